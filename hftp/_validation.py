@@ -1,0 +1,236 @@
+"""Shared checks for user input and their error messages.
+
+Every public function validates its arguments here, once, at the boundary. Each message names the
+parameter, says what was expected and what was given, and suggests the fix, e.g.::
+
+    Invalid value for 'metric': allowed 'cosine', 'correlation', 'euclidean'; got 'cosin'.
+    Did you mean 'cosine'?
+
+Values get ``ValueError``; types get ``TypeError``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "check_option",
+    "check_type",
+    "check_int",
+    "check_float",
+    "check_fraction_open",
+    "check_out_path",
+    "check_in_path",
+    "check_on_bin",
+    "did_you_mean",
+    "on_bin_lengths",
+]
+
+
+def _fmt(x: Any) -> str:
+    return repr(x)
+
+
+def did_you_mean(value: Any, allowed: Iterable[Any]) -> str:
+    """Return ``" Did you mean 'x'?"`` for the closest allowed string, or ``""``."""
+    if not isinstance(value, str):
+        return ""
+    names = [str(a) for a in allowed]
+    close = difflib.get_close_matches(value, names, n=1, cutoff=0.5)
+    if not close:
+        lowered = {n.lower(): n for n in names}
+        if value.lower() in lowered:
+            close = [lowered[value.lower()]]
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def check_option(name: str, value: Any, allowed: Iterable[Any], *, fix: str | None = None) -> Any:
+    """Check that ``value`` is one of ``allowed``.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name as the user wrote it.
+    value : object
+        The value given.
+    allowed : iterable
+        The allowed values (a dict's keys work, so registries can be passed directly).
+    fix : str, optional
+        Extra advice appended to the message.
+
+    Returns
+    -------
+    value : object
+        The value, unchanged.
+    """
+    allowed = list(allowed.keys()) if isinstance(allowed, Mapping) else list(allowed)
+    if value in allowed:
+        return value
+    listed = ", ".join(_fmt(a) for a in allowed)
+    msg = f"Invalid value for {name!r}: allowed {listed}; got {_fmt(value)}.{did_you_mean(value, allowed)}"
+    if fix:
+        msg += f" {fix}"
+    raise ValueError(msg)
+
+
+def check_type(name: str, value: Any, types: type | tuple[type, ...], expected: str) -> Any:
+    """Raise ``TypeError`` unless ``value`` is an instance of ``types``."""
+    if not isinstance(value, types):
+        raise TypeError(
+            f"Invalid type for {name!r}: expected {expected}; got {type(value).__name__} "
+            f"({_fmt(value)[:80]})."
+        )
+    return value
+
+
+def check_int(
+    name: str, value: Any, *, min_value: int | None = None, max_value: int | None = None
+) -> int:
+    """Check an integer parameter and its bounds (inclusive); returns it as ``int``."""
+    if isinstance(value, bool) or not isinstance(value, int | _np_integer()):
+        raise TypeError(
+            f"Invalid type for {name!r}: expected an integer; got {type(value).__name__} ({_fmt(value)})."
+        )
+    value = int(value)
+    if min_value is not None and value < min_value:
+        raise ValueError(
+            f"Invalid value for {name!r}: expected an integer >= {min_value}; got {value}."
+        )
+    if max_value is not None and value > max_value:
+        raise ValueError(
+            f"Invalid value for {name!r}: expected an integer <= {max_value}; got {value}."
+        )
+    return value
+
+
+def check_float(
+    name: str,
+    value: Any,
+    *,
+    min_value: float | None = None,
+    max_value: float | None = None,
+    inclusive: bool = True,
+) -> float:
+    """Check a finite real number and its bounds; returns it as ``float``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | _np_number()):
+        raise TypeError(
+            f"Invalid type for {name!r}: expected a number; got {type(value).__name__} ({_fmt(value)})."
+        )
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"Invalid value for {name!r}: expected a finite number; got {value}.")
+    lo_bad = min_value is not None and (value < min_value if inclusive else value <= min_value)
+    hi_bad = max_value is not None and (value > max_value if inclusive else value >= max_value)
+    if lo_bad or hi_bad:
+        lb = "[" if inclusive else "("
+        rb = "]" if inclusive else ")"
+        lo = "-inf" if min_value is None else min_value
+        hi = "inf" if max_value is None else max_value
+        raise ValueError(
+            f"Invalid value for {name!r}: expected a number in {lb}{lo}, {hi}{rb}; got {value}."
+        )
+    return value
+
+
+def check_fraction_open(name: str, value: Any) -> float:
+    """Check a number strictly between 0 and 1 (e.g. an FDR level ``q``)."""
+    value = check_float(name, value)
+    if not 0.0 < value < 1.0:
+        raise ValueError(
+            f"Invalid value for {name!r}: expected a number strictly between 0 and 1; got {value}. "
+            f"Use e.g. {name}=0.05."
+        )
+    return value
+
+
+def check_in_path(name: str, path: Any, *, kind: str = "file or folder") -> Path:
+    """Check that an input path exists and is readable; returns a ``Path``."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(
+            f"Invalid type for {name!r}: expected a path (str or Path); got {type(path).__name__}."
+        )
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise ValueError(
+            f"Invalid value for {name!r}: expected an existing {kind}; got {str(p)!r}, which does not exist. Check the path."
+        )
+    if not os.access(p, os.R_OK):
+        raise ValueError(
+            f"Invalid value for {name!r}: the {kind} {str(p)!r} is not readable. Check its permissions."
+        )
+    return p
+
+
+def check_out_path(name: str, path: Any) -> Path:
+    """Check that an output path's folder exists and is writable; returns a ``Path``."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(
+            f"Invalid type for {name!r}: expected a path (str or Path); got {type(path).__name__}."
+        )
+    p = Path(path).expanduser()
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise ValueError(
+            f"Invalid value for {name!r}: the folder {str(parent)!r} does not exist. "
+            f"Create it first (e.g. `mkdir -p {parent}`) or choose another path."
+        )
+    if not os.access(parent, os.W_OK):
+        raise ValueError(f"Invalid value for {name!r}: the folder {str(parent)!r} is not writable.")
+    return p
+
+
+def on_bin_lengths(freq_hz: float, rate_hz: float, max_len: int = 1000, n: int = 5) -> list[int]:
+    """Return up to ``n`` sequence lengths (samples) that put ``freq_hz`` on an exact FFT bin.
+
+    A frequency f is on a bin of an N-sample FFT at rate r when f * N / r is an integer.
+    """
+    frac = Fraction(freq_hz / rate_hz).limit_denominator(100000)
+    step = frac.denominator
+    return [k * step for k in range(1, max_len // step + 1)][:n] if step <= max_len else []
+
+
+def check_on_bin(
+    name: str, freq_hz: float, rate_hz: float, n_samples: int, *, tol: float = 1e-6
+) -> int:
+    """Return the rfft bin index of ``freq_hz`` for ``n_samples`` at ``rate_hz``.
+
+    Raises a ``ValueError`` naming sequence lengths that would work if the frequency falls between
+    bins or above the Nyquist frequency.
+    """
+    nyq = rate_hz / 2.0
+    if freq_hz <= 0:
+        raise ValueError(
+            f"Invalid value for {name!r}: expected a positive frequency; got {freq_hz} Hz."
+        )
+    if freq_hz > nyq + tol:
+        raise ValueError(
+            f"Invalid value for {name!r}: {freq_hz} Hz is above the Nyquist frequency ({nyq} Hz) "
+            f"for a sampling rate of {rate_hz} Hz. Use a higher sampling rate or a lower frequency."
+        )
+    k = freq_hz * n_samples / rate_hz
+    if abs(k - round(k)) > tol * max(1.0, abs(k)):
+        ok = on_bin_lengths(freq_hz, rate_hz)
+        hint = f" Lengths that put it on a bin: {ok} samples (or multiples)." if ok else ""
+        raise ValueError(
+            f"Invalid value for {name!r}: {freq_hz} Hz is not on an exact FFT bin for "
+            f"{n_samples} samples at {rate_hz} Hz (bin spacing {rate_hz / n_samples:.6g} Hz).{hint}"
+        )
+    return int(round(k))
+
+
+def _np_integer():
+    import numpy as np
+
+    return np.integer
+
+
+def _np_number():
+    import numpy as np
+
+    return np.number

@@ -1,0 +1,231 @@
+"""Saving and loading results: xarray → netCDF (or zarr), provenance, atomic writes.
+
+Every file hftp writes goes through :func:`atomic_path`: the data are written to a temporary file
+in the destination folder and renamed into place only once complete, so an interrupted run never
+leaves a half-written file behind.
+
+netCDF has no complex type, so complex variables (``sum_x``, ``sum_phase``, ``trial_x``) are
+stored as two real variables ``<name>__re`` and ``<name>__im`` and recombined on load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ._validation import check_in_path, check_option, check_out_path
+
+__all__ = ["atomic_path", "write_text", "write_json", "save", "load", "provenance"]
+
+_COMPLEX_TAG = "hftp_complex"
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike, *, name: str = "out") -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
+
+    Parameters
+    ----------
+    path : path-like
+        The final destination. Its folder must exist.
+    name : str
+        The parameter name used in error messages.
+
+    Yields
+    ------
+    tmp : Path
+        Write here. On an exception the temporary file is removed and ``path`` is untouched.
+    """
+    final = check_out_path(name, path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent or ".")
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, final)
+    except BaseException:
+        if tmp_path.is_dir():
+            import shutil
+
+            shutil.rmtree(tmp_path, ignore_errors=True)
+        else:
+            tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: str | os.PathLike, text: str, *, name: str = "out") -> Path:
+    """Write ``text`` to ``path`` atomically (UTF-8)."""
+    with atomic_path(path, name=name) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def write_json(path: str | os.PathLike, obj: Any, *, name: str = "out") -> Path:
+    """Write ``obj`` as indented JSON to ``path`` atomically."""
+    return write_text(path, json.dumps(obj, indent=2, default=_json_default) + "\n", name=name)
+
+
+def _json_default(o: Any) -> Any:
+    import numpy as np
+
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.floating):
+        return float(o)
+    if isinstance(o, np.bool_):
+        return bool(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, Path):
+        return str(o)
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serialisable")
+
+
+def provenance(**extra: Any) -> dict[str, Any]:
+    """Return a provenance record: hftp and library versions, time, platform, plus ``extra``.
+
+    Values are JSON-friendly scalars so they can live in ``attrs`` of a netCDF file.
+    """
+    import numpy as np
+
+    from . import __version__
+
+    rec: dict[str, Any] = {
+        "hftp_version": __version__,
+        "numpy_version": np.__version__,
+        "python_version": platform.python_version(),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+    }
+    rec.update(extra)
+    return rec
+
+
+def _encode(ds):
+    import numpy as np
+    import xarray as xr
+
+    if isinstance(ds, xr.DataArray):
+        ds = ds.to_dataset(name=ds.name or "data")
+        ds.attrs["hftp_dataarray"] = ds.name if isinstance(ds.name, str) else "data"
+    out = ds.copy()
+    for name in list(out.data_vars):
+        var = out[name]
+        if np.iscomplexobj(var.values):
+            out[f"{name}__re"] = var.real.astype(
+                np.float32 if var.dtype == np.complex64 else np.float64
+            )
+            out[f"{name}__im"] = var.imag.astype(out[f"{name}__re"].dtype)
+            out[f"{name}__re"].attrs = {**var.attrs, _COMPLEX_TAG: name}
+            out = out.drop_vars(name)
+    # attrs must be netCDF-friendly: dicts/lists/bools → JSON strings
+    attrs = {}
+    for k, v in out.attrs.items():
+        if isinstance(v, dict | list | tuple | bool) or v is None:
+            attrs[k] = "json:" + json.dumps(v, default=_json_default)
+        else:
+            attrs[k] = v
+    out.attrs = attrs
+    for c in list(out.coords):
+        if out[c].dtype == bool:
+            out[c] = out[c].astype("int8")
+            out[c].attrs["hftp_bool"] = 1
+    for name in list(out.data_vars):
+        if out[name].dtype == bool:
+            out[name] = out[name].astype("int8")
+            out[name].attrs["hftp_bool"] = 1
+    return out
+
+
+def _decode(ds):
+
+    for name in [n for n in ds.data_vars if n.endswith("__re")]:
+        base = ds[name].attrs.get(_COMPLEX_TAG)
+        if base is None:
+            continue
+        re = ds[name]
+        im = ds[f"{base}__im"]
+        cplx = (re + 1j * im).astype("complex64" if re.dtype.itemsize == 4 else "complex128")
+        attrs = {k: v for k, v in re.attrs.items() if k != _COMPLEX_TAG}
+        ds = ds.drop_vars([name, f"{base}__im"])
+        ds[base] = cplx
+        ds[base].attrs = attrs
+    for name in list(ds.variables):
+        if ds[name].attrs.get("hftp_bool") == 1:
+            attrs = {k: v for k, v in ds[name].attrs.items() if k != "hftp_bool"}
+            ds[name] = ds[name].astype(bool)
+            ds[name].attrs = attrs
+    attrs = {}
+    for k, v in ds.attrs.items():
+        attrs[k] = json.loads(v[5:]) if isinstance(v, str) and v.startswith("json:") else v
+    ds.attrs = attrs
+    if "hftp_dataarray" in ds.attrs:
+        name = ds.attrs.pop("hftp_dataarray")
+        da = ds[name]
+        da.attrs = {**ds.attrs, **da.attrs}
+        return da
+    return ds
+
+
+_FORMATS = {".nc": "netcdf", ".zarr": "zarr"}
+
+
+def save(obj, path: str | os.PathLike, *, name: str = "out") -> Path:
+    """Save an ``xarray.Dataset`` or ``DataArray`` atomically to netCDF (``.nc``) or zarr (``.zarr``).
+
+    Parameters
+    ----------
+    obj : xarray.Dataset or xarray.DataArray
+        Spectra, tagging results, alignment results or raw activations.
+    path : path-like
+        Destination ending in ``.nc`` or ``.zarr``.
+
+    Returns
+    -------
+    path : Path
+    """
+    p = Path(path)
+    fmt = check_option(
+        f"{name} (file extension)", p.suffix, _FORMATS, fix="Use a name ending in '.nc' or '.zarr'."
+    )
+    enc = _encode(obj)
+    if _FORMATS[fmt] == "netcdf":
+        with atomic_path(p, name=name) as tmp:
+            enc.to_netcdf(tmp, engine="h5netcdf")
+    else:
+        check_out_path(name, p)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{p.name}.", dir=p.parent))
+        try:
+            enc.to_zarr(tmp / "store.zarr", mode="w")
+            if p.exists():
+                import shutil
+
+                shutil.rmtree(p)
+            os.replace(tmp / "store.zarr", p)
+        finally:
+            import shutil
+
+            shutil.rmtree(tmp, ignore_errors=True)
+    return p
+
+
+def load(path: str | os.PathLike, *, name: str = "path"):
+    """Load what :func:`save` wrote; returns an ``xarray.Dataset`` or ``DataArray``."""
+    import xarray as xr
+
+    p = check_in_path(name, path)
+    fmt = check_option(
+        f"{name} (file extension)", p.suffix, _FORMATS, fix="hftp reads '.nc' and '.zarr' files."
+    )
+    if _FORMATS[fmt] == "netcdf":
+        with xr.open_dataset(p, engine="h5netcdf") as ds:
+            ds = ds.load()
+    else:
+        ds = xr.open_zarr(p).load()
+    return _decode(ds)
