@@ -60,6 +60,39 @@ def _run(fn, *args, **kwargs):
 # ----------------------------------------------------------------------------------- demo
 
 
+@app.command("demo")
+def demo_cmd(
+    out: Path = typer.Option(
+        Path("hftp-demo"), "--out", help="Output folder (created if missing)."
+    ),
+    model: str = typer.Option(
+        None, "--model", help="Model name or local folder; default: offline SmolLM2-135M."
+    ),
+    quick: bool = typer.Option(
+        False, "--quick", help="Fewer shuffles: a few minutes on 2 CPU cores."
+    ),
+    n_sequences: int = typer.Option(
+        None, "--n-sequences", help="Shuffles per condition (default 100, 16 with --quick)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+) -> None:
+    """Run the whole pipeline on the defaults and write report.html, figures/, results/, summary.json.
+
+    Example: hftp demo --quick --out hftp-demo
+    """
+    from .demo import DemoConfig, run_demo
+
+    cfg = DemoConfig(quick=quick, model=model, n_sequences=n_sequences, seed=seed)
+    summary = _run(run_demo, out, config=cfg)
+    _emit(
+        {"report": str(out / "report.html"), **(summary or {}).get("numbers", {})}
+        if as_json
+        else {"report": str(out / "report.html")},
+        as_json,
+    )
+
+
 def main() -> None:
     """Entry point of the ``hftp`` console script."""
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)

@@ -1,0 +1,367 @@
+"""The whole pipeline on the defaults: stimuli → probe → tagging → brain → alignment → report.
+
+``hftp demo`` and ``make demo`` call :func:`run_demo`. It writes, under ``out``:
+
+- ``report.html``: every figure, the key numbers and a methods paragraph built from the parameters;
+- ``figures/``: PNG and SVG files;
+- ``results/``: netCDF files (spectra, tagging results, alignment results);
+- ``summary.json``: the key numbers.
+
+Every stage logs its progress; long loops show a progress bar.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_int, check_type
+
+__all__ = ["run_demo", "DemoConfig", "untrained_copy"]
+
+logger = logging.getLogger("hftp")
+
+#: The six model conditions of the demo: the paper's sentence/phrase design with its controls.
+DEMO_DESIGNS = ("sentences", "within-shuffle", "random-words", "phrases", "category-alternation")
+
+
+@dataclass
+class DemoConfig:
+    """Parameters of the demo run (all recorded in ``summary.json`` and the methods paragraph).
+
+    Attributes
+    ----------
+    quick : bool
+        Fewer shuffles and layers, for a run of a few minutes on 2 CPU cores.
+    n_sequences : int
+        Shuffles (sequences) per condition. Default 100 (paper), 16 with ``quick``.
+    layers : list of int or None
+        Layers recorded; ``None`` records all.
+    q : float
+        FDR level.
+    seed : int
+        Seed of every random step.
+    model : str or None
+        Model name or path; ``None`` is the offline default model.
+    eeg_dir : path or None
+        The real EEG data set (eeg-phrases); ``None`` looks in ``$HFTP_EEG_PHRASES`` and
+        ``../shared/data/eeg-phrases``; skipped when absent.
+    """
+
+    quick: bool = False
+    n_sequences: int | None = None
+    layers: list[int] | None = None
+    q: float = 0.05
+    seed: int = 0
+    model: str | None = None
+    batch_size: int = 8
+    eeg_dir: str | os.PathLike | None = None
+    n_permutations_paper: int = 1000
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def resolved_n_sequences(self) -> int:
+        if self.n_sequences is not None:
+            return check_int("n_sequences", self.n_sequences, min_value=2)
+        return 16 if self.quick else 100
+
+
+def untrained_copy(model, seed: int = 0):
+    """Return a copy of ``model``'s architecture with freshly initialised (random) weights.
+
+    It is the lexical-regularity baseline: the same tokenizer and architecture, no learning.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(seed)
+    try:
+        fresh = AutoModelForCausalLM.from_config(model.config)
+    finally:
+        torch.manual_seed(torch.initial_seed())
+    fresh.eval()
+    fresh.to(next(model.parameters()).device)
+    return fresh
+
+
+def _find_eeg_dir(eeg_dir) -> Path | None:
+    cands = [
+        eeg_dir,
+        os.environ.get("HFTP_EEG_PHRASES"),
+        Path.cwd().parent / "shared/data/eeg-phrases",
+    ]
+    for c in cands:
+        if c and (Path(c) / "ft").is_dir():
+            return Path(c)
+    return None
+
+
+class _Stage:
+    """Log a stage with its index and elapsed time."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.i = 0
+        self.t0 = time.perf_counter()
+
+    def __call__(self, msg: str) -> None:
+        self.i += 1
+        logger.info(
+            "[%d/%d] %s (%.0f s elapsed)", self.i, self.n, msg, time.perf_counter() - self.t0
+        )
+
+
+def run_demo(
+    out: str | os.PathLike = "hftp-demo",
+    *,
+    quick: bool = False,
+    model: str | None = None,
+    config: DemoConfig | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Run the whole pipeline on the defaults and write the report.
+
+    Parameters
+    ----------
+    out : path-like
+        Output folder (created if missing).
+    quick : bool
+        Fewer shuffles, for a run of a few minutes on a laptop CPU.
+    model : str, optional
+        A model name or local folder; default: the offline SmolLM2-135M-Instruct.
+    config : DemoConfig, optional
+        Full control over the parameters; overrides ``quick`` and ``model``.
+    progress : bool
+        Show progress bars.
+
+    Returns
+    -------
+    summary : dict
+        The key numbers, also written to ``out/summary.json``.
+    """
+    from . import io, plot, report
+    from .brain import brain_spectra, read_recording, simulate_ieeg
+    from .extract import probe
+    from .models import load_model
+    from .rsa import align, rdms
+    from .stats import find_tagged, layer_profile
+    from .stimuli import make_stimuli
+
+    cfg = config or DemoConfig(quick=quick, model=model)
+    check_type("out", out, (str, os.PathLike), "a folder path")
+    out = Path(out)
+    figdir, resdir = out / "figures", out / "results"
+    for d in (out, figdir, resdir):
+        d.mkdir(parents=True, exist_ok=True)
+    n_seq = cfg.resolved_n_sequences()
+    stage = _Stage(9)
+    figures: dict[str, Any] = {}
+    numbers: dict[str, Any] = {}
+    params: dict[str, Any] = {"quick": cfg.quick, "q": cfg.q, "seed": cfg.seed}
+
+    def fig(name: str, make: Callable[[], Any]) -> None:
+        import matplotlib.pyplot as plt
+
+        f = make()
+        figures[name] = plot.save_figure(f, figdir / name)
+        plt.close(f)
+
+    # 1. stimuli
+    stage("stimuli: English sentences with controls")
+    stim = make_stimuli("en", design=list(DEMO_DESIGNS), n_sequences=n_seq, seed=cfg.seed)
+    params["stimuli"] = {
+        "language": stim.language,
+        "designs": list(DEMO_DESIGNS),
+        "conditions": stim.conditions,
+        "n_sequences": n_seq,
+        "unit_rate_hz": stim.unit_rate_hz,
+        "tagged_hz": stim.tagged_hz,
+    }
+
+    # 2. model + probe
+    stage("model: loading" + (f" {cfg.model}" if cfg.model else " the offline default model"))
+    mdl, tok = load_model(cfg.model)
+    model_id = getattr(mdl.config, "_name_or_path", None) or "SmolLM2-135M-Instruct"
+    params["model"] = str(
+        cfg.model or "SmolLM2-135M-Instruct (offline GGUF, dequantised to float32)"
+    )
+    stage(f"probe: {stim.n_sequences} sequences through {mdl.config.num_hidden_layers} layers")
+    spectra = probe(mdl, tok, stim, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress)
+    io.save(spectra, resdir / "model_spectra.nc")
+
+    # 3. tagging (calibrated and paper) + null check
+    stage("tagging: calibrated statistics (F-test + specificity, BH-FDR) and paper mode")
+    tagged = find_tagged(
+        spectra, condition="sentences", control="within-shuffle", q=cfg.q, seed=cfg.seed
+    )
+    io.save(tagged, resdir / "tagged_calibrated.nc")
+    paper = find_tagged(
+        spectra, condition="sentences", control="within-shuffle", mode="paper", seed=cfg.seed
+    )
+    io.save(paper, resdir / "tagged_paper.nc")
+    null = find_tagged(spectra, condition="random-words", q=cfg.q, seed=cfg.seed)
+    prof = layer_profile(tagged)
+    prof_paper = layer_profile(paper)
+    numbers["calibrated_fraction_tagged"] = _fractions(tagged)
+    numbers["paper_fraction_tagged"] = _fractions(paper)
+    numbers["null_random_words_fraction_significant"] = {
+        str(lv): float(null["significant"].sel(level=lv).mean()) for lv in null["level"].values
+    }
+    params["tagging"] = {
+        "mode": "calibrated",
+        "condition": "sentences",
+        "control": "within-shuffle",
+        "q": cfg.q,
+        **{k: v for k, v in tagged.attrs.items() if isinstance(v, str | int | float)},
+    }
+
+    # 4. untrained baseline
+    stage("baseline: the same architecture with random weights (lexical-regularity baseline)")
+    fresh = untrained_copy(mdl, seed=cfg.seed)
+    spectra_u = probe(
+        fresh, tok, stim, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress
+    )
+    del fresh
+    tagged_u = find_tagged(
+        spectra_u, condition="sentences", control="within-shuffle", q=cfg.q, seed=cfg.seed
+    )
+    io.save(tagged_u, resdir / "tagged_untrained.nc")
+    prof_u = layer_profile(tagged_u)
+    numbers["untrained_fraction_tagged"] = _fractions(tagged_u)
+
+    fig("layer_profile", lambda: plot.layer_profile(prof, baseline=prof_u))
+    fig("layer_profile_paper_mode", lambda: plot.layer_profile(prof_paper))
+    fig("trained_vs_untrained", lambda: plot.trained_vs_untrained(prof, prof_u))
+    fig("tagged_spectra", lambda: plot.tagged_spectra(spectra, tagged, condition="sentences"))
+
+    # 5. simulated sEEG
+    stage("brain: simulated BIDS sEEG (labelled simulated) → spectra → responsive contacts")
+    sim_dir = out / "simulated_ieeg"
+    sim = simulate_ieeg(sim_dir, stim=stim, seed=cfg.seed)
+    epochs = read_recording(sim_dir)
+    bspec = brain_spectra(epochs)
+    io.save(bspec, resdir / "simulated_brain_spectra.nc")
+    btag = find_tagged(
+        bspec, condition="sentences", control="within-shuffle", q=cfg.q, seed=cfg.seed
+    )
+    numbers["simulated_responsive_contacts"] = _fractions(btag)
+    numbers["simulated_ground_truth"] = str(getattr(sim, "truth_path", sim))
+
+    # 6. alignment with the simulated sEEG
+    stage("alignment: RSA of model layers against simulated contacts (exact permutations)")
+    res = align(spectra, bspec, tagged=tagged, seed=cfg.seed)
+    io.save(res, resdir / "alignment_simulated.nc")
+    numbers["alignment_simulated"] = _align_numbers(res)
+    fig("alignment_simulated", lambda: plot.alignment(res))
+    fig("glass_brain_simulated", lambda: plot.glass_brain(res))
+    mr = rdms(spectra, units=tagged)
+    br = rdms(bspec, by="region")
+    best_layer = int(numbers["alignment_simulated"]["best_layer"])
+    best_region = str(numbers["alignment_simulated"]["best_region"])
+    fig(
+        "rdm_panels_simulated",
+        lambda: plot.rdm_panels(mr, br, layer=best_layer, channel_or_region=best_region),
+    )
+
+    # 7. real EEG (scalp), when present
+    eeg = _find_eeg_dir(cfg.eeg_dir)
+    stage(
+        "real EEG (scalp): eeg-phrases ITPC and model alignment"
+        + ("" if eeg else " — data absent, skipped")
+    )
+    if eeg is not None:
+        numbers["eeg_scalp"] = _real_eeg(eeg, mdl, tok, cfg, resdir, fig, progress)
+
+    # 8. report
+    stage("report: report.html and summary.json")
+    params["rsa"] = {k: v for k, v in res.attrs.items() if isinstance(v, str | int | float)}
+    summary = {"numbers": numbers, "params": params, "model_id": str(model_id)}
+    io.write_json(out / "summary.json", summary)
+    report.build_report(out, figures=figures, numbers=numbers, params=params)
+    stage(f"done: {out / 'report.html'}")
+    return summary
+
+
+def _fractions(tagged) -> dict[str, Any]:
+    cats = tagged["category"].values.ravel()
+    out = {c: float(np.mean(cats == c)) for c in ("sentence", "phrase", "shared", "none")}
+    out["n_units"] = int(cats.size)
+    return out
+
+
+def _align_numbers(res) -> dict[str, Any]:
+    rho = res["rho"]
+    by_region = rho.groupby("region").mean() if "region" in rho.coords else rho
+    flat = by_region.stack(z=by_region.dims)
+    i = int(np.nanargmax(flat.values))
+    best = flat.isel(z=i)
+    out = {
+        "best_layer": int(best["layer"]),
+        "best_region": str(best["region"].values) if "region" in best.coords else "all",
+        "best_rho": float(best.values),
+        "n_significant_q05": int((res["q"] < 0.05).sum()),
+    }
+    for k in ("S", "S_p", "S_null_mean"):
+        if k in res:
+            out[k] = float(res[k].values)
+    return out
+
+
+def _real_eeg(
+    eeg: Path, mdl, tok, cfg: DemoConfig, resdir: Path, fig, progress: bool
+) -> dict[str, Any]:
+    from . import brain, io, plot
+    from .extract import probe
+    from .rsa import align
+    from .spectral import at_freq, itc
+    from .stimuli import load_word_streams, make_stimuli
+
+    spectra_list = brain.read_eeg_phrases(eeg)
+    espec = brain.concat_subjects(spectra_list)
+    io.save(espec, resdir / "eeg_scalp_spectra.nc")
+    ga = brain.grand_average_itc(spectra_list)
+    fig(
+        "eeg_itpc_spectra",
+        lambda: plot.itpc_spectra(
+            ga, tagged_hz={"phrase": 1.5625, "unit": 3.125}, title="EEG (scalp)"
+        ),
+    )
+    phrase_itc = {
+        str(c): float(v)
+        for c, v in zip(ga["condition"].values, at_freq(ga, 1.5625).values, strict=True)
+    }
+
+    streams = load_word_streams(eeg / "stimuli")
+    estim = make_stimuli(
+        "en",
+        design="custom",
+        streams=streams,
+        unit_rate_hz=3.125,
+        tagged_hz={"sentence": 0.78125, "phrase": 1.5625},
+        trim=True,
+        seed=cfg.seed,
+    )
+    mspec = probe(mdl, tok, estim, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress)
+    io.save(mspec, resdir / "model_spectra_eeg_streams.nc")
+    res = align(mspec, espec, seed=cfg.seed)
+    io.save(res, resdir / "alignment_eeg_scalp.nc")
+    model_phrase = itc(mspec).pipe(at_freq, 1.5625).mean(["neuron"])
+    fig("eeg_alignment", lambda: plot.alignment(res, title="Model layers vs EEG (scalp)"))
+    fig(
+        "eeg_topomap",
+        lambda: plot.topomap(
+            res["rho"].max("layer"),
+            list(map(str, res["channel"].values)),
+            title="EEG (scalp): best layer ρ",
+        ),
+    )
+    fig("eeg_condition_response", lambda: plot.condition_response(model_phrase, phrase_itc))
+    nums = _align_numbers(res)
+    nums["phrase_rate_itpc_by_condition"] = phrase_itc
+    return nums
