@@ -50,6 +50,9 @@ __all__ = [
     "unit_dims",
     "bin_index",
     "at_freq",
+    "neighbour_bins",
+    "is_real_bin",
+    "warn_nyquist",
     "MEASURES",
 ]
 
@@ -152,7 +155,7 @@ class SpectraAccumulator:
     def _tagged_bins(self) -> dict[float, int]:
         bins: dict[float, int] = {}
         for level, f in self.tagged.items():
-            idx = bin_index(self.freqs, f, name=f"tagged frequency for level {level!r}")
+            idx = bin_index(self.freqs, f, name=f"tagged ({level})")
             bins[f] = idx
         return dict(sorted(bins.items()))
 
@@ -502,6 +505,30 @@ def snr(measure, n_neighbors: int = 3, skip: int = 1):
     res.name = f"snr_{measure.name}" if measure.name else "snr"
     res.attrs = {**measure.attrs, "n_neighbors": n_neighbors, "skip": skip}
     return res.transpose(*measure.dims)
+
+
+def neighbour_bins(n_freq: int, index: int, n_neighbors: int = 3, skip: int = 1) -> np.ndarray:
+    """Indices of the neighbour bins of bin ``index`` on a frequency axis of ``n_freq`` bins.
+
+    The neighbours are ``skip + 1 … skip + n_neighbors`` bins away on each side. Those outside
+    ``[0, n_freq)`` (below the first bin or above Nyquist) are dropped, not wrapped, so a bin at the
+    edge of the axis has one-sided neighbours.
+
+    Returns
+    -------
+    idx : ndarray of int, shape (<= 2 * n_neighbors,)
+    """
+    offs = np.arange(skip + 1, skip + n_neighbors + 1)
+    idx = np.concatenate([index - offs[::-1], index + offs])
+    return idx[(idx >= 0) & (idx < n_freq)]
+
+
+def is_real_bin(freq_hz, rate_hz: float) -> np.ndarray:
+    """True where a bin is real-valued for a real signal: the Nyquist bin (``rate_hz / 2``).
+
+    Such a bin has 1 degree of freedom instead of 2 and no meaningful phase.
+    """
+    return np.isclose(np.asarray(freq_hz, dtype=float), rate_hz / 2.0)
 
 
 def at_freq(measure, f: float):

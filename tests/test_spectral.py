@@ -1,0 +1,111 @@
+"""Spectral measures against direct numpy computations on signals with known peaks."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import hftp.spectral as sp
+
+RATE, N, K = 4.0, 40, 6
+
+
+@pytest.fixture(scope="module")
+def signals():
+    """Trials (K, 3 channels, N) with a phase-locked 1 Hz peak and white noise."""
+    rng = np.random.default_rng(1)
+    t = np.arange(N)
+    x = rng.standard_normal((K, 3, N))
+    x += 2.0 * np.cos(2 * np.pi * 1.0 * t / RATE + 0.4)
+    y = rng.standard_normal((K + 2, 3, N))
+    s = sp.make_spectra({"a": x, "b": y}, rate_hz=RATE, tagged={"sentence": 1.0, "phrase": 2.0})
+    return x, y, s
+
+
+def _direct(x):
+    return np.fft.rfft(x, axis=-1)[..., 1:]
+
+
+def test_measures_match_numpy(signals):
+    x, _, s = signals
+    X = _direct(x)
+    a = s.sel(condition="a")
+    np.testing.assert_allclose(sp.evoked_amplitude(s).sel(condition="a"), np.abs(X.mean(0)))
+    np.testing.assert_allclose(sp.mean_amplitude(s).sel(condition="a"), np.abs(X).mean(0))
+    np.testing.assert_allclose(sp.itc(s).sel(condition="a"), np.abs((X / np.abs(X)).mean(0)))
+    np.testing.assert_allclose(sp.power(s).sel(condition="a"), (np.abs(X) ** 2).mean(0))
+    assert int(a["n_trials"]) == K
+    # the peak is where it was planted
+    peak = sp.evoked_amplitude(s).sel(condition="a").argmax("freq").values
+    np.testing.assert_array_equal(s["freq"].values[peak], 1.0)
+    # trial_x holds the per-trial coefficients at the tagged bins
+    tx = s["trial_x"].sel(condition="a", tagged_freq=1.0).values[:K]
+    np.testing.assert_allclose(tx, X[..., sp.bin_index(s["freq"].values, 1.0)], rtol=1e-5)
+
+
+def test_condition_with_fewer_trials_is_padded(signals):
+    _, y, s = signals
+    assert s.sizes["trial"] == K + 2
+    assert np.isnan(s["trial_x"].sel(condition="a").values[K:]).all()
+    assert int(s["n_trials"].sel(condition="b")) == y.shape[0]
+
+
+def test_snr_direct_and_edges(signals):
+    _, _, s = signals
+    m = sp.evoked_amplitude(s)
+    r = sp.snr(m, n_neighbors=3, skip=1)
+    v = m.transpose(..., "freq").values
+    nf = v.shape[-1]
+    for i in (0, 1, 9, nf // 2, nf - 1):  # edges: neighbours dropped, not wrapped
+        idx = [j for j in (i - 4, i - 3, i - 2, i + 2, i + 3, i + 4) if 0 <= j < nf]
+        expect = v[..., i] / v[..., idx].mean(-1)
+        np.testing.assert_allclose(r.transpose(..., "freq").values[..., i], expect)
+    assert r.dims == m.dims
+    peak = sp.at_freq(r, 1.0).sel(condition="a").values
+    assert (peak > 3).all()
+
+
+def test_neighbour_bins():
+    np.testing.assert_array_equal(sp.neighbour_bins(10, 0, 3, 1), [2, 3, 4])
+    np.testing.assert_array_equal(sp.neighbour_bins(10, 9, 3, 1), [5, 6, 7])
+    np.testing.assert_array_equal(sp.neighbour_bins(20, 10, 2, 0), [8, 9, 11, 12])
+    assert sp.is_real_bin(2.0, 4.0) and not sp.is_real_bin(1.0, 4.0)
+
+
+def test_exact_bin_lookup(signals):
+    _, _, s = signals
+    freqs = s["freq"].values
+    assert freqs[sp.bin_index(freqs, 1.0)] == 1.0
+    assert sp.at_freq(sp.itc(s), 2.0)["freq"].item() == 2.0
+    with pytest.raises(ValueError, match="'f'.*not on an exact FFT bin"):
+        sp.at_freq(sp.itc(s), 1.05)
+    with pytest.raises(ValueError, match="above"):
+        sp.bin_index(freqs, 3.0, name="f")
+
+
+def test_accessors(signals):
+    _, _, s = signals
+    assert sp.tagged_hz(s) == {"sentence": 1.0, "phrase": 2.0}
+    assert json.loads(s.attrs["tagged_hz"])["phrase"] == 2.0
+    assert sp.sampling_rate(s) == RATE
+    assert sp.unit_dims(s) == ("channel",)
+    assert s.attrs["n_times"] == N
+
+
+def test_warn_nyquist():
+    with pytest.warns(UserWarning, match="Nyquist"):
+        sp.warn_nyquist(2.0, 4.0, "phrase")
+
+
+def test_bad_inputs(signals):
+    _, _, s = signals
+    with pytest.raises(TypeError, match="'spectra'"):
+        sp.evoked_amplitude(s.drop_vars("sum_x"))
+    with pytest.raises(TypeError, match="'measure'"):
+        sp.snr(np.zeros(3))
+    with pytest.raises(ValueError, match="'n_neighbors'"):
+        sp.snr(sp.itc(s), n_neighbors=0)
+    with pytest.raises(ValueError, match=r"'tagged \(sentence\)'.*on an exact FFT bin"):
+        sp.make_spectra({"a": np.zeros((2, 1, 40))}, rate_hz=4.0, tagged={"sentence": 0.95})
