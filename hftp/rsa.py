@@ -1,0 +1,573 @@
+"""Model–brain alignment by representational similarity analysis (RSA).
+
+Items are conditions. A feature vector is a spectrum (a measure from ``hftp.spectral.MEASURES``)
+over a frequency band, taken over a set of units: a layer's chosen neurons for a model, one channel
+(or a region's channels) for a brain. A representational dissimilarity matrix (RDM) holds the
+distance between every pair of conditions; only its upper triangle is kept (condensed, as in
+``scipy.spatial.distance.pdist``), so no pair is counted twice.
+
+:func:`rdms` returns RDMs; :func:`align` compares every model layer with every brain channel and
+adds the inference (exact permutations of condition labels, FDR, the paper's S(m,b) and S(m,b_r),
+per-hemisphere summaries, a random-neuron control and a subject bootstrap).
+
+All metrics are computed from per-unit sufficient statistics (the Gram matrix over conditions, the
+sums and the feature count), so the RDM of any subset of units is a weighted sum followed by a
+cheap transform. That makes random-neuron draws cost a matrix product each.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ._rsa_inference import COMPARISONS
+from ._validation import check_float, check_fraction_open, check_int, check_option, check_type
+
+__all__ = ["rdms", "align", "METRICS", "COMPARISONS", "default_band"]
+
+logger = logging.getLogger("hftp")
+
+
+# ---------------------------------------------------------------------------------------------
+# metrics: (gram (..., C, C), sums (..., C), count (...)) -> distance matrix (..., C, C)
+
+
+def _diag(gram: np.ndarray) -> np.ndarray:
+    return np.einsum("...ii->...i", gram)
+
+
+def _cosine(gram: np.ndarray, sums: np.ndarray, count: np.ndarray) -> np.ndarray:
+    norm = np.sqrt(np.clip(_diag(gram), 0.0, None))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 1.0 - gram / (norm[..., :, None] * norm[..., None, :])
+
+
+def _correlation(gram: np.ndarray, sums: np.ndarray, count: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centred = gram - sums[..., :, None] * sums[..., None, :] / count[..., None, None]
+    return _cosine(centred, sums, count)
+
+
+def _euclidean(gram: np.ndarray, sums: np.ndarray, count: np.ndarray) -> np.ndarray:
+    d = _diag(gram)
+    return np.sqrt(np.clip(d[..., :, None] + d[..., None, :] - 2.0 * gram, 0.0, None))
+
+
+METRICS = {"cosine": _cosine, "correlation": _correlation, "euclidean": _euclidean}
+"""Distance registry: name → function of (gram, sums, count) returning the full distance matrix."""
+
+
+# ---------------------------------------------------------------------------------------------
+# features and per-unit statistics
+
+
+class _Blocks(NamedTuple):
+    """Per-unit statistics arranged by group: units of group g are ``index[g, valid[g]]``."""
+
+    gram: np.ndarray  # (G, M, C, C)
+    sums: np.ndarray  # (G, M, C)
+    valid: np.ndarray  # (G, M) bool
+    index: np.ndarray  # (G, M) flat unit index (padding slots point at unit 0)
+    n_freq: int
+    groups: np.ndarray  # (G,) group labels
+
+
+def default_band(*spectra) -> tuple[float, float]:
+    """The default band: 0.5 Hz up to the highest tagged frequency (of the first Spectra that has one)."""
+    from .spectral import tagged_hz
+
+    for s in spectra:
+        t = tagged_hz(s)
+        if t:
+            return (0.5, float(max(t.values())))
+    raise ValueError(
+        "Invalid value for 'band': the spectra carry no tagged frequencies (attrs 'tagged_hz'), so "
+        "the default band (0.5 Hz to the highest tagged frequency) is undefined. Pass band=(lo, hi) in Hz."
+    )
+
+
+def _check_band(band: Any) -> tuple[float, float]:
+    if isinstance(band, str) or not isinstance(band, Sequence) or len(band) != 2:
+        raise TypeError(
+            f"Invalid type for 'band': expected a pair (lo, hi) in Hz, e.g. band=(0.5, 2.0); "
+            f"got {band!r}."
+        )
+    lo = check_float("band", band[0], min_value=0.0)
+    hi = check_float("band", band[1], min_value=0.0)
+    if hi < lo:
+        raise ValueError(
+            f"Invalid value for 'band': expected lo <= hi; got ({lo}, {hi}). Swap the bounds."
+        )
+    return lo, hi
+
+
+def _band_index(freqs: np.ndarray, band: tuple[float, float], name: str) -> np.ndarray:
+    lo, hi = band
+    tol = 1e-9 * max(1.0, hi)
+    idx = np.flatnonzero((freqs >= lo - tol) & (freqs <= hi + tol))
+    if idx.size == 0:
+        step = freqs[1] - freqs[0] if freqs.size > 1 else float("nan")
+        raise ValueError(
+            f"Invalid value for 'band': no frequency bins of {name!r} fall in [{lo:g}, {hi:g}] Hz; "
+            f"its axis spans {freqs.min():.6g}–{freqs.max():.6g} Hz in steps of {step:.6g} Hz. "
+            "Widen the band or choose one inside the axis."
+        )
+    return idx
+
+
+def _check_spectra_arg(spectra, name: str) -> tuple[str, ...]:
+    from .spectral import _check_spectra, unit_dims
+
+    _check_spectra(spectra, name)
+    n = spectra.sizes.get("condition", 0)
+    if n < 3:
+        raise ValueError(
+            f"Invalid value for {name!r}: an RDM needs at least 3 conditions; got {n} "
+            f"({list(map(str, spectra['condition'].values))}). Probe or record more conditions."
+        )
+    return unit_dims(spectra)
+
+
+def _features(spectra, measure: str, band: tuple[float, float], name: str) -> np.ndarray:
+    """Measure values over the band, shape (C, U, F) with units flattened in C order."""
+    from .spectral import MEASURES, unit_dims
+
+    da = MEASURES[measure](spectra)
+    da = da.transpose("condition", *unit_dims(spectra), "freq")
+    idx = _band_index(np.asarray(spectra["freq"].values, dtype=float), band, name)
+    v = np.asarray(da.values, dtype=float)[..., idx]
+    return v.reshape(v.shape[0], -1, v.shape[-1])
+
+
+def _unit_mask(units, spectra, udims: tuple[str, ...], name: str = "units") -> np.ndarray:
+    """A flat boolean mask over the units of ``spectra`` from tagging results or a mask."""
+    import xarray as xr
+
+    if units is None:
+        return np.ones(int(np.prod([spectra.sizes[d] for d in udims])), dtype=bool)
+    expected = (
+        f"tagging results from hftp.find_tagged (a Dataset with 'category') or a boolean "
+        f"DataArray over {udims}"
+    )
+    check_type(name, units, (xr.Dataset, xr.DataArray), expected)
+    if isinstance(units, xr.Dataset):
+        if "category" in units:
+            mask = units["category"] != "none"
+        elif "significant" in units:
+            sig = units["significant"]
+            mask = sig.any("level") if "level" in sig.dims else sig
+        else:
+            raise ValueError(
+                f"Invalid value for {name!r}: expected {expected}; got a Dataset with "
+                f"{sorted(units.data_vars)}."
+            )
+    else:
+        mask = units
+        if mask.dtype != bool:
+            raise TypeError(
+                f"Invalid type for {name!r}: expected {expected}; got a DataArray of dtype {mask.dtype}."
+            )
+    if set(mask.dims) != set(udims):
+        raise ValueError(
+            f"Invalid value for {name!r}: its dims {mask.dims} do not match the units of the "
+            f"spectra {udims}. Pass the tagging results of these spectra."
+        )
+    try:
+        mask = mask.transpose(*udims).sel({d: spectra[d].values for d in udims})
+    except KeyError as exc:
+        raise ValueError(
+            f"Invalid value for {name!r}: it does not cover every unit of the spectra ({exc}). "
+            "Pass the tagging results of these spectra."
+        ) from None
+    return np.asarray(mask.values, dtype=bool).ravel()
+
+
+def _group_labels(spectra, by: str, udims: tuple[str, ...]) -> np.ndarray:
+    """The group label of every (flattened) unit."""
+    allowed = list(udims) + [
+        c
+        for c in spectra.coords
+        if c not in spectra.dims and spectra[c].dims and set(spectra[c].dims) <= set(udims)
+    ]
+    check_option("by", by, allowed, fix="Group by a unit dim or a coordinate on the units.")
+    coord = spectra[by]
+    present = [d for d in udims if d in coord.dims]
+    vals = np.asarray(coord.transpose(*present).values)
+    expanded = [spectra.sizes[d] if d in coord.dims else 1 for d in udims]
+    shape = tuple(spectra.sizes[d] for d in udims)
+    return np.broadcast_to(vals.reshape(expanded), shape).reshape(-1)
+
+
+def _blocks(values: np.ndarray, labels: np.ndarray) -> _Blocks:
+    """Per-unit Gram matrices and sums over conditions, arranged by group (padded)."""
+    import pandas as pd
+
+    groups = np.asarray(pd.unique(pd.Series(labels)))
+    members = [np.flatnonzero(labels == g) for g in groups]
+    width = max(len(m) for m in members)
+    index = np.zeros((len(groups), width), dtype=np.intp)
+    valid = np.zeros((len(groups), width), dtype=bool)
+    for g, m in enumerate(members):
+        index[g, : len(m)] = m
+        valid[g, : len(m)] = True
+    gram_u = np.einsum("cuf,duf->ucd", values, values)
+    sums_u = values.sum(axis=-1).T
+    return _Blocks(gram_u[index], sums_u[index], valid, index, values.shape[-1], groups)
+
+
+def _condensed(full: np.ndarray) -> np.ndarray:
+    n = full.shape[-1]
+    i, j = np.triu_indices(n, 1)
+    return full[..., i, j]
+
+
+def _block_rdms(blocks: _Blocks, weights: np.ndarray, metric: str) -> np.ndarray:
+    """RDMs of weighted unit sets: weights (..., G, M) → condensed RDMs (..., G, P)."""
+    w = weights * blocks.valid
+    gram = np.einsum("...gm,gmcd->...gcd", w, blocks.gram)
+    sums = np.einsum("...gm,gmc->...gc", w, blocks.sums)
+    count = w.sum(axis=-1) * blocks.n_freq
+    out = _condensed(METRICS[metric](gram, sums, count))
+    out[count == 0] = np.nan
+    return out
+
+
+def _pair_coords(conditions: Sequence[str]) -> dict[str, Any]:
+    i, j = np.triu_indices(len(conditions), 1)
+    c = np.asarray([str(x) for x in conditions], dtype=object)
+    return {"pair": np.arange(i.size), "cond_i": ("pair", c[i]), "cond_j": ("pair", c[j])}
+
+
+def _warn_empty(kind: str, groups: np.ndarray, counts: np.ndarray) -> None:
+    empty = [g.item() if hasattr(g, "item") else g for g in groups[counts == 0]]
+    if empty:
+        warnings.warn(
+            f"No selected units in {kind} {empty}: their RDMs and correlations are NaN. "
+            "Select more units (e.g. a looser tagging threshold) or drop those groups.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# public: rdms
+
+
+def rdms(
+    spectra,
+    units=None,
+    band: tuple[float, float] | None = None,
+    measure: str = "evoked",
+    metric: str = "cosine",
+    *,
+    by: str | None = None,
+):
+    """Representational dissimilarity matrices over conditions, one per layer, channel or region.
+
+    Parameters
+    ----------
+    spectra : xarray.Dataset
+        A Spectra, dims ``(condition, layer, neuron, freq)`` (model) or ``(condition, channel,
+        freq)`` (brain), with at least 3 conditions.
+    units : xarray.Dataset or xarray.DataArray, optional
+        The units to use: tagging results from ``hftp.find_tagged`` (units whose ``category`` is
+        not ``"none"``) or a boolean mask over the unit dims. Default: all units.
+    band : (float, float), optional
+        Frequency band in Hz, both ends inclusive. Default: 0.5 Hz to the highest tagged frequency.
+    measure : {"evoked", "itc", "amplitude", "power"}
+        The spectral measure (``hftp.spectral.MEASURES``). Default ``"evoked"``.
+    metric : {"cosine", "correlation", "euclidean"}
+        The distance between two conditions' feature vectors. Default ``"cosine"``.
+    by : str, optional
+        The grouping: ``"layer"`` (model default), ``"channel"`` (brain default), or a coordinate
+        on the units such as ``"region"``, ``"hemisphere"`` or ``"subject"``. Features are the
+        group's selected units × the band's frequencies.
+
+    Returns
+    -------
+    rdm : xarray.DataArray, dims (by, pair)
+        Condensed upper triangles (the order of ``scipy.spatial.distance.pdist``); coords
+        ``cond_i`` and ``cond_j`` on ``pair``, ``n_units`` (selected units) on the group dim, and,
+        when grouping by a unit dim, that dim's other coords (e.g. ``region`` on ``channel``).
+        A group with no selected units is NaN, with a warning.
+    """
+    import xarray as xr
+
+    udims = _check_spectra_arg(spectra, "spectra")
+    check_option("measure", measure, _measures())
+    check_option("metric", metric, METRICS)
+    band = default_band(spectra) if band is None else _check_band(band)
+    by = ("layer" if "layer" in udims else udims[0]) if by is None else by
+    labels = _group_labels(spectra, by, udims)
+    mask = _unit_mask(units, spectra, udims)
+    blocks = _blocks(_features(spectra, measure, band, "spectra"), labels)
+    weights = mask[blocks.index] & blocks.valid
+    counts = weights.sum(axis=-1)
+    _warn_empty(by, blocks.groups, counts)
+    out = _block_rdms(blocks, weights.astype(float), metric)
+    coords: dict[str, Any] = {by: blocks.groups, "n_units": (by, counts)}
+    if by in spectra.dims and len(udims) == 1:
+        for c in spectra.coords:
+            if c != by and spectra[c].dims == (by,):
+                coords[c] = (by, spectra[c].sel({by: blocks.groups}).values)
+    coords.update(_pair_coords(spectra["condition"].values))
+    return xr.DataArray(
+        out,
+        dims=(by, "pair"),
+        coords=coords,
+        name="rdm",
+        attrs={
+            "measure": measure,
+            "metric": metric,
+            "band": [band[0], band[1]],
+            "by": by,
+            "kind": str(spectra.attrs.get("kind", "")),
+        },
+    )
+
+
+def _measures():
+    from .spectral import MEASURES
+
+    return MEASURES
+
+
+# ---------------------------------------------------------------------------------------------
+# public: align
+
+
+def _match_conditions(model_spectra, brain_spectra) -> list[str]:
+    m = [str(c) for c in model_spectra["condition"].values]
+    b = [str(c) for c in brain_spectra["condition"].values]
+    if set(m) != set(b) or len(m) != len(b):
+        raise ValueError(
+            "Invalid value for 'brain_spectra': its conditions must match the model's by name. "
+            f"model_spectra has {sorted(m)}; brain_spectra has {sorted(b)}. Only in the model: "
+            f"{sorted(set(m) - set(b))}; only in the brain: {sorted(set(b) - set(m))}. Select or "
+            "rename conditions so that both sets are equal."
+        )
+    return m
+
+
+def align(
+    model_spectra,
+    brain_spectra,
+    tagged=None,
+    *,
+    measure: str = "evoked",
+    brain_measure: str = "itc",
+    metric: str = "cosine",
+    comparison: str = "spearman",
+    band: tuple[float, float] | None = None,
+    top_k: int = 100,
+    n_random: int = 100,
+    n_boot: int = 1000,
+    seed: int = 0,
+    n_permutations: int | None = None,
+    q: float = 0.05,
+    ci: float = 0.95,
+):
+    """RSA of every model layer against every brain channel, with permutation inference.
+
+    Parameters
+    ----------
+    model_spectra : xarray.Dataset
+        Model Spectra, dims ``(condition, layer, neuron, freq)``.
+    brain_spectra : xarray.Dataset
+        Brain Spectra, dims ``(condition, channel, freq)``; coords ``region``, ``hemisphere`` and
+        ``subject`` on ``channel`` are used when present. Condition names must equal the model's
+        (order may differ). Select channels beforehand (``.sel``/``.isel``) to restrict them.
+    tagged : xarray.Dataset or xarray.DataArray, optional
+        The model neurons to use: ``hftp.find_tagged`` results (category not ``"none"``) or a
+        boolean mask over ``(layer, neuron)``. Default: all neurons (no random-neuron control).
+    measure, brain_measure : {"evoked", "itc", "amplitude", "power"}
+        Spectral measures of the model (default ``"evoked"``) and the brain (default ``"itc"``).
+    metric : {"cosine", "correlation", "euclidean"}
+        RDM distance. Default ``"cosine"``.
+    comparison : {"spearman", "kendall"}
+        RDM comparison over the upper triangle: Spearman's rho or Kendall's tau-a.
+    band : (float, float), optional
+        Band in Hz for both sides. Default: 0.5 Hz to the model's highest tagged frequency.
+    top_k : int
+        Channels per layer in S(m,b). Default 100, capped at the number of channels.
+    n_random : int
+        Random-neuron draws (same count per layer as ``tagged``). Default 100; 0 skips.
+    n_boot : int
+        Subject bootstrap resamples when several subjects exist. Default 1000; 0 skips.
+    seed : int
+        Seeds the sampled permutations, the random neurons and the bootstrap.
+    n_permutations : int, optional
+        Default: all n! relabelings when n <= 8 conditions, else 10000 sampled ones (the identity
+        always included). A number below n! samples that many.
+    q : float
+        FDR level for ``significant``. Default 0.05.
+    ci : float
+        Bootstrap confidence level. Default 0.95.
+
+    Returns
+    -------
+    result : xarray.Dataset
+        - ``rho``, ``p``, ``q``, ``significant`` over ``(layer, channel)``: the comparison, its
+          one-sided permutation p (P(null >= observed), identity included), BH-FDR over layer ×
+          channel. ``channel`` keeps the brain coords (``region``, ``hemisphere``, ``subject``,
+          ``x``, ``y``, ``z``).
+        - ``model_rdm`` (layer, pair), ``brain_rdm`` (channel, pair), ``n_neurons`` (layer).
+        - ``S``, ``S_p``, ``S_null`` (permutation); ``S_layer``, ``S_layer_p`` (layer).
+        - Per region (dim ``regions``) and per hemisphere (dim ``hemispheres``), for ``g`` in
+          ``region``/``hemisphere``: ``{g}_rho`` and ``{g}_p``, ``{g}_q`` (layer × group: mean rho
+          over the group's channels); ``S_{g}``, ``S_{g}_p``, ``S_{g}_null`` (S(m,b_r): the mean
+          over layers of the mean of the group's channels among each layer's top k; layers where
+          none of them is in the top k are skipped); ``S_layer_{g}`` and ``n_top_{g}``.
+        - Random-neuron control (dim ``random``): ``random_S``, ``random_S_layer``, ``random_rho``,
+          ``S_random_p``, ``S_layer_random_p``, ``rho_random_p`` ((1 + #random >= tagged) /
+          (1 + n_random)).
+        - With several subjects (dim ``subjects``): ``S_subject`` (S within each subject), and
+          ``S_boot`` (boot), ``S_ci`` (bound: lower, upper).
+        attrs record measure, brain_measure, metric, comparison, band, top_k, n_permutations,
+        permutation ("exact"/"sampled"), seed and the other parameters.
+    """
+    from ._rsa_inference import run_inference
+
+    mdims = _check_spectra_arg(model_spectra, "model_spectra")
+    bdims = _check_spectra_arg(brain_spectra, "brain_spectra")
+    if "layer" not in mdims:
+        raise ValueError(
+            f"Invalid value for 'model_spectra': expected unit dims (layer, neuron); got {mdims}. "
+            "Pass the model's Spectra first and the brain's second."
+        )
+    if bdims != ("channel",):
+        raise ValueError(
+            f"Invalid value for 'brain_spectra': expected unit dims (channel,); got {bdims}. "
+            "Pass the model's Spectra first and the brain's second."
+        )
+    for name, value in (("measure", measure), ("brain_measure", brain_measure)):
+        check_option(name, value, _measures())
+    check_option("metric", metric, METRICS)
+    check_option("comparison", comparison, COMPARISONS)
+    top_k = check_int("top_k", top_k, min_value=1)
+    n_random = check_int("n_random", n_random, min_value=0)
+    n_boot = check_int("n_boot", n_boot, min_value=0)
+    seed = check_int("seed", seed, min_value=0)
+    if n_permutations is not None:
+        n_permutations = check_int("n_permutations", n_permutations, min_value=2)
+    q = check_fraction_open("q", q)
+    ci = check_fraction_open("ci", ci)
+    conditions = _match_conditions(model_spectra, brain_spectra)
+    brain_spectra = brain_spectra.sel(condition=conditions)
+    model_band = brain_band = None
+    if band is None:
+        model_band = default_band(model_spectra, brain_spectra)
+        brain_band = model_band
+    else:
+        model_band = brain_band = _check_band(band)
+
+    # model: per-layer blocks; brain: one group per channel
+    labels = _group_labels(model_spectra, "layer", mdims)
+    mblocks = _blocks(_features(model_spectra, measure, model_band, "model_spectra"), labels)
+    mask = _unit_mask(tagged, model_spectra, mdims, name="tagged")
+    sel = mask[mblocks.index] & mblocks.valid
+    counts = sel.sum(axis=-1)
+    _warn_empty("layer", mblocks.groups, counts)
+    model_rdm = _block_rdms(mblocks, sel.astype(float), metric)
+    bvals = _features(brain_spectra, brain_measure, brain_band, "brain_spectra")
+    bblocks = _blocks(bvals, np.arange(bvals.shape[1]))
+    brain_rdm = _block_rdms(bblocks, np.ones(bblocks.valid.shape), metric)
+
+    k_eff = min(top_k, brain_spectra.sizes["channel"])
+    if k_eff < top_k:
+        logger.info("top_k=%d capped at the number of channels (%d).", top_k, k_eff)
+    random_ok = tagged is not None and n_random > 0 and bool((counts < mblocks.valid.sum(-1)).any())
+    if tagged is not None and n_random > 0 and not random_ok:
+        logger.info("Random-neuron control skipped: every neuron of every layer is selected.")
+    coords = {
+        c: np.asarray(brain_spectra[c].values)
+        for c in ("region", "hemisphere", "subject")
+        if c in brain_spectra.coords and brain_spectra[c].dims == ("channel",)
+    }
+    res = run_inference(
+        model_rdm=model_rdm,
+        brain_rdm=brain_rdm,
+        comparison=comparison,
+        n_conditions=len(conditions),
+        n_permutations=n_permutations,
+        top_k=k_eff,
+        group_coords=coords,
+        random={
+            "rdm": lambda w: _block_rdms(mblocks, w, metric),
+            "counts": counts,
+            "valid": mblocks.valid,
+            "n": n_random,
+        }
+        if random_ok
+        else None,
+        n_boot=n_boot,
+        ci=ci,
+        q=q,
+        seed=seed,
+    )
+    return _assemble(
+        res,
+        model_spectra=model_spectra,
+        brain_spectra=brain_spectra,
+        model_rdm=model_rdm,
+        brain_rdm=brain_rdm,
+        counts=counts,
+        layers=mblocks.groups,
+        conditions=conditions,
+        attrs={
+            "kind": "alignment",
+            "measure": measure,
+            "brain_measure": brain_measure,
+            "metric": metric,
+            "comparison": comparison,
+            "band": {"model": list(model_band), "brain": list(brain_band)},
+            "top_k": k_eff,
+            "top_k_requested": top_k,
+            "n_random": n_random if random_ok else 0,
+            "n_boot": n_boot,
+            "seed": seed,
+            "q_level": q,
+            "ci_level": ci,
+            "conditions": conditions,
+            "tagged": "all neurons" if tagged is None else "tagged neurons",
+            "model": str(model_spectra.attrs.get("model", "")),
+        },
+    )
+
+
+def _assemble(
+    res: dict,
+    *,
+    model_spectra,
+    brain_spectra,
+    model_rdm,
+    brain_rdm,
+    counts,
+    layers,
+    conditions,
+    attrs,
+):
+    import xarray as xr
+
+    from .io import provenance
+
+    coords: dict[str, Any] = {"layer": layers, "channel": brain_spectra["channel"].values}
+    for c in brain_spectra.coords:
+        if c != "channel" and brain_spectra[c].dims == ("channel",):
+            coords[c] = ("channel", brain_spectra[c].values)
+    coords.update(_pair_coords(conditions))
+    for dim, values in res.pop("coords").items():
+        coords[dim] = values
+    data: dict[str, Any] = {
+        "model_rdm": (("layer", "pair"), model_rdm),
+        "brain_rdm": (("channel", "pair"), brain_rdm),
+        "n_neurons": (("layer",), counts),
+    }
+    data.update(res.pop("vars"))
+    attrs = {**attrs, **res.pop("attrs")}
+    attrs.update(provenance())
+    return xr.Dataset(data, coords=coords, attrs=attrs)
