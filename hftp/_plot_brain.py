@@ -1,0 +1,293 @@
+"""Brain maps: electrode values on a glass brain (iEEG, nilearn) and scalp topomaps (EEG, MNE).
+
+nilearn and mne are imported inside the functions, so ``import hftp.plot`` stays light.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ._plot_common import STYLE, new_axes
+from ._validation import check_fraction_open, check_option
+
+__all__ = ["glass_brain", "topomap"]
+
+logger = logging.getLogger("hftp")
+
+# MNE >= 1.13 renames the standard 10-20/10-05 montages (Colin27 head); the positions are the same.
+_MONTAGE_ALIASES = {"standard_1020": "colin27_1020", "standard_1005": "colin27_1005"}
+
+
+def _pick_layer(result, layer):
+    """rho (and q) at one layer of an alignment result; ``"best"`` = highest mean rho."""
+    rho = result["rho"]
+    if "layer" not in rho.dims:
+        return rho, result.get("q"), None
+    layers = list(rho["layer"].values)
+    if layer == "best":
+        mean = rho.mean([d for d in rho.dims if d != "layer"], skipna=True).values
+        if not np.isfinite(mean).any():
+            raise ValueError("Invalid value for 'values': every 'rho' is NaN; nothing to draw.")
+        layer = layers[int(np.nanargmax(mean))]
+    else:
+        check_option("layer", layer, layers)
+    q = result["q"].sel(layer=layer) if "q" in result else None
+    return rho.sel(layer=layer), q, layer
+
+
+def _channel_values(values, coords, layer, what: str):
+    """(values 1-D, q or None, xyz (n, 3), names, chosen layer) from the accepted inputs."""
+    import pandas as pd
+    import xarray as xr
+
+    q = None
+    chosen = None
+    if isinstance(values, xr.Dataset):
+        if "rho" not in values:
+            raise ValueError(
+                f"Invalid value for 'values': expected an alignment result with variable 'rho' "
+                f"(from hftp.align); missing 'rho' (it has {sorted(map(str, values.data_vars))})."
+            )
+        values, q, chosen = _pick_layer(values, layer)
+    if isinstance(values, xr.DataArray):
+        if "channel" not in values.dims or values.ndim != 1:
+            raise ValueError(
+                f"Invalid value for 'values': expected one value per channel (dims ('channel',)); "
+                f"got dims {values.dims}. Select a layer first, e.g. result.rho.sel(layer=5)."
+            )
+        names = [str(c) for c in values["channel"].values]
+        if coords is None and what == "coords":
+            missing = [c for c in ("x", "y", "z") if c not in values.coords]
+            if missing:
+                raise ValueError(
+                    f"Invalid value for 'coords': the channels carry no MNI coords {missing}; pass "
+                    "coords= as an (n_channels, 3) array or a DataFrame with columns x, y, z."
+                )
+            coords = np.column_stack([values[c].values for c in ("x", "y", "z")])
+        vals = np.asarray(values.values, dtype=float)
+    else:
+        vals = np.asarray(values, dtype=float).ravel()
+        names = [str(k) for k in range(vals.size)]
+    if what != "coords":
+        return vals, q, None, names, chosen
+    if coords is None:
+        raise ValueError(
+            "Invalid value for 'coords': expected MNI coordinates, (n_channels, 3) in mm; got None. "
+            "Pass coords=, or pass a result whose channels carry x, y, z coords."
+        )
+    if isinstance(coords, pd.DataFrame):
+        coords = coords[["x", "y", "z"]].to_numpy()
+    xyz = np.asarray(coords, dtype=float)
+    if xyz.shape != (vals.size, 3):
+        raise ValueError(
+            f"Invalid value for 'coords': expected shape ({vals.size}, 3) (one MNI x, y, z per "
+            f"channel); got {xyz.shape}."
+        )
+    return vals, q, xyz, names, chosen
+
+
+def glass_brain(
+    values,
+    coords=None,
+    *,
+    layer: Any = "best",
+    alpha: float = 0.05,
+    cmap: str = "RdBu_r",
+    vmax: float | None = None,
+    display_mode: str = "lzry",
+    title: str | None = None,
+    label: str = "Spearman ρ",
+    figure=None,
+):
+    """Electrode-level values on a glass brain from MNI coordinates (nilearn).
+
+    Parameters
+    ----------
+    values : xarray.Dataset, xarray.DataArray or array-like
+        An alignment result (``hftp.align``: ``rho`` over ``(layer, channel)``, optional ``q``),
+        one value per channel (DataArray over ``channel``), or a plain array.
+    coords : array-like (n_channels, 3) or DataFrame with x, y, z, optional
+        MNI coordinates in mm. Default: the ``x, y, z`` coords on ``channel``.
+    layer : label or "best"
+        Layer of an alignment result. ``"best"`` (default): the highest mean rho over channels.
+    alpha : float
+        Channels with ``q < alpha`` are drawn larger. Default 0.05.
+    cmap : str
+        Diverging colour map, symmetric around 0. Default ``"RdBu_r"``.
+    vmax : float, optional
+        Colour limit. Default: the largest absolute value.
+    display_mode : str
+        nilearn display mode. Default ``"lzry"`` (left, top, front, right).
+    title : str, optional
+        Default: the label and layer.
+    label : str
+        What the values are (used in the default title). Default ``"Spearman ρ"``.
+    figure : matplotlib Figure, optional
+        Draw into this figure; a new one otherwise.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+    from nilearn import plotting
+
+    alpha = check_fraction_open("alpha", alpha)
+    vals, q, xyz, names, chosen = _channel_values(values, coords, layer, "coords")
+    ok = np.isfinite(vals) & np.isfinite(xyz).all(axis=1)
+    if not ok.all():
+        bad = [n for n, good in zip(names, ok, strict=True) if not good]
+        warnings.warn(
+            f"glass_brain: {len(bad)} channel(s) without a finite value or MNI coordinate are not "
+            f"drawn: {bad[:10]}{' ...' if len(bad) > 10 else ''}. Check their coordinates.",
+            UserWarning,
+            stacklevel=2,
+        )
+    if not ok.any():
+        raise ValueError("Invalid value for 'values': no channel has a finite value and position.")
+    sig = np.zeros(vals.size, bool) if q is None else (np.asarray(q.values, dtype=float) < alpha)
+    lim = float(vmax) if vmax is not None else float(np.nanmax(np.abs(vals[ok]))) or 1.0
+    sizes = np.where(sig, 60.0, 22.0)[ok]
+    if title is None:
+        title = label if chosen is None else f"{label}, layer {chosen}"
+        if q is not None:
+            title += f" (large: q < {alpha:g})"
+    with mpl.rc_context({**STYLE, "axes.grid": False}):
+        fig = figure if figure is not None else plt.figure(figsize=(10.0, 3.0))
+        display = plotting.plot_markers(
+            vals[ok],
+            xyz[ok],
+            node_size=sizes,
+            node_cmap=cmap,
+            node_vmin=-lim,
+            node_vmax=lim,
+            display_mode=display_mode,
+            figure=fig,
+            title=None,
+            alpha=0.9,
+            colorbar=True,
+            annotate=True,
+        )
+        fig = display.frame_axes.figure
+        fig.suptitle(title, fontsize=10, y=1.0)
+    return fig
+
+
+def topomap(
+    values,
+    ch_names: Sequence[str] | None = None,
+    *,
+    ax=None,
+    title: str | None = "EEG (scalp)",
+    label: str = "Spearman ρ",
+    cmap: str | None = None,
+    vlim: tuple[float, float] | None = None,
+    mask=None,
+    montage: str = "standard_1020",
+):
+    """Scalp topography of one value per EEG channel (MNE), on a standard 10–20 montage.
+
+    Parameters
+    ----------
+    values : xarray.DataArray over ``channel``, or array-like (n_channels,)
+        E.g. ``result.rho.sel(layer=k)`` or a phrase-rate ITPC per channel.
+    ch_names : sequence of str, optional
+        Channel names (standard 10–20). Default: the ``channel`` coord of ``values``.
+    ax : matplotlib Axes, optional
+    title : str or None
+        Default ``"EEG (scalp)"``.
+    label : str
+        Colour-bar label (what the values are, with units). Default ``"Spearman ρ"``.
+    cmap : str, optional
+        Default ``"RdBu_r"`` (symmetric limits) when values have both signs, else ``"viridis"``.
+    vlim : (float, float), optional
+        Colour limits. Default symmetric around 0 for signed values, else the data range.
+    mask : array-like of bool (n_channels,), optional
+        Channels to mark (e.g. ``q < 0.05``).
+    montage : str
+        An MNE standard montage name. Default ``"standard_1020"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib as mpl
+    import mne
+
+    vals, _, _, names, _ = _channel_values(values, None, None, "values")
+    if ch_names is not None:
+        names = [str(c) for c in ch_names]
+    elif not hasattr(values, "dims"):
+        raise ValueError(
+            "Invalid value for 'ch_names': expected EEG channel names (e.g. ['Fz', 'Cz', ...]) "
+            "for a plain array of values; got None."
+        )
+    if len(names) != vals.size:
+        raise ValueError(
+            f"Invalid value for 'ch_names': expected {vals.size} names (one per value); got {len(names)}."
+        )
+    builtin = list(mne.channels.get_builtin_montages())
+    check_option("montage", montage, builtin + [a for a in _MONTAGE_ALIASES if a not in builtin])
+    if montage not in builtin:  # renamed in recent MNE (same positions)
+        montage = _MONTAGE_ALIASES[montage]
+    mont = mne.channels.make_standard_montage(montage)
+    known = {n.lower() for n in mont.ch_names}
+    unknown = [n for n in names if n.lower() not in known]
+    if unknown:
+        raise ValueError(
+            f"Invalid value for 'ch_names': {unknown} are not in the {montage!r} montage. Rename "
+            "them to 10–20 names or drop those channels."
+        )
+    keep = np.isfinite(vals)
+    if not keep.all():
+        warnings.warn(
+            f"topomap: channels with NaN values are left out: "
+            f"{[n for n, k in zip(names, keep, strict=True) if not k]}.",
+            UserWarning,
+            stacklevel=2,
+        )
+    if keep.sum() < 3:
+        raise ValueError(
+            "Invalid value for 'values': at least 3 channels with finite values are needed."
+        )
+    if mask is not None:
+        mask = np.asarray(mask, dtype=bool).ravel()
+        if mask.size != vals.size:
+            raise ValueError(
+                f"Invalid value for 'mask': expected {vals.size} booleans; got {mask.size}."
+            )
+        mask = mask[keep]
+    names = [n for n, k in zip(names, keep, strict=True) if k]
+    vals = vals[keep]
+    info = mne.create_info(names, sfreq=100.0, ch_types="eeg")
+    with mne.utils.use_log_level("error"):
+        info.set_montage(mont, match_case=False)
+    signed = np.nanmin(vals) < 0 < np.nanmax(vals)
+    if vlim is None:
+        lim = float(np.nanmax(np.abs(vals))) or 1.0
+        vlim = (-lim, lim) if signed else (float(np.nanmin(vals)), float(np.nanmax(vals)))
+    cmap = cmap or ("RdBu_r" if signed else "viridis")
+    with mpl.rc_context({**STYLE, "axes.grid": False}):
+        fig, ax = new_axes(ax, (3.8, 3.4))
+        im, _ = mne.viz.plot_topomap(
+            vals,
+            info,
+            axes=ax,
+            show=False,
+            cmap=cmap,
+            vlim=vlim,
+            mask=mask,
+            mask_params={"marker": "o", "markerfacecolor": "white", "markersize": 5},
+            contours=4,
+            sensors=True,
+        )
+        fig.colorbar(im, ax=ax, shrink=0.75, label=label)
+        if title:
+            ax.set_title(title)
+    return fig
