@@ -57,6 +57,50 @@ def _run(fn, *args, **kwargs):
 # ----------------------------------------------------------------------------------- align
 
 
+@app.command("align")
+def align_cmd(
+    probe: Path = typer.Option(..., "--probe", help="Model Spectra (.nc from hftp probe)."),
+    brain: Path = typer.Option(..., "--brain", help="Brain Spectra (.nc from hftp brain)."),
+    out: Path = typer.Option(..., "--out", help="Alignment result to write (.nc)."),
+    tagged: Path = typer.Option(
+        None, "--tagged", help="Tagging results or a boolean neuron mask (.nc); default: all."
+    ),
+    measure: str = typer.Option("evoked", "--measure", help="Model measure."),
+    brain_measure: str = typer.Option("itc", "--brain-measure", help="Brain measure."),
+    metric: str = typer.Option("cosine", "--metric", help="cosine, correlation or euclidean."),
+    comparison: str = typer.Option("spearman", "--comparison", help="spearman or kendall."),
+    top_k: int = typer.Option(100, "--top-k", help="Top channels per layer in S(m,b)."),
+    n_random: int = typer.Option(100, "--n-random", help="Random-neuron draws (with --tagged)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+) -> None:
+    """RSA of every model layer against every brain channel, with permutation p-values.
+
+    Example: hftp align --probe model.nc --brain brain.nc --tagged tagged.nc --out align.nc
+    """
+    from .io import load, save
+    from .rsa import align, alignment_summary
+
+    mspec = _run(load, probe, name="probe")
+    bspec = _run(load, brain, name="brain")
+    tag = _run(load, tagged, name="tagged") if tagged is not None else None
+    res = _run(
+        align,
+        mspec,
+        bspec,
+        tag,
+        measure=measure,
+        brain_measure=brain_measure,
+        metric=metric,
+        comparison=comparison,
+        top_k=top_k,
+        n_random=n_random,
+        seed=seed,
+    )
+    _run(save, res, out, name="out")
+    _emit({"out": str(out), **alignment_summary(res)}, as_json)
+
+
 # ----------------------------------------------------------------------------------- demo
 
 
