@@ -48,6 +48,92 @@ def _run(fn, *args, **kwargs):
 # ----------------------------------------------------------------------------------- stimuli
 
 
+def _parse_tagged(items: list[str] | None) -> dict[str, float] | None:
+    """``["sentence=0.78125", "phrase=1.5625"]`` → ``{"sentence": 0.78125, "phrase": 1.5625}``."""
+    if not items:
+        return None
+    out = {}
+    for item in items:
+        level, sep, hz = item.partition("=")
+        try:
+            out[level.strip()] = float(hz)
+        except ValueError:
+            sep = ""
+        if not sep or not level.strip():
+            _fail(ValueError(f"Invalid value for '--tagged': expected LEVEL=HZ; got {item!r}."))
+    return out
+
+
+@app.command("stimuli")
+def stimuli_cmd(
+    language: str = typer.Option("en", "--language", "-l", help="en (words) or zh (characters)."),
+    design: list[str] = typer.Option(
+        ["sentences"], "--design", "-d", help="Design; repeat for several conditions in one set."
+    ),
+    n_sequences: int = typer.Option(100, "--n-sequences", "-n", help="Shuffles per condition."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same output)."),
+    out: Path = typer.Option(..., "--out", "-o", help="File to write (.csv, or .tsv for events)."),
+    fmt: str = typer.Option("csv", "--format", help="csv (+ .json sidecar) or events (BIDS)."),
+    n_sentences: int = typer.Option(50, "--n-sentences", help="Sentences per sequence."),
+    structure: str = typer.Option(None, "--structure", help="Grammar structure: 2x2, 3x2 (en)."),
+    unit_rate_hz: float = typer.Option(4.0, "--unit-rate-hz", help="Units per second."),
+    corpus: Path = typer.Option(None, "--corpus", help="Sentences file for --design natural."),
+    streams: Path = typer.Option(
+        None, "--streams", help="Folder of .txt word streams for --design custom."
+    ),
+    tagged: list[str] = typer.Option(
+        None, "--tagged", help="Declared rate for custom streams, LEVEL=HZ (repeatable)."
+    ),
+    trim: bool = typer.Option(False, "--trim", help="Trim custom streams to on-bin length."),
+    gap_s: float = typer.Option(2.0, "--gap-s", help="Silence between sequences (events)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
+) -> None:
+    """Generate frequency-tagged stimulus sequences and write them to a file.
+
+    Examples:
+
+      hftp stimuli --language en --design sentences --design within-shuffle --n-sequences 100 --seed 0 --out stim.csv
+
+      hftp stimuli -l zh -d sentences --format events --out sub-01_task-hftp_events.tsv
+
+      hftp stimuli -d custom --streams eeg-phrases/stimuli --unit-rate-hz 3.125 --tagged sentence=0.78125 --tagged phrase=1.5625 --trim --out eeg.csv
+    """
+    from . import stimuli as st
+    from ._validation import check_option
+
+    writers = {"csv": st.save_stimuli, "events": lambda s, p: st.to_events(s, p, gap_s=gap_s)}
+    _run(check_option, "--format", fmt, writers)
+    word_streams = _run(st.load_word_streams, streams) if streams is not None else None
+    stim = _run(
+        st.make_stimuli,
+        language,
+        design,
+        n_sequences,
+        seed,
+        n_sentences=n_sentences,
+        unit_rate_hz=unit_rate_hz,
+        structure=structure,
+        corpus=corpus,
+        streams=word_streams,
+        tagged_hz=_parse_tagged(tagged),
+        trim=trim,
+    )
+    path = _run(writers[fmt], stim, out)
+    _emit(
+        {
+            "out": str(path),
+            "sidecar": str(Path(path).with_suffix(".json")),
+            "format": fmt,
+            "conditions": stim.conditions,
+            "n_sequences": stim.n_sequences,
+            "units_per_sequence": stim.meta.get("n_units"),
+            "tagged_hz": stim.tagged_hz,
+            "unit_rate_hz": stim.unit_rate_hz,
+        },
+        as_json,
+    )
+
+
 # ----------------------------------------------------------------------------------- probe
 
 
