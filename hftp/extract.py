@@ -28,7 +28,7 @@ from ._pooling import POOLINGS, Batch, encode, pool
 from ._validation import check_int, check_option, check_type
 from .models import model_id, resolve_site
 
-__all__ = ["capture", "extract_activations", "probe", "iter_activations"]
+__all__ = ["capture", "record_tokens", "extract_activations", "probe", "iter_activations"]
 
 logger = logging.getLogger("hftp")
 
@@ -87,6 +87,39 @@ def _forward(model, batch: Batch, store: dict, use_cache: bool) -> None:
         kw["use_cache"] = False
     with contextlib.suppress(_StopForward), torch.inference_mode():
         model(**kw)
+    n_seq, n_tok = batch.input_ids.shape
+    for i, t in store.items():  # some models (OPT) flatten (B, T) before the MLP
+        if t.ndim == 2:
+            store[i] = t.reshape(n_seq, n_tok, t.shape[-1])
+
+
+def record_tokens(model, input_ids, attention_mask=None, layers=None, site=None) -> dict:
+    """Token-level neuron activations for given token ids (no pooling).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    input_ids : torch.LongTensor, shape (B, T)
+    attention_mask : torch.LongTensor, shape (B, T), optional
+    layers : list of int, optional
+        Default: all layers.
+    site : str, optional
+        Module-path pattern; default from the model family.
+
+    Returns
+    -------
+    dict of int to torch.Tensor, each shape (B, T, N)
+    """
+    import torch
+
+    _, modules = resolve_site(model, site)
+    layers = _check_layers(layers, len(modules))
+    if attention_mask is None:
+        attention_mask = torch.ones_like(input_ids)
+    batch = Batch(input_ids, attention_mask, None, None, None, 0)
+    with capture(modules, layers) as store:
+        _forward(model, batch, store, _accepts(model, "use_cache"))
+        return dict(store)
 
 
 # ------------------------------------------------------------------------------- validation
@@ -114,26 +147,28 @@ def _check_inputs(model, tokenizer, stim, layers, batch_size, pooling, site, add
             "Invalid value for 'add_bos': the tokenizer has no BOS token. Use add_bos=False."
         )
     site_full, modules = resolve_site(model, site)
-    n = len(modules)
-    if layers is None:
-        layers = list(range(n))
-    else:
-        if isinstance(layers, int | np.integer):
-            layers = [layers]
-        check_type("layers", layers, list | tuple | range | np.ndarray, "a list of layer indices")
-        out = []
-        for i in layers:
-            i = check_int("layers", i)
-            if not -n <= i < n:
-                raise ValueError(
-                    f"Invalid value for 'layers': the model has {n} layers (0 to {n - 1}); got "
-                    f"{i}. Pick indices in that range (negative ones count from the end)."
-                )
-            out.append(i % n)
-        if not out:
-            raise ValueError("Invalid value for 'layers': expected at least one layer; got none.")
-        layers = sorted(set(out))
+    layers = _check_layers(layers, len(modules))
     return site_full, modules, layers, batch_size
+
+
+def _check_layers(layers, n: int) -> list[int]:
+    if layers is None:
+        return list(range(n))
+    if isinstance(layers, int | np.integer):
+        layers = [layers]
+    check_type("layers", layers, list | tuple | range | np.ndarray, "a list of layer indices")
+    out = []
+    for i in layers:
+        i = check_int("layers", i)
+        if not -n <= i < n:
+            raise ValueError(
+                f"Invalid value for 'layers': the model has {n} layers (0 to {n - 1}); got "
+                f"{i}. Pick indices in that range (negative ones count from the end)."
+            )
+        out.append(i % n)
+    if not out:
+        raise ValueError("Invalid value for 'layers': expected at least one layer; got none.")
+    return sorted(set(out))
 
 
 def _sequences_by_condition(stim) -> dict[str, list[tuple[int, list[str]]]]:

@@ -65,7 +65,6 @@ FAMILIES: dict[str, str] = {
     "phi3": _DOWN_PROJ,
     "glm": _DOWN_PROJ,
     "glm4": _DOWN_PROJ,
-    "chatglm": "encoder.layers.{i}.mlp.dense_4h_to_h",
     "gpt_neox": "layers.{i}.mlp.dense_4h_to_h",
     "opt": "layers.{i}.fc2",
     # BertOutput.dense is fed by BertIntermediate (dense + activation); not attention.output.dense
