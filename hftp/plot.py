@@ -45,7 +45,7 @@ from ._plot_common import (
     styled,
     tagged_levels,
 )
-from ._validation import check_int, check_option, check_type
+from ._validation import check_float, check_int, check_option, check_type
 
 __all__ = [
     "STYLE",
@@ -203,7 +203,8 @@ def layer_profile(
     base = None if baseline is None else _profile_table(baseline, "baseline")
     layers = table.index.union(base.index) if base is not None else table.index
     table = table.reindex(layers, fill_value=0.0)
-    fig, ax = new_axes(ax, (max(6.0, 0.28 * len(layers) * (2 if base is not None else 1) + 3), 3.6))
+    width = 0.28 * len(layers) * (1.6 if base is not None else 1) + 3
+    fig, ax = new_axes(ax, (min(max(6.0, width), 13.0), 3.6))
     x = np.arange(len(layers))
     if base is None:
         _stack_bars(ax, table, x, 0.8)
@@ -401,7 +402,8 @@ def tagged_spectra(
         if cat is not None:
             head += f" ({cat.sel(pick).item()})"
         a.set_title(head, fontsize=9)
-        a.set_xlim(f[0], f[-1])
+        pad = 0.5 * (f[1] - f[0]) if f.size > 1 else 0.0
+        a.set_xlim(f[0] - pad, f[-1] + pad)
         a.set_ylim(bottom=0)
     for a in axes[:n]:
         a.set_xlabel("Frequency (Hz)")
@@ -454,7 +456,11 @@ def _square_rdm(rdm, select, name: str):
 
 
 def _rdm_heatmap(ax, conds, mat, title, cbar_label) -> None:
-    im = ax.imshow(mat, cmap="viridis", vmin=0)
+    import matplotlib as mpl
+
+    cmap = mpl.colormaps["viridis"].with_extremes(bad="0.92")
+    shown = np.ma.masked_array(mat, mask=np.eye(len(conds), dtype=bool))
+    im = ax.imshow(shown, cmap=cmap, vmin=0)
     ticks = np.arange(len(conds))
     ax.set_xticks(ticks, conds, rotation=45, ha="right")
     ax.set_yticks(ticks, conds)
@@ -611,12 +617,18 @@ def alignment(
     if sig is not None:
         yy, xx = np.nonzero(np.asarray(sig.values, dtype=bool))
         ax.scatter(xx, yy, s=10, c="black", marker="o", linewidths=0, label=f"q < {alpha:g}")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.25, 1.0), frameon=False, handletextpad=0.2)
+        ax.legend(
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.0),
+            frameon=False,
+            handletextpad=0.2,
+            borderaxespad=0.2,
+        )
     name = {"kendall": "Kendall τ-a"}.get(str(result.attrs.get("comparison", "")), "Spearman ρ")
     agg = " (mean over channels)" if use_region else ""
-    fig.colorbar(im, ax=ax, shrink=0.8, label=f"{name}{agg}")
+    fig.colorbar(im, ax=ax, shrink=0.6, aspect=30, label=f"{name}{agg}")
     if title:
-        ax.set_title(title)
+        ax.set_title(title, loc="left")
     return fig
 
 
@@ -689,6 +701,7 @@ def itpc_spectra(
     conditions: Sequence[str] | None = None,
     ax=None,
     sem: bool = True,
+    fmax: float | None = None,
     title: str | None = "EEG (scalp)",
     ylabel: str | None = None,
 ):
@@ -710,6 +723,8 @@ def itpc_spectra(
     ax : matplotlib Axes, optional
     sem : bool
         Shade ±1 SEM across subjects when there are several. Default True.
+    fmax : float, optional
+        Highest frequency drawn (Hz). Default: the whole axis.
     title : str or None
         Default ``"EEG (scalp)"``; pass the right label for other data (e.g. ``"simulated sEEG"``).
     ylabel : str, optional
@@ -728,6 +743,9 @@ def itpc_spectra(
         for c in conditions:
             check_option("conditions", c, conds)
         conds = list(conditions)
+    if fmax is not None:
+        fmax = check_float("fmax", fmax, min_value=float(da["freq"].values.min()))
+        da = da.sel(freq=da["freq"] <= fmax)
     mean, err, n_subj, _ = grand_average(da.sel(condition=conds))
     colors = condition_colors(conds)
     fig, ax = new_axes(ax, (7.0, 3.6))
@@ -741,16 +759,8 @@ def itpc_spectra(
             ax.fill_between(f, y - e, y + e, color=colors[c], alpha=0.15, lw=0)
     for lvl, hz in levels.items():
         if f[0] <= hz <= f[-1]:
-            ax.axvline(hz, color=level_color(lvl), ls=":", lw=1.0, zorder=0)
-            ax.text(
-                hz,
-                1.01,
-                f"{lvl}\n{hz:g} Hz",
-                transform=ax.get_xaxis_transform(),
-                ha="center",
-                va="bottom",
-                fontsize=7,
-                color=level_color(lvl),
+            ax.axvline(
+                hz, color=level_color(lvl), ls=":", lw=1.2, zorder=0, label=f"{lvl} ({hz:g} Hz)"
             )
     ax.set_xlim(f[0], f[-1])
     ax.set_xlabel("Frequency (Hz)")
@@ -758,7 +768,7 @@ def itpc_spectra(
     note = f"n = {n_subj} subjects" if n_subj > 1 else None
     ax.legend(title=note, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
     if title:
-        ax.set_title(title, pad=24 if levels else 6)
+        ax.set_title(title)
     return fig
 
 
@@ -863,10 +873,15 @@ def condition_response(
             ax.axhline(1.0, color="0.6", lw=0.8, ls=":", zorder=0)
     else:
         ax.bar(conds, mred.values, color=[colors[c] for c in conds])
-    unit = " (÷ layer mean over conditions)" if normalize and "layer" in mred.dims else ""
-    ax.set_ylabel(f"{measure_label(mname)} at {freq:g} Hz{unit}", fontsize=8)
+    if normalize and "layer" in mred.dims:
+        ylabel = f"{measure_label(mname).replace(' (a.u.)', '')} at {freq:g} Hz\n(÷ layer mean over conditions)"
+    else:
+        ylabel = f"{measure_label(mname)} at {freq:g} Hz"
+    ax.set_ylabel(ylabel)
     ax.set_title(model_label)
-    ax.legend(frameon=False, fontsize=8, ncol=2)
+    ax.legend(
+        frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=min(len(conds), 6)
+    )
     hmean, herr, n_subj, per_subj = grand_average(hda.sel(condition=conds))
     ax = axes[1]
     x = np.arange(len(conds))
