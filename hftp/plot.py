@@ -549,14 +549,18 @@ def alignment(
 ):
     """Layer × region similarity heatmap, channel correlations averaged per region.
 
-    A dot marks a cell where at least one of the region's channels has ``q < alpha`` for that
-    layer (FDR across layer × channel, from ``hftp.align``).
+    Significance marks (dots) come from the region-level test when the result carries it
+    (``region_rho`` and ``region_q`` over ``(layer, regions)``: the permutation test of the mean
+    over the region's channels, FDR over layer × region). Otherwise the channel ``rho`` is
+    averaged per region and a dot marks a cell where at least one of the region's channels has
+    ``q < alpha`` (FDR over layer × channel). Per channel (``by="channel"``), dots mark
+    ``q < alpha``.
 
     Parameters
     ----------
     result : xarray.Dataset
         From ``hftp.align``: ``rho`` and ``q`` over ``(layer, channel)``, with a ``region`` coord
-        on ``channel``.
+        on ``channel``; optionally ``region_rho``, ``region_q`` over ``(layer, regions)``.
     by : {"auto", "region", "channel"}
         Columns of the heatmap. ``"auto"`` (default) uses regions when the channels carry more
         than one region, else channels (e.g. scalp EEG).
@@ -593,12 +597,22 @@ def alignment(
     use_region = by == "region" or (by == "auto" and has_region)
     rho = rho.transpose("layer", "channel")
     sig = (q.transpose("layer", "channel") < alpha) if q is not None else None
-    if use_region:
+    mark = f"q < {alpha:g}"
+    if use_region and "region_rho" in result and "regions" in result["region_rho"].dims:
+        mat = result["region_rho"].transpose("layer", "regions")
+        cols = _order_regions([str(r) for r in mat["regions"].values])
+        mat = mat.sel(regions=cols)
+        if "region_q" in result:
+            sig = (result["region_q"].transpose("layer", "regions") < alpha).sel(regions=cols)
+            mark += " (region)"
+        xlabel = "Region"
+    elif use_region:
         mat = rho.groupby("region").mean("channel")
         cols = _order_regions([str(r) for r in mat["region"].values])
         mat = mat.sel(region=cols)
         if sig is not None:
             sig = sig.groupby("region").any("channel").sel(region=cols)
+            mark += " (any channel)"
         xlabel = "Region"
     else:
         mat = rho
@@ -616,7 +630,7 @@ def alignment(
     ax.set_ylabel("Layer")
     if sig is not None:
         yy, xx = np.nonzero(np.asarray(sig.values, dtype=bool))
-        ax.scatter(xx, yy, s=10, c="black", marker="o", linewidths=0, label=f"q < {alpha:g}")
+        ax.scatter(xx, yy, s=10, c="black", marker="o", linewidths=0, label=mark)
         ax.legend(
             loc="lower right",
             bbox_to_anchor=(1.0, 1.0),
@@ -666,13 +680,18 @@ def _as_condition_array(obj, name: str, measure: str):
         return obj, str(obj.name or measure)
     if isinstance(obj, Mapping) and obj:
         parts = []
+        if all(isinstance(v, int | float | np.number) for v in obj.values()):
+            vals = np.array([float(v) for v in obj.values()])
+            return xr.DataArray(
+                vals, dims="condition", coords={"condition": list(map(str, obj))}
+            ), measure
         for c, v in obj.items():
             if isinstance(v, pd.Series):
                 v = xr.DataArray(v.to_numpy(), dims="freq", coords={"freq": v.index.to_numpy()})
             elif not isinstance(v, xr.DataArray):
                 raise TypeError(
-                    f"Invalid type for {name!r}[{c!r}]: expected a DataArray with a 'freq' dim or "
-                    f"a pandas Series indexed by frequency; got {type(v).__name__}."
+                    f"Invalid type for {name!r}[{c!r}]: expected a number, a DataArray with a 'freq' "
+                    f"dim or a pandas Series indexed by frequency; got {type(v).__name__}."
                 )
             parts.append(v.expand_dims(condition=[str(c)]))
         return xr.concat(parts, dim="condition"), measure
@@ -680,6 +699,23 @@ def _as_condition_array(obj, name: str, measure: str):
         f"Invalid type for {name!r}: expected a Spectra (xarray.Dataset), a DataArray with a "
         f"'condition' dim, or a dict condition → spectrum; got {type(obj).__name__}."
     )
+
+
+def _response_freq(freq, mda, hda, *originals) -> float | None:
+    """The frequency of condition_response: given, from tagged_hz, or from a scalar coord."""
+    if freq is not None:
+        return check_float("freq", freq, min_value=0.0)
+    if "freq" not in mda.dims and "freq" not in hda.dims:
+        for da in (mda, hda):
+            if "freq" in da.coords and da["freq"].ndim == 0:
+                return float(da["freq"])
+        return None
+    levels = _tagged_from(None, *originals, mda, hda)
+    if "phrase" not in levels:
+        raise ValueError(
+            "Invalid value for 'freq': no phrase rate in the inputs' 'tagged_hz'; pass freq= in Hz."
+        )
+    return levels["phrase"]
 
 
 def _tagged_from(tagged_hz, *objs) -> dict[str, float]:
@@ -796,10 +832,12 @@ def condition_response(
     ----------
     model : xarray.Dataset or xarray.DataArray
         A model Spectra, or a DataArray with dims ``(condition, [layer], ..., [freq])``.
-    human : xarray.Dataset or xarray.DataArray
-        A brain Spectra, or a DataArray with dims ``(condition, [channel], [freq])``.
+    human : xarray.Dataset, xarray.DataArray or dict
+        A brain Spectra, a DataArray with dims ``(condition, [channel], [freq])``, or a dict
+        condition → value (e.g. the grand-average phrase-rate ITPC).
     freq : float, optional
-        Frequency in Hz (exact bin). Default: the phrase rate from the ``tagged_hz`` attribute.
+        Frequency in Hz (exact bin). Default: the phrase rate from the ``tagged_hz`` attribute,
+        or the scalar ``freq`` coord of inputs already taken at one frequency.
     model_measure, human_measure : str
         Measures computed from Spectra inputs. Defaults ``"evoked"`` and ``"itc"``.
     normalize : bool
@@ -821,13 +859,7 @@ def condition_response(
 
     mda, mname = _as_condition_array(model, "model", model_measure)
     hda, hname = _as_condition_array(human, "human", human_measure)
-    if freq is None:
-        levels = _tagged_from(None, model, human)
-        if "phrase" not in levels:
-            raise ValueError(
-                "Invalid value for 'freq': no phrase rate in the inputs' 'tagged_hz'; pass freq= in Hz."
-            )
-        freq = levels["phrase"]
+    freq = _response_freq(freq, mda, hda, model, human)
     mconds = [str(c) for c in mda["condition"].values]
     hconds = [str(c) for c in hda["condition"].values]
     if conditions is None:
@@ -844,6 +876,7 @@ def condition_response(
             check_option("conditions", c, hconds)
     mda = at_freq(mda, freq) if "freq" in mda.dims else mda
     hda = at_freq(hda, freq) if "freq" in hda.dims else hda
+    at = "" if freq is None else f" at {freq:g} Hz"
     colors = condition_colors(conds)
     if axes is None:
         fig, axes = plt.subplots(
@@ -874,9 +907,11 @@ def condition_response(
     else:
         ax.bar(conds, mred.values, color=[colors[c] for c in conds])
     if normalize and "layer" in mred.dims:
-        ylabel = f"{measure_label(mname).replace(' (a.u.)', '')} at {freq:g} Hz\n(÷ layer mean over conditions)"
+        ylabel = (
+            f"{measure_label(mname).replace(' (a.u.)', '')}{at}\n(÷ layer mean over conditions)"
+        )
     else:
-        ylabel = f"{measure_label(mname)} at {freq:g} Hz"
+        ylabel = f"{measure_label(mname)}{at}"
     ax.set_ylabel(ylabel)
     ax.set_title(model_label)
     ax.legend(
@@ -900,6 +935,6 @@ def condition_response(
             v = v[np.isfinite(v)]
             ax.scatter(k + rng.uniform(-0.18, 0.18, v.size), v, s=6, c="0.2", alpha=0.5, lw=0)
     ax.set_xticks(x, conds, rotation=30, ha="right")
-    ax.set_ylabel(f"{measure_label(hname)} at {freq:g} Hz")
+    ax.set_ylabel(f"{measure_label(hname)}{at}")
     ax.set_title(human_label + (f" (n = {n_subj})" if n_subj > 1 else ""))
     return fig

@@ -434,3 +434,33 @@ def test_condition_response_bad_inputs():
         plot.condition_response(ms, bs, freq=2.0)
     with pytest.raises(ValueError, match="freq"):
         plot.condition_response(ms.assign_attrs(tagged_hz="{}"), bs.assign_attrs(tagged_hz="{}"))
+
+
+def test_alignment_prefers_region_level_test():
+    res = alignment_result()
+    regions = sorted(set(REGIONS))
+    rr = res.rho.groupby("region").mean("channel").rename(region="regions").sel(regions=regions)
+    rq = xr.zeros_like(rr) + 0.5
+    rq.loc[{"layer": 1, "regions": "MTG_L"}] = 0.001  # a region-level result the channels lack
+    fig = plot.alignment(res.assign(region_rho=rr, region_q=rq))
+    ax = fig.axes[0]
+    cols = [t.get_text() for t in ax.get_xticklabels()]
+    dots = np.asarray(ax.collections[0].get_offsets()).tolist()
+    assert dots == [[float(cols.index("MTG_L")), 1.0]]
+    assert "region" in ax.get_legend().get_texts()[0].get_text()
+
+
+def test_condition_response_from_reduced_values():
+    mval = xr.DataArray(
+        np.arange(12.0).reshape(3, 4),
+        dims=("condition", "layer"),
+        coords={"condition": ["a", "b", "c"], "layer": range(4), "freq": 1.5625},
+    )
+    fig = plot.condition_response(mval, {"a": 0.1, "c": 0.3, "b": 0.2}, normalize=False)
+    left, right = fig.axes
+    assert [t.get_text() for t in right.get_xticklabels()] == ["a", "c", "b"]
+    assert [p.get_height() for p in right.patches] == pytest.approx([0.1, 0.3, 0.2])
+    assert "1.5625 Hz" in right.get_ylabel()
+    np.testing.assert_allclose(left.get_lines()[0].get_ydata(), [0, 1, 2, 3])
+    with pytest.raises(TypeError, match="human"):
+        plot.condition_response(mval, {"a": "high"})
