@@ -135,9 +135,11 @@ def read_recording(
     tagged = dict(tagged_hz) if tagged_hz is not None else None
     try:
         loaded = FORMATS[fmt][1](p, subject, task)
-    except (ValueError, TypeError, ImportError):
+    except ImportError:
         raise
     except Exception as exc:  # readers raise many types on a corrupt file
+        if str(exc).startswith("Invalid "):  # hftp's own message already names the fix
+            raise
         listed = ", ".join(FORMATS)
         raise ValueError(
             f"Invalid value for 'path': could not read {str(p)!r} as {fmt} ({type(exc).__name__}: "
@@ -461,6 +463,8 @@ def concat_subjects(spectra: Sequence[Any]):
     n = out["n_trials"]
     if bool((n == n.isel(channel=0)).all()):
         out["n_trials"] = n.isel(channel=0, drop=True)
+    else:
+        out["n_trials"] = n.transpose("condition", "channel")
     out.attrs["subjects"] = json.dumps(list(dict.fromkeys(out["subject"].values.tolist())))
     out.attrs.pop("subject", None)
     return out
