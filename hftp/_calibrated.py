@@ -24,7 +24,9 @@ Specificity tests (``SPECIFICITY``), exp > control, on the per-trial values ``tr
 ``"permutation"``
     Condition labels permuted across the pooled trials (one 0/1 matrix for all units, applied by
     matrix products); statistic |X̄_exp(f)| − |X̄_ctrl(f)|, or ITC_exp − ITC_ctrl for ``measure="itc"``.
-    p = (1 + #{null ≥ observed}) / (1 + n_permutations).
+    p = (1 + #{null ≥ observed}) / (1 + n_permutations). The p-values are floored at
+    1 / (1 + n_permutations): for BH over m tests with k true effects, n_permutations must exceed
+    about m / (q·k), so prefer ``"welch"`` over many units with few effects.
 
 Benjamini–Hochberg runs over all units × levels for each family (tagging, specificity).
 """

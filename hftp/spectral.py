@@ -16,7 +16,7 @@ for a brain. Data variables:
     Per-trial coefficients at the tagged bins only (small), for trial-level tests.
 
 attrs: ``unit_rate_hz`` (model) or ``sfreq`` (brain), ``tagged_hz`` (level → Hz), ``n_times`` (the
-samples per trial after the onset drop; ``None`` when spectra arrived already in the frequency
+samples per trial after the onset drop; ``-1`` when spectra arrived already in the frequency
 domain), ``kind`` (``"model"`` or ``"brain"``) and provenance.
 
 Memory does not grow with the number of trials: only the sums are kept (plus ``trial_x`` at a
