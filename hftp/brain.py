@@ -57,6 +57,7 @@ __all__ = [
     "read_recording",
     "brain_spectra",
     "concat_subjects",
+    "responsive_channels",
     "assign_regions",
     "simulate_ieeg",
     "read_eeg_phrases",
@@ -468,3 +469,61 @@ def concat_subjects(spectra: Sequence[Any]):
     out.attrs["subjects"] = json.dumps(list(dict.fromkeys(out["subject"].values.tolist())))
     out.attrs.pop("subject", None)
     return out
+
+
+def responsive_channels(
+    spectra,
+    conditions: Sequence[str] | None = None,
+    control: str | None = None,
+    q: float = 0.05,
+    **kwargs: Any,
+):
+    """Responsive-channel table: :func:`hftp.find_tagged` (ITC, FDR across channels) per condition.
+
+    Parameters
+    ----------
+    spectra : brain Spectra
+    conditions : list of str, optional
+        Conditions to test (default all but ``control``).
+    control : str, optional
+        Control condition for the specificity test.
+    q : float
+        FDR level. Default 0.05.
+    **kwargs
+        Passed to :func:`hftp.find_tagged`.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per condition × channel × level: ``condition, channel, subject, region,
+        hemisphere, x, y, z, level`` and the tagging variables (``statistic, p, q, significant``,
+        ``category``).
+    """
+    import pandas as pd
+
+    from .stats import find_tagged
+
+    _check_spectra(spectra)
+    allc = [str(c) for c in spectra["condition"].values]
+    conds = [c for c in allc if c != control] if conditions is None else list(conditions)
+    for c in conds:
+        check_option("conditions", c, allc)
+    keep = ["subject", "region", "hemisphere", "x", "y", "z"]
+    frames = []
+    for c in conds:
+        res = find_tagged(spectra, condition=c, control=control, q=q, **kwargs)
+        per_level = [v for v in res.data_vars if res[v].dims == ("channel", "level")]
+        df = res[per_level].to_dataframe().reset_index()
+        df = df[["channel", "level", *per_level]]
+        if "category" in res:
+            df["category"] = df["channel"].map(
+                dict(zip(res["channel"].values, res["category"].values, strict=True))
+            )
+        info = pd.DataFrame(
+            {k: spectra[k].values for k in keep if k in spectra.coords},
+            index=spectra["channel"].values,
+        )
+        df = df.join(info, on="channel")
+        df.insert(0, "condition", c)
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)

@@ -137,7 +137,214 @@ def stimuli_cmd(
 # ----------------------------------------------------------------------------------- probe
 
 
+def _parse_layers(items: list[str] | None) -> list[int] | None:
+    """``["0,5", "-1"]`` → ``[0, 5, -1]``; ``None`` or empty → all layers."""
+    if not items:
+        return None
+    out = []
+    for item in items:
+        for part in item.split(","):
+            try:
+                out.append(int(part))
+            except ValueError:
+                _fail(
+                    ValueError(
+                        f"Invalid value for '--layers': expected integers like 0,5,-1; got {item!r}."
+                    )
+                )
+    return out
+
+
+@app.command("probe")
+def probe_cmd(
+    model: str = typer.Option(
+        None, "--model", "-m", help="Model folder, .gguf file or cached hub id (default: SmolLM2)."
+    ),
+    stimuli: Path = typer.Option(..., "--stimuli", "-s", help="Stimulus CSV from `hftp stimuli`."),
+    out: Path = typer.Option(..., "--out", "-o", help="Spectra file to write (.nc or .zarr)."),
+    layers: list[str] = typer.Option(
+        None, "--layers", help="Layers to record, e.g. 0,5,-1 (repeatable; default all)."
+    ),
+    batch_size: int = typer.Option(8, "--batch-size", "-b", help="Sequences per forward pass."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:N or mps."),
+    dtype: str = typer.Option(None, "--dtype", help="float32 (default), float16 or bfloat16."),
+    drop_units: int = typer.Option(0, "--drop-units", help="Leading units dropped before the FFT."),
+    pooling: str = typer.Option("mean", "--pooling", help="Tokens to unit: mean or last."),
+    site: str = typer.Option(
+        None, "--site", help="Neuron module pattern, e.g. 'model.layers.{i}.mlp.down_proj'."
+    ),
+    add_bos: bool = typer.Option(False, "--add-bos", help="Prepend the BOS token."),
+    save_raw: Path = typer.Option(None, "--save-raw", help="Also save raw activations (.nc)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
+) -> None:
+    """Record a model's MLP neurons on a stimulus set and write their spectra.
+
+    Examples:
+
+      hftp probe --stimuli stim.csv --out spectra.nc
+
+      hftp probe --model ./my-llama --stimuli stim.csv --layers 0,10,-1 --batch-size 4 --out spectra.nc --json
+    """
+    from . import io
+    from ._validation import check_option, check_out_path
+    from .extract import probe
+    from .models import load_model
+    from .stimuli import load_stimuli
+
+    stim = _run(load_stimuli, stimuli)
+    _run(check_out_path, "--out", out)
+    _run(check_option, "--out (file extension)", out.suffix, (".nc", ".zarr"))
+    net, tok = _run(load_model, model, device=device, dtype=dtype)
+    spectra = _run(
+        probe,
+        net,
+        tok,
+        stim,
+        layers=_parse_layers(layers),
+        batch_size=batch_size,
+        drop_units=drop_units,
+        pooling=pooling,
+        site=site,
+        add_bos=add_bos,
+        save_raw=save_raw,
+    )
+    path = _run(io.save, spectra, out, name="--out")
+    _emit(
+        {
+            "out": str(path),
+            "raw": str(save_raw) if save_raw else None,
+            "model": spectra.attrs.get("model"),
+            "site": spectra.attrs.get("site"),
+            "conditions": [str(c) for c in spectra["condition"].values],
+            "n_trials": [int(n) for n in spectra["n_trials"].values],
+            "layers": int(spectra.sizes["layer"]),
+            "neurons": int(spectra.sizes["neuron"]),
+            "freqs": int(spectra.sizes["freq"]),
+            "tagged_hz": json.loads(spectra.attrs["tagged_hz"]),
+        },
+        as_json,
+    )
+
+
 # ----------------------------------------------------------------------------------- brain
+
+
+def _load_conditions(path: Path | None) -> dict[str, Any] | None:
+    """A JSON file: condition name → code, list of codes/descriptions, or {"start": a, "stop": b}."""
+    if path is None:
+        return None
+    from ._validation import check_in_path
+
+    p = _run(check_in_path, "--conditions", path, kind="conditions JSON file")
+    try:
+        raw = json.loads(p.read_text())
+    except json.JSONDecodeError as exc:
+        _fail(ValueError(f"Invalid value for '--conditions': {str(p)!r} is not JSON ({exc})."))
+    if not isinstance(raw, dict):
+        _fail(ValueError("Invalid value for '--conditions': expected a JSON object name → codes."))
+    return {
+        k: range(v["start"], v["stop"]) if isinstance(v, dict) else v for k, v in raw.items()
+    }
+
+
+@app.command("brain")
+def brain_cmd(
+    input: Path = typer.Option(..., "--input", "-i", help="BIDS folder, EDF/BDF, .vhdr, .fif or FieldTrip .mat."),
+    out: Path = typer.Option(..., "--out", "-o", help="Brain Spectra to write (.nc)."),
+    conditions: Path = typer.Option(None, "--conditions", help="JSON: condition → event code(s)."),
+    atlas: Path = typer.Option(None, "--atlas", help="Atlas NIfTI in MNI space (default AAL)."),
+    labels: Path = typer.Option(None, "--atlas-labels", help="Label table of --atlas."),
+    tagged: list[str] = typer.Option(None, "--tagged", help="LEVEL=HZ (repeatable)."),
+    drop_onset: float = typer.Option(1.0, "--drop-onset", help="Seconds dropped per epoch."),
+    tmax: float = typer.Option(None, "--tmax", help="Epoch end after onset (s); default: duration."),
+    control: str = typer.Option(None, "--control", help="Control condition for specificity."),
+    q: float = typer.Option(0.05, "--q", help="FDR level across channels."),
+    table: Path = typer.Option(None, "--table", help="Responsive-channel CSV (default OUT.csv)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
+) -> None:
+    """Read a recording, write its brain Spectra and a responsive-channel table.
+
+    Examples:
+
+      hftp brain --input sim_bids --out brain.nc
+
+      hftp brain --input P5_ft.mat --conditions conds.json --tagged phrase=1.5625 --tagged unit=3.125 --out p5.nc --json
+    """
+    from . import io
+    from ._validation import check_option, check_out_path
+    from .brain import brain_spectra, read_recording, responsive_channels
+
+    _run(check_out_path, "--out", out)
+    _run(check_option, "--out (file extension)", out.suffix, (".nc", ".zarr"))
+    rec = _run(read_recording, input, _load_conditions(conditions), tmax=tmax,
+               tagged_hz=_parse_tagged(tagged))
+    spectra = _run(brain_spectra, rec, drop_onset, _parse_tagged(tagged), atlas=atlas,
+                   labels=labels)
+    path = _run(io.save, spectra, out, name="--out")
+    tab = _run(responsive_channels, spectra, control=control, q=q)
+    table = table or out.with_suffix(".csv")
+    _run(io.write_text, table, tab.to_csv(index=False), name="--table")
+    sig = tab[tab["significant"]] if "significant" in tab else tab.iloc[:0]
+    _emit(
+        {
+            "out": str(path),
+            "table": str(table),
+            "conditions": [str(c) for c in spectra["condition"].values],
+            "channels": int(spectra.sizes["channel"]),
+            "subjects": sorted({str(x) for x in spectra["subject"].values}),
+            "regions": {str(k): int(v) for k, v in
+                        spectra["region"].to_series().value_counts().items()},
+            "tagged_hz": json.loads(spectra.attrs["tagged_hz"]),
+            "significant": {f"{c}/{lv}": int(n) for (c, lv), n in
+                            sig.groupby(["condition", "level"]).size().items()},
+        },
+        as_json,
+    )
+
+
+@app.command("simulate-ieeg")
+def simulate_ieeg_cmd(
+    out: Path = typer.Option(..., "--out", "-o", help="BIDS folder to create (SIMULATED data)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    subjects: int = typer.Option(2, "--subjects", help="Number of subjects."),
+    n_trials: int = typer.Option(None, "--n-trials", help="Trials per condition (default 20)."),
+    snr: float = typer.Option(0.5, "--snr", help="Response amplitude / noise std."),
+    sfreq: float = typer.Option(256.0, "--sfreq", help="Sampling rate (Hz)."),
+    fmt: str = typer.Option("brainvision", "--format", help="brainvision or edf."),
+    stimuli: Path = typer.Option(None, "--stimuli", help="Stimulus CSV giving the trial design."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
+) -> None:
+    """Write a SIMULATED BIDS iEEG data set with frequency-tagged contacts and its ground truth.
+
+    Examples:
+
+      hftp simulate-ieeg --out sim_bids --seed 0
+
+      hftp simulate-ieeg --out sim_bids --stimuli stim.csv --subjects 3 --snr 0.3 --json
+    """
+    from .simulate import simulate_ieeg
+
+    stim = None
+    if stimuli is not None:
+        from .stimuli import load_stimuli
+
+        stim = _run(load_stimuli, stimuli)
+    sim = _run(simulate_ieeg, out, stim, subjects=subjects, snr=snr, seed=seed, sfreq=sfreq,
+               fmt=fmt, n_trials=n_trials)
+    t = sim.truth
+    _emit(
+        {
+            "out": str(sim.root),
+            "ground_truth": str(sim.truth_path),
+            "simulated": True,
+            "subjects": list(t["subjects"]),
+            "conditions": list(t["conditions"]),
+            "tagged_hz": t["tagged_hz"],
+            "contacts_per_subject": len(next(iter(t["subjects"].values()))["contacts"]),
+        },
+        as_json,
+    )
+
 
 
 # ----------------------------------------------------------------------------------- align
