@@ -7,7 +7,8 @@ matrix product per chunk of permutations.
 
 The comparisons are embeddings whose dot product is the score: Spearman's rho is the dot product
 of centred, unit-norm ranks; Kendall's tau-a is the dot product of the pairwise sign vectors
-divided by their length.
+divided by their length. A permuted RDM's embedding is a (signed) gather of the original one, so
+nothing is re-ranked inside the permutation loop.
 """
 
 from __future__ import annotations
@@ -30,12 +31,17 @@ _EPS = 1e-10  # ties between a permuted and the observed score count as "at leas
 # comparisons
 
 
-def _spearman_embed(x: np.ndarray) -> np.ndarray:
-    from scipy.stats import rankdata
+def _average_ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks along the last axis (1-based, ties averaged), as ``scipy.stats.rankdata``."""
+    less = (x[..., None, :] < x[..., :, None]).sum(axis=-1)
+    equal = (x[..., None, :] == x[..., :, None]).sum(axis=-1)
+    return less + (equal + 1) / 2.0
 
+
+def _spearman_embed(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     bad = ~np.isfinite(x).all(axis=-1)
-    r = rankdata(np.where(np.isfinite(x), x, 0.0), axis=-1)
+    r = _average_ranks(np.where(np.isfinite(x), x, 0.0))
     r -= r.mean(axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         e = r / np.sqrt((r * r).sum(axis=-1, keepdims=True))
@@ -52,17 +58,35 @@ def _kendall_embed(x: np.ndarray) -> np.ndarray:
     return e
 
 
+def _gather(emb: np.ndarray, pair_perm: np.ndarray) -> np.ndarray:
+    """Spearman: the ranks of a permuted RDM are the permuted ranks. (K, P) → (N, K, P)."""
+    return emb[:, pair_perm].swapaxes(0, 1)
+
+
+def _signed_gather(emb: np.ndarray, pair_perm: np.ndarray) -> np.ndarray:
+    """Kendall: sign(x'_a - x'_b) = ±sign(x_π(a) - x_π(b)). (K, Q) → (N, K, Q)."""
+    n_pairs = pair_perm.shape[1]
+    a, b = np.triu_indices(n_pairs, 1)
+    pos = np.zeros((n_pairs, n_pairs), dtype=np.intp)
+    pos[a, b] = np.arange(a.size)
+    pos[b, a] = np.arange(a.size)
+    pa, pb = pair_perm[:, a], pair_perm[:, b]
+    sign = np.where(pa < pb, 1.0, -1.0)
+    return (emb[:, pos[pa, pb]] * sign).swapaxes(0, 1)
+
+
 class Comparison(NamedTuple):
     """An RDM comparison: ``embed`` maps condensed RDMs (..., P) to vectors whose dot product is
-    the score; ``gather`` says that the embedding of a permuted RDM is the permuted embedding."""
+    the score; ``permute`` gives the embeddings of permuted RDMs from the embedding, given the
+    pair gathers of :func:`pair_permutations`."""
 
     embed: Callable[[np.ndarray], np.ndarray]
-    gather: bool
+    permute: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 COMPARISONS = {
-    "spearman": Comparison(_spearman_embed, gather=True),
-    "kendall": Comparison(_kendall_embed, gather=False),
+    "spearman": Comparison(_spearman_embed, _gather),
+    "kendall": Comparison(_kendall_embed, _signed_gather),
 }
 """Comparison registry: Spearman's rho and Kendall's tau-a over the upper triangle."""
 
@@ -187,9 +211,9 @@ def _progress(iterable, total: int, desc: str):
 # inference pieces
 
 
-def _permutation_test(model_emb, brain_rdm, brain_emb, comp, pair_perm, k, groups, p_keys):
+def _permutation_test(model_emb, brain_emb, comp, pair_perm, k, groups, p_keys):
     n_perm = pair_perm.shape[0]
-    L, K = model_emb.shape[0], brain_rdm.shape[0]
+    L, K = model_emb.shape[0], brain_emb.shape[0]
     rho = compare(model_emb, brain_emb)
     obs = {key: v[0] for key, v in summarize(rho[None], k, groups).items()}
     obs["rho"] = rho
@@ -198,12 +222,7 @@ def _permutation_test(model_emb, brain_rdm, brain_emb, comp, pair_perm, k, group
     chunks = list(_chunks(n_perm, L * K))
     for sl in _progress(chunks, len(chunks), "permutations"):
         idx = pair_perm[sl]
-        emb = (
-            brain_emb[:, idx].swapaxes(0, 1)
-            if comp.gather
-            else comp.embed(brain_rdm[:, idx].swapaxes(0, 1))
-        )
-        rho_p = compare(model_emb, emb)
+        rho_p = compare(model_emb, comp.permute(brain_emb, idx))
         summ = summarize(rho_p, k, groups)
         summ["rho"] = rho_p
         for key in p_keys:
@@ -326,9 +345,7 @@ def run_inference(
             coords[dim] = labels
     p_keys = ["rho", "S", "S_layer"] + [f"{g}_rho" for g in groups] + [f"S_{g}" for g in groups]
     model_emb, brain_emb = comp.embed(model_rdm), comp.embed(brain_rdm)
-    obs, p, nulls = _permutation_test(
-        model_emb, brain_rdm, brain_emb, comp, pair_perm, top_k, groups, p_keys
-    )
+    obs, p, nulls = _permutation_test(model_emb, brain_emb, comp, pair_perm, top_k, groups, p_keys)
     lk = ("layer", "channel")
     data: dict[str, Any] = {
         "rho": (lk, obs["rho"]),

@@ -193,6 +193,27 @@ def test_kendall_is_tau_a(planted):
     assert set(COMPARISONS) == {"spearman", "kendall"}
 
 
+@pytest.mark.parametrize("comparison", ["spearman", "kendall"])
+def test_permutation_p_matches_brute_force(planted, comparison):
+    import itertools
+
+    m, b = planted
+    r = align(m, b, comparison=comparison, n_boot=0)
+    x, y = r["model_rdm"].sel(layer=3).values, r["brain_rdm"].sel(channel="ch9").values
+    i, j = np.triu_indices(6, 1)
+    score = {
+        "spearman": lambda u, v: spearmanr(u, v)[0],
+        "kendall": lambda u, v: kendalltau(u, v)[0],
+    }[comparison]
+    full = np.zeros((6, 6))
+    full[i, j] = full[j, i] = y
+    null = [score(x, full[np.ix_(p, p)][i, j]) for p in itertools.permutations(range(6))]
+    obs = float(r["rho"].sel(layer=3, channel="ch9"))
+    assert obs == pytest.approx(null[0], abs=1e-12)
+    expected = np.mean(np.asarray(null) >= obs - 1e-10)
+    assert float(r["p"].sel(layer=3, channel="ch9")) == pytest.approx(expected)
+
+
 def test_exact_permutation_p_has_granularity_one_over_n_factorial():
     rng = np.random.default_rng(3)
     conds = CONDS[:4]
