@@ -248,7 +248,7 @@ def _check_tagged_mapping(tagged_hz: Any) -> dict[str, float]:
     if not tagged_hz:
         raise ValueError("Invalid value for 'tagged_hz': expected at least one level; got {}.")
     return {
-        str(k): check_float(f"tagged_hz[{k!r}]", v, min_value=0, inclusive=False)
+        str(k): check_float(f"tagged_hz[{k}]", v, min_value=0, inclusive=False)
         for k, v in tagged_hz.items()
     }
 
@@ -263,12 +263,12 @@ def _custom_streams(streams: Any) -> dict[str, list[list[str]]]:
         streams = {"custom": streams}
     out = {}
     for cond, lst in streams.items():
-        check_type(f"streams[{cond!r}]", lst, list | tuple, "a list of streams")
+        check_type(f"streams[{cond}]", lst, list | tuple, "a list of streams")
         if not lst:
-            raise ValueError(f"Invalid value for 'streams[{cond!r}]': expected streams; got none.")
+            raise ValueError(f"Invalid value for 'streams[{cond}]': expected streams; got none.")
         out[str(cond)] = []
         for i, s in enumerate(lst):
-            name = f"streams[{cond!r}][{i}]"
+            name = f"streams[{cond}][{i}]"
             check_type(
                 name, s, list | tuple, "a list of unit strings (split text into units first)"
             )

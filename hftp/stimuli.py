@@ -292,7 +292,7 @@ def make_stimuli(
     from .spectral import warn_nyquist
 
     for level, hz in tagged.items():
-        check_on_bin(f"tagged_hz[{level!r}]", hz, unit_rate_hz, n_units)
+        check_on_bin(f"tagged_hz[{level}]", hz, unit_rate_hz, n_units)
     for level, hz in tagged.items():
         warn_nyquist(hz, unit_rate_hz, level)  # attributed to the caller of make_stimuli
 
