@@ -70,10 +70,11 @@ class _Blocks(NamedTuple):
 
     gram: np.ndarray  # (G, M, C, C)
     sums: np.ndarray  # (G, M, C)
-    valid: np.ndarray  # (G, M) bool
+    valid: np.ndarray  # (G, M) bool: a real unit with finite values
     index: np.ndarray  # (G, M) flat unit index (padding slots point at unit 0)
     n_freq: int
     groups: np.ndarray  # (G,) group labels
+    dropped: np.ndarray  # (G,) units left out for non-finite values
 
 
 def default_band(*spectra) -> tuple[float, float]:
@@ -195,6 +196,8 @@ def _group_labels(spectra, by: str, udims: tuple[str, ...]) -> np.ndarray:
     ]
     check_option("by", by, allowed, fix="Group by a unit dim or a coordinate on the units.")
     coord = spectra[by]
+    if udims == (by,):  # one group per unit, by position: unit names need not be unique
+        return np.arange(spectra.sizes[by])
     present = [d for d in udims if d in coord.dims]
     vals = np.asarray(coord.transpose(*present).values)
     expanded = [spectra.sizes[d] if d in coord.dims else 1 for d in udims]
@@ -203,20 +206,30 @@ def _group_labels(spectra, by: str, udims: tuple[str, ...]) -> np.ndarray:
 
 
 def _blocks(values: np.ndarray, labels: np.ndarray) -> _Blocks:
-    """Per-unit Gram matrices and sums over conditions, arranged by group (padded)."""
+    """Per-unit Gram matrices and sums over conditions, arranged by group (padded).
+
+    Units with a non-finite value (e.g. a condition without trials) are marked invalid and their
+    statistics zeroed, so that they never poison a group's sums.
+    """
     import pandas as pd
 
     groups = np.asarray(pd.unique(pd.Series(labels)))
     members = [np.flatnonzero(labels == g) for g in groups]
     width = max(len(m) for m in members)
     index = np.zeros((len(groups), width), dtype=np.intp)
-    valid = np.zeros((len(groups), width), dtype=bool)
+    slot = np.zeros((len(groups), width), dtype=bool)
     for g, m in enumerate(members):
         index[g, : len(m)] = m
-        valid[g, : len(m)] = True
-    gram_u = np.einsum("cuf,duf->ucd", values, values)
-    sums_u = values.sum(axis=-1).T
-    return _Blocks(gram_u[index], sums_u[index], valid, index, values.shape[-1], groups)
+        slot[g, : len(m)] = True
+    finite = np.isfinite(values).all(axis=(0, 2))
+    values = np.where(finite[None, :, None], values, 0.0)
+    gram = np.einsum("cuf,duf->ucd", values, values)[index]
+    sums = values.sum(axis=-1).T[index]
+    valid = slot & finite[index]
+    gram[~valid] = 0.0
+    sums[~valid] = 0.0
+    dropped = (slot & ~valid).sum(axis=-1)
+    return _Blocks(gram, sums, valid, index, values.shape[-1], groups, dropped)
 
 
 def _condensed(full: np.ndarray) -> np.ndarray:
@@ -242,8 +255,19 @@ def _pair_coords(conditions: Sequence[str]) -> dict[str, Any]:
     return {"pair": np.arange(i.size), "cond_i": ("pair", c[i]), "cond_j": ("pair", c[j])}
 
 
-def _warn_empty(kind: str, groups: np.ndarray, counts: np.ndarray) -> None:
-    empty = [g.item() if hasattr(g, "item") else g for g in groups[counts == 0]]
+def _warn_empty(kind: str, blocks: _Blocks, counts: np.ndarray) -> None:
+    def names(sel):
+        return [g.item() if hasattr(g, "item") else g for g in blocks.groups[sel]]
+
+    if blocks.dropped.any():
+        warnings.warn(
+            f"{int(blocks.dropped.sum())} units have non-finite values of the measure (e.g. a "
+            f"condition without trials) and are left out, in {kind} {names(blocks.dropped > 0)}. "
+            "A group left with no units gets NaN. Drop or fix those units to silence this.",
+            UserWarning,
+            stacklevel=3,
+        )
+    empty = names((counts == 0) & (blocks.dropped == 0))
     if empty:
         warnings.warn(
             f"No selected units in {kind} {empty}: their RDMs and correlations are NaN. "
@@ -305,15 +329,17 @@ def rdms(
     labels = _group_labels(spectra, by, udims)
     mask = _unit_mask(units, spectra, udims)
     blocks = _blocks(_features(spectra, measure, band, "spectra"), labels)
+    if udims == (by,):
+        blocks = blocks._replace(groups=np.asarray(spectra[by].values))
     weights = mask[blocks.index] & blocks.valid
     counts = weights.sum(axis=-1)
-    _warn_empty(by, blocks.groups, counts)
+    _warn_empty(by, blocks, counts)
     out = _block_rdms(blocks, weights.astype(float), metric)
     coords: dict[str, Any] = {by: blocks.groups, "n_units": (by, counts)}
     if by in spectra.dims and len(udims) == 1:
         for c in spectra.coords:
             if c != by and spectra[c].dims == (by,):
-                coords[c] = (by, spectra[c].sel({by: blocks.groups}).values)
+                coords[c] = (by, spectra[c].values)
     coords.update(_pair_coords(spectra["condition"].values))
     return xr.DataArray(
         out,
@@ -471,10 +497,12 @@ def align(
     mask = _unit_mask(tagged, model_spectra, mdims, name="tagged")
     sel = mask[mblocks.index] & mblocks.valid
     counts = sel.sum(axis=-1)
-    _warn_empty("layer", mblocks.groups, counts)
+    _warn_empty("layer", mblocks, counts)
     model_rdm = _block_rdms(mblocks, sel.astype(float), metric)
     bvals = _features(brain_spectra, brain_measure, brain_band, "brain_spectra")
     bblocks = _blocks(bvals, np.arange(bvals.shape[1]))
+    bblocks = bblocks._replace(groups=np.asarray(brain_spectra["channel"].values))
+    _warn_empty("channel", bblocks, bblocks.valid.sum(axis=-1))
     brain_rdm = _block_rdms(bblocks, np.ones(bblocks.valid.shape), metric)
 
     k_eff = min(top_k, brain_spectra.sizes["channel"])

@@ -408,6 +408,21 @@ def test_empty_layer_is_nan_with_warning(planted):
         assert np.isnan(rdms(m, units=mask).sel(layer=1)).all()
 
 
+def test_nonfinite_channel_is_left_out_with_warning(planted):
+    m, b = planted
+    bad = b.copy(deep=True)
+    bad["sum_phase"][0, 0] = np.nan  # ch0 (region A) has no valid ITC in one condition
+    with pytest.warns(UserWarning, match="non-finite"):
+        per_region = rdms(bad, measure="itc", by="region")
+    assert np.isfinite(per_region.values).all()
+    assert int(per_region["n_units"].sel(region="A")) == 5
+    with pytest.warns(UserWarning, match=r"non-finite.*channel \['ch0'\]"):
+        r = align(m, bad, top_k=6, n_boot=0)
+    assert np.isnan(r["rho"].sel(channel="ch0")).all() and np.isnan(r["p"].sel(channel="ch0")).all()
+    assert np.isfinite(r["rho"].drop_sel(channel="ch0")).all()
+    assert np.isfinite(r["region_rho"]).all() and np.isfinite(float(r["S"]))
+
+
 def test_top_k_below_one(planted):
     m, b = planted
     with pytest.raises(ValueError, match="'top_k'"):
