@@ -1,4 +1,5 @@
-"""Inference for RSA: RDM comparisons, condition-label permutations, S(m,b) and its relatives.
+"""Inference for RSA: RDM comparisons, condition-label permutations, S(m,b) and its relatives,
+and the key numbers of a result.
 
 Everything is vectorised. A permutation of the n condition labels maps each upper-triangle pair
 (i, j) to the pair (π(i), π(j)); permuting an RDM is therefore an index gather on its condensed
@@ -20,7 +21,14 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["COMPARISONS", "condition_permutations", "pair_permutations", "compare", "summarize"]
+__all__ = [
+    "alignment_summary",
+    "COMPARISONS",
+    "condition_permutations",
+    "pair_permutations",
+    "compare",
+    "summarize",
+]
 
 _CHUNK_ELEMENTS = 2_000_000  # rho values held per chunk (permutations × layers × channels)
 _SAMPLED_DEFAULT = 10_000
@@ -392,3 +400,58 @@ def run_inference(
             "n_subjects": int(n_subjects),
         },
     }
+
+
+def alignment_summary(result) -> dict[str, Any]:
+    """The key numbers of an :func:`align` result as a JSON-friendly dict.
+
+    Returns
+    -------
+    dict
+        ``S``, ``S_p``, ``best_layer`` (highest ``S_layer``) with its ``S_layer`` and p, the best
+        layer × region cell (highest ``region_rho``) with its p and q when regions exist, the count
+        of layer × channel cells with q <= the FDR level, and, when present, ``S_random_p`` and
+        ``S_ci``.
+    """
+    import xarray as xr
+
+    from ._validation import check_type
+
+    check_type("result", result, xr.Dataset, "an alignment result from hftp.align")
+    if "rho" not in result or "S_layer" not in result:
+        raise ValueError(
+            f"Invalid value for 'result': expected an alignment result from hftp.align; got a "
+            f"Dataset with {sorted(result.data_vars)}."
+        )
+
+    def num(x) -> float | None:
+        v = float(np.asarray(x))
+        return v if np.isfinite(v) else None
+
+    out: dict[str, Any] = {
+        "S": num(result["S"]),
+        "S_p": num(result["S_p"]),
+        "n_permutations": int(result.attrs.get("n_permutations", 0)),
+        "top_k": int(result.attrs.get("top_k", 0)),
+        "n_significant": int(result["significant"].sum()),
+    }
+    s_layer = np.asarray(result["S_layer"].values, dtype=float)
+    if np.isfinite(s_layer).any():
+        i = int(np.nanargmax(s_layer))
+        out["best_layer"] = result["layer"].values[i].item()
+        out["best_layer_S"] = num(s_layer[i])
+        out["best_layer_p"] = num(result["S_layer_p"].values[i])
+    if "region_rho" in result:
+        r = np.asarray(result["region_rho"].values, dtype=float)
+        if np.isfinite(r).any():
+            li, ri = np.unravel_index(int(np.nanargmax(r)), r.shape)
+            out["best_region_layer"] = result["layer"].values[li].item()
+            out["best_region"] = str(result["regions"].values[ri])
+            out["best_region_rho"] = num(r[li, ri])
+            out["best_region_p"] = num(result["region_p"].values[li, ri])
+            out["best_region_q"] = num(result["region_q"].values[li, ri])
+    if "S_random_p" in result:
+        out["S_random_p"] = num(result["S_random_p"])
+    if "S_ci" in result:
+        out["S_ci"] = [num(v) for v in result["S_ci"].values]
+    return out

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._rsa_inference import COMPARISONS
+from ._rsa_inference import COMPARISONS, alignment_summary
 from ._validation import check_float, check_fraction_open, check_int, check_option, check_type
 
 __all__ = ["rdms", "align", "alignment_summary", "METRICS", "COMPARISONS", "default_band"]
@@ -256,8 +256,10 @@ def _pair_coords(conditions: Sequence[str]) -> dict[str, Any]:
 
 
 def _warn_empty(kind: str, blocks: _Blocks, counts: np.ndarray) -> None:
-    def names(sel):
-        return [g.item() if hasattr(g, "item") else g for g in blocks.groups[sel]]
+    def names(sel) -> str:
+        found = [g.item() if hasattr(g, "item") else g for g in blocks.groups[sel]]
+        more = f" and {len(found) - 10} more" if len(found) > 10 else ""
+        return f"{found[:10]}{more}"
 
     if blocks.dropped.any():
         warnings.warn(
@@ -267,8 +269,9 @@ def _warn_empty(kind: str, blocks: _Blocks, counts: np.ndarray) -> None:
             UserWarning,
             stacklevel=3,
         )
-    empty = names((counts == 0) & (blocks.dropped == 0))
-    if empty:
+    empty_sel = (counts == 0) & (blocks.dropped == 0)
+    if empty_sel.any():
+        empty = names(empty_sel)
         warnings.warn(
             f"No selected units in {kind} {empty}: their RDMs and correlations are NaN. "
             "Select more units (e.g. a looser tagging threshold) or drop those groups.",
@@ -599,56 +602,3 @@ def _assemble(
     attrs = {**attrs, **res.pop("attrs")}
     attrs.update(provenance())
     return xr.Dataset(data, coords=coords, attrs=attrs)
-
-
-def alignment_summary(result) -> dict[str, Any]:
-    """The key numbers of an :func:`align` result as a JSON-friendly dict.
-
-    Returns
-    -------
-    dict
-        ``S``, ``S_p``, ``best_layer`` (highest ``S_layer``) with its ``S_layer`` and p, the best
-        layer × region cell (highest ``region_rho``) with its p and q when regions exist, the count
-        of layer × channel cells with q <= the FDR level, and, when present, ``S_random_p`` and
-        ``S_ci``.
-    """
-    import xarray as xr
-
-    check_type("result", result, xr.Dataset, "an alignment result from hftp.align")
-    if "rho" not in result or "S_layer" not in result:
-        raise ValueError(
-            f"Invalid value for 'result': expected an alignment result from hftp.align; got a "
-            f"Dataset with {sorted(result.data_vars)}."
-        )
-
-    def num(x) -> float | None:
-        v = float(np.asarray(x))
-        return v if np.isfinite(v) else None
-
-    out: dict[str, Any] = {
-        "S": num(result["S"]),
-        "S_p": num(result["S_p"]),
-        "n_permutations": int(result.attrs.get("n_permutations", 0)),
-        "top_k": int(result.attrs.get("top_k", 0)),
-        "n_significant": int(result["significant"].sum()),
-    }
-    s_layer = np.asarray(result["S_layer"].values, dtype=float)
-    if np.isfinite(s_layer).any():
-        i = int(np.nanargmax(s_layer))
-        out["best_layer"] = result["layer"].values[i].item()
-        out["best_layer_S"] = num(s_layer[i])
-        out["best_layer_p"] = num(result["S_layer_p"].values[i])
-    if "region_rho" in result:
-        r = np.asarray(result["region_rho"].values, dtype=float)
-        if np.isfinite(r).any():
-            li, ri = np.unravel_index(int(np.nanargmax(r)), r.shape)
-            out["best_region_layer"] = result["layer"].values[li].item()
-            out["best_region"] = str(result["regions"].values[ri])
-            out["best_region_rho"] = num(r[li, ri])
-            out["best_region_p"] = num(result["region_p"].values[li, ri])
-            out["best_region_q"] = num(result["region_q"].values[li, ri])
-    if "S_random_p" in result:
-        out["S_random_p"] = num(result["S_random_p"])
-    if "S_ci" in result:
-        out["S_ci"] = [num(v) for v in result["S_ci"].values]
-    return out
