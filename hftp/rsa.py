@@ -18,6 +18,7 @@ cheap transform. That makes random-neuron draws cost a matrix product each.
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -508,6 +509,15 @@ def align(
     _warn_empty("channel", bblocks, bblocks.valid.sum(axis=-1))
     brain_rdm = _block_rdms(bblocks, np.ones(bblocks.valid.shape), metric)
 
+    n_perm_max = math.factorial(len(conditions))
+    if n_perm_max * q < 1:
+        warnings.warn(
+            f"With {len(conditions)} conditions there are only {n_perm_max} relabelings, so no "
+            f"permutation p can fall below 1/{n_perm_max} = {1 / n_perm_max:.3g} (q={q}). "
+            "Add conditions (4 or more) for a test that can reach significance.",
+            UserWarning,
+            stacklevel=2,
+        )
     k_eff = min(top_k, brain_spectra.sizes["channel"])
     if k_eff < top_k:
         logger.info("top_k=%d capped at the number of channels (%d).", top_k, k_eff)

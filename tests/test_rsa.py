@@ -240,6 +240,26 @@ def test_sampled_permutations_are_seeded():
     assert float(r1["p"].min()) >= 0.1 - 1e-12
 
 
+def test_many_conditions_sample_permutations_by_default():
+    rng = np.random.default_rng(5)
+    conds = [f"k{i}" for i in range(9)]
+    m = _model(rng, _profiles(rng, 2, 9), n_neurons=4, conds=conds)
+    b = _brain(rng, _profiles(rng, 4, 9), ["A"] * 4, ["s1"] * 4, conds=conds)
+    r = align(m, b, n_boot=0)
+    assert r.attrs["permutation"] == "sampled" and r.attrs["n_permutations"] == 10_000
+    assert float(r["p"].min()) >= 1e-4 - 1e-12
+
+
+def test_three_conditions_warn_that_p_cannot_be_small():
+    rng = np.random.default_rng(6)
+    conds = CONDS[:3]
+    m = _model(rng, _profiles(rng, 2, 3), conds=conds)
+    b = _brain(rng, _profiles(rng, 4, 3), ["A"] * 4, ["s1"] * 4, conds=conds)
+    with pytest.warns(UserWarning, match="only 6 relabelings"):
+        r = align(m, b, n_boot=0)
+    assert r.attrs["n_permutations"] == 6 and float(r["p"].min()) >= 1 / 6 - 1e-12
+
+
 # ---------------------------------------------------------------------------------------------
 # simulated end to end
 
