@@ -367,9 +367,20 @@ def _numbers_html(numbers: Mapping[str, Any]) -> str:
 
 
 def _label(name: str) -> str:
-    text = str(name).replace("_", " ").strip()
-    text = text.replace("eeg scalp", "EEG (scalp)").replace("eeg ", "EEG ")
+    words = str(name).replace("_", " ").strip().split()
+    text = " ".join(_ACRONYMS.get(w.lower(), w) for w in words)
+    text = text.replace("EEG scalp", "EEG (scalp)")
     return text[:1].upper() + text[1:]
+
+
+_ACRONYMS = {
+    "eeg": "EEG",
+    "rdm": "RDM",
+    "rdms": "RDMs",
+    "itpc": "ITPC",
+    "itc": "ITC",
+    "seeg": "sEEG",
+}
 
 
 def _badges(name: str) -> str:
@@ -377,7 +388,7 @@ def _badges(name: str) -> str:
     out = ""
     if "simulated" in n:
         out += '<span class="badge sim">simulated</span>'
-    if "eeg" in n:
+    if "eeg" in n and "scalp" not in n and "seeg" not in n:
         out += '<span class="badge eeg">EEG (scalp)</span>'
     return out
 
@@ -403,6 +414,15 @@ def _figure_files(name: str, value: Any) -> list[Path]:
     return files
 
 
+def _png_width(path: Path) -> int | None:
+    """Pixel width from a PNG header (None for other formats or a malformed file)."""
+    with open(path, "rb") as fh:
+        head = fh.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return int.from_bytes(head[16:20], "big")
+
+
 def _rel(path: Path, root: Path) -> str:
     return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
 
@@ -411,13 +431,16 @@ def _figure_html(name: str, files: list[Path], root: Path, caption: str | None) 
     raster = [f for f in files if f.suffix.lower() in _RASTER]
     vector = [f for f in files if f.suffix.lower() in (".svg", ".pdf")]
     shown = (raster or [f for f in files if f.suffix.lower() == ".svg"] or files)[0]
+    px = _png_width(shown)
+    # figures are saved at 200 dpi: show them at about their printed size, never upscaled
+    width = f' width="{px // 2}"' if px else ""
     text = caption or _CAPTIONS.get(name, "")
     links = " ".join(
         f'<a href="{_e(_rel(f, root))}">{_e(f.suffix.lstrip(".").upper())}</a>' for f in vector
     )
     return (
         f'<figure id="fig-{_e(name)}">'
-        f'<img src="{_e(_rel(shown, root))}" alt="{_e(_label(name))}" loading="lazy">'
+        f'<img src="{_e(_rel(shown, root))}"{width} alt="{_e(_label(name))}" loading="lazy">'
         f"<figcaption><strong>{_e(_label(name))}</strong>{_badges(name)}"
         f"{'. ' + _e(text) if text else ''}{' — ' + links if links else ''}</figcaption></figure>"
     )

@@ -118,6 +118,10 @@ def test_build_report_embeds_figures_numbers_and_citations(tmp_path):
     assert p.imgs == [f"figures/{n}.png" for n in figs]
     assert {f"figures/{n}.svg" for n in figs} <= set(p.links)
     assert all((tmp_path / src).is_file() for src in p.imgs)
+    # shown at half the pixel width of the 200-dpi PNG (its printed size), never upscaled
+    px = int.from_bytes((tmp_path / p.imgs[0]).read_bytes()[16:20], "big")
+    assert f'<img src="figures/layer_profile.png" width="{px // 2}"' in page
+    assert "EEG ITPC spectra" in page
     assert "0.4123" in page and "12" in page and "anan" in page
     assert "Burroughs, Kazanina &amp; Houghton (2021)" in page
     assert "arXiv:2510.13255" in page and "Nature Neuroscience 19:158" in page
