@@ -107,13 +107,31 @@ def provenance(**extra: Any) -> dict[str, Any]:
     return rec
 
 
+def _encode_attrs(attrs: dict) -> dict:
+    out = {}
+    for k, v in attrs.items():
+        if isinstance(v, dict | list | tuple | bool) or v is None:
+            out[k] = "json:" + json.dumps(v, default=_json_default)
+        else:
+            out[k] = v
+    return out
+
+
+def _decode_attrs(attrs: dict) -> dict:
+    return {
+        k: json.loads(v[5:]) if isinstance(v, str) and v.startswith("json:") else v
+        for k, v in attrs.items()
+    }
+
+
 def _encode(ds):
     import numpy as np
     import xarray as xr
 
     if isinstance(ds, xr.DataArray):
-        ds = ds.to_dataset(name=ds.name or "data")
-        ds.attrs["hftp_dataarray"] = ds.name if isinstance(ds.name, str) else "data"
+        da_name = ds.name if isinstance(ds.name, str) and ds.name else "data"
+        ds = ds.to_dataset(name=da_name, promote_attrs=True)
+        ds.attrs["hftp_dataarray"] = da_name
     out = ds.copy()
     for name in list(out.data_vars):
         var = out[name]
@@ -125,13 +143,9 @@ def _encode(ds):
             out[f"{name}__re"].attrs = {**var.attrs, _COMPLEX_TAG: name}
             out = out.drop_vars(name)
     # attrs must be netCDF-friendly: dicts/lists/bools → JSON strings
-    attrs = {}
-    for k, v in out.attrs.items():
-        if isinstance(v, dict | list | tuple | bool) or v is None:
-            attrs[k] = "json:" + json.dumps(v, default=_json_default)
-        else:
-            attrs[k] = v
-    out.attrs = attrs
+    out.attrs = _encode_attrs(out.attrs)
+    for name in list(out.variables):
+        out[name].attrs = _encode_attrs(out[name].attrs)
     for c in list(out.coords):
         if out[c].dtype == bool:
             out[c] = out[c].astype("int8")
@@ -161,10 +175,9 @@ def _decode(ds):
             attrs = {k: v for k, v in ds[name].attrs.items() if k != "hftp_bool"}
             ds[name] = ds[name].astype(bool)
             ds[name].attrs = attrs
-    attrs = {}
-    for k, v in ds.attrs.items():
-        attrs[k] = json.loads(v[5:]) if isinstance(v, str) and v.startswith("json:") else v
-    ds.attrs = attrs
+    ds.attrs = _decode_attrs(ds.attrs)
+    for name in list(ds.variables):
+        ds[name].attrs = _decode_attrs(ds[name].attrs)
     if "hftp_dataarray" in ds.attrs:
         name = ds.attrs.pop("hftp_dataarray")
         da = ds[name]

@@ -1,0 +1,82 @@
+"""Saving and loading results: round trips, atomic writes, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import hftp
+from hftp import io
+
+
+def _spectra():
+    rng = np.random.default_rng(0)
+    return hftp.make_spectra(
+        {"a": rng.normal(size=(6, 3, 40)), "b": rng.normal(size=(6, 3, 40))},
+        rate_hz=4.0,
+        tagged={"sentence": 1.0},
+    )
+
+
+def test_dataset_round_trip_keeps_complex_bool_and_attrs(tmp_path):
+    s = _spectra()
+    s["flag"] = ("channel", np.array([True, False, True]))
+    s.attrs["params"] = {"q": 0.05, "levels": ["sentence"]}
+    p = io.save(s, tmp_path / "s.nc")
+    back = io.load(p)
+    assert back["sum_x"].dtype == s["sum_x"].dtype
+    np.testing.assert_array_equal(back["sum_x"].values, s["sum_x"].values)
+    np.testing.assert_array_equal(back["trial_x"].values, s["trial_x"].values)
+    assert back["flag"].dtype == bool
+    assert back.attrs["params"] == {"q": 0.05, "levels": ["sentence"]}
+    assert back.attrs["tagged_hz"] == s.attrs["tagged_hz"]
+
+
+def test_dataarray_round_trip(tmp_path):
+    da = xr.DataArray(
+        np.array([[True, False]]), dims=("layer", "neuron"), name="mask", attrs={"d": {"x": 1}}
+    )
+    back = io.load(io.save(da, tmp_path / "m.nc"))
+    assert isinstance(back, xr.DataArray)
+    assert back.name == "mask" and back.dtype == bool
+    assert back.attrs["d"] == {"x": 1}
+
+
+def test_atomic_path_leaves_nothing_when_interrupted(tmp_path):
+    target = tmp_path / "out.txt"
+    with pytest.raises(RuntimeError, match="boom"):
+        with io.atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("boom")
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_write_replaces_existing_file(tmp_path):
+    target = tmp_path / "x.json"
+    io.write_json(target, {"a": 1})
+    io.write_json(target, {"a": np.int64(2), "b": np.float32(0.5)})
+    assert target.read_text().count('"a": 2') == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+def test_save_rejects_unknown_extension(tmp_path):
+    with pytest.raises(ValueError, match=r"'out \(file extension\)'.*'\.nc'"):
+        io.save(_spectra(), tmp_path / "s.csv")
+
+
+def test_save_rejects_missing_folder(tmp_path):
+    with pytest.raises(ValueError, match="'out'.*does not exist.*mkdir"):
+        io.save(_spectra(), tmp_path / "nope" / "s.nc")
+
+
+def test_load_rejects_missing_file(tmp_path):
+    with pytest.raises(ValueError, match="'path'.*does not exist"):
+        io.load(tmp_path / "missing.nc")
+
+
+def test_provenance_has_versions():
+    rec = io.provenance(model="m")
+    assert rec["hftp_version"] == hftp.__version__
+    assert rec["model"] == "m" and "created" in rec
