@@ -21,6 +21,9 @@ _API: dict[str, str] = {
     "StimulusSet": "stimuli",
     "load_stimuli": "stimuli",
     "list_designs": "stimuli",
+    "save_stimuli": "stimuli",
+    "to_events": "stimuli",
+    "load_word_streams": "stimuli",
     # models and extraction
     "load_model": "models",
     "register_family": "models",
@@ -44,14 +47,21 @@ _API: dict[str, str] = {
     "brain_spectra": "brain",
     "assign_regions": "brain",
     "simulate_ieeg": "brain",
+    "concat_subjects": "brain",
+    "responsive_channels": "brain",
+    "read_eeg_phrases": "brain",
+    "subject_itc": "brain",
+    "grand_average_itc": "brain",
     # alignment
     "rdms": "rsa",
     "align": "rsa",
+    "alignment_summary": "rsa",
     # io
     "save": "io",
     "load": "io",
     # pipeline
     "run_demo": "demo",
+    "untrained_copy": "demo",
 }
 
 _SUBMODULES = (

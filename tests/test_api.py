@@ -1,0 +1,50 @@
+"""The public API: every advertised name resolves, and `import hftp` stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import hftp
+
+
+@pytest.mark.parametrize("name", sorted(hftp._API))
+def test_every_public_name_resolves(name):
+    obj = getattr(hftp, name)
+    assert callable(obj), f"hftp.{name} should be callable"
+    assert obj.__doc__, f"hftp.{name} needs a docstring"
+
+
+def test_all_lists_the_api_and_submodules():
+    assert set(hftp._API) <= set(hftp.__all__)
+    assert "plot" in hftp.__all__ and "__version__" in hftp.__all__
+
+
+def test_unknown_attribute_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'probe_model'"):
+        hftp.probe_model  # noqa: B018
+
+
+def test_import_is_lazy():
+    code = (
+        "import sys, hftp; "
+        "heavy = [m for m in ('torch', 'transformers', 'mne', 'nilearn', 'matplotlib') if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_brain_side_works_without_torch():
+    code = (
+        "import sys; sys.modules['torch'] = None; sys.modules['transformers'] = None; "
+        "import numpy as np, hftp; "
+        "rng = np.random.default_rng(0); "
+        "s = hftp.make_spectra({'a': rng.normal(size=(8, 2, 64))}, rate_hz=8.0, tagged={'phrase': 1.0}); "
+        "t = hftp.find_tagged(s, condition='a'); print(int(t.sizes['channel']))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "2"
