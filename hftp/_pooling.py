@@ -4,12 +4,15 @@ A unit's span is its own characters in the text ``separator.join(units)``. A tok
 when their character spans share at least one non-whitespace character (byte-level tokenizers put
 the leading space inside the token: "fat rat" → ``fat`` (0, 3), ``Ġrat`` (3, 7)). A unit's value
 is the mean over its overlapping tokens (or the last of them). The pooling matrix of a batch is
-kept sparse as ``(rows, cols, weights)`` over flattened ``(sequence, unit)`` × ``(sequence,
-token)`` indices, so pooling is a single gather and scatter-add, with no loop over tokens.
+a sparse CSR matrix of shape ``(B * U, B * T)`` over flattened ``(sequence, unit)`` and
+``(sequence, token)`` indices, so pooling one layer is a single sparse-dense product, with no loop
+over tokens. It is applied inside the capture hook, so the token-level activations of a batch are
+never stacked.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,6 +33,8 @@ class Batch:
         Non-zeros of the pooling matrix: ``rows = b * U + u``, ``cols = b * T + t``.
     weights : torch.FloatTensor, shape (P,)
     n_units : int
+    matrix : torch sparse CSR tensor, shape (B * U, B * T), float32
+        The pooling matrix (rows, cols, weights).
         Units per sequence (U).
     """
 
@@ -39,6 +44,7 @@ class Batch:
     cols: object
     weights: object
     n_units: int
+    matrix: object = None
 
 
 def _unit_spans(units: Sequence[str], sep: str) -> tuple[str, np.ndarray]:
@@ -140,38 +146,44 @@ def encode(
             "tokenizer keeps their characters."
         )
     b, u, t, w = POOLINGS[pooling](ov, counts)
+    rows = b * n_units + u  # sorted: np.nonzero walks (b, u, t) in order
+    crow = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_seq * n_units))])
+    cols = torch.from_numpy(b * n_tok + t)
+    weights = torch.from_numpy(np.asarray(w, dtype=np.float32))
+    with warnings.catch_warnings():  # "sparse CSR support is in beta"
+        warnings.simplefilter("ignore", UserWarning)
+        matrix = torch.sparse_csr_tensor(
+            torch.from_numpy(crow), cols, weights, size=(n_seq * n_units, n_seq * n_tok)
+        )
     return Batch(
         input_ids=torch.from_numpy(input_ids),
         attention_mask=torch.from_numpy(mask),
-        rows=torch.from_numpy(b * n_units + u),
-        cols=torch.from_numpy(b * n_tok + t),
-        weights=torch.from_numpy(np.asarray(w, dtype=np.float32)),
+        rows=torch.from_numpy(rows),
+        cols=cols,
+        weights=weights,
         n_units=n_units,
+        matrix=matrix,
     )
 
 
 _SPACE_CODES = np.array([ord(c) for c in " \t\n\r\x0b\x0c\u00a0\u3000\u2009\u200b"], np.uint32)
 
 
-def pool(acts, batch: Batch):
-    """Pool token activations to units.
+def pool(acts, matrix, n_seq: int):
+    """Pool one layer's token activations to units.
 
     Parameters
     ----------
-    acts : torch.Tensor, shape (L, B, T, N)
-    batch : Batch
+    acts : torch.Tensor, shape (B, T, N) or (B * T, N)
+    matrix : torch sparse CSR tensor, shape (B * U, B * T)
+        :attr:`Batch.matrix`, on the same device as ``acts``.
+    n_seq : int
+        B.
 
     Returns
     -------
-    torch.Tensor, shape (L, B, U, N), float32
+    torch.Tensor, shape (B, U, N), float32
     """
-    import torch
-
-    n_layers, n_seq, n_tok, n_neur = acts.shape
-    flat = acts.reshape(n_layers, n_seq * n_tok, n_neur)
-    dev = acts.device
-    picked = flat.index_select(1, batch.cols.to(dev)).float()
-    picked.mul_(batch.weights.to(dev)[None, :, None])
-    out = torch.zeros(n_layers, n_seq * batch.n_units, n_neur, dtype=torch.float32, device=dev)
-    out.index_add_(1, batch.rows.to(dev), picked)
-    return out.reshape(n_layers, n_seq, batch.n_units, n_neur)
+    n_neur = acts.shape[-1]
+    out = matrix @ acts.reshape(-1, n_neur).float()
+    return out.reshape(n_seq, -1, n_neur)

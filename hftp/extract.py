@@ -27,6 +27,7 @@ import numpy as np
 from ._pooling import POOLINGS, Batch, encode, pool
 from ._validation import check_int, check_option, check_type
 from .models import model_id, resolve_site
+from .spectral import SpectraAccumulator
 
 __all__ = ["capture", "record_tokens", "extract_activations", "probe", "iter_activations"]
 
@@ -38,7 +39,9 @@ class _StopForward(Exception):
 
 
 @contextlib.contextmanager
-def capture(modules: dict[int, Any], layers: Sequence[int], *, stop: bool = True) -> Iterator[dict]:
+def capture(
+    modules: dict[int, Any], layers: Sequence[int], *, stop: bool = True, transform=None
+) -> Iterator[dict]:
     """Hook the input of ``modules[i]`` for each layer in ``layers``.
 
     Parameters
@@ -49,6 +52,9 @@ def capture(modules: dict[int, Any], layers: Sequence[int], *, stop: bool = True
     stop : bool
         Raise a private exception from the last layer's hook to end the forward pass; run the
         model through :func:`_forward`, which swallows it. Default True.
+    transform : callable, optional
+        Applied to each captured input inside the hook (e.g. token → unit pooling), so that
+        only its result is kept.
 
     Yields
     ------
@@ -62,7 +68,8 @@ def capture(modules: dict[int, Any], layers: Sequence[int], *, stop: bool = True
 
     def make_hook(i: int):
         def hook(_module, args):
-            store[i] = args[0].detach()
+            x = args[0].detach()
+            store[i] = x if transform is None else transform(x)
             if stop and i == last:
                 raise _StopForward
 
@@ -227,9 +234,17 @@ def iter_activations(
     )
     groups = _sequences_by_condition(stim)
     yield site_full, layers
+    import torch
+
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     use_cache = _accepts(model, "use_cache")
-    with capture(modules, layers) as store:
+    device = next(model.parameters()).device
+    current: dict[str, Any] = {}
+
+    def to_units(x):
+        return pool(x, current["matrix"], current["n_seq"])
+
+    with capture(modules, layers, transform=to_units) as store:
         for cond, seqs in _iter_batches(groups, batch_size):
             batch = encode(
                 tokenizer,
@@ -240,12 +255,10 @@ def iter_activations(
                 pad_id=pad,
             )
             _check_length(model, batch.input_ids.shape[1])
+            current["matrix"] = batch.matrix.to(device)
+            current["n_seq"] = len(seqs)
             _forward(model, batch, store, use_cache)
-            acts = store[layers[0]] if len(layers) == 1 else None
-            import torch
-
-            acts = acts[None] if acts is not None else torch.stack([store[i] for i in layers])
-            yield cond, [s for s, _ in seqs], pool(acts, batch)
+            yield cond, [s for s, _ in seqs], torch.stack([store[i] for i in layers])
 
 
 def _accepts(model, name: str) -> bool:
@@ -381,7 +394,7 @@ def probe(
     from tqdm.auto import tqdm
 
     from .io import provenance
-    from .spectral import SpectraAccumulator, freq_axis, rfft_trials
+    from .spectral import freq_axis
 
     it = iter_activations(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos)
     site_full, layers = next(it)
@@ -407,14 +420,13 @@ def probe(
     acc = None
     bar = tqdm(total=stim.n_sequences, desc="probe", unit="seq", disable=not progress)
     try:
-        for cond, seq_ids, pooled in it:
-            x = pooled.permute(1, 0, 3, 2).cpu().numpy()  # (B, L, N, U)
+        for cond, seq_ids, pooled in it:  # pooled: (L, B, U, N)
             if writer is not None:
-                writer.write(seq_ids, cond, x)
+                writer.write(seq_ids, cond, pooled.permute(1, 0, 3, 2).cpu().numpy())
             if acc is None:
-                acc = SpectraAccumulator(
+                acc = _TorchAccumulator(
                     unit_dims=("layer", "neuron"),
-                    unit_coords={"layer": np.asarray(layers), "neuron": np.arange(x.shape[2])},
+                    unit_coords={"layer": np.asarray(layers), "neuron": np.arange(pooled.shape[3])},
                     freqs=freq_axis(n_times, stim.unit_rate_hz),
                     rate_hz=stim.unit_rate_hz,
                     tagged=stim.tagged_hz,
@@ -423,7 +435,7 @@ def probe(
                     keep_trials=keep_trials,
                     attrs=prov,
                 )
-            acc.add(cond, rfft_trials(x, drop=drop_units))
+            acc.add_units(cond, pooled, drop_units)
             bar.update(len(seq_ids))
         if writer is not None:
             writer.close()
@@ -433,6 +445,72 @@ def probe(
         if writer is not None:
             writer.abort()
     return acc.to_dataset()
+
+
+class _TorchAccumulator(SpectraAccumulator):
+    """A SpectraAccumulator that reduces each batch with torch.
+
+    ``add_units`` gives the same sums as ``add(condition, rfft_trials(x, drop=drop))`` (tested),
+    but the FFT, magnitudes and phases of a whole batch run as vectorised torch ops on the
+    model's device, which keeps the probe's overhead over the bare forward pass small.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._pending: dict[str, dict] = {}
+
+    def to_dataset(self):
+        """Move the running sums into the base class's arrays, then build the Dataset."""
+        import torch
+
+        for condition, pending in self._pending.items():
+            s = self._sums[condition]
+            for key, total in pending.items():
+                if total.shape[-1] == 2 and total.ndim == 4:
+                    total = torch.view_as_complex(total)
+                s[key] += total.permute(0, 2, 1).cpu().numpy()  # (L, F, N) -> (L, N, F)
+        self._pending = {}
+        return super().to_dataset()
+
+    def add_units(self, condition: str, pooled, drop: int) -> None:
+        """Add trials given as unit-pooled activations, shape (L, B, U, N)."""
+        import torch
+
+        X = torch.fft.rfft(pooled[:, :, drop:, :], dim=2)[:, :, 1:, :]  # (L, B, F, N)
+        n_layers, n_seq, n_freq, n_neur = X.shape
+        if condition not in self._sums:  # let the base class allocate its sums
+            self.add(condition, np.zeros((0, n_layers, n_neur, n_freq), np.complex64))
+        ri = torch.view_as_real(X)  # real arithmetic only: (L, B, F, N, 2)
+        re, im = ri.unbind(-1)
+        mag2 = re * re + im * im
+        mag = mag2.sqrt()
+        inv = mag.reciprocal().nan_to_num_(nan=0.0, posinf=0.0)
+        batch = {
+            "sum_x": ri,
+            "sum_abs": mag,
+            "sum_abs2": mag2,
+            "sum_phase": torch.stack([re * inv, im * inv], -1),
+        }
+        pending = self._pending.setdefault(condition, {})
+        for key, value in batch.items():  # float64 running sums on the device, (L, F, N[, 2])
+            total = _sum_trials(value)
+            if key in pending:
+                pending[key] += total
+            else:
+                pending[key] = total.double()
+        self._sums[condition]["n"] += n_seq
+        if self.keep_trials and self.tagged_bins:
+            idx = torch.as_tensor(list(self.tagged_bins.values()), device=X.device)
+            tx = X.index_select(2, idx).permute(1, 0, 3, 2)  # (B, L, N, tagged)
+            self._trials[condition].append(tx.cpu().numpy())
+
+
+def _sum_trials(t):
+    """Sum over dim 1 (trials) by adding slices: much faster than ``t.sum(1)`` on CPU here."""
+    out = t[:, 0].clone()
+    for b in range(1, t.shape[1]):
+        out += t[:, b]
+    return out
 
 
 def _common_length(stim) -> int:
