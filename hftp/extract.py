@@ -424,7 +424,7 @@ def probe(
             if writer is not None:
                 writer.write(seq_ids, cond, pooled.permute(1, 0, 3, 2).cpu().numpy())
             if acc is None:
-                acc = _TorchAccumulator(
+                acc = _UnitAccumulator(
                     unit_dims=("layer", "neuron"),
                     unit_coords={"layer": np.asarray(layers), "neuron": np.arange(pooled.shape[3])},
                     freqs=freq_axis(n_times, stim.unit_rate_hz),
@@ -447,70 +447,39 @@ def probe(
     return acc.to_dataset()
 
 
-class _TorchAccumulator(SpectraAccumulator):
-    """A SpectraAccumulator that reduces each batch with torch.
+class _UnitAccumulator(SpectraAccumulator):
+    """A SpectraAccumulator fed with unit-pooled activations, one layer at a time.
 
-    ``add_units`` gives the same sums as ``add(condition, rfft_trials(x, drop=drop))`` (tested),
-    but the FFT, magnitudes and phases of a whole batch run as vectorised torch ops on the
-    model's device, which keeps the probe's overhead over the bare forward pass small.
+    ``add_units`` gives the same sums as ``add(condition, rfft_trials(x, drop=drop))`` (tested)
+    but works layer by layer: the FFT runs in torch on the model's device, the magnitudes and
+    phases in numpy on small contiguous blocks. That keeps temporaries small and the probe's
+    overhead over the bare forward pass low.
     """
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._pending: dict[str, dict] = {}
-
-    def to_dataset(self):
-        """Move the running sums into the base class's arrays, then build the Dataset."""
-        import torch
-
-        for condition, pending in self._pending.items():
-            s = self._sums[condition]
-            for key, total in pending.items():
-                if total.shape[-1] == 2 and total.ndim == 4:
-                    total = torch.view_as_complex(total)
-                s[key] += total.permute(0, 2, 1).cpu().numpy()  # (L, F, N) -> (L, N, F)
-        self._pending = {}
-        return super().to_dataset()
 
     def add_units(self, condition: str, pooled, drop: int) -> None:
         """Add trials given as unit-pooled activations, shape (L, B, U, N)."""
         import torch
 
-        X = torch.fft.rfft(pooled[:, :, drop:, :], dim=2)[:, :, 1:, :]  # (L, B, F, N)
-        n_layers, n_seq, n_freq, n_neur = X.shape
+        n_layers, n_seq, _, n_neur = pooled.shape
+        n_freq = self.freqs.size
         if condition not in self._sums:  # let the base class allocate its sums
             self.add(condition, np.zeros((0, n_layers, n_neur, n_freq), np.complex64))
-        ri = torch.view_as_real(X)  # real arithmetic only: (L, B, F, N, 2)
-        re, im = ri.unbind(-1)
-        mag2 = re * re + im * im
-        mag = mag2.sqrt()
-        inv = mag.reciprocal().nan_to_num_(nan=0.0, posinf=0.0)
-        batch = {
-            "sum_x": ri,
-            "sum_abs": mag,
-            "sum_abs2": mag2,
-            "sum_phase": torch.stack([re * inv, im * inv], -1),
-        }
-        pending = self._pending.setdefault(condition, {})
-        for key, value in batch.items():  # float64 running sums on the device, (L, F, N[, 2])
-            total = _sum_trials(value)
-            if key in pending:
-                pending[key] += total
-            else:
-                pending[key] = total.double()
-        self._sums[condition]["n"] += n_seq
-        if self.keep_trials and self.tagged_bins:
-            idx = torch.as_tensor(list(self.tagged_bins.values()), device=X.device)
-            tx = X.index_select(2, idx).permute(1, 0, 3, 2)  # (B, L, N, tagged)
-            self._trials[condition].append(tx.cpu().numpy())
-
-
-def _sum_trials(t):
-    """Sum over dim 1 (trials) by adding slices: much faster than ``t.sum(1)`` on CPU here."""
-    out = t[:, 0].clone()
-    for b in range(1, t.shape[1]):
-        out += t[:, b]
-    return out
+        s = self._sums[condition]
+        idx = list(self.tagged_bins.values()) if self.keep_trials else []
+        trials = np.empty((n_seq, n_layers, n_neur, len(idx)), np.complex64)
+        for li in range(n_layers):
+            X = torch.fft.rfft(pooled[li, :, drop:, :], dim=1)[:, 1:, :].cpu().numpy()  # (B, F, N)
+            mag = np.abs(X)
+            inv = np.divide(1.0, mag, out=np.zeros_like(mag), where=mag > 0)
+            s["sum_x"][li] += X.sum(0).T
+            s["sum_abs"][li] += mag.sum(0).T
+            s["sum_abs2"][li] += np.square(mag).sum(0).T
+            s["sum_phase"][li] += (X * inv).sum(0).T
+            if idx:
+                trials[:, li] = X[:, idx, :].transpose(0, 2, 1)
+        s["n"] += n_seq
+        if idx:
+            self._trials[condition].append(trials)
 
 
 def _common_length(stim) -> int:
