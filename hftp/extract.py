@@ -311,13 +311,14 @@ def extract_activations(
     import xarray as xr
 
     it = iter_activations(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos)
-    site_full, layers = next(it)
-    texts = {seq: units for seq, _, units in stim.sequences()}
     blocks, ids, conds = [], [], []
-    for cond, seq_ids, pooled in it:
-        blocks.append(pooled.permute(1, 0, 2, 3).cpu().numpy())
-        ids += seq_ids
-        conds += [cond] * len(seq_ids)
+    with contextlib.closing(it):  # the hooks go as soon as this ends, also on an exception
+        site_full, layers = next(it)
+        for cond, seq_ids, pooled in it:
+            blocks.append(pooled.permute(1, 0, 2, 3).cpu().numpy())
+            ids += seq_ids
+            conds += [cond] * len(seq_ids)
+    texts = {seq: units for seq, _, units in stim.sequences()}
     n_units = max(b.shape[2] for b in blocks)
     data = np.concatenate([_pad_units(b, n_units) for b in blocks])
     token_text = np.array([texts[s] + [""] * (n_units - len(texts[s])) for s in ids], dtype=object)
@@ -397,54 +398,58 @@ def probe(
     from .spectral import freq_axis
 
     it = iter_activations(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos)
-    site_full, layers = next(it)
-    drop_units = check_int("drop_units", drop_units, min_value=0)
-    n_units = _common_length(stim)
-    n_times = n_units - drop_units
-    if n_times < 4:
-        raise ValueError(
-            f"Invalid value for 'drop_units': dropping {drop_units} of {n_units} units leaves "
-            f"{n_times}; at least 4 are needed. Use a smaller drop_units."
+    with contextlib.closing(it):  # the hooks go as soon as this ends, also on an exception
+        site_full, layers = next(it)
+        drop_units = check_int("drop_units", drop_units, min_value=0)
+        n_units = _common_length(stim)
+        n_times = n_units - drop_units
+        if n_times < 4:
+            raise ValueError(
+                f"Invalid value for 'drop_units': dropping {drop_units} of {n_units} units leaves "
+                f"{n_times}; at least 4 are needed. Use a smaller drop_units."
+            )
+        prov = provenance(
+            **model_id(model),
+            site=site_full,
+            stimulus_seed=stim.meta.get("seed", ""),
+            stimulus_design=str(stim.meta.get("design", "")),
+            language=stim.language,
+            pooling=pooling,
+            add_bos=int(add_bos),
+            drop_units=drop_units,
         )
-    prov = provenance(
-        **model_id(model),
-        site=site_full,
-        stimulus_seed=stim.meta.get("seed", ""),
-        stimulus_design=str(stim.meta.get("design", "")),
-        language=stim.language,
-        pooling=pooling,
-        add_bos=int(add_bos),
-        drop_units=drop_units,
-    )
-    writer = _raw_writer(save_raw, stim, layers, site_full, model) if save_raw else None
-    acc = None
-    bar = tqdm(total=stim.n_sequences, desc="probe", unit="seq", disable=not progress)
-    try:
-        for cond, seq_ids, pooled in it:  # pooled: (L, B, U, N)
+        writer = _raw_writer(save_raw, stim, layers, site_full, model) if save_raw else None
+        acc = None
+        bar = tqdm(total=stim.n_sequences, desc="probe", unit="seq", disable=not progress)
+        try:
+            for cond, seq_ids, pooled in it:  # pooled: (L, B, U, N)
+                if writer is not None:
+                    writer.write(seq_ids, cond, pooled.permute(1, 0, 3, 2).cpu().numpy())
+                if acc is None:
+                    acc = _UnitAccumulator(
+                        unit_dims=("layer", "neuron"),
+                        unit_coords={
+                            "layer": np.asarray(layers),
+                            "neuron": np.arange(pooled.shape[3]),
+                        },
+                        freqs=freq_axis(n_times, stim.unit_rate_hz),
+                        rate_hz=stim.unit_rate_hz,
+                        tagged=stim.tagged_hz,
+                        n_times=n_times,
+                        kind="model",
+                        keep_trials=keep_trials,
+                        attrs=prov,
+                    )
+                acc.add_units(cond, pooled, drop_units)
+                bar.update(len(seq_ids))
             if writer is not None:
-                writer.write(seq_ids, cond, pooled.permute(1, 0, 3, 2).cpu().numpy())
-            if acc is None:
-                acc = _UnitAccumulator(
-                    unit_dims=("layer", "neuron"),
-                    unit_coords={"layer": np.asarray(layers), "neuron": np.arange(pooled.shape[3])},
-                    freqs=freq_axis(n_times, stim.unit_rate_hz),
-                    rate_hz=stim.unit_rate_hz,
-                    tagged=stim.tagged_hz,
-                    n_times=n_times,
-                    kind="model",
-                    keep_trials=keep_trials,
-                    attrs=prov,
-                )
-            acc.add_units(cond, pooled, drop_units)
-            bar.update(len(seq_ids))
-        if writer is not None:
-            writer.close()
-            writer = None
-    finally:
-        bar.close()
-        if writer is not None:
-            writer.abort()
-    return acc.to_dataset()
+                writer.close()
+                writer = None
+        finally:
+            bar.close()
+            if writer is not None:
+                writer.abort()
+        return acc.to_dataset()
 
 
 class _UnitAccumulator(SpectraAccumulator):

@@ -361,3 +361,19 @@ def test_cli_probe(model, tokenizer, tmp_path):
     assert bad.exit_code == 2 and "--layers" in bad.output
     bad = CliRunner().invoke(app, [*args, "--layers", "7"])
     assert bad.exit_code == 2 and "'layers'" in bad.output
+
+
+def test_hooks_removed_when_streaming_fails(model, tokenizer, monkeypatch, tmp_path):
+    from hftp import extract
+
+    def fail(*_a, **_k):
+        raise RuntimeError("accumulator failed")
+
+    monkeypatch.setattr(extract._UnitAccumulator, "add_units", fail)
+    with pytest.raises(RuntimeError, match="accumulator failed"):
+        hftp.probe(
+            model, tokenizer, make_stim([EN[:8]]), progress=False, save_raw=tmp_path / "r.nc"
+        )
+    _, modules = resolve_site(model)
+    assert all(len(m._forward_pre_hooks) == 0 for m in modules.values())
+    assert list(tmp_path.iterdir()) == []  # no partial raw file left behind
