@@ -23,16 +23,17 @@ _DECODER = dict(
     bos_token_id=1,
     eos_token_id=2,
 )
+_PLAIN = dict(
+    hidden_size=32,
+    intermediate_size=WIDTH,
+    num_hidden_layers=3,
+    num_attention_heads=4,
+    vocab_size=128,
+    max_position_embeddings=64,
+)
 CONFIGS = {
     "gpt2": dict(n_embd=32, n_inner=WIDTH, n_layer=3, n_head=4, vocab_size=128, n_positions=64),
-    "gpt_neox": dict(
-        hidden_size=32,
-        intermediate_size=WIDTH,
-        num_hidden_layers=3,
-        num_attention_heads=4,
-        vocab_size=128,
-        max_position_embeddings=64,
-    ),
+    "gpt_neox": _PLAIN,
     "opt": dict(
         hidden_size=32,
         ffn_dim=WIDTH,
@@ -42,14 +43,7 @@ CONFIGS = {
         max_position_embeddings=64,
         word_embed_proj_dim=32,
     ),
-    "bert": dict(
-        hidden_size=32,
-        intermediate_size=WIDTH,
-        num_hidden_layers=3,
-        num_attention_heads=4,
-        vocab_size=128,
-        max_position_embeddings=64,
-    ),
+    "bert": _PLAIN,
     "gemma3": dict(
         text_config=dict(_DECODER, sliding_window=16),
         vision_config=dict(
