@@ -80,11 +80,9 @@ def untrained_copy(model, seed: int = 0):
     import torch
     from transformers import AutoModelForCausalLM
 
-    torch.manual_seed(seed)
-    try:
+    with torch.random.fork_rng(devices=[]):  # leave the caller's global RNG untouched
+        torch.manual_seed(seed)
         fresh = AutoModelForCausalLM.from_config(model.config)
-    finally:
-        torch.manual_seed(torch.initial_seed())
     fresh.eval()
     fresh.to(next(model.parameters()).device)
     return fresh
@@ -149,7 +147,7 @@ def run_demo(
     from .brain import brain_spectra, read_recording, simulate_ieeg
     from .extract import probe
     from .models import load_model
-    from .rsa import align, rdms
+    from .rsa import align, alignment_summary, rdms
     from .stats import find_tagged, layer_profile
     from .stimuli import make_stimuli
 
@@ -257,13 +255,14 @@ def run_demo(
     stage("alignment: RSA of model layers against simulated contacts (exact permutations)")
     res = align(spectra, bspec, tagged=tagged, seed=cfg.seed)
     io.save(res, resdir / "alignment_simulated.nc")
-    numbers["alignment_simulated"] = _align_numbers(res)
+    numbers["alignment_simulated"] = alignment_summary(res)
     fig("alignment_simulated", lambda: plot.alignment(res))
     fig("glass_brain_simulated", lambda: plot.glass_brain(res))
     mr = rdms(spectra, units=tagged)
     br = rdms(bspec, by="region")
     best_layer = int(numbers["alignment_simulated"]["best_layer"])
     best_region = str(numbers["alignment_simulated"]["best_region"])
+    best_layer = int(numbers["alignment_simulated"].get("best_region_layer", best_layer))
     fig(
         "rdm_panels_simulated",
         lambda: plot.rdm_panels(mr, br, layer=best_layer, channel_or_region=best_region),
@@ -295,47 +294,25 @@ def _fractions(tagged) -> dict[str, Any]:
     return out
 
 
-def _align_numbers(res) -> dict[str, Any]:
-    rho = res["rho"]
-    by_region = rho.groupby("region").mean() if "region" in rho.coords else rho
-    flat = by_region.stack(z=by_region.dims)
-    i = int(np.nanargmax(flat.values))
-    best = flat.isel(z=i)
-    out = {
-        "best_layer": int(best["layer"]),
-        "best_region": str(best["region"].values) if "region" in best.coords else "all",
-        "best_rho": float(best.values),
-        "n_significant_q05": int((res["q"] < 0.05).sum()),
-    }
-    for k in ("S", "S_p", "S_null_mean"):
-        if k in res:
-            out[k] = float(res[k].values)
-    return out
-
-
 def _real_eeg(
     eeg: Path, mdl, tok, cfg: DemoConfig, resdir: Path, fig, progress: bool
 ) -> dict[str, Any]:
     from . import brain, io, plot
     from .extract import probe
-    from .rsa import align
-    from .spectral import at_freq, itc
+    from .rsa import align, alignment_summary
+    from .spectral import at_freq, evoked_amplitude, itc, snr
     from .stimuli import load_word_streams, make_stimuli
 
     spectra_list = brain.read_eeg_phrases(eeg)
     espec = brain.concat_subjects(spectra_list)
     io.save(espec, resdir / "eeg_scalp_spectra.nc")
-    ga = brain.grand_average_itc(spectra_list)
     fig(
         "eeg_itpc_spectra",
         lambda: plot.itpc_spectra(
-            ga, tagged_hz={"phrase": 1.5625, "unit": 3.125}, title="EEG (scalp)"
+            itc(espec), tagged_hz={"phrase": 1.5625, "unit": 3.125}, title="EEG (scalp)"
         ),
     )
-    phrase_itc = {
-        str(c): float(v)
-        for c, v in zip(ga["condition"].values, at_freq(ga, 1.5625).values, strict=True)
-    }
+    human = brain.eeg_phrases_summary(spectra_list)
 
     streams = load_word_streams(eeg / "stimuli")
     estim = make_stimuli(
@@ -351,17 +328,34 @@ def _real_eeg(
     io.save(mspec, resdir / "model_spectra_eeg_streams.nc")
     res = align(mspec, espec, seed=cfg.seed)
     io.save(res, resdir / "alignment_eeg_scalp.nc")
-    model_phrase = itc(mspec).pipe(at_freq, 1.5625).mean(["neuron"])
+    summ = alignment_summary(res)
+    # The phrase rate is the model's Nyquist bin: amplitude (not phase) is valid there, so the
+    # model's response is the evoked-amplitude SNR, averaged over neurons per layer.
+    model_snr = at_freq(snr(evoked_amplitude(mspec)), 1.5625).mean("neuron")
     fig("eeg_alignment", lambda: plot.alignment(res, title="Model layers vs EEG (scalp)"))
+    best = int(summ["best_layer"])
+    rho_best = res["rho"].sel(layer=best)
+    by_label = rho_best.groupby("label").mean() if "label" in rho_best.coords else rho_best
     fig(
         "eeg_topomap",
         lambda: plot.topomap(
-            res["rho"].max("layer"),
-            list(map(str, res["channel"].values)),
-            title="EEG (scalp): best layer ρ",
+            by_label.rename({by_label.dims[0]: "channel"}),
+            [str(c) for c in by_label[by_label.dims[0]].values],
+            title=f"EEG (scalp): layer {best} ρ, mean over participants",
         ),
     )
-    fig("eeg_condition_response", lambda: plot.condition_response(model_phrase, phrase_itc))
-    nums = _align_numbers(res)
-    nums["phrase_rate_itpc_by_condition"] = phrase_itc
+    fig(
+        "eeg_condition_response",
+        lambda: plot.condition_response(model_snr, human["phrase_itc"], freq=1.5625),
+    )
+    nums = {k: v for k, v in summ.items()}
+    nums["model_phrase_snr_by_layer_condition"] = {
+        str(c): [round(float(v), 3) for v in model_snr.sel(condition=c).values]
+        for c in model_snr["condition"].values
+    }
+    nums["human"] = {
+        k: human[k]
+        for k in ("modality", "phrase_itc", "syllable_peak_ratio", "paired")
+        if k in human
+    }
     return nums

@@ -78,8 +78,15 @@ def _design(stim, n_trials: int | None) -> dict[str, Any]:
     rate = stim.unit_rate_hz
     tagged = {"unit": rate, **stim.tagged_hz}
     conds, trials = {}, {}
+    # structure_hz records which levels a condition's stream really has (a within-sentence
+    # shuffle keeps sentence ids but has no phrase or sentence structure)
+    structure = stim.meta.get("structure_hz") or {}
     for c, df in u.groupby("condition", sort=False):
-        lv = ["unit"] + [lvl for lvl in ("phrase", "sentence") if (df[lvl] >= 0).any()]
+        if str(c) in structure:
+            present = structure[str(c)]
+            lv = ["unit"] + [lvl for lvl in ("phrase", "sentence") if lvl in present]
+        else:
+            lv = ["unit"] + [lvl for lvl in ("phrase", "sentence") if (df[lvl] >= 0).any()]
         conds[str(c)] = tuple(lvl for lvl in lv if lvl in tagged)
         lens = df.groupby("sequence").size().tolist()
         trials[str(c)] = lens if n_trials is None else lens[:n_trials]
