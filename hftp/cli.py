@@ -242,21 +242,23 @@ def _load_conditions(path: Path | None) -> dict[str, Any] | None:
         _fail(ValueError(f"Invalid value for '--conditions': {str(p)!r} is not JSON ({exc})."))
     if not isinstance(raw, dict):
         _fail(ValueError("Invalid value for '--conditions': expected a JSON object name → codes."))
-    return {
-        k: range(v["start"], v["stop"]) if isinstance(v, dict) else v for k, v in raw.items()
-    }
+    return {k: range(v["start"], v["stop"]) if isinstance(v, dict) else v for k, v in raw.items()}
 
 
 @app.command("brain")
 def brain_cmd(
-    input: Path = typer.Option(..., "--input", "-i", help="BIDS folder, EDF/BDF, .vhdr, .fif or FieldTrip .mat."),
+    input: Path = typer.Option(
+        ..., "--input", "-i", help="BIDS folder, EDF/BDF, .vhdr, .fif or FieldTrip .mat."
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="Brain Spectra to write (.nc)."),
     conditions: Path = typer.Option(None, "--conditions", help="JSON: condition → event code(s)."),
     atlas: Path = typer.Option(None, "--atlas", help="Atlas NIfTI in MNI space (default AAL)."),
     labels: Path = typer.Option(None, "--atlas-labels", help="Label table of --atlas."),
     tagged: list[str] = typer.Option(None, "--tagged", help="LEVEL=HZ (repeatable)."),
     drop_onset: float = typer.Option(1.0, "--drop-onset", help="Seconds dropped per epoch."),
-    tmax: float = typer.Option(None, "--tmax", help="Epoch end after onset (s); default: duration."),
+    tmax: float = typer.Option(
+        None, "--tmax", help="Epoch end after onset (s); default: duration."
+    ),
     control: str = typer.Option(None, "--control", help="Control condition for specificity."),
     q: float = typer.Option(0.05, "--q", help="FDR level across channels."),
     table: Path = typer.Option(None, "--table", help="Responsive-channel CSV (default OUT.csv)."),
@@ -276,10 +278,16 @@ def brain_cmd(
 
     _run(check_out_path, "--out", out)
     _run(check_option, "--out (file extension)", out.suffix, (".nc", ".zarr"))
-    rec = _run(read_recording, input, _load_conditions(conditions), tmax=tmax,
-               tagged_hz=_parse_tagged(tagged))
-    spectra = _run(brain_spectra, rec, drop_onset, _parse_tagged(tagged), atlas=atlas,
-                   labels=labels)
+    rec = _run(
+        read_recording,
+        input,
+        _load_conditions(conditions),
+        tmax=tmax,
+        tagged_hz=_parse_tagged(tagged),
+    )
+    spectra = _run(
+        brain_spectra, rec, drop_onset, _parse_tagged(tagged), atlas=atlas, labels=labels
+    )
     path = _run(io.save, spectra, out, name="--out")
     tab = _run(responsive_channels, spectra, control=control, q=q)
     table = table or out.with_suffix(".csv")
@@ -292,11 +300,14 @@ def brain_cmd(
             "conditions": [str(c) for c in spectra["condition"].values],
             "channels": int(spectra.sizes["channel"]),
             "subjects": sorted({str(x) for x in spectra["subject"].values}),
-            "regions": {str(k): int(v) for k, v in
-                        spectra["region"].to_series().value_counts().items()},
+            "regions": {
+                str(k): int(v) for k, v in spectra["region"].to_series().value_counts().items()
+            },
             "tagged_hz": json.loads(spectra.attrs["tagged_hz"]),
-            "significant": {f"{c}/{lv}": int(n) for (c, lv), n in
-                            sig.groupby(["condition", "level"]).size().items()},
+            "significant": {
+                f"{c}/{lv}": int(n)
+                for (c, lv), n in sig.groupby(["condition", "level"]).size().items()
+            },
         },
         as_json,
     )
@@ -329,8 +340,17 @@ def simulate_ieeg_cmd(
         from .stimuli import load_stimuli
 
         stim = _run(load_stimuli, stimuli)
-    sim = _run(simulate_ieeg, out, stim, subjects=subjects, snr=snr, seed=seed, sfreq=sfreq,
-               fmt=fmt, n_trials=n_trials)
+    sim = _run(
+        simulate_ieeg,
+        out,
+        stim,
+        subjects=subjects,
+        snr=snr,
+        seed=seed,
+        sfreq=sfreq,
+        fmt=fmt,
+        n_trials=n_trials,
+    )
     t = sim.truth
     _emit(
         {
@@ -344,7 +364,6 @@ def simulate_ieeg_cmd(
         },
         as_json,
     )
-
 
 
 # ----------------------------------------------------------------------------------- align
