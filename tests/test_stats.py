@@ -253,6 +253,28 @@ def test_stage1_matches_naive_loop():
         np.testing.assert_allclose(amp[u], np.abs(np.fft.rfft(x[u])[[10, 20]]), rtol=1e-4)
 
 
+def test_stage1_fast_path_matches_float64_reference():
+    """1000 permutations (the blocked selection), units over several chunks, a Nyquist bin."""
+    rng = np.random.default_rng(8)
+    n_times = 40
+    x = rng.standard_normal((300, n_times))
+    x[::3] += 0.4 * np.cos(np.pi * np.arange(n_times) / 2)  # planted at bin 10
+    x -= x.mean(axis=1, keepdims=True)
+    perms = np.argsort(rng.random((1000, n_times)), axis=1)
+    amp, thr, p = permutation_threshold(x, [10, 20], perms, chunk=128)
+    X = np.fft.rfft(x[:, perms], axis=2)[..., [10, 20]]  # (units, perms, bins), float64
+    null = np.abs(X)
+    ref_amp = np.abs(np.fft.rfft(x, axis=1)[:, [10, 20]])
+    ref_thr = np.percentile(null, 95, axis=1)
+    np.testing.assert_allclose(amp, ref_amp, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(thr, ref_thr, rtol=1e-5, atol=1e-6)
+    close = np.isclose(ref_amp, ref_thr, rtol=1e-5)
+    assert np.array_equal((amp > thr)[~close], (ref_amp > ref_thr)[~close])
+    assert 0.3 < (amp > thr)[::3, 0].mean() and (amp > thr)[1::3].mean() < 0.15
+    ref_p = (1 + (null >= ref_amp[:, None] * (1 - 1e-5)).sum(axis=1)) / 1001
+    assert np.abs(p - ref_p).max() <= 2 / 1001
+
+
 def test_permutation_test_matches_naive():
     s = simulate((30,), seed=9, n_trials=10, kind="model")
     r = find_tagged(s, "exp", "ctrl", specificity="permutation", n_permutations=100, seed=2)
