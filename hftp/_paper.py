@@ -36,7 +36,7 @@ __all__ = ["paper_mode", "mean_series", "permutation_threshold", "group_amplitud
 _BLOCK = 512  # longest row that numpy selects in with a sorting network (x86-simd-sort)
 
 
-def mean_series(X_mean: np.ndarray, n_times: int) -> np.ndarray:
+def mean_series(X_mean: np.ndarray, n_times: int, dtype=np.float32) -> np.ndarray:
     """Mean time series from the evoked spectrum without DC.
 
     Parameters
@@ -44,12 +44,16 @@ def mean_series(X_mean: np.ndarray, n_times: int) -> np.ndarray:
     X_mean : ndarray, shape (n_units, n_freq), complex
         Σ_k X_k / n for the rfft bins 1 … n_times // 2.
     n_times : int
+    dtype : numpy float dtype
+        Precision of the inverse FFT and the result. Default float32, the precision of
+        :func:`permutation_threshold`'s matrix products.
 
     Returns
     -------
-    x : ndarray, shape (n_units, n_times), float
+    x : ndarray, shape (n_units, n_times), ``dtype``
     """
-    full = np.concatenate([np.zeros((X_mean.shape[0], 1), X_mean.dtype), X_mean], axis=1)
+    full = np.zeros((X_mean.shape[0], X_mean.shape[1] + 1), np.result_type(dtype, np.complex64))
+    full[:, 1:] = X_mean
     return np.fft.irfft(full, n=n_times, axis=1)
 
 
