@@ -558,9 +558,10 @@ def alignment(
     result : xarray.Dataset
         From ``hftp.align``: ``rho`` and ``q`` over ``(layer, channel)``, with a ``region`` coord
         on ``channel``; optionally ``region_rho``, ``region_q`` over ``(layer, regions)``.
-    by : {"auto", "region", "channel"}
+    by : {"auto", "region", "channel"} or the name of another coord on ``channel``
         Columns of the heatmap. ``"auto"`` (default) uses regions when the channels carry more
-        than one region, else channels (e.g. scalp EEG).
+        than one region; else electrode labels (``"label"``, mean over subjects) when several
+        subjects share them, as in pooled scalp EEG; else channels.
     alpha : float
         Significance level on ``q``. Default 0.05.
     ax : matplotlib Axes, optional
@@ -576,7 +577,8 @@ def alignment(
 
     check_type("result", result, xr.Dataset, "an alignment result (xarray.Dataset) from hftp.align")
     require_vars(result, ("rho",), "result", "an alignment result from hftp.align")
-    check_option("by", by, ("auto", "region", "channel"))
+    coords_on_channel = [c for c in result["rho"].coords if result["rho"][c].dims == ("channel",)]
+    check_option("by", by, ("auto", "channel", *coords_on_channel))
     alpha = check_fraction_open("alpha", alpha)
     rho = result["rho"]
     for d in ("layer", "channel"):
@@ -591,7 +593,13 @@ def alignment(
             "Invalid value for 'by': 'region' needs a 'region' coord on 'channel'; the result has "
             "none. Use by='channel', or assign regions with hftp.assign_regions."
         )
-    use_region = by == "region" or (by == "auto" and has_region)
+    if by == "auto":
+        # several subjects' channels share an electrode label (scalp EEG): average over subjects
+        shared_labels = (
+            "label" in rho.coords and len(np.unique(rho["label"].values)) < rho.sizes["channel"]
+        )
+        by = "region" if has_region else "label" if shared_labels else "channel"
+    use_region = by == "region"
     rho = rho.transpose("layer", "channel")
     sig = (q.transpose("layer", "channel") < alpha) if q is not None else None
     mark = f"q < {alpha:g}"
@@ -611,6 +619,13 @@ def alignment(
             sig = sig.groupby("region").any("channel").sel(region=cols)
             mark += " (any channel)"
         xlabel = "Region"
+    elif by != "channel":
+        mat = rho.groupby(by).mean("channel")
+        cols = [str(c) for c in mat[by].values]
+        if sig is not None:
+            sig = sig.groupby(by).any("channel")
+            mark += " (any channel)"
+        xlabel = {"label": "Electrode"}.get(by, by.capitalize())
     else:
         mat = rho
         cols = [str(c) for c in rho["channel"].values]
@@ -636,7 +651,7 @@ def alignment(
             borderaxespad=0.2,
         )
     name = {"kendall": "Kendall τ-a"}.get(str(result.attrs.get("comparison", "")), "Spearman ρ")
-    agg = " (mean over channels)" if use_region else ""
+    agg = " (mean over channels)" if by != "channel" else ""
     fig.colorbar(im, ax=ax, shrink=0.6, aspect=30, label=f"{name}{agg}")
     if title:
         ax.set_title(title, loc="left")
