@@ -24,12 +24,56 @@ import numpy as np
 
 from ._validation import check_int, check_type
 
-__all__ = ["run_demo", "DemoConfig", "untrained_copy"]
+__all__ = ["run_demo", "DemoConfig", "untrained_copy", "planted_profile"]
 
 logger = logging.getLogger("hftp")
 
 #: The six model conditions of the demo: the paper's sentence/phrase design with its controls.
 DEMO_DESIGNS = ("sentences", "within-shuffle", "random-words", "phrases", "category-alternation")
+
+
+#: The simulated region that receives a model layer's condition profile (the known answer).
+PLANTED_REGION = "IFG_L"
+#: RSA settings for the simulated case: evoked amplitude on both sides, Euclidean RDMs, so that the
+#: RDMs follow the amplitudes at the tagged bins rather than the many noise bins of the band.
+SIMULATED_ALIGN = {"measure": "evoked", "brain_measure": "evoked", "metric": "euclidean"}
+
+
+def planted_profile(spectra, layer: int, tagged=None) -> dict[str, dict[str, float]]:
+    """A layer's condition profile, ready for ``simulate_ieeg(responses={region: profile})``.
+
+    Parameters
+    ----------
+    spectra : xarray.Dataset
+        Model Spectra, dims (condition, layer, neuron, freq).
+    layer : int
+        The layer whose profile is planted.
+    tagged : xarray.Dataset, optional
+        A ``find_tagged`` result; when given, only the layer's tagged neurons are averaged.
+
+    Returns
+    -------
+    dict
+        condition → level → amplitude in [0, 1]: the layer's mean evoked amplitude at each
+        tagged bin above the median over all bins, scaled so that the largest is 1.
+    """
+    from .spectral import at_freq, evoked_amplitude, tagged_hz
+
+    ev = evoked_amplitude(spectra).sel(layer=layer)
+    if tagged is not None:
+        keep = (tagged["category"].sel(layer=layer) != "none").values
+        if keep.any():
+            ev = ev.isel(neuron=np.flatnonzero(keep))
+    ev = ev.mean("neuron")
+    levels = {lv: f for lv, f in tagged_hz(spectra).items() if lv in ("sentence", "phrase")}
+    amps = {lv: at_freq(ev, f) for lv, f in levels.items()}
+    floor = float(ev.median())
+    top = max(float(a.max()) for a in amps.values()) - floor
+    top = top if top > 0 else 1.0
+    return {
+        str(c): {lv: max(0.0, (float(a.sel(condition=c)) - floor) / top) for lv, a in amps.items()}
+        for c in spectra["condition"].values
+    }
 
 
 @dataclass
@@ -89,11 +133,9 @@ def untrained_copy(model, seed: int = 0):
 
 
 def _find_eeg_dir(eeg_dir) -> Path | None:
-    cands = [
-        eeg_dir,
-        os.environ.get("HFTP_EEG_PHRASES"),
-        Path.cwd().parent / "shared/data/eeg-phrases",
-    ]
+    if eeg_dir is not None:  # an explicit folder is used as given (and skipped when absent)
+        return Path(eeg_dir) if (Path(eeg_dir) / "ft").is_dir() else None
+    cands = [os.environ.get("HFTP_EEG_PHRASES"), Path.cwd().parent / "shared/data/eeg-phrases"]
     for c in cands:
         if c and (Path(c) / "ft").is_dir():
             return Path(c)
@@ -148,6 +190,7 @@ def run_demo(
     from .extract import probe
     from .models import load_model
     from .rsa import align, alignment_summary, rdms
+    from .simulate import DEFAULT_RESPONSES
     from .stats import find_tagged, layer_profile
     from .stimuli import make_stimuli
 
@@ -241,7 +284,13 @@ def run_demo(
     # 5. simulated sEEG
     stage("brain: simulated BIDS sEEG (labelled simulated) → spectra → responsive contacts")
     sim_dir = out / "simulated_ieeg"
-    sim = simulate_ieeg(sim_dir, stim=stim, seed=cfg.seed)
+    # Known answer for the alignment: one region carries a chosen layer's condition profile.
+    layers = [int(v) for v in spectra["layer"].values]
+    plant_layer = layers[(2 * len(layers)) // 3]
+    planted = planted_profile(spectra, plant_layer, tagged=tagged)
+    responses = {**DEFAULT_RESPONSES, PLANTED_REGION: planted}
+    sim = simulate_ieeg(sim_dir, stim=stim, responses=responses, snr=1.0, seed=cfg.seed)
+    numbers["simulated_planted"] = {"layer": plant_layer, "region": PLANTED_REGION}
     epochs = read_recording(sim_dir)
     bspec = brain_spectra(epochs)
     io.save(bspec, resdir / "simulated_brain_spectra.nc")
@@ -253,13 +302,14 @@ def run_demo(
 
     # 6. alignment with the simulated sEEG
     stage("alignment: RSA of model layers against simulated contacts (exact permutations)")
-    res = align(spectra, bspec, tagged=tagged, seed=cfg.seed)
+    res = align(spectra, bspec, tagged=tagged, seed=cfg.seed, **SIMULATED_ALIGN)
     io.save(res, resdir / "alignment_simulated.nc")
     numbers["alignment_simulated"] = alignment_summary(res)
     fig("alignment_simulated", lambda: plot.alignment(res))
     fig("glass_brain_simulated", lambda: plot.glass_brain(res))
-    mr = rdms(spectra, units=tagged)
-    br = rdms(bspec, by="region")
+    metric = SIMULATED_ALIGN["metric"]
+    mr = rdms(spectra, units=tagged, measure=SIMULATED_ALIGN["measure"], metric=metric)
+    br = rdms(bspec, by="region", measure=SIMULATED_ALIGN["brain_measure"], metric=metric)
     best_layer = int(numbers["alignment_simulated"]["best_layer"])
     best_region = str(numbers["alignment_simulated"]["best_region"])
     best_layer = int(numbers["alignment_simulated"].get("best_region_layer", best_layer))
@@ -283,7 +333,7 @@ def run_demo(
     summary = {"numbers": numbers, "params": params, "model_id": str(model_id)}
     io.write_json(out / "summary.json", summary)
     report.build_report(out, figures=figures, numbers=numbers, params=params)
-    stage(f"done: {out / 'report.html'}")
+    logger.info("done: %s (%.0f s)", out / "report.html", time.perf_counter() - stage.t0)
     return summary
 
 
