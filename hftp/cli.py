@@ -413,6 +413,64 @@ def align_cmd(
     _emit({"out": str(out), **alignment_summary(res)}, as_json)
 
 
+# ----------------------------------------------------------------------------------- tag
+
+
+@app.command("tag")
+def tag_cmd(
+    spectra: Path = typer.Option(
+        ..., "--spectra", help="Spectra (.nc from hftp probe or hftp brain)."
+    ),
+    condition: str = typer.Option(..., "--condition", help="The experimental condition."),
+    out: Path = typer.Option(..., "--out", help="Tagging result to write (.nc)."),
+    control: str = typer.Option(None, "--control", help="Control condition for specificity."),
+    mode: str = typer.Option("calibrated", "--mode", help="calibrated (default) or paper."),
+    q: float = typer.Option(0.05, "--q", help="FDR level (calibrated mode)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
+    table: Path = typer.Option(None, "--table", help="Also write the layer profile as CSV."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+) -> None:
+    """Find the neurons (or channels) locked to the tagged rates.
+
+    Example: hftp tag --spectra spectra.nc --condition sentences --control within-shuffle --out tagged.nc
+    """
+    from .io import load, save, write_text
+    from .stats import find_tagged, layer_profile
+
+    spec = _run(load, spectra, name="spectra")
+    res = _run(find_tagged, spec, condition, control=control, mode=mode, q=q, seed=seed)
+    _run(save, res, out, name="out")
+    prof = layer_profile(res)
+    if table is not None:
+        _run(write_text, table, prof.to_csv(index=False), name="table")
+    cats = res["category"].values.ravel()
+    fractions = {
+        c: round(float((cats == c).mean()), 4) for c in ("sentence", "phrase", "shared", "none")
+    }
+    _emit({"out": str(out), "mode": mode, "n_units": int(cats.size), **fractions}, as_json)
+
+
+# ----------------------------------------------------------------------------------- report
+
+
+@app.command("report")
+def report_cmd(
+    files: list[Path] = typer.Argument(
+        ..., help="Result files (.nc): spectra, tagging, alignment."
+    ),
+    out: Path = typer.Option(..., "--out", help="Output folder for report.html and figures/."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+) -> None:
+    """Draw the standard figures for saved results and write report.html.
+
+    Example: hftp report spectra.nc tagged.nc align.nc --out report/
+    """
+    from .report_files import report_from_files
+
+    path, summary = _run(report_from_files, files, out)
+    _emit({"report": str(path), **summary}, as_json)
+
+
 # ----------------------------------------------------------------------------------- demo
 
 
