@@ -72,8 +72,19 @@ def _read_bids_one(root: Path, bp) -> dict[str, Any]:
         "coords": coords,
         "frame": frame,
         "tagged": _bids_tagged(root, bp),
+        "modality": _bids_modality(root),
         "events_tsv": Path(ev) if Path(ev).exists() else None,
     }
+
+
+def _bids_modality(root: Path) -> str:
+    """ "iEEG", or "iEEG (simulated)" when the data set describes itself as simulated."""
+    try:
+        desc = json.loads((root / "dataset_description.json").read_text())
+    except (OSError, ValueError):
+        return "iEEG"
+    text = " ".join(str(desc.get(k, "")) for k in ("Name", "DatasetType", "GeneratedBy")).lower()
+    return "iEEG (simulated)" if "simulated" in text else "iEEG"
 
 
 def _bids_electrodes(bp) -> tuple[Any, str | None]:

@@ -176,6 +176,8 @@ def _finish(loaded, p, fmt, conditions, tmin, tmax, subject, tagged, ev, epoch_l
         raise _no_events(p)
     ep.info["subject_info"] = {**(ep.info.get("subject_info") or {}), "his_id": subj}
     meta = {"subject": subj, "tagged_hz": tagged, "format": fmt, "source": str(p)}
+    if loaded.get("modality"):
+        meta["modality"] = loaded["modality"]
     ep.info["description"] = _META_KEY + json.dumps(meta)
     logger.info("read %s (subject %s): %d epochs in %s", p.name, subj, len(ep), dict(_counts(ep)))
     return ep
@@ -369,6 +371,7 @@ def brain_spectra(
             drop_onset=float(drop_onset),
             coord_frame=str(frame),
             source=str(meta.get("source", "")),
+            **({"modality": meta["modality"]} if meta.get("modality") else {}),
         ),
     )
     for c in conds:

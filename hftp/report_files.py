@@ -34,7 +34,13 @@ def _spectra_figures(name: str, ds, fig: Callable, numbers: dict) -> None:
         "conditions": [str(c) for c in ds["condition"].values],
     }
     if ds.attrs.get("kind") == "brain":
-        fig(f"{name}_itpc", lambda: plot.itpc_spectra(itc(ds), tagged_hz=tagged_hz(ds)))
+        tags = tagged_hz(ds)
+        fmax = 1.25 * max(tags.values()) if tags else None
+        title = str(ds.attrs.get("modality", "Brain recording"))
+        fig(
+            f"{name}_itpc",
+            lambda: plot.itpc_spectra(itc(ds), tagged_hz=tags, fmax=fmax, title=title),
+        )
 
 
 def _tagging_figures(name: str, ds, fig: Callable, numbers: dict) -> None:
