@@ -22,7 +22,7 @@ from typing import Any
 
 from ._validation import check_in_path, check_option, check_out_path
 
-__all__ = ["atomic_path", "write_text", "write_json", "save", "load", "provenance"]
+__all__ = ["atomic_path", "atomic_dir", "write_text", "write_json", "save", "load", "provenance"]
 
 _COMPLEX_TAG = "hftp_complex"
 
@@ -58,6 +58,41 @@ def atomic_path(path: str | os.PathLike, *, name: str = "out") -> Iterator[Path]
         else:
             tmp_path.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str | os.PathLike, *, overwrite: bool = True) -> Iterator[Path]:
+    """Yield an empty staging folder beside ``path``; move it onto ``path`` on success.
+
+    Parameters
+    ----------
+    path : path-like
+        The final folder. Its parent must exist.
+    overwrite : bool
+        Replace an existing ``path`` (default). With ``False`` an existing ``path`` is kept and
+        the staged copy discarded (e.g. when another process finished the same work first).
+
+    Yields
+    ------
+    staging : Path
+        Write the folder's contents here. On an exception nothing is moved and ``path`` is
+        untouched; the staging area is always removed.
+    """
+    import shutil
+
+    final = Path(path)
+    work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent))
+    staging = work / "payload"
+    staging.mkdir()
+    try:
+        yield staging
+        if final.exists():
+            if not overwrite:
+                return
+            shutil.rmtree(final)
+        os.replace(staging, final)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def write_text(path: str | os.PathLike, text: str, *, name: str = "out") -> Path:
@@ -213,18 +248,8 @@ def save(obj, path: str | os.PathLike, *, name: str = "out") -> Path:
             enc.to_netcdf(tmp, engine="h5netcdf")
     else:
         check_out_path(name, p)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{p.name}.", dir=p.parent))
-        try:
-            enc.to_zarr(tmp / "store.zarr", mode="w")
-            if p.exists():
-                import shutil
-
-                shutil.rmtree(p)
-            os.replace(tmp / "store.zarr", p)
-        finally:
-            import shutil
-
-            shutil.rmtree(tmp, ignore_errors=True)
+        with atomic_dir(p) as staging:
+            enc.to_zarr(staging, mode="w")
     return p
 
 

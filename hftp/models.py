@@ -19,12 +19,11 @@ import importlib.util
 import logging
 import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ._validation import check_option, check_type
+from .io import atomic_dir
 
 __all__ = [
     "FAMILIES",
@@ -268,17 +267,10 @@ def _convert_gguf(gguf: Path, dest: Path) -> None:
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
-        model.save_pretrained(tmp)
-        tok.save_pretrained(tmp)
-        try:
-            os.replace(tmp, dest)
-        except OSError:
-            if not (dest / "config.json").is_file():  # another process did not win the race
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    # overwrite=False: if another process finished the same conversion first, keep its copy
+    with atomic_dir(dest, overwrite=False) as staging:
+        model.save_pretrained(staging)
+        tok.save_pretrained(staging)
 
 
 def _default_folder() -> tuple[Path, str]:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_float, check_int, check_option, check_type
+from .io import atomic_dir
 
 __all__ = ["simulate_ieeg", "SimulatedIEEG", "DEFAULT_RESPONSES", "LEVELS"]
 
@@ -204,7 +203,6 @@ def simulate_ieeg(
     out = Path(out_dir)
     _check_target(out)
     rng = np.random.default_rng(seed)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     truth: dict[str, Any] = {
         "simulated": True,
         "description": "SIMULATED iEEG written by hftp.simulate_ieeg: not a recording.",
@@ -217,7 +215,7 @@ def simulate_ieeg(
         "responses": profiles,
         "subjects": {},
     }
-    try:
+    with atomic_dir(out) as tmp:  # _check_target allows replacing only an earlier simulation
         for s in range(subjects):
             sub = f"{s + 1:02d}"
             truth["subjects"][sub] = _write_subject(
@@ -238,12 +236,6 @@ def simulate_ieeg(
                 region_voxels,
             )
         _write_sidecars(tmp, design, task, truth)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     logger.info("wrote a SIMULATED BIDS iEEG data set to %s", out)
     return SimulatedIEEG(root=out, truth_path=out / "ground_truth.json", truth=truth)
 

@@ -80,3 +80,19 @@ def test_provenance_has_versions():
     rec = io.provenance(model="m")
     assert rec["hftp_version"] == hftp.__version__
     assert rec["model"] == "m" and "created" in rec
+
+
+def test_atomic_dir_moves_folder_into_place_and_cleans_up(tmp_path):
+    target = tmp_path / "store"
+    with io.atomic_dir(target) as staging:
+        (staging / "a.txt").write_text("x")
+    assert (target / "a.txt").read_text() == "x"
+    with pytest.raises(RuntimeError):
+        with io.atomic_dir(target) as staging:
+            (staging / "b.txt").write_text("half")
+            raise RuntimeError("stop")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+    assert not (target / "b.txt").exists()
+    with io.atomic_dir(target, overwrite=False) as staging:
+        (staging / "c.txt").write_text("y")
+    assert not (target / "c.txt").exists() and (target / "a.txt").exists()
