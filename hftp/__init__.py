@@ -41,6 +41,7 @@ _API: dict[str, str] = {
     "find_tagged": "stats",
     "layer_profile": "stats",
     "overlap": "stats",
+    "category_fractions": "stats",
     "bh_fdr": "stats",
     # brain
     "read_recording": "brain",

@@ -435,7 +435,7 @@ def tag_cmd(
     Example: hftp tag --spectra spectra.nc --condition sentences --control within-shuffle --out tagged.nc
     """
     from .io import load, save, write_text
-    from .stats import find_tagged, layer_profile
+    from .stats import category_fractions, find_tagged, layer_profile
 
     spec = _run(load, spectra, name="spectra")
     res = _run(find_tagged, spec, condition, control=control, mode=mode, q=q, seed=seed)
@@ -443,11 +443,8 @@ def tag_cmd(
     prof = layer_profile(res)
     if table is not None:
         _run(write_text, table, prof.to_csv(index=False), name="table")
-    cats = res["category"].values.ravel()
-    fractions = {
-        c: round(float((cats == c).mean()), 4) for c in ("sentence", "phrase", "shared", "none")
-    }
-    _emit({"out": str(out), "mode": mode, "n_units": int(cats.size), **fractions}, as_json)
+    fractions = {k: round(v, 4) for k, v in category_fractions(res).items()}
+    _emit({"out": str(out), "mode": mode, **fractions}, as_json)
 
 
 # ----------------------------------------------------------------------------------- report

@@ -191,7 +191,7 @@ def run_demo(
     from .models import load_model
     from .rsa import align, alignment_summary, rdms
     from .simulate import DEFAULT_RESPONSES
-    from .stats import find_tagged, layer_profile
+    from .stats import category_fractions, find_tagged, layer_profile
     from .stimuli import make_stimuli
 
     cfg = config or DemoConfig(quick=quick, model=model)
@@ -249,8 +249,8 @@ def run_demo(
     null = find_tagged(spectra, condition="random-words", q=cfg.q, seed=cfg.seed)
     prof = layer_profile(tagged)
     prof_paper = layer_profile(paper)
-    numbers["calibrated_fraction_tagged"] = _fractions(tagged)
-    numbers["paper_fraction_tagged"] = _fractions(paper)
+    numbers["calibrated_fraction_tagged"] = category_fractions(tagged)
+    numbers["paper_fraction_tagged"] = category_fractions(paper)
     numbers["null_random_words_fraction_significant"] = {
         str(lv): float(null["significant"].sel(level=lv).mean()) for lv in null["level"].values
     }
@@ -274,7 +274,7 @@ def run_demo(
     )
     io.save(tagged_u, resdir / "tagged_untrained.nc")
     prof_u = layer_profile(tagged_u)
-    numbers["untrained_fraction_tagged"] = _fractions(tagged_u)
+    numbers["untrained_fraction_tagged"] = category_fractions(tagged_u)
 
     fig("layer_profile", lambda: plot.layer_profile(prof, baseline=prof_u))
     fig("layer_profile_paper_mode", lambda: plot.layer_profile(prof_paper))
@@ -297,7 +297,7 @@ def run_demo(
     btag = find_tagged(
         bspec, condition="sentences", control="within-shuffle", q=cfg.q, seed=cfg.seed
     )
-    numbers["simulated_responsive_contacts"] = _fractions(btag)
+    numbers["simulated_responsive_contacts"] = category_fractions(btag)
     numbers["simulated_ground_truth"] = str(getattr(sim, "truth_path", sim))
 
     # 6. alignment with the simulated sEEG
@@ -335,13 +335,6 @@ def run_demo(
     report.build_report(out, figures=figures, numbers=numbers, params=params)
     logger.info("done: %s (%.0f s)", out / "report.html", time.perf_counter() - stage.t0)
     return summary
-
-
-def _fractions(tagged) -> dict[str, Any]:
-    cats = tagged["category"].values.ravel()
-    out = {c: float(np.mean(cats == c)) for c in ("sentence", "phrase", "shared", "none")}
-    out["n_units"] = int(cats.size)
-    return out
 
 
 def _real_eeg(

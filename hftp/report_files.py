@@ -45,10 +45,9 @@ def _spectra_figures(name: str, ds, fig: Callable, numbers: dict) -> None:
 
 def _tagging_figures(name: str, ds, fig: Callable, numbers: dict) -> None:
     from . import plot
-    from .stats import layer_profile
+    from .stats import category_fractions, layer_profile
 
-    cats = ds["category"].values.ravel()
-    numbers[name] = {c: float((cats == c).mean()) for c in ("sentence", "phrase", "shared", "none")}
+    numbers[name] = category_fractions(ds)
     numbers[name]["mode"] = str(ds.attrs.get("mode", "?"))
     fig(f"{name}_profile", lambda: plot.layer_profile(layer_profile(ds)))
 

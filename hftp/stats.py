@@ -39,6 +39,7 @@ __all__ = [
     "bh_fdr",
     "layer_profile",
     "overlap",
+    "category_fractions",
     "MODES",
     "CATEGORIES",
     "TagInputs",
@@ -427,6 +428,25 @@ def _check_tagged(tagged, name: str = "tagged") -> None:
             f"Invalid type for {name!r}: expected the Dataset returned by hftp.find_tagged "
             f"(with a 'category' variable); got {type(tagged).__name__}."
         )
+
+
+def category_fractions(tagged) -> dict[str, float | int]:
+    """The share of units in each category over all units, plus their count.
+
+    Parameters
+    ----------
+    tagged : xarray.Dataset
+        A result of :func:`find_tagged`.
+
+    Returns
+    -------
+    dict
+        ``{"sentence": f, "phrase": f, "shared": f, "none": f, "n_units": n}``.
+    """
+    cats = np.asarray(tagged["category"].values).ravel()
+    out: dict[str, float | int] = {c: float(np.mean(cats == c)) for c in CATEGORIES}
+    out["n_units"] = int(cats.size)
+    return out
 
 
 def layer_profile(tagged):
