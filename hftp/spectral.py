@@ -376,16 +376,14 @@ def bin_index(freqs: np.ndarray, f: float, *, name: str = "freqs", tol: float = 
     df = freqs[1] - freqs[0] if freqs.size > 1 else freqs[0]
     if abs(freqs[i] - f) <= tol * max(1.0, abs(f)):
         return i
-    # Reconstruct rate and length when the axis is a plain rfft axis (df, 2df, ..., nyq)
-    if np.isclose(freqs[0], df) and f > freqs[-1] + tol:
-        raise ValueError(
-            f"Invalid value for {name!r}: {f} Hz is above the highest frequency available ({freqs[-1]:.6g} Hz, "
-            "the Nyquist frequency). Choose a lower frequency or a higher sampling rate."
-        )
-    if np.isclose(freqs[0], df):
-        n = int(round(2 * freqs[-1] / df))  # approx n_times (even) for the hint
-        rate = n * df
-        check_on_bin(name, f, rate, n)
+    if np.isclose(freqs[0], df):  # a plain rfft axis (df, 2df, ..., Nyquist)
+        if f > freqs[-1] + tol:
+            raise ValueError(
+                f"Invalid value for {name!r}: {f} Hz is above the highest frequency available ({freqs[-1]:.6g} Hz, "
+                "the Nyquist frequency). Choose a lower frequency or a higher sampling rate."
+            )
+        n = int(round(2 * freqs[-1] / df))  # n_times (even) for the hint
+        check_on_bin(name, f, n * df, n)  # raises, naming the lengths that would put f on a bin
     raise ValueError(
         f"Invalid value for {name!r}: {f} Hz is not on a bin of the frequency axis "
         f"({freqs[0]:.6g}–{freqs[-1]:.6g} Hz in steps of {df:.6g} Hz). Choose a frequency on the axis."
