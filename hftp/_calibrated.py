@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .spectral import neighbour_bins, warn_nyquist
+from .spectral import neighbour_bins, unit_phase, warn_nyquist
 
 if TYPE_CHECKING:  # pragma: no cover
     from .stats import TagInputs
@@ -146,8 +146,7 @@ def permutation_test(inp: TagInputs, level: int, chunk: int = 4096):
     if inp.measure == "itc":
         if inp.real[level]:
             warn_nyquist(float(inp.freqs[level]), inp.rate, inp.levels[level])
-        mag = np.abs(Z)
-        Z = np.where(mag > 0, Z / np.where(mag > 0, mag, 1), 0)
+        Z = unit_phase(Z)
     Z = Z.astype(np.complex64)
     rng = np.random.default_rng([inp.seed, level])
     P = label_permutations(n1, n2, inp.n_permutations, rng)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_float, check_int, check_option, check_type
+from ._validation import check_float, check_int, check_option, check_out_path, check_type
 from .io import atomic_dir
 
 __all__ = ["simulate_ieeg", "SimulatedIEEG", "DEFAULT_RESPONSES", "LEVELS"]
@@ -241,10 +241,7 @@ def simulate_ieeg(
 
 
 def _check_target(out: Path) -> None:
-    if not out.parent.is_dir():
-        raise ValueError(
-            f"Invalid value for 'out_dir': the folder {str(out.parent)!r} does not exist. Create it first."
-        )
+    check_out_path("out_dir", out)
     if out.exists() and any(out.iterdir()):
         gt = out / "ground_truth.json"
         if not (gt.exists() and json.loads(gt.read_text()).get("simulated") is True):

@@ -92,7 +92,8 @@ def rfft_trials(x: np.ndarray, *, drop: int = 0) -> np.ndarray:
     return np.fft.rfft(x, axis=-1)[..., 1:]
 
 
-def _phase(X: np.ndarray) -> np.ndarray:
+def unit_phase(X: np.ndarray) -> np.ndarray:
+    """X / |X| elementwise, with 0 where X is 0 (the summand of ITC)."""
     mag = np.abs(X)
     with np.errstate(invalid="ignore", divide="ignore"):
         ph = np.where(mag > 0, X / np.where(mag > 0, mag, 1.0), 0.0)
@@ -199,7 +200,7 @@ class SpectraAccumulator:
         s["sum_x"] += X.sum(axis=0)
         s["sum_abs"] += mag.sum(axis=0)
         s["sum_abs2"] += (mag * mag).sum(axis=0)
-        s["sum_phase"] += _phase(X).sum(axis=0)
+        s["sum_phase"] += unit_phase(X).sum(axis=0)
         s["n"] += X.shape[0]
         if self.keep_trials and self.tagged_bins:
             idx = list(self.tagged_bins.values())
