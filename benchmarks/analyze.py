@@ -91,8 +91,8 @@ def main() -> None:
     args = ap.parse_args()
 
     import hftp.spectral as sp
-    from hftp._paper import mean_series, permutation_threshold
-    from hftp.stats import find_tagged
+    from hftp.tagging.core import find_tagged
+    from hftp.tagging.paper import mean_series, permutation_threshold
 
     extraction_s = None
     source = "simulated 30 layers x 1536 neurons, 100 trials per condition, 200 units"

@@ -46,8 +46,8 @@ def _stim(hftp, n: int, n_sentences: int):
 def overhead(n_seq: int, batch_size: int, repeats: int, threads: int, n_sentences: int) -> dict:
     import torch
 
-    from hftp._pooling import encode
-    from hftp.extract import _iter_batches, _sequences_by_condition
+    from hftp.models.extract import _iter_batches, _sequences_by_condition
+    from hftp.models.pooling import encode
 
     hftp, model, tok = _setup(threads)
     stim = _stim(hftp, n_seq, n_sentences)

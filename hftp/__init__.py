@@ -3,82 +3,109 @@
 Find the neurons of a language model and the electrodes of a brain that follow the rhythm of
 syntax (sentences and phrases presented at fixed rates), and measure how alike the two are.
 
-The public API is listed in ``__all__``. Names are imported lazily on first use, so that
-``import hftp`` stays fast and the brain side works without torch.
+The pipeline has one subpackage per stage::
+
+    stimuli → models (extract) ─┐
+                                ├→ spectral → tagging → align → plot
+    brain (read, simulate) ─────┘
+
+The names below are the public API. They are imported lazily on first use, so that
+``import hftp`` stays fast and the brain side works without torch; type checkers and IDEs see
+them through the ``TYPE_CHECKING`` block.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # public name -> module that defines it
 _API: dict[str, str] = {
     # stimuli
-    "make_stimuli": "stimuli",
-    "StimulusSet": "stimuli",
-    "load_stimuli": "stimuli",
-    "list_designs": "stimuli",
-    "save_stimuli": "stimuli",
-    "to_events": "stimuli",
-    "load_word_streams": "stimuli",
-    # models and extraction
-    "load_model": "models",
-    "register_family": "models",
-    "extract_activations": "extract",
-    "probe": "extract",
+    "make_stimuli": "stimuli.core",
+    "StimulusSet": "stimuli.core",
+    "load_stimuli": "stimuli.core",
+    "save_stimuli": "stimuli.core",
+    "list_designs": "stimuli.core",
+    "load_word_streams": "stimuli.designs",
+    # models
+    "load_model": "models.load",
+    "register_family": "models.families",
+    "extract_activations": "models.extract",
+    "probe": "models.extract",
     # spectra
-    "make_spectra": "spectral",
-    "evoked_amplitude": "spectral",
-    "itc": "spectral",
-    "mean_amplitude": "spectral",
-    "power": "spectral",
-    "snr": "spectral",
-    "at_freq": "spectral",
-    # statistics
-    "find_tagged": "stats",
-    "layer_profile": "stats",
-    "overlap": "stats",
-    "category_fractions": "stats",
-    "bh_fdr": "stats",
+    "make_spectra": "spectral.accumulate",
+    "evoked_amplitude": "spectral.measures",
+    "itc": "spectral.measures",
+    "mean_amplitude": "spectral.measures",
+    "snr": "spectral.measures",
+    "at_freq": "spectral.measures",
+    # tagging
+    "find_tagged": "tagging.core",
+    "layer_profile": "tagging.core",
+    "overlap": "tagging.core",
+    "bh_fdr": "tagging.base",
     # brain
-    "read_recording": "brain",
-    "brain_spectra": "brain",
-    "assign_regions": "brain",
-    "simulate_ieeg": "brain",
-    "concat_subjects": "brain",
-    "responsive_channels": "brain",
-    "read_eeg_phrases": "brain",
-    "subject_itc": "brain",
-    "grand_average_itc": "brain",
+    "read_recording": "brain.core",
+    "brain_spectra": "brain.core",
+    "concat_subjects": "brain.core",
+    "responsive_channels": "brain.core",
+    "assign_regions": "brain.anatomy",
+    "simulate_ieeg": "brain.simulate",
     # alignment
-    "rdms": "rsa",
-    "align": "rsa",
-    "alignment_summary": "rsa",
-    # io
+    "rdms": "align.rdms",
+    "compare_rdms": "align.compare",
+    "align": "align.core",
+    "alignment_summary": "align.inference",
+    # files and errors
     "save": "io",
     "load": "io",
-    # pipeline
-    "run_demo": "demo",
-    "untrained_copy": "demo",
+    "HftpError": "_validation",
 }
 
 _SUBMODULES = (
-    "plot",
-    "io",
     "stimuli",
     "models",
-    "extract",
     "spectral",
-    "stats",
+    "tagging",
     "brain",
-    "rsa",
-    "demo",
+    "align",
+    "plot",
+    "io",
+    "datasets",
+    "testing",
 )
 
 __all__ = sorted([*_API, *_SUBMODULES, "__version__"])
+
+if TYPE_CHECKING:  # what the lazy loader below returns, spelled out for type checkers and IDEs
+    from hftp import brain, datasets, io, models, plot, spectral, stimuli, tagging, testing
+    from hftp._validation import HftpError
+    from hftp.align.compare import compare_rdms
+    from hftp.align.core import align
+    from hftp.align.inference import alignment_summary
+    from hftp.align.rdms import rdms
+    from hftp.brain.anatomy import assign_regions
+    from hftp.brain.core import brain_spectra, concat_subjects, read_recording, responsive_channels
+    from hftp.brain.simulate import simulate_ieeg
+    from hftp.io import load, save
+    from hftp.models.extract import extract_activations, probe
+    from hftp.models.families import register_family
+    from hftp.models.load import load_model
+    from hftp.spectral.accumulate import make_spectra
+    from hftp.spectral.measures import at_freq, evoked_amplitude, itc, mean_amplitude, snr
+    from hftp.stimuli.core import (
+        StimulusSet,
+        list_designs,
+        load_stimuli,
+        make_stimuli,
+        save_stimuli,
+    )
+    from hftp.stimuli.designs import load_word_streams
+    from hftp.tagging.base import bh_fdr
+    from hftp.tagging.core import find_tagged, layer_profile, overlap
 
 
 def __getattr__(name: str) -> Any:

@@ -6,7 +6,9 @@ parameter, says what was expected and what was given, and suggests the fix, e.g.
     Invalid value for 'metric': allowed 'cosine', 'correlation', 'euclidean'; got 'cosin'.
     Did you mean 'cosine'?
 
-Values get ``ValueError``; types get ``TypeError``.
+Errors are one family, :class:`HftpError`: values get :class:`InvalidValueError` (also a
+``ValueError``), types get :class:`InvalidTypeError` (also a ``TypeError``), so callers can catch
+everything hftp raises on purpose with ``except hftp.HftpError``, or keep catching the builtins.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "HftpError",
+    "InvalidValueError",
+    "InvalidTypeError",
     "check_option",
     "check_type",
     "check_int",
@@ -31,6 +36,18 @@ __all__ = [
     "did_you_mean",
     "on_bin_lengths",
 ]
+
+
+class HftpError(Exception):
+    """Base of every error hftp raises on purpose (bad input, bad files, missing data)."""
+
+
+class InvalidValueError(HftpError, ValueError):
+    """A value is outside what the parameter accepts. The message names the parameter and the fix."""
+
+
+class InvalidTypeError(HftpError, TypeError):
+    """A value has the wrong type. The message names the parameter, the expected type and the fix."""
 
 
 def _fmt(x: Any) -> str:
@@ -76,13 +93,13 @@ def check_option(name: str, value: Any, allowed: Iterable[Any], *, fix: str | No
     msg = f"Invalid value for {name!r}: allowed {listed}; got {_fmt(value)}.{did_you_mean(value, allowed)}"
     if fix:
         msg += f" {fix}"
-    raise ValueError(msg)
+    raise InvalidValueError(msg)
 
 
 def check_type(name: str, value: Any, types: type | tuple[type, ...], expected: str) -> Any:
     """Raise ``TypeError`` unless ``value`` is an instance of ``types``."""
     if not isinstance(value, types):
-        raise TypeError(
+        raise InvalidTypeError(
             f"Invalid type for {name!r}: expected {expected}; got {type(value).__name__} "
             f"({_fmt(value)[:80]})."
         )
@@ -94,16 +111,16 @@ def check_int(
 ) -> int:
     """Check an integer parameter and its bounds (inclusive); returns it as ``int``."""
     if isinstance(value, bool) or not isinstance(value, int | _np_integer()):
-        raise TypeError(
+        raise InvalidTypeError(
             f"Invalid type for {name!r}: expected an integer; got {type(value).__name__} ({_fmt(value)})."
         )
     value = int(value)
     if min_value is not None and value < min_value:
-        raise ValueError(
+        raise InvalidValueError(
             f"Invalid value for {name!r}: expected an integer >= {min_value}; got {value}."
         )
     if max_value is not None and value > max_value:
-        raise ValueError(
+        raise InvalidValueError(
             f"Invalid value for {name!r}: expected an integer <= {max_value}; got {value}."
         )
     return value
@@ -119,12 +136,14 @@ def check_float(
 ) -> float:
     """Check a finite real number and its bounds; returns it as ``float``."""
     if isinstance(value, bool) or not isinstance(value, int | float | _np_number()):
-        raise TypeError(
+        raise InvalidTypeError(
             f"Invalid type for {name!r}: expected a number; got {type(value).__name__} ({_fmt(value)})."
         )
     value = float(value)
     if not math.isfinite(value):
-        raise ValueError(f"Invalid value for {name!r}: expected a finite number; got {value}.")
+        raise InvalidValueError(
+            f"Invalid value for {name!r}: expected a finite number; got {value}."
+        )
     lo_bad = min_value is not None and (value < min_value if inclusive else value <= min_value)
     hi_bad = max_value is not None and (value > max_value if inclusive else value >= max_value)
     if lo_bad or hi_bad:
@@ -132,7 +151,7 @@ def check_float(
         rb = "]" if inclusive else ")"
         lo = "-inf" if min_value is None else min_value
         hi = "inf" if max_value is None else max_value
-        raise ValueError(
+        raise InvalidValueError(
             f"Invalid value for {name!r}: expected a number in {lb}{lo}, {hi}{rb}; got {value}."
         )
     return value
@@ -142,7 +161,7 @@ def check_fraction_open(name: str, value: Any) -> float:
     """Check a number strictly between 0 and 1 (e.g. an FDR level ``q``)."""
     value = check_float(name, value)
     if not 0.0 < value < 1.0:
-        raise ValueError(
+        raise InvalidValueError(
             f"Invalid value for {name!r}: expected a number strictly between 0 and 1; got {value}. "
             f"Use e.g. {name}=0.05."
         )
@@ -152,16 +171,16 @@ def check_fraction_open(name: str, value: Any) -> float:
 def check_in_path(name: str, path: Any, *, kind: str = "file or folder") -> Path:
     """Check that an input path exists and is readable; returns a ``Path``."""
     if not isinstance(path, str | os.PathLike):
-        raise TypeError(
+        raise InvalidTypeError(
             f"Invalid type for {name!r}: expected a path (str or Path); got {type(path).__name__}."
         )
     p = Path(path).expanduser()
     if not p.exists():
-        raise ValueError(
+        raise InvalidValueError(
             f"Invalid value for {name!r}: expected an existing {kind}; got {str(p)!r}, which does not exist. Check the path."
         )
     if not os.access(p, os.R_OK):
-        raise ValueError(
+        raise InvalidValueError(
             f"Invalid value for {name!r}: the {kind} {str(p)!r} is not readable. Check its permissions."
         )
     return p
@@ -170,18 +189,20 @@ def check_in_path(name: str, path: Any, *, kind: str = "file or folder") -> Path
 def check_out_path(name: str, path: Any) -> Path:
     """Check that an output path's folder exists and is writable; returns a ``Path``."""
     if not isinstance(path, str | os.PathLike):
-        raise TypeError(
+        raise InvalidTypeError(
             f"Invalid type for {name!r}: expected a path (str or Path); got {type(path).__name__}."
         )
     p = Path(path).expanduser()
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
-        raise ValueError(
+        raise InvalidValueError(
             f"Invalid value for {name!r}: the folder {str(parent)!r} does not exist. "
             f"Create it first (e.g. `mkdir -p {parent}`) or choose another path."
         )
     if not os.access(parent, os.W_OK):
-        raise ValueError(f"Invalid value for {name!r}: the folder {str(parent)!r} is not writable.")
+        raise InvalidValueError(
+            f"Invalid value for {name!r}: the folder {str(parent)!r} is not writable."
+        )
     return p
 
 
@@ -205,11 +226,11 @@ def check_on_bin(
     """
     nyq = rate_hz / 2.0
     if freq_hz <= 0:
-        raise ValueError(
+        raise InvalidValueError(
             f"Invalid value for {name!r}: expected a positive frequency; got {freq_hz} Hz."
         )
     if freq_hz > nyq + tol:
-        raise ValueError(
+        raise InvalidValueError(
             f"Invalid value for {name!r}: {freq_hz} Hz is above the Nyquist frequency ({nyq} Hz) "
             f"for a sampling rate of {rate_hz} Hz. Use a higher sampling rate or a lower frequency."
         )
@@ -217,7 +238,7 @@ def check_on_bin(
     if abs(k - round(k)) > tol * max(1.0, abs(k)):
         ok = on_bin_lengths(freq_hz, rate_hz)
         hint = f" Lengths that put it on a bin: {ok} samples (or multiples)." if ok else ""
-        raise ValueError(
+        raise InvalidValueError(
             f"Invalid value for {name!r}: {freq_hz} Hz is not on an exact FFT bin for "
             f"{n_samples} samples at {rate_hz} Hz (bin spacing {rate_hz / n_samples:.6g} Hz).{hint}"
         )

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import hftp
-from hftp.spectral import at_freq, evoked_amplitude
+from hftp.spectral.measures import at_freq, evoked_amplitude
 
 DESIGNS = ["sentences", "within-shuffle", "random-words", "phrases", "category-alternation"]
 TAGGED = {"sentence": 1.0, "phrase": 2.0}

@@ -1,0 +1,282 @@
+"""core: split from hftp 0.1's rsa."""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from hftp._validation import (
+    InvalidValueError,
+    check_fraction_open,
+    check_int,
+    check_option,
+)
+from hftp.align.compare import COMPARISONS
+from hftp.align.rdms import (
+    METRICS,
+    _block_rdms,
+    _blocks,
+    _check_band,
+    _check_spectra_arg,
+    _features,
+    _group_labels,
+    _measures,
+    _pair_coords,
+    _unit_mask,
+    _warn_empty,
+    default_band,
+)
+
+logger = logging.getLogger("hftp")
+
+
+# ---------------------------------------------------------------------------------------------
+# public: align
+
+
+def _match_conditions(model_spectra, brain_spectra) -> list[str]:
+    m = [str(c) for c in model_spectra["condition"].values]
+    b = [str(c) for c in brain_spectra["condition"].values]
+    if set(m) != set(b) or len(m) != len(b):
+        raise InvalidValueError(
+            "Invalid value for 'brain_spectra': its conditions must match the model's by name. "
+            f"model_spectra has {sorted(m)}; brain_spectra has {sorted(b)}. Only in the model: "
+            f"{sorted(set(m) - set(b))}; only in the brain: {sorted(set(b) - set(m))}. Select or "
+            "rename conditions so that both sets are equal."
+        )
+    return m
+
+
+def align(
+    model_spectra,
+    brain_spectra,
+    tagged=None,
+    *,
+    measure: str = "evoked",
+    brain_measure: str = "itc",
+    metric: str = "cosine",
+    comparison: str = "spearman",
+    band: tuple[float, float] | None = None,
+    top_k: int = 100,
+    n_random: int = 100,
+    n_boot: int = 1000,
+    seed: int = 0,
+    n_permutations: int | None = None,
+    q: float = 0.05,
+    ci: float = 0.95,
+):
+    """RSA of every model layer against every brain channel, with permutation inference.
+
+    Parameters
+    ----------
+    model_spectra : xarray.Dataset
+        Model Spectra, dims ``(condition, layer, neuron, freq)``.
+    brain_spectra : xarray.Dataset
+        Brain Spectra, dims ``(condition, channel, freq)``; coords ``region``, ``hemisphere`` and
+        ``subject`` on ``channel`` are used when present. Condition names must equal the model's
+        (order may differ). Select channels beforehand (``.sel``/``.isel``) to restrict them.
+    tagged : xarray.Dataset or xarray.DataArray, optional
+        The model neurons to use: ``hftp.find_tagged`` results (category not ``"none"``) or a
+        boolean mask over ``(layer, neuron)``. Default: all neurons (no random-neuron control).
+    measure, brain_measure : {"evoked", "itc", "amplitude", "power"}
+        Spectral measures of the model (default ``"evoked"``) and the brain (default ``"itc"``).
+    metric : {"cosine", "correlation", "euclidean"}
+        RDM distance. Default ``"cosine"``.
+    comparison : {"spearman", "kendall"}
+        RDM comparison over the upper triangle: Spearman's rho or Kendall's tau-a.
+    band : (float, float), optional
+        Band in Hz for both sides. Default: 0.5 Hz to the model's highest tagged frequency.
+    top_k : int
+        Channels per layer in S(m,b). Default 100, capped at the number of channels.
+    n_random : int
+        Random-neuron draws (same count per layer as ``tagged``). Default 100; 0 skips.
+    n_boot : int
+        Subject bootstrap resamples when several subjects exist. Default 1000; 0 skips.
+    seed : int
+        Seeds the sampled permutations, the random neurons and the bootstrap.
+    n_permutations : int, optional
+        Default: all n! relabelings when n <= 8 conditions, else 10000 sampled ones (the identity
+        always included). A number below n! samples that many.
+    q : float
+        FDR level for ``significant``. Default 0.05.
+    ci : float
+        Bootstrap confidence level. Default 0.95.
+
+    Returns
+    -------
+    result : xarray.Dataset
+        - ``rho``, ``p``, ``q``, ``significant`` over ``(layer, channel)``: the comparison, its
+          one-sided permutation p (P(null >= observed), identity included), BH-FDR over layer ×
+          channel. ``channel`` keeps the brain coords (``region``, ``hemisphere``, ``subject``,
+          ``x``, ``y``, ``z``).
+        - ``model_rdm`` (layer, pair), ``brain_rdm`` (channel, pair), ``n_neurons`` (layer).
+        - ``S``, ``S_p``, ``S_null`` (permutation); ``S_layer``, ``S_layer_p`` (layer).
+        - Per region (dim ``regions``) and per hemisphere (dim ``hemispheres``), for ``g`` in
+          ``region``/``hemisphere``: ``{g}_rho`` and ``{g}_p``, ``{g}_q`` (layer × group: mean rho
+          over the group's channels); ``S_{g}``, ``S_{g}_p``, ``S_{g}_null`` (S(m,b_r): the mean
+          over layers of the mean of the group's channels among each layer's top k; layers where
+          none of them is in the top k are skipped); ``S_layer_{g}`` and ``n_top_{g}``.
+        - Random-neuron control (dim ``random``): ``random_S``, ``random_S_layer``, ``random_rho``,
+          ``S_random_p``, ``S_layer_random_p``, ``rho_random_p`` ((1 + #random >= tagged) /
+          (1 + n_random)).
+        - With several subjects (dim ``subjects``): ``S_subject`` (S within each subject), and
+          ``S_boot`` (boot), ``S_ci`` (bound: lower, upper).
+        attrs record measure, brain_measure, metric, comparison, band, top_k, n_permutations,
+        permutation ("exact"/"sampled"), seed and the other parameters.
+    """
+    from hftp.align.inference import run_inference
+
+    mdims = _check_spectra_arg(model_spectra, "model_spectra")
+    bdims = _check_spectra_arg(brain_spectra, "brain_spectra")
+    if "layer" not in mdims:
+        raise InvalidValueError(
+            f"Invalid value for 'model_spectra': expected unit dims (layer, neuron); got {mdims}. "
+            "Pass the model's Spectra first and the brain's second."
+        )
+    if bdims != ("channel",):
+        raise InvalidValueError(
+            f"Invalid value for 'brain_spectra': expected unit dims (channel,); got {bdims}. "
+            "Pass the model's Spectra first and the brain's second."
+        )
+    for name, value in (("measure", measure), ("brain_measure", brain_measure)):
+        check_option(name, value, _measures())
+    check_option("metric", metric, METRICS)
+    check_option("comparison", comparison, COMPARISONS)
+    top_k = check_int("top_k", top_k, min_value=1)
+    n_random = check_int("n_random", n_random, min_value=0)
+    n_boot = check_int("n_boot", n_boot, min_value=0)
+    seed = check_int("seed", seed, min_value=0)
+    if n_permutations is not None:
+        n_permutations = check_int("n_permutations", n_permutations, min_value=2)
+    q = check_fraction_open("q", q)
+    ci = check_fraction_open("ci", ci)
+    conditions = _match_conditions(model_spectra, brain_spectra)
+    brain_spectra = brain_spectra.sel(condition=conditions)
+    model_band = brain_band = None
+    if band is None:
+        model_band = default_band(model_spectra, brain_spectra)
+        brain_band = model_band
+    else:
+        model_band = brain_band = _check_band(band)
+
+    # model: per-layer blocks; brain: one group per channel
+    labels = _group_labels(model_spectra, "layer", mdims)
+    mblocks = _blocks(_features(model_spectra, measure, model_band, "model_spectra"), labels)
+    mask = _unit_mask(tagged, model_spectra, mdims, name="tagged")
+    sel = mask[mblocks.index] & mblocks.valid
+    counts = sel.sum(axis=-1)
+    _warn_empty("layer", mblocks, counts)
+    model_rdm = _block_rdms(mblocks, sel.astype(float), metric)
+    bvals = _features(brain_spectra, brain_measure, brain_band, "brain_spectra")
+    bblocks = _blocks(bvals, np.arange(bvals.shape[1]))
+    bblocks = bblocks._replace(groups=np.asarray(brain_spectra["channel"].values))
+    _warn_empty("channel", bblocks, bblocks.valid.sum(axis=-1))
+    brain_rdm = _block_rdms(bblocks, np.ones(bblocks.valid.shape), metric)
+
+    n_perm_max = math.factorial(len(conditions))
+    if n_perm_max * q < 1:
+        warnings.warn(
+            f"With {len(conditions)} conditions there are only {n_perm_max} relabelings, so no "
+            f"permutation p can fall below 1/{n_perm_max} = {1 / n_perm_max:.3g} (q={q}). "
+            "Add conditions (4 or more) for a test that can reach significance.",
+            UserWarning,
+            stacklevel=2,
+        )
+    k_eff = min(top_k, brain_spectra.sizes["channel"])
+    if k_eff < top_k:
+        logger.info("top_k=%d capped at the number of channels (%d).", top_k, k_eff)
+    random_ok = tagged is not None and n_random > 0 and bool((counts < mblocks.valid.sum(-1)).any())
+    if tagged is not None and n_random > 0 and not random_ok:
+        logger.info("Random-neuron control skipped: every neuron of every layer is selected.")
+    coords = {
+        c: np.asarray(brain_spectra[c].values)
+        for c in ("region", "hemisphere", "subject")
+        if c in brain_spectra.coords and brain_spectra[c].dims == ("channel",)
+    }
+    res = run_inference(
+        model_rdm=model_rdm,
+        brain_rdm=brain_rdm,
+        comparison=comparison,
+        n_conditions=len(conditions),
+        n_permutations=n_permutations,
+        top_k=k_eff,
+        group_coords=coords,
+        random={
+            "rdm": lambda w: _block_rdms(mblocks, w, metric),
+            "counts": counts,
+            "valid": mblocks.valid,
+            "n": n_random,
+        }
+        if random_ok
+        else None,
+        n_boot=n_boot,
+        ci=ci,
+        q=q,
+        seed=seed,
+    )
+    return _assemble(
+        res,
+        model_spectra=model_spectra,
+        brain_spectra=brain_spectra,
+        model_rdm=model_rdm,
+        brain_rdm=brain_rdm,
+        counts=counts,
+        layers=mblocks.groups,
+        conditions=conditions,
+        attrs={
+            "kind": "alignment",
+            "measure": measure,
+            "brain_measure": brain_measure,
+            "metric": metric,
+            "comparison": comparison,
+            "band": {"model": list(model_band), "brain": list(brain_band)},
+            "top_k": k_eff,
+            "top_k_requested": top_k,
+            "n_random": n_random if random_ok else 0,
+            "n_boot": n_boot,
+            "seed": seed,
+            "q_level": q,
+            "ci_level": ci,
+            "conditions": conditions,
+            "tagged": "all neurons" if tagged is None else "tagged neurons",
+            "model": str(model_spectra.attrs.get("model", "")),
+        },
+    )
+
+
+def _assemble(
+    res: dict,
+    *,
+    model_spectra,
+    brain_spectra,
+    model_rdm,
+    brain_rdm,
+    counts,
+    layers,
+    conditions,
+    attrs,
+):
+    import xarray as xr
+
+    from hftp.io import provenance
+
+    coords: dict[str, Any] = {"layer": layers, "channel": brain_spectra["channel"].values}
+    for c in brain_spectra.coords:
+        if c != "channel" and brain_spectra[c].dims == ("channel",):
+            coords[c] = ("channel", brain_spectra[c].values)
+    coords.update(_pair_coords(conditions))
+    for dim, values in res.pop("coords").items():
+        coords[dim] = values
+    data: dict[str, Any] = {
+        "model_rdm": (("layer", "pair"), model_rdm),
+        "brain_rdm": (("channel", "pair"), brain_rdm),
+        "n_neurons": (("layer",), counts),
+    }
+    data.update(res.pop("vars"))
+    attrs = {**attrs, **res.pop("attrs")}
+    attrs.update(provenance())
+    return xr.Dataset(data, coords=coords, attrs=attrs)

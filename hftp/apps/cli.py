@@ -1,0 +1,518 @@
+"""The ``hftp`` command: a thin typer app over the public API.
+
+Every command has ``--help`` with an example, shows progress on long work, writes its outputs
+atomically, and with ``--json`` prints a machine-readable summary on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+app = typer.Typer(
+    name="hftp",
+    help="Hierarchical Frequency Tagging Probe: syntax-locked neurons, electrodes, and their alignment.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _emit(summary: dict[str, Any], as_json: bool) -> None:
+    """Print a summary: JSON on stdout with --json, else a short human-readable list."""
+    if as_json:
+        typer.echo(json.dumps(summary, default=str))
+    else:
+        for k, v in summary.items():
+            typer.echo(f"{k}: {v}")
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(f"Error: {exc}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _run(fn, *args, **kwargs):
+    """Call ``fn``; turn hftp's validation errors into a clean message and exit code 2."""
+    try:
+        return fn(*args, **kwargs)
+    except (ValueError, TypeError, FileNotFoundError, ImportError) as exc:
+        _fail(exc)
+
+
+# ----------------------------------------------------------------------------------- stimuli
+
+
+def _parse_tagged(items: list[str] | None) -> dict[str, float] | None:
+    """``["sentence=0.78125", "phrase=1.5625"]`` → ``{"sentence": 0.78125, "phrase": 1.5625}``."""
+    if not items:
+        return None
+    out = {}
+    for item in items:
+        level, sep, hz = item.partition("=")
+        try:
+            out[level.strip()] = float(hz)
+        except ValueError:
+            sep = ""
+        if not sep or not level.strip():
+            _fail(ValueError(f"Invalid value for '--tagged': expected LEVEL=HZ; got {item!r}."))
+    return out
+
+
+@app.command("stimuli")
+def stimuli_cmd(
+    language: str = typer.Option("en", "--language", "-l", help="en (words) or zh (characters)."),
+    design: list[str] = typer.Option(
+        ["sentences"], "--design", "-d", help="Design; repeat for several conditions in one set."
+    ),
+    n_sequences: int = typer.Option(100, "--n-sequences", "-n", help="Shuffles per condition."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same output)."),
+    out: Path = typer.Option(..., "--out", "-o", help="File to write (.csv, or .tsv for events)."),
+    fmt: str = typer.Option("csv", "--format", help="csv (+ .json sidecar) or events (BIDS)."),
+    n_sentences: int = typer.Option(50, "--n-sentences", help="Sentences per sequence."),
+    structure: str = typer.Option(None, "--structure", help="Grammar structure: 2x2, 3x2 (en)."),
+    unit_rate_hz: float = typer.Option(4.0, "--unit-rate-hz", help="Units per second."),
+    corpus: Path = typer.Option(None, "--corpus", help="Sentences file for --design natural."),
+    streams: Path = typer.Option(
+        None, "--streams", help="Folder of .txt word streams for --design custom."
+    ),
+    tagged: list[str] = typer.Option(
+        None, "--tagged", help="Declared rate for custom streams, LEVEL=HZ (repeatable)."
+    ),
+    trim: bool = typer.Option(False, "--trim", help="Trim custom streams to on-bin length."),
+    gap_s: float = typer.Option(2.0, "--gap-s", help="Silence between sequences (events)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
+) -> None:
+    """Generate frequency-tagged stimulus sequences and write them to a file.
+
+    Examples:
+
+      hftp stimuli --language en --design sentences --design within-shuffle --n-sequences 100 --seed 0 --out stim.csv
+
+      hftp stimuli -l zh -d sentences --format events --out sub-01_task-hftp_events.tsv
+
+      hftp stimuli -d custom --streams eeg-phrases/stimuli --unit-rate-hz 3.125 --tagged sentence=0.78125 --tagged phrase=1.5625 --trim --out eeg.csv
+    """
+    from hftp import stimuli as st
+    from hftp._validation import check_option
+
+    writers = {"csv": st.save_stimuli, "events": lambda s, p: st.to_events(s, p, gap_s=gap_s)}
+    _run(check_option, "--format", fmt, writers)
+    word_streams = _run(st.load_word_streams, streams) if streams is not None else None
+    stim = _run(
+        st.make_stimuli,
+        language,
+        design,
+        n_sequences,
+        seed,
+        n_sentences=n_sentences,
+        unit_rate_hz=unit_rate_hz,
+        structure=structure,
+        corpus=corpus,
+        streams=word_streams,
+        tagged_hz=_parse_tagged(tagged),
+        trim=trim,
+    )
+    path = _run(writers[fmt], stim, out)
+    _emit(
+        {
+            "out": str(path),
+            "sidecar": str(Path(path).with_suffix(".json")),
+            "format": fmt,
+            "conditions": stim.conditions,
+            "n_sequences": stim.n_sequences,
+            "units_per_sequence": stim.meta.get("n_units"),
+            "tagged_hz": stim.tagged_hz,
+            "unit_rate_hz": stim.unit_rate_hz,
+        },
+        as_json,
+    )
+
+
+# ----------------------------------------------------------------------------------- probe
+
+
+def _parse_layers(items: list[str] | None) -> list[int] | None:
+    """``["0,5", "-1"]`` → ``[0, 5, -1]``; ``None`` or empty → all layers."""
+    if not items:
+        return None
+    out = []
+    for item in items:
+        for part in item.split(","):
+            try:
+                out.append(int(part))
+            except ValueError:
+                _fail(
+                    ValueError(
+                        f"Invalid value for '--layers': expected integers like 0,5,-1; got {item!r}."
+                    )
+                )
+    return out
+
+
+@app.command("probe")
+def probe_cmd(
+    model: str = typer.Option(
+        None, "--model", "-m", help="Model folder, .gguf file or cached hub id (default: SmolLM2)."
+    ),
+    stimuli: Path = typer.Option(..., "--stimuli", "-s", help="Stimulus CSV from `hftp stimuli`."),
+    out: Path = typer.Option(..., "--out", "-o", help="Spectra file to write (.nc or .zarr)."),
+    layers: list[str] = typer.Option(
+        None, "--layers", help="Layers to record, e.g. 0,5,-1 (repeatable; default all)."
+    ),
+    batch_size: int = typer.Option(8, "--batch-size", "-b", help="Sequences per forward pass."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:N or mps."),
+    dtype: str = typer.Option(None, "--dtype", help="float32 (default), float16 or bfloat16."),
+    drop_units: int = typer.Option(0, "--drop-units", help="Leading units dropped before the FFT."),
+    pooling: str = typer.Option("mean", "--pooling", help="Tokens to unit: mean or last."),
+    site: str = typer.Option(
+        None, "--site", help="Neuron module pattern, e.g. 'model.layers.{i}.mlp.down_proj'."
+    ),
+    add_bos: bool = typer.Option(False, "--add-bos", help="Prepend the BOS token."),
+    save_raw: Path = typer.Option(None, "--save-raw", help="Also save raw activations (.nc)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
+) -> None:
+    """Record a model's MLP neurons on a stimulus set and write their spectra.
+
+    Examples:
+
+      hftp probe --stimuli stim.csv --out spectra.nc
+
+      hftp probe --model ./my-llama --stimuli stim.csv --layers 0,10,-1 --batch-size 4 --out spectra.nc --json
+    """
+    from hftp import io
+    from hftp._validation import check_option, check_out_path
+    from hftp.models.extract import probe
+    from hftp.models.load import load_model
+    from hftp.stimuli.core import load_stimuli
+
+    stim = _run(load_stimuli, stimuli)
+    _run(check_out_path, "--out", out)
+    _run(check_option, "--out (file extension)", out.suffix, (".nc", ".zarr"))
+    net, tok = _run(load_model, model, device=device, dtype=dtype)
+    spectra = _run(
+        probe,
+        net,
+        tok,
+        stim,
+        layers=_parse_layers(layers),
+        batch_size=batch_size,
+        drop_units=drop_units,
+        pooling=pooling,
+        site=site,
+        add_bos=add_bos,
+        save_raw=save_raw,
+    )
+    path = _run(io.save, spectra, out, name="--out")
+    _emit(
+        {
+            "out": str(path),
+            "raw": str(save_raw) if save_raw else None,
+            "model": spectra.attrs.get("model"),
+            "site": spectra.attrs.get("site"),
+            "conditions": [str(c) for c in spectra["condition"].values],
+            "n_trials": [int(n) for n in spectra["n_trials"].values],
+            "layers": int(spectra.sizes["layer"]),
+            "neurons": int(spectra.sizes["neuron"]),
+            "freqs": int(spectra.sizes["freq"]),
+            "tagged_hz": json.loads(spectra.attrs["tagged_hz"]),
+        },
+        as_json,
+    )
+
+
+# ----------------------------------------------------------------------------------- brain
+
+
+def _load_conditions(path: Path | None) -> dict[str, Any] | None:
+    """A JSON file: condition name → code, list of codes/descriptions, or {"start": a, "stop": b}."""
+    if path is None:
+        return None
+    from hftp._validation import check_in_path
+
+    p = _run(check_in_path, "--conditions", path, kind="conditions JSON file")
+    try:
+        raw = json.loads(p.read_text())
+    except json.JSONDecodeError as exc:
+        _fail(ValueError(f"Invalid value for '--conditions': {str(p)!r} is not JSON ({exc})."))
+    if not isinstance(raw, dict):
+        _fail(ValueError("Invalid value for '--conditions': expected a JSON object name → codes."))
+    return {k: range(v["start"], v["stop"]) if isinstance(v, dict) else v for k, v in raw.items()}
+
+
+@app.command("brain")
+def brain_cmd(
+    input: Path = typer.Option(
+        ..., "--input", "-i", help="BIDS folder, EDF/BDF, .vhdr, .fif or FieldTrip .mat."
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="Brain Spectra to write (.nc)."),
+    conditions: Path = typer.Option(None, "--conditions", help="JSON: condition → event code(s)."),
+    atlas: Path = typer.Option(None, "--atlas", help="Atlas NIfTI in MNI space (default AAL)."),
+    labels: Path = typer.Option(None, "--atlas-labels", help="Label table of --atlas."),
+    tagged: list[str] = typer.Option(None, "--tagged", help="LEVEL=HZ (repeatable)."),
+    drop_onset: float = typer.Option(1.0, "--drop-onset", help="Seconds dropped per epoch."),
+    tmax: float = typer.Option(
+        None, "--tmax", help="Epoch end after onset (s); default: duration."
+    ),
+    control: str = typer.Option(None, "--control", help="Control condition for specificity."),
+    q: float = typer.Option(0.05, "--q", help="FDR level across channels."),
+    table: Path = typer.Option(None, "--table", help="Responsive-channel CSV (default OUT.csv)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
+) -> None:
+    """Read a recording, write its brain Spectra and a responsive-channel table.
+
+    Examples:
+
+      hftp brain --input sim_bids --out brain.nc
+
+      hftp brain --input P5_ft.mat --conditions conds.json --tagged phrase=1.5625 --tagged unit=3.125 --out p5.nc --json
+    """
+    from hftp import io
+    from hftp._validation import check_option, check_out_path
+    from hftp.brain.core import brain_spectra, read_recording, responsive_channels
+
+    _run(check_out_path, "--out", out)
+    _run(check_option, "--out (file extension)", out.suffix, (".nc", ".zarr"))
+    rec = _run(
+        read_recording,
+        input,
+        _load_conditions(conditions),
+        tmax=tmax,
+        tagged_hz=_parse_tagged(tagged),
+    )
+    spectra = _run(
+        brain_spectra, rec, drop_onset, _parse_tagged(tagged), atlas=atlas, labels=labels
+    )
+    path = _run(io.save, spectra, out, name="--out")
+    tab = _run(responsive_channels, spectra, control=control, q=q)
+    table = table or out.with_suffix(".csv")
+    _run(io.write_text, table, tab.to_csv(index=False), name="--table")
+    sig = tab[tab["significant"]] if "significant" in tab else tab.iloc[:0]
+    _emit(
+        {
+            "out": str(path),
+            "table": str(table),
+            "conditions": [str(c) for c in spectra["condition"].values],
+            "channels": int(spectra.sizes["channel"]),
+            "subjects": sorted({str(x) for x in spectra["subject"].values}),
+            "regions": {
+                str(k): int(v) for k, v in spectra["region"].to_series().value_counts().items()
+            },
+            "tagged_hz": json.loads(spectra.attrs["tagged_hz"]),
+            "significant": {
+                f"{c}/{lv}": int(n)
+                for (c, lv), n in sig.groupby(["condition", "level"]).size().items()
+            },
+        },
+        as_json,
+    )
+
+
+@app.command("simulate-ieeg")
+def simulate_ieeg_cmd(
+    out: Path = typer.Option(..., "--out", "-o", help="BIDS folder to create (SIMULATED data)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    subjects: int = typer.Option(2, "--subjects", help="Number of subjects."),
+    n_trials: int = typer.Option(None, "--n-trials", help="Trials per condition (default 20)."),
+    snr: float = typer.Option(0.5, "--snr", help="Response amplitude / noise std."),
+    sfreq: float = typer.Option(256.0, "--sfreq", help="Sampling rate (Hz)."),
+    fmt: str = typer.Option("brainvision", "--format", help="brainvision or edf."),
+    stimuli: Path = typer.Option(None, "--stimuli", help="Stimulus CSV giving the trial design."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
+) -> None:
+    """Write a SIMULATED BIDS iEEG data set with frequency-tagged contacts and its ground truth.
+
+    Examples:
+
+      hftp simulate-ieeg --out sim_bids --seed 0
+
+      hftp simulate-ieeg --out sim_bids --stimuli stim.csv --subjects 3 --snr 0.3 --json
+    """
+    from hftp.brain.simulate import simulate_ieeg
+
+    stim = None
+    if stimuli is not None:
+        from hftp.stimuli.core import load_stimuli
+
+        stim = _run(load_stimuli, stimuli)
+    sim = _run(
+        simulate_ieeg,
+        out,
+        stim,
+        subjects=subjects,
+        snr=snr,
+        seed=seed,
+        sfreq=sfreq,
+        fmt=fmt,
+        n_trials=n_trials,
+    )
+    t = sim.truth
+    _emit(
+        {
+            "out": str(sim.root),
+            "ground_truth": str(sim.truth_path),
+            "simulated": True,
+            "subjects": list(t["subjects"]),
+            "conditions": list(t["conditions"]),
+            "tagged_hz": t["tagged_hz"],
+            "contacts_per_subject": len(next(iter(t["subjects"].values()))["contacts"]),
+        },
+        as_json,
+    )
+
+
+# ----------------------------------------------------------------------------------- align
+
+
+@app.command("align")
+def align_cmd(
+    probe: Path = typer.Option(..., "--probe", help="Model Spectra (.nc from hftp probe)."),
+    brain: Path = typer.Option(..., "--brain", help="Brain Spectra (.nc from hftp brain)."),
+    out: Path = typer.Option(..., "--out", help="Alignment result to write (.nc)."),
+    tagged: Path = typer.Option(
+        None, "--tagged", help="Tagging results or a boolean neuron mask (.nc); default: all."
+    ),
+    measure: str = typer.Option("evoked", "--measure", help="Model measure."),
+    brain_measure: str = typer.Option("itc", "--brain-measure", help="Brain measure."),
+    metric: str = typer.Option("cosine", "--metric", help="cosine, correlation or euclidean."),
+    comparison: str = typer.Option("spearman", "--comparison", help="spearman or kendall."),
+    top_k: int = typer.Option(100, "--top-k", help="Top channels per layer in S(m,b)."),
+    n_random: int = typer.Option(100, "--n-random", help="Random-neuron draws (with --tagged)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+) -> None:
+    """RSA of every model layer against every brain channel, with permutation p-values.
+
+    Example: hftp align --probe model.nc --brain brain.nc --tagged tagged.nc --out align.nc
+    """
+    from hftp.align.core import align
+    from hftp.align.inference import alignment_summary
+    from hftp.io import load, save
+
+    mspec = _run(load, probe, name="probe")
+    bspec = _run(load, brain, name="brain")
+    tag = _run(load, tagged, name="tagged") if tagged is not None else None
+    res = _run(
+        align,
+        mspec,
+        bspec,
+        tag,
+        measure=measure,
+        brain_measure=brain_measure,
+        metric=metric,
+        comparison=comparison,
+        top_k=top_k,
+        n_random=n_random,
+        seed=seed,
+    )
+    _run(save, res, out, name="out")
+    _emit({"out": str(out), **alignment_summary(res)}, as_json)
+
+
+# ----------------------------------------------------------------------------------- tag
+
+
+@app.command("tag")
+def tag_cmd(
+    spectra: Path = typer.Option(
+        ..., "--spectra", help="Spectra (.nc from hftp probe or hftp brain)."
+    ),
+    condition: str = typer.Option(..., "--condition", help="The experimental condition."),
+    out: Path = typer.Option(..., "--out", help="Tagging result to write (.nc)."),
+    control: str = typer.Option(None, "--control", help="Control condition for specificity."),
+    mode: str = typer.Option("calibrated", "--mode", help="calibrated (default) or paper."),
+    q: float = typer.Option(0.05, "--q", help="FDR level (calibrated mode)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
+    table: Path = typer.Option(None, "--table", help="Also write the layer profile as CSV."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+) -> None:
+    """Find the neurons (or channels) locked to the tagged rates.
+
+    Example: hftp tag --spectra spectra.nc --condition sentences --control within-shuffle --out tagged.nc
+    """
+    from hftp.io import load, save, write_text
+    from hftp.tagging.core import category_fractions, find_tagged, layer_profile
+
+    spec = _run(load, spectra, name="spectra")
+    res = _run(find_tagged, spec, condition, control=control, mode=mode, q=q, seed=seed)
+    _run(save, res, out, name="out")
+    prof = layer_profile(res)
+    if table is not None:
+        _run(write_text, table, prof.to_csv(index=False), name="table")
+    fractions = {k: round(v, 4) for k, v in category_fractions(res).items()}
+    _emit({"out": str(out), "mode": mode, **fractions}, as_json)
+
+
+# ----------------------------------------------------------------------------------- report
+
+
+@app.command("report")
+def report_cmd(
+    files: list[Path] = typer.Argument(
+        ..., help="Result files (.nc): spectra, tagging, alignment."
+    ),
+    out: Path = typer.Option(..., "--out", help="Output folder for report.html and figures/."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+) -> None:
+    """Draw the standard figures for saved results and write report.html.
+
+    Example: hftp report spectra.nc tagged.nc align.nc --out report/
+    """
+    from hftp.apps.report_files import report_from_files
+
+    path, summary = _run(report_from_files, files, out)
+    _emit({"report": str(path), **summary}, as_json)
+
+
+# ----------------------------------------------------------------------------------- demo
+
+
+@app.command("demo")
+def demo_cmd(
+    out: Path = typer.Option(
+        Path("hftp-demo"), "--out", help="Output folder (created if missing)."
+    ),
+    model: str = typer.Option(
+        None, "--model", help="Model name or local folder; default: offline SmolLM2-135M."
+    ),
+    quick: bool = typer.Option(
+        False, "--quick", help="Fewer shuffles: a few minutes on 2 CPU cores."
+    ),
+    n_sequences: int = typer.Option(
+        None, "--n-sequences", help="Shuffles per condition (default 100, 16 with --quick)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+) -> None:
+    """Run the whole pipeline on the defaults and write report.html, figures/, results/, summary.json.
+
+    Example: hftp demo --quick --out hftp-demo
+    """
+    from hftp.apps.demo import DemoConfig, run_demo
+
+    cfg = DemoConfig(quick=quick, model=model, n_sequences=n_sequences, seed=seed)
+    summary = _run(run_demo, out, config=cfg)
+    _emit(
+        {"report": str(out / "report.html"), **(summary or {}).get("numbers", {})}
+        if as_json
+        else {"report": str(out / "report.html")},
+        as_json,
+    )
+
+
+def main() -> None:
+    """Entry point of the ``hftp`` console script."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+
+
+__all__ = ["app", "main", "Path"]

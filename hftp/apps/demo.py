@@ -1,0 +1,394 @@
+"""The whole pipeline on the defaults: stimuli → probe → tagging → brain → alignment → report.
+
+``hftp demo`` and ``make demo`` call :func:`run_demo`. It writes, under ``out``:
+
+- ``report.html``: every figure, the key numbers and a methods paragraph built from the parameters;
+- ``figures/``: PNG and SVG files;
+- ``results/``: netCDF files (spectra, tagging results, alignment results);
+- ``summary.json``: the key numbers.
+
+Every stage logs its progress; long loops show a progress bar.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hftp._validation import check_int, check_type
+from hftp.models.untrained import untrained
+
+logger = logging.getLogger("hftp")
+
+
+#: The six model conditions of the demo: the paper's sentence/phrase design with its controls.
+DEMO_DESIGNS = ("sentences", "within-shuffle", "random-words", "phrases", "category-alternation")
+
+
+#: The simulated region that receives a model layer's condition profile (the known answer).
+PLANTED_REGION = "IFG_L"
+#: RSA settings for the simulated case: evoked amplitude on both sides, Euclidean RDMs, so that the
+#: RDMs follow the amplitudes at the tagged bins rather than the many noise bins of the band.
+SIMULATED_ALIGN = {"measure": "evoked", "brain_measure": "evoked", "metric": "euclidean"}
+
+
+def planted_profile(spectra, layer: int, tagged=None) -> dict[str, dict[str, float]]:
+    """A layer's condition profile, ready for ``simulate_ieeg(responses={region: profile})``.
+
+    Parameters
+    ----------
+    spectra : xarray.Dataset
+        Model Spectra, dims (condition, layer, neuron, freq).
+    layer : int
+        The layer whose profile is planted.
+    tagged : xarray.Dataset, optional
+        A ``find_tagged`` result; when given, only the layer's tagged neurons are averaged.
+
+    Returns
+    -------
+    dict
+        condition → level → amplitude in [0, 1]: the layer's mean evoked amplitude at each
+        tagged bin above the median over all bins, scaled so that the largest is 1.
+    """
+    from hftp.spectral.accessor import tagged_hz
+    from hftp.spectral.measures import at_freq, evoked_amplitude
+
+    ev = evoked_amplitude(spectra).sel(layer=layer)
+    if tagged is not None:
+        keep = (tagged["category"].sel(layer=layer) != "none").values
+        if keep.any():
+            ev = ev.isel(neuron=np.flatnonzero(keep))
+    ev = ev.mean("neuron")
+    levels = {lv: f for lv, f in tagged_hz(spectra).items() if lv in ("sentence", "phrase")}
+    amps = {lv: at_freq(ev, f) for lv, f in levels.items()}
+    floor = float(ev.median())
+    top = max(float(a.max()) for a in amps.values()) - floor
+    top = top if top > 0 else 1.0
+    return {
+        str(c): {lv: max(0.0, (float(a.sel(condition=c)) - floor) / top) for lv, a in amps.items()}
+        for c in spectra["condition"].values
+    }
+
+
+@dataclass
+class DemoConfig:
+    """Parameters of the demo run (all recorded in ``summary.json`` and the methods paragraph).
+
+    Attributes
+    ----------
+    quick : bool
+        Fewer shuffles and layers, for a run of a few minutes on 2 CPU cores.
+    n_sequences : int
+        Shuffles (sequences) per condition. Default 100 (paper), 16 with ``quick``.
+    layers : list of int or None
+        Layers recorded; ``None`` records all.
+    q : float
+        FDR level.
+    seed : int
+        Seed of every random step.
+    model : str or None
+        Model name or path; ``None`` is the offline default model.
+    eeg_dir : path or None
+        The real EEG data set (eeg-phrases); ``None`` looks in ``$HFTP_EEG_PHRASES`` and
+        ``../shared/data/eeg-phrases``; skipped when absent.
+    """
+
+    quick: bool = False
+    n_sequences: int | None = None
+    layers: list[int] | None = None
+    q: float = 0.05
+    seed: int = 0
+    model: str | None = None
+    batch_size: int = 8
+    eeg_dir: str | os.PathLike | None = None
+    n_permutations_paper: int = 1000
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def resolved_n_sequences(self) -> int:
+        if self.n_sequences is not None:
+            return check_int("n_sequences", self.n_sequences, min_value=2)
+        return 16 if self.quick else 100
+
+
+def _find_eeg_dir(eeg_dir) -> Path | None:
+    if eeg_dir is not None:  # an explicit folder is used as given (and skipped when absent)
+        return Path(eeg_dir) if (Path(eeg_dir) / "ft").is_dir() else None
+    cands = [os.environ.get("HFTP_EEG_PHRASES"), Path.cwd().parent / "shared/data/eeg-phrases"]
+    for c in cands:
+        if c and (Path(c) / "ft").is_dir():
+            return Path(c)
+    return None
+
+
+class _Stage:
+    """Log a stage with its index and elapsed time."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.i = 0
+        self.t0 = time.perf_counter()
+
+    def __call__(self, msg: str) -> None:
+        self.i += 1
+        logger.info(
+            "[%d/%d] %s (%.0f s elapsed)", self.i, self.n, msg, time.perf_counter() - self.t0
+        )
+
+
+def run_demo(
+    out: str | os.PathLike = "hftp-demo",
+    *,
+    quick: bool = False,
+    model: str | None = None,
+    config: DemoConfig | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Run the whole pipeline on the defaults and write the report.
+
+    Parameters
+    ----------
+    out : path-like
+        Output folder (created if missing).
+    quick : bool
+        Fewer shuffles, for a run of a few minutes on a laptop CPU.
+    model : str, optional
+        A model name or local folder; default: the offline SmolLM2-135M-Instruct.
+    config : DemoConfig, optional
+        Full control over the parameters; overrides ``quick`` and ``model``.
+    progress : bool
+        Show progress bars.
+
+    Returns
+    -------
+    summary : dict
+        The key numbers, also written to ``out/summary.json``.
+    """
+    from hftp import io, plot
+    from hftp.align.core import align
+    from hftp.align.inference import alignment_summary
+    from hftp.align.rdms import rdms
+    from hftp.apps import report
+    from hftp.brain.core import brain_spectra, read_recording, simulate_ieeg
+    from hftp.brain.simulate import DEFAULT_RESPONSES
+    from hftp.models.extract import probe
+    from hftp.models.load import load_model
+    from hftp.stimuli.core import make_stimuli
+    from hftp.tagging.core import category_fractions, find_tagged, layer_profile
+
+    cfg = config or DemoConfig(quick=quick, model=model)
+    check_type("out", out, (str, os.PathLike), "a folder path")
+    out = Path(out)
+    figdir, resdir = out / "figures", out / "results"
+    for d in (out, figdir, resdir):
+        d.mkdir(parents=True, exist_ok=True)
+    n_seq = cfg.resolved_n_sequences()
+    stage = _Stage(9)
+    figures: dict[str, Any] = {}
+    numbers: dict[str, Any] = {}
+    params: dict[str, Any] = {"quick": cfg.quick, "q": cfg.q, "seed": cfg.seed}
+
+    def fig(name: str, make: Callable[[], Any]) -> None:
+        import matplotlib.pyplot as plt
+
+        f = make()
+        figures[name] = plot.save_figure(f, figdir / name)
+        plt.close(f)
+
+    # 1. stimuli
+    stage("stimuli: English sentences with controls")
+    stim = make_stimuli("en", design=list(DEMO_DESIGNS), n_sequences=n_seq, seed=cfg.seed)
+    params["stimuli"] = {
+        "language": stim.language,
+        "designs": list(DEMO_DESIGNS),
+        "conditions": stim.conditions,
+        "n_sequences": n_seq,
+        "unit_rate_hz": stim.unit_rate_hz,
+        "tagged_hz": stim.tagged_hz,
+    }
+
+    # 2. model + probe
+    stage("model: loading" + (f" {cfg.model}" if cfg.model else " the offline default model"))
+    mdl, tok = load_model(cfg.model)
+    model_id = getattr(mdl.config, "_name_or_path", None) or "SmolLM2-135M-Instruct"
+    params["model"] = str(
+        cfg.model or "SmolLM2-135M-Instruct (offline GGUF, dequantised to float32)"
+    )
+    stage(f"probe: {stim.n_sequences} sequences through {mdl.config.num_hidden_layers} layers")
+    spectra = probe(mdl, tok, stim, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress)
+    io.save(spectra, resdir / "model_spectra.nc")
+
+    # 3. tagging (calibrated and paper) + null check
+    stage("tagging: calibrated statistics (F-test + specificity, BH-FDR) and paper mode")
+    tagged = find_tagged(
+        spectra, condition="sentences", control="within-shuffle", q=cfg.q, seed=cfg.seed
+    )
+    io.save(tagged, resdir / "tagged_calibrated.nc")
+    paper = find_tagged(
+        spectra, condition="sentences", control="within-shuffle", mode="paper", seed=cfg.seed
+    )
+    io.save(paper, resdir / "tagged_paper.nc")
+    null = find_tagged(spectra, condition="random-words", q=cfg.q, seed=cfg.seed)
+    prof = layer_profile(tagged)
+    prof_paper = layer_profile(paper)
+    numbers["calibrated_fraction_tagged"] = category_fractions(tagged)
+    numbers["paper_fraction_tagged"] = category_fractions(paper)
+    numbers["null_random_words_fraction_significant"] = {
+        str(lv): float(null["significant"].sel(level=lv).mean()) for lv in null["level"].values
+    }
+    params["tagging"] = {
+        "mode": "calibrated",
+        "condition": "sentences",
+        "control": "within-shuffle",
+        "q": cfg.q,
+        **{k: v for k, v in tagged.attrs.items() if isinstance(v, str | int | float)},
+    }
+
+    # 4. untrained baseline
+    stage("baseline: the same architecture with random weights (lexical-regularity baseline)")
+    fresh = untrained(mdl, seed=cfg.seed)
+    spectra_u = probe(
+        fresh, tok, stim, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress
+    )
+    del fresh
+    tagged_u = find_tagged(
+        spectra_u, condition="sentences", control="within-shuffle", q=cfg.q, seed=cfg.seed
+    )
+    io.save(tagged_u, resdir / "tagged_untrained.nc")
+    prof_u = layer_profile(tagged_u)
+    numbers["untrained_fraction_tagged"] = category_fractions(tagged_u)
+
+    fig("layer_profile", lambda: plot.layer_profile(prof, baseline=prof_u))
+    fig("layer_profile_paper_mode", lambda: plot.layer_profile(prof_paper))
+    fig("trained_vs_untrained", lambda: plot.trained_vs_untrained(prof, prof_u))
+    fig("tagged_spectra", lambda: plot.tagged_spectra(spectra, tagged, condition="sentences"))
+
+    # 5. simulated sEEG
+    stage("brain: simulated BIDS sEEG (labelled simulated) → spectra → responsive contacts")
+    sim_dir = out / "simulated_ieeg"
+    # Known answer for the alignment: one region carries a chosen layer's condition profile.
+    layers = [int(v) for v in spectra["layer"].values]
+    plant_layer = layers[(2 * len(layers)) // 3]
+    planted = planted_profile(spectra, plant_layer, tagged=tagged)
+    responses = {**DEFAULT_RESPONSES, PLANTED_REGION: planted}
+    sim = simulate_ieeg(sim_dir, stim=stim, responses=responses, snr=1.0, seed=cfg.seed)
+    numbers["simulated_planted"] = {"layer": plant_layer, "region": PLANTED_REGION}
+    epochs = read_recording(sim_dir)
+    bspec = brain_spectra(epochs)
+    io.save(bspec, resdir / "simulated_brain_spectra.nc")
+    btag = find_tagged(
+        bspec, condition="sentences", control="within-shuffle", q=cfg.q, seed=cfg.seed
+    )
+    numbers["simulated_responsive_contacts"] = category_fractions(btag)
+    numbers["simulated_ground_truth"] = str(getattr(sim, "truth_path", sim))
+
+    # 6. alignment with the simulated sEEG
+    stage("alignment: RSA of model layers against simulated contacts (exact permutations)")
+    res = align(spectra, bspec, tagged=tagged, seed=cfg.seed, **SIMULATED_ALIGN)
+    io.save(res, resdir / "alignment_simulated.nc")
+    numbers["alignment_simulated"] = alignment_summary(res)
+    fig("alignment_simulated", lambda: plot.alignment(res))
+    fig("glass_brain_simulated", lambda: plot.glass_brain(res))
+    metric = SIMULATED_ALIGN["metric"]
+    mr = rdms(spectra, units=tagged, measure=SIMULATED_ALIGN["measure"], metric=metric)
+    br = rdms(bspec, by="region", measure=SIMULATED_ALIGN["brain_measure"], metric=metric)
+    best_layer = int(numbers["alignment_simulated"]["best_layer"])
+    best_region = str(numbers["alignment_simulated"]["best_region"])
+    best_layer = int(numbers["alignment_simulated"].get("best_region_layer", best_layer))
+    fig(
+        "rdm_panels_simulated",
+        lambda: plot.rdm_panels(mr, br, layer=best_layer, channel_or_region=best_region),
+    )
+
+    # 7. real EEG (scalp), when present
+    eeg = _find_eeg_dir(cfg.eeg_dir)
+    stage(
+        "real EEG (scalp): eeg-phrases ITPC and model alignment"
+        + ("" if eeg else " — data absent, skipped")
+    )
+    if eeg is not None:
+        numbers["eeg_scalp"] = _real_eeg(eeg, mdl, tok, cfg, resdir, fig, progress)
+
+    # 8. report
+    stage("report: report.html and summary.json")
+    params["rsa"] = {k: v for k, v in res.attrs.items() if isinstance(v, str | int | float)}
+    summary = {"numbers": numbers, "params": params, "model_id": str(model_id)}
+    io.write_json(out / "summary.json", summary)
+    report.build_report(out, figures=figures, numbers=numbers, params=params)
+    logger.info("done: %s (%.0f s)", out / "report.html", time.perf_counter() - stage.t0)
+    return summary
+
+
+def _real_eeg(
+    eeg: Path, mdl, tok, cfg: DemoConfig, resdir: Path, fig, progress: bool
+) -> dict[str, Any]:
+    from hftp import brain, io, plot
+    from hftp.align.core import align
+    from hftp.align.inference import alignment_summary
+    from hftp.datasets import eeg_phrases
+    from hftp.models.extract import probe
+    from hftp.spectral.measures import at_freq, evoked_amplitude, itc, snr
+    from hftp.stimuli.core import load_word_streams, make_stimuli
+
+    spectra_list = eeg_phrases.read_eeg_phrases(eeg)
+    espec = brain.concat_subjects(spectra_list)
+    io.save(espec, resdir / "eeg_scalp_spectra.nc")
+    fig(
+        "eeg_itpc_spectra",
+        lambda: plot.itpc_spectra(
+            itc(espec), tagged_hz={"phrase": 1.5625, "unit": 3.125}, title="EEG (scalp)"
+        ),
+    )
+    human = eeg_phrases.eeg_phrases_summary(spectra_list)
+
+    streams = load_word_streams(eeg / "stimuli")
+    estim = make_stimuli(
+        "en",
+        design="custom",
+        streams=streams,
+        unit_rate_hz=3.125,
+        tagged_hz={"sentence": 0.78125, "phrase": 1.5625},
+        trim=True,
+        seed=cfg.seed,
+    )
+    mspec = probe(mdl, tok, estim, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress)
+    io.save(mspec, resdir / "model_spectra_eeg_streams.nc")
+    res = align(mspec, espec, seed=cfg.seed)
+    io.save(res, resdir / "alignment_eeg_scalp.nc")
+    summ = alignment_summary(res)
+    # The phrase rate is the model's Nyquist bin: amplitude (not phase) is valid there, so the
+    # model's response is the evoked-amplitude SNR, averaged over neurons per layer.
+    model_snr = at_freq(snr(evoked_amplitude(mspec)), 1.5625).mean("neuron")
+    fig("eeg_alignment", lambda: plot.alignment(res, title="Model layers vs EEG (scalp)"))
+    best = int(summ["best_layer"])
+    rho_best = res["rho"].sel(layer=best)
+    by_label = rho_best.groupby("label").mean() if "label" in rho_best.coords else rho_best
+    fig(
+        "eeg_topomap",
+        lambda: plot.topomap(
+            by_label.rename({by_label.dims[0]: "channel"}),
+            [str(c) for c in by_label[by_label.dims[0]].values],
+            title=f"EEG (scalp): layer {best} ρ, mean over participants",
+        ),
+    )
+    fig(
+        "eeg_condition_response",
+        lambda: plot.condition_response(model_snr, human["phrase_itc"], freq=1.5625),
+    )
+    nums = {k: v for k, v in summ.items()}
+    nums["model_phrase_snr_by_layer_condition"] = {
+        str(c): [round(float(v), 3) for v in model_snr.sel(condition=c).values]
+        for c in model_snr["condition"].values
+    }
+    nums["human"] = {
+        k: human[k]
+        for k in ("modality", "phrase_itc", "syllable_peak_ratio", "paired")
+        if k in human
+    }
+    return nums

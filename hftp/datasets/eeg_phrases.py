@@ -1,0 +1,166 @@
+"""The eeg-phrases scalp-EEG data set (Burroughs, Kazanina & Houghton, 2021, Sci. Rep. 11):
+loading every participant, channel- then participant-averaged ITC, and the phrase-rate check.
+
+This is scalp EEG, not intracranial: every result says "EEG (scalp)".
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from hftp._validation import InvalidValueError, check_in_path
+from hftp.spectral.measures import itc
+
+EEG_PHRASES_CONDITIONS: dict[str, range] = {
+    "advp": range(0, 25),
+    "rrrv": range(30, 55),
+    "rrrr": range(60, 85),
+    "avav": range(90, 115),
+    "anan": range(120, 145),
+    "phmi": range(150, 175),
+}
+#: Tagged frequencies of eeg-phrases (320 ms per word).
+EEG_PHRASES_TAGGED_HZ = {"sentence": 0.78125, "phrase": 1.5625, "unit": 3.125}
+#: Trial index 8 of every condition: unusable for P1–P4 and dropped for everyone by the authors.
+EEG_PHRASES_BAD_CODES = (8, 38, 68, 98, 128, 158)
+#: P1–P4 have usable trials only for these conditions.
+EEG_PHRASES_PARTIAL = {"P1", "P2", "P3", "P4"}
+EEG_PHRASES_PARTIAL_CONDITIONS = ("avav", "anan", "phmi")
+EEG_LABEL = "EEG (scalp)"
+
+
+def read_eeg_phrases(folder: str | os.PathLike, *, drop_bad: bool = True, progress: bool = False):
+    """Load every participant of the eeg-phrases scalp-EEG set as a brain Spectra.
+
+    Parameters
+    ----------
+    folder : path
+        The data set folder (with ``ft/P*_ft.mat``) or its ``ft`` subfolder.
+    drop_bad : bool
+        Leave out trial index 8 of every condition (:data:`EEG_PHRASES_BAD_CODES`), as the
+        authors do when pooling all 20 participants. Default True.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    spectra : list of xarray.Dataset
+        One per participant in P1..P20 order, dims (condition, channel, freq), attrs ``modality``
+        = ``"EEG (scalp)"``. P1–P4 hold only avav, anan and phmi.
+    """
+    from tqdm.auto import tqdm
+
+    d = check_in_path("folder", folder, kind="eeg-phrases folder")
+    ft = d / "ft" if (d / "ft").is_dir() else d
+    files = sorted(ft.glob("P*_ft.mat"), key=lambda p: int(re.match(r"P(\d+)", p.name).group(1)))
+    if not files:
+        raise InvalidValueError(f"Invalid value for 'folder': no P*_ft.mat files in {str(ft)!r}.")
+    out = []
+    for f in tqdm(files, disable=not progress, desc="eeg-phrases"):
+        subj = re.match(r"(P\d+)", f.name).group(1)
+        conds = EEG_PHRASES_CONDITIONS
+        if subj in EEG_PHRASES_PARTIAL:
+            conds = {c: EEG_PHRASES_CONDITIONS[c] for c in EEG_PHRASES_PARTIAL_CONDITIONS}
+        from hftp.brain.core import read_recording
+
+        s = read_recording(
+            f,
+            conds,
+            subject=subj,
+            tagged_hz=EEG_PHRASES_TAGGED_HZ,
+            drop_codes=EEG_PHRASES_BAD_CODES if drop_bad else (),
+        )
+        out.append(s.assign_attrs(modality=EEG_LABEL))
+    return out
+
+
+def subject_itc(spectra_list: Sequence[Any]):
+    """ITC averaged over channels, per subject: DataArray (subject, condition, freq), NaN where a
+    subject lacks a condition."""
+    import xarray as xr
+
+    rows = []
+    for s in spectra_list:
+        subj = str(s.attrs.get("subject") or s["subject"].values[0])
+        rows.append(itc(s).mean("channel").expand_dims(subject=[subj]))
+    order = list(dict.fromkeys(c for s in spectra_list for c in s["condition"].values.tolist()))
+    out = xr.concat(rows, dim="subject", join="outer").reindex(condition=order)
+    out.name = "itc"
+    return out
+
+
+def grand_average_itc(spectra_list: Sequence[Any]):
+    """ITC averaged over channels, then over subjects (as the published analysis).
+
+    Returns
+    -------
+    DataArray, dims (condition, freq), with coord ``n_subjects`` on condition.
+    """
+    per = subject_itc(spectra_list)
+    ga = per.mean("subject", skipna=True)
+    ga = ga.assign_coords(n_subjects=("condition", per.notnull().any("freq").sum("subject").values))
+    ga.name = "itc"
+    ga.attrs["modality"] = spectra_list[0].attrs.get("modality", "")
+    return ga
+
+
+def eeg_phrases_summary(spectra_list: Sequence[Any] | str | os.PathLike) -> dict[str, Any]:
+    """The published check on eeg-phrases: phrase-rate ITC per condition and paired tests.
+
+    ITC is averaged over channels per participant, then over participants (P1–P4 only in avav,
+    anan, phmi). anan is compared with avav, rrrr and phmi across the participants that have both
+    (paired t-test and Wilcoxon signed-rank, one-sided anan > other, plus the two-sided t p-value).
+    The syllable-rate peak is the ITC at 3.125 Hz over the mean of its neighbours (3 bins per side,
+    1 skipped), per condition.
+
+    Parameters
+    ----------
+    spectra_list : list of Spectra, or the data folder
+        From :func:`read_eeg_phrases`.
+
+    Returns
+    -------
+    summary : dict
+        ``modality`` ("EEG (scalp)"), ``phrase_itc`` and ``syllable_itc`` (condition → grand
+        average), ``syllable_peak_ratio`` (condition → ratio), ``n_subjects`` (condition → n),
+        ``paired`` (other condition → n, t, p_t, p_t_two_sided, p_wilcoxon, mean_difference).
+    """
+    import numpy as np
+    from scipy import stats
+
+    from hftp.spectral.measures import at_freq, snr
+
+    if isinstance(spectra_list, str | os.PathLike):
+        spectra_list = read_eeg_phrases(spectra_list)
+    per = subject_itc(spectra_list)
+    ga = grand_average_itc(spectra_list)
+    conds = [str(c) for c in ga["condition"].values]
+    ph, sy = EEG_PHRASES_TAGGED_HZ["phrase"], EEG_PHRASES_TAGGED_HZ["unit"]
+    peak = at_freq(snr(ga, n_neighbors=3, skip=1), sy)
+    per_ph = at_freq(per, ph)
+    paired = {}
+    for other in ("avav", "rrrr", "phmi"):
+        a, o = per_ph.sel(condition="anan").values, per_ph.sel(condition=other).values
+        ok = np.isfinite(a) & np.isfinite(o)
+        t = stats.ttest_rel(a[ok], o[ok], alternative="greater")
+        paired[other] = {
+            "n": int(ok.sum()),
+            "t": float(t.statistic),
+            "p_t": float(t.pvalue),
+            "p_t_two_sided": float(stats.ttest_rel(a[ok], o[ok]).pvalue),
+            "p_wilcoxon": float(stats.wilcoxon(a[ok], o[ok], alternative="greater").pvalue),
+            "mean_difference": float(np.mean(a[ok] - o[ok])),
+        }
+    return {
+        "modality": EEG_LABEL,
+        "phrase_hz": ph,
+        "syllable_hz": sy,
+        "phrase_itc": dict(zip(conds, map(float, at_freq(ga, ph).values), strict=True)),
+        "syllable_itc": dict(zip(conds, map(float, at_freq(ga, sy).values), strict=True)),
+        "syllable_peak_ratio": dict(zip(conds, map(float, peak.values), strict=True)),
+        "n_subjects": dict(zip(conds, map(int, ga["n_subjects"].values), strict=True)),
+        "paired": paired,
+    }

@@ -1,0 +1,44 @@
+"""Stage 2: language models and their MLP neurons.
+
+:mod:`hftp.models.load` loads a model (the offline default, GGUF files, local folders, hub ids);
+:mod:`hftp.models.families` maps architectures to the module whose input is the neuron vector;
+:mod:`hftp.models.extract` hooks it (raw activations, streamed spectra); :mod:`hftp.models.pooling`
+maps tokens to stimulus units; :mod:`hftp.models.untrained` gives the untrained baseline.
+torch and transformers are imported only when a function needs them.
+"""
+
+from hftp.models.extract import (
+    capture,
+    extract_activations,
+    iter_activations,
+    probe,
+    record_tokens,
+)
+from hftp.models.families import FAMILIES, register_family, resolve_site
+from hftp.models.load import (
+    DEFAULT_MODEL,
+    DEFAULT_WHEEL,
+    cache_dir,
+    load_model,
+    model_id,
+    resolve_device,
+)
+from hftp.models.untrained import untrained
+
+__all__ = [
+    "FAMILIES",
+    "DEFAULT_MODEL",
+    "DEFAULT_WHEEL",
+    "load_model",
+    "register_family",
+    "resolve_site",
+    "resolve_device",
+    "cache_dir",
+    "model_id",
+    "capture",
+    "record_tokens",
+    "extract_activations",
+    "probe",
+    "iter_activations",
+    "untrained",
+]

@@ -1,0 +1,514 @@
+"""Recording MLP neurons while a model reads a StimulusSet: hooks, batching, pooling, streaming.
+
+One forward pre-hook per recorded layer, on the module whose input is the neuron vector (see
+:mod:`hftp.models`), captures that input; nothing is recomputed from weights. The hooks live in a
+context manager that removes them even when the forward pass raises. The pass stops right after
+the last recorded layer's hook (a private exception), so the rest of the stack and the LM head are
+never run.
+
+Batches are right-padded with an attention mask, which is exact for causal models. Tokens are
+pooled to units with a sparse pooling matrix per batch (:mod:`hftp.models.pooling`).
+
+:func:`extract_activations` returns raw activations for small inputs; :func:`probe` streams them
+into Spectra accumulators so that memory does not grow with the number of sequences.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from hftp._validation import (
+    InvalidTypeError,
+    InvalidValueError,
+    check_int,
+    check_option,
+    check_type,
+)
+from hftp.models.families import resolve_site
+from hftp.models.load import model_id
+from hftp.models.pooling import POOLINGS, Batch, encode, pool
+from hftp.spectral.accumulate import SpectraAccumulator
+
+__all__ = ["capture", "record_tokens", "extract_activations", "probe", "iter_activations"]
+
+logger = logging.getLogger("hftp")
+
+
+class _StopForward(Exception):
+    """Raised by the last needed hook to end the forward pass early."""
+
+
+@contextlib.contextmanager
+def capture(
+    modules: dict[int, Any], layers: Sequence[int], *, stop: bool = True, transform=None
+) -> Iterator[dict]:
+    """Hook the input of ``modules[i]`` for each layer in ``layers``.
+
+    Parameters
+    ----------
+    modules : dict of int to torch.nn.Module
+        From :func:`hftp.models.resolve_site`.
+    layers : list of int
+    stop : bool
+        Raise a private exception from the last layer's hook to end the forward pass; run the
+        model through :func:`_forward`, which swallows it. Default True.
+    transform : callable, optional
+        Applied to each captured input inside the hook (e.g. token → unit pooling), so that
+        only its result is kept.
+
+    Yields
+    ------
+    store : dict of int to torch.Tensor
+        Filled on each forward pass: layer -> input of the module, shape (B, T, N).
+        Every hook is removed on exit, also after an exception.
+    """
+    store: dict[int, Any] = {}
+    last = max(layers)
+    handles = []
+
+    def make_hook(i: int):
+        def hook(_module, args):
+            x = args[0].detach()
+            store[i] = x if transform is None else transform(x)
+            if stop and i == last:
+                raise _StopForward
+
+        return hook
+
+    try:
+        for i in layers:
+            handles.append(modules[i].register_forward_pre_hook(make_hook(i)))
+        yield store
+    finally:
+        for h in handles:
+            h.remove()
+
+
+def _forward(model, batch: Batch, store: dict, use_cache: bool) -> None:
+    import torch
+
+    store.clear()
+    dev = next(model.parameters()).device
+    kw = {"input_ids": batch.input_ids.to(dev), "attention_mask": batch.attention_mask.to(dev)}
+    if use_cache:
+        kw["use_cache"] = False
+    with contextlib.suppress(_StopForward), torch.inference_mode():
+        model(**kw)
+    n_seq, n_tok = batch.input_ids.shape
+    for i, t in store.items():  # some models (OPT) flatten (B, T) before the MLP
+        if t.ndim == 2:
+            store[i] = t.reshape(n_seq, n_tok, t.shape[-1])
+
+
+def record_tokens(model, input_ids, attention_mask=None, layers=None, site=None) -> dict:
+    """Token-level neuron activations for given token ids (no pooling).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    input_ids : torch.LongTensor, shape (B, T)
+    attention_mask : torch.LongTensor, shape (B, T), optional
+    layers : list of int, optional
+        Default: all layers.
+    site : str, optional
+        Module-path pattern; default from the model family.
+
+    Returns
+    -------
+    dict of int to torch.Tensor, each shape (B, T, N)
+    """
+    import torch
+
+    _, modules = resolve_site(model, site)
+    layers = _check_layers(layers, len(modules))
+    if attention_mask is None:
+        attention_mask = torch.ones_like(input_ids)
+    batch = Batch(input_ids, attention_mask, None, None, None, 0)
+    with capture(modules, layers) as store:
+        _forward(model, batch, store, _accepts(model, "use_cache"))
+        return dict(store)
+
+
+# ------------------------------------------------------------------------------- validation
+
+
+def _check_inputs(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos):
+    from hftp.stimuli.core import StimulusSet
+
+    check_type("stim", stim, StimulusSet, "a StimulusSet (from hftp.make_stimuli)")
+    if len(stim.units) == 0:
+        raise InvalidValueError(
+            "Invalid value for 'stim': the StimulusSet is empty (no units). Make one with "
+            "hftp.make_stimuli(..., n_sequences=N) with N >= 1."
+        )
+    if not getattr(tokenizer, "is_fast", False):
+        raise InvalidTypeError(
+            f"Invalid type for 'tokenizer': expected a fast tokenizer (with character offsets); "
+            f"got {type(tokenizer).__name__}. Load it with AutoTokenizer.from_pretrained(..., "
+            "use_fast=True) or hftp.load_model()."
+        )
+    check_option("pooling", pooling, POOLINGS)
+    batch_size = check_int("batch_size", batch_size, min_value=1)
+    if add_bos and getattr(tokenizer, "bos_token_id", None) is None:
+        raise InvalidValueError(
+            "Invalid value for 'add_bos': the tokenizer has no BOS token. Use add_bos=False."
+        )
+    site_full, modules = resolve_site(model, site)
+    layers = _check_layers(layers, len(modules))
+    return site_full, modules, layers, batch_size
+
+
+def _check_layers(layers, n: int) -> list[int]:
+    if layers is None:
+        return list(range(n))
+    if isinstance(layers, int | np.integer):
+        layers = [layers]
+    check_type("layers", layers, list | tuple | range | np.ndarray, "a list of layer indices")
+    out = []
+    for i in layers:
+        i = check_int("layers", i)
+        if not -n <= i < n:
+            raise InvalidValueError(
+                f"Invalid value for 'layers': the model has {n} layers (0 to {n - 1}); got "
+                f"{i}. Pick indices in that range (negative ones count from the end)."
+            )
+        out.append(i % n)
+    if not out:
+        raise InvalidValueError(
+            "Invalid value for 'layers': expected at least one layer; got none."
+        )
+    return sorted(set(out))
+
+
+def _sequences_by_condition(stim) -> dict[str, list[tuple[int, list[str]]]]:
+    groups: dict[str, list[tuple[int, list[str]]]] = {}
+    for seq, cond, units in stim.sequences():
+        groups.setdefault(cond, []).append((seq, units))
+    for cond, seqs in groups.items():
+        lengths = sorted({len(u) for _, u in seqs})
+        if len(lengths) > 1:
+            raise InvalidValueError(
+                f"Invalid value for 'stim': the sequences of condition {cond!r} have different "
+                f"lengths {lengths} (units). Every sequence of a condition must have the same "
+                "length so that their spectra share one frequency axis."
+            )
+    return groups
+
+
+def _iter_batches(groups, batch_size):
+    for cond, seqs in groups.items():
+        for k in range(0, len(seqs), batch_size):
+            yield cond, seqs[k : k + batch_size]
+
+
+def _check_length(model, n_tok: int) -> None:
+    limit = getattr(getattr(model, "config", None), "max_position_embeddings", None)
+    if isinstance(limit, int) and n_tok > limit:
+        raise InvalidValueError(
+            f"Invalid value for 'stim': a sequence has {n_tok} tokens but the model reads at most "
+            f"{limit}. Use shorter sequences (fewer sentences per sequence)."
+        )
+
+
+def iter_activations(
+    model,
+    tokenizer,
+    stim,
+    layers=None,
+    batch_size: int = 8,
+    pooling: str = "mean",
+    site: str | None = None,
+    add_bos: bool = False,
+):
+    """Yield unit-pooled activations batch by batch.
+
+    Yields
+    ------
+    condition : str
+    seq_ids : list of int
+    pooled : torch.Tensor, shape (L, B, U, N), float32
+        L = len(layers) in ascending order.
+
+    The first item yielded is ``(site, layers)`` so callers know what was recorded.
+    """
+    site_full, modules, layers, batch_size = _check_inputs(
+        model, tokenizer, stim, layers, batch_size, pooling, site, add_bos
+    )
+    groups = _sequences_by_condition(stim)
+    yield site_full, layers
+    import torch
+
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    use_cache = _accepts(model, "use_cache")
+    device = next(model.parameters()).device
+    current: dict[str, Any] = {}
+
+    def to_units(x):
+        return pool(x, current["matrix"], current["n_seq"])
+
+    with capture(modules, layers, transform=to_units) as store:
+        for cond, seqs in _iter_batches(groups, batch_size):
+            batch = encode(
+                tokenizer,
+                seqs,
+                separator=stim.separator,
+                pooling=pooling,
+                add_bos=add_bos,
+                pad_id=pad,
+            )
+            _check_length(model, batch.input_ids.shape[1])
+            current["matrix"] = batch.matrix.to(device)
+            current["n_seq"] = len(seqs)
+            _forward(model, batch, store, use_cache)
+            yield cond, [s for s, _ in seqs], torch.stack([store[i] for i in layers])
+
+
+def _accepts(model, name: str) -> bool:
+    try:
+        params = inspect.signature(model.forward).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params
+
+
+# ------------------------------------------------------------------------------- public API
+
+
+def extract_activations(
+    model,
+    tokenizer,
+    stim,
+    layers=None,
+    batch_size: int = 8,
+    pooling: str = "mean",
+    site: str | None = None,
+    *,
+    add_bos: bool = False,
+):
+    """Record the unit-pooled MLP neuron activations of a model reading ``stim`` (small inputs).
+
+    Parameters
+    ----------
+    model, tokenizer
+        From :func:`hftp.load_model` (the tokenizer must be a fast one).
+    stim : StimulusSet
+    layers : int or list of int, optional
+        Layers to record (0-based; negative counts from the end). Default: all.
+    batch_size : int
+        Sequences per forward pass. Default 8.
+    pooling : {"mean", "last"}
+        A unit's value: the mean over the tokens that overlap it (default) or the last of them.
+    site : str, optional
+        Module-path pattern with ``{i}`` for the neuron module; default from the model family.
+    add_bos : bool
+        Prepend the BOS token (kept out of the units). Default False (no special tokens).
+
+    Returns
+    -------
+    activation : xarray.DataArray, dims (sequence, layer, unit, neuron), float32
+        Coords ``condition`` (on sequence), ``layer`` (int), ``unit`` (position), ``neuron`` and
+        ``token_text`` (sequence x unit). attrs ``unit_rate_hz``, ``site``, ``model``. Conditions
+        with fewer units than the longest are padded with NaN (and ``""`` in ``token_text``).
+    """
+    import xarray as xr
+
+    it = iter_activations(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos)
+    blocks, ids, conds = [], [], []
+    with contextlib.closing(it):  # the hooks go as soon as this ends, also on an exception
+        site_full, layers = next(it)
+        for cond, seq_ids, pooled in it:
+            blocks.append(pooled.permute(1, 0, 2, 3).cpu().numpy())
+            ids += seq_ids
+            conds += [cond] * len(seq_ids)
+    texts = {seq: units for seq, _, units in stim.sequences()}
+    n_units = max(b.shape[2] for b in blocks)
+    data = np.concatenate([_pad_units(b, n_units) for b in blocks])
+    token_text = np.array([texts[s] + [""] * (n_units - len(texts[s])) for s in ids], dtype=object)
+    return xr.DataArray(
+        data,
+        dims=("sequence", "layer", "unit", "neuron"),
+        coords={
+            "sequence": np.asarray(ids),
+            "condition": ("sequence", np.asarray(conds, dtype=object)),
+            "layer": np.asarray(layers),
+            "unit": np.arange(n_units),
+            "neuron": np.arange(data.shape[-1]),
+            "token_text": (("sequence", "unit"), token_text),
+        },
+        name="activation",
+        attrs={
+            "unit_rate_hz": stim.unit_rate_hz,
+            "site": site_full,
+            "model": model_id(model)["model"],
+            "pooling": pooling,
+        },
+    )
+
+
+def _pad_units(block: np.ndarray, n_units: int) -> np.ndarray:
+    if block.shape[2] == n_units:
+        return block
+    pad = np.full(block.shape[:2] + (n_units - block.shape[2], block.shape[3]), np.nan, np.float32)
+    return np.concatenate([block, pad], axis=2)
+
+
+def probe(
+    model,
+    tokenizer,
+    stim,
+    layers=None,
+    batch_size: int = 8,
+    drop_units: int = 0,
+    pooling: str = "mean",
+    site: str | None = None,
+    *,
+    add_bos: bool = False,
+    keep_trials: bool = True,
+    save_raw: str | os.PathLike | None = None,
+    progress: bool = True,
+):
+    """Stream a model's neuron responses to ``stim`` into Spectra.
+
+    Per batch: record, pool tokens to units, FFT along units (after dropping ``drop_units``
+    leading units), add to the accumulators. Peak memory does not grow with the number of
+    sequences (except the small per-trial values at the tagged bins when ``keep_trials``).
+
+    Parameters
+    ----------
+    model, tokenizer, stim, layers, batch_size, pooling, site, add_bos
+        As in :func:`extract_activations`.
+    drop_units : int
+        Leading units discarded before the FFT (e.g. the first sentence, on the attention sink).
+        Default 0.
+    keep_trials : bool
+        Keep per-trial complex64 coefficients at the tagged bins (``trial_x``). Default True.
+    save_raw : path, optional
+        Also write the raw pooled activations there (``.nc``, streamed; ``.zarr`` needs zarr).
+    progress : bool
+        Show a tqdm progress bar. Default True.
+
+    Returns
+    -------
+    spectra : xarray.Dataset
+        Dims ``(condition, layer, neuron, freq)``; see :mod:`hftp.spectral`. attrs carry
+        ``unit_rate_hz``, ``tagged_hz``, ``n_times`` and the provenance (model, revision, site,
+        stimulus seed, pooling, hftp version).
+    """
+    from tqdm.auto import tqdm
+
+    from hftp.io import provenance
+    from hftp.spectral.accumulate import freq_axis
+
+    it = iter_activations(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos)
+    with contextlib.closing(it):  # the hooks go as soon as this ends, also on an exception
+        site_full, layers = next(it)
+        drop_units = check_int("drop_units", drop_units, min_value=0)
+        n_units = _common_length(stim)
+        n_times = n_units - drop_units
+        if n_times < 4:
+            raise InvalidValueError(
+                f"Invalid value for 'drop_units': dropping {drop_units} of {n_units} units leaves "
+                f"{n_times}; at least 4 are needed. Use a smaller drop_units."
+            )
+        prov = provenance(
+            **model_id(model),
+            site=site_full,
+            stimulus_seed=stim.meta.get("seed", ""),
+            stimulus_design=str(stim.meta.get("design", "")),
+            language=stim.language,
+            pooling=pooling,
+            add_bos=int(add_bos),
+            drop_units=drop_units,
+        )
+        writer = _raw_writer(save_raw, stim, layers, site_full, model) if save_raw else None
+        acc = None
+        bar = tqdm(total=stim.n_sequences, desc="probe", unit="seq", disable=not progress)
+        try:
+            for cond, seq_ids, pooled in it:  # pooled: (L, B, U, N)
+                if writer is not None:
+                    writer.write(seq_ids, cond, pooled.permute(1, 0, 3, 2).cpu().numpy())
+                if acc is None:
+                    acc = _UnitAccumulator(
+                        unit_dims=("layer", "neuron"),
+                        unit_coords={
+                            "layer": np.asarray(layers),
+                            "neuron": np.arange(pooled.shape[3]),
+                        },
+                        freqs=freq_axis(n_times, stim.unit_rate_hz),
+                        rate_hz=stim.unit_rate_hz,
+                        tagged=stim.tagged_hz,
+                        n_times=n_times,
+                        kind="model",
+                        keep_trials=keep_trials,
+                        attrs=prov,
+                    )
+                acc.add_units(cond, pooled, drop_units)
+                bar.update(len(seq_ids))
+            if writer is not None:
+                writer.close()
+                writer = None
+        finally:
+            bar.close()
+            if writer is not None:
+                writer.abort()
+        return acc.to_dataset()
+
+
+class _UnitAccumulator(SpectraAccumulator):
+    """A SpectraAccumulator fed with unit-pooled activations, one layer at a time.
+
+    ``add_units`` gives the same sums as ``add(condition, rfft_trials(x, drop=drop))`` (tested)
+    but works layer by layer: the FFT runs in torch on the model's device, the magnitudes and
+    phases in numpy on small contiguous blocks. That keeps temporaries small and the probe's
+    overhead over the bare forward pass low.
+    """
+
+    def add_units(self, condition: str, pooled, drop: int) -> None:
+        """Add trials given as unit-pooled activations, shape (L, B, U, N)."""
+        import torch
+
+        n_layers, n_seq, _, n_neur = pooled.shape
+        n_freq = self.freqs.size
+        if condition not in self._sums:  # let the base class allocate its sums
+            self.add(condition, np.zeros((0, n_layers, n_neur, n_freq), np.complex64))
+        s = self._sums[condition]
+        idx = list(self.tagged_bins.values()) if self.keep_trials else []
+        trials = np.empty((n_seq, n_layers, n_neur, len(idx)), np.complex64)
+        for li in range(n_layers):
+            X = torch.fft.rfft(pooled[li, :, drop:, :], dim=1)[:, 1:, :].cpu().numpy()  # (B, F, N)
+            mag = np.abs(X)
+            inv = np.divide(1.0, mag, out=np.zeros_like(mag), where=mag > 0)
+            s["sum_x"][li] += X.sum(0).T
+            s["sum_abs"][li] += mag.sum(0).T
+            s["sum_abs2"][li] += np.square(mag).sum(0).T
+            s["sum_phase"][li] += (X * inv).sum(0).T
+            if idx:
+                trials[:, li] = X[:, idx, :].transpose(0, 2, 1)
+        s["n"] += n_seq
+        if idx:
+            self._trials[condition].append(trials)
+
+
+def _common_length(stim) -> int:
+    lengths = stim.units.groupby("sequence").size()
+    if lengths.nunique() > 1:
+        per = stim.units.groupby("condition")["sequence"].first()
+        raise InvalidValueError(
+            f"Invalid value for 'stim': sequences have different lengths {sorted(set(lengths))} "
+            "(units); one Spectra needs one frequency axis. Probe each condition separately, e.g. "
+            f"conditions {list(per.index)}."
+        )
+    return int(lengths.iloc[0])
+
+
+def _raw_writer(path, stim, layers, site, model):
+    from hftp.io import RawWriter
+
+    return RawWriter(path, stim, layers, site=site, model=model_id(model)["model"])

@@ -1,0 +1,191 @@
+"""Token → unit alignment: tokenizing unit streams and building sparse pooling matrices.
+
+A unit's span is its own characters in the text ``separator.join(units)``. A token overlaps a unit
+when their character spans share at least one non-whitespace character (byte-level tokenizers put
+the leading space inside the token: "fat rat" → ``fat`` (0, 3), ``Ġrat`` (3, 7)). A unit's value
+is the mean over its overlapping tokens (or the last of them). The pooling matrix of a batch is
+a sparse CSR matrix of shape ``(B * U, B * T)`` over flattened ``(sequence, unit)`` and
+``(sequence, token)`` indices, so pooling one layer is a single sparse-dense product, with no loop
+over tokens. It is applied inside the capture hook, so the token-level activations of a batch are
+never stacked.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from hftp._validation import InvalidValueError
+
+__all__ = ["Batch", "encode", "POOLINGS"]
+
+
+@dataclass
+class Batch:
+    """One tokenized batch and its pooling matrix.
+
+    Attributes
+    ----------
+    input_ids, attention_mask : torch.LongTensor, shape (B, T)
+        Right-padded.
+    rows, cols : torch.LongTensor, shape (P,)
+        Non-zeros of the pooling matrix: ``rows = b * U + u``, ``cols = b * T + t``.
+    weights : torch.FloatTensor, shape (P,)
+    n_units : int
+    matrix : torch sparse CSR tensor, shape (B * U, B * T), float32
+        The pooling matrix (rows, cols, weights).
+        Units per sequence (U).
+    """
+
+    input_ids: object
+    attention_mask: object
+    rows: object
+    cols: object
+    weights: object
+    n_units: int
+    matrix: object = None
+
+
+def _unit_spans(units: Sequence[str], sep: str) -> tuple[str, np.ndarray]:
+    lengths = np.array([len(u) for u in units], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths + len(sep))[:-1]]) if len(units) else lengths
+    return sep.join(units), np.stack([starts, starts + lengths], axis=-1)
+
+
+def _mean_pairs(ov: np.ndarray, counts: np.ndarray):
+    b, u, t = np.nonzero(ov)
+    return b, u, t, 1.0 / counts[b, u]
+
+
+def _last_pairs(ov: np.ndarray, counts: np.ndarray):
+    n_tok = ov.shape[-1]
+    last = n_tok - 1 - np.argmax(ov[..., ::-1], axis=-1)
+    b, u = np.nonzero(counts > 0)
+    return b, u, last[b, u], np.ones(b.size)
+
+
+#: pooling name -> function (overlap (B, U, T) bool, counts (B, U)) -> (b, u, t, weight)
+POOLINGS = {"mean": _mean_pairs, "last": _last_pairs}
+
+
+def encode(
+    tokenizer,
+    sequences: Sequence[tuple[int, Sequence[str]]],
+    *,
+    separator: str,
+    pooling: str = "mean",
+    add_bos: bool = False,
+    pad_id: int = 0,
+) -> Batch:
+    """Tokenize unit streams and build their pooling matrix.
+
+    Parameters
+    ----------
+    tokenizer : transformers.PreTrainedTokenizerFast
+    sequences : list of (sequence_id, units)
+        All with the same number of units U.
+    separator : str
+        Joins units into text.
+    pooling : {"mean", "last"}
+    add_bos : bool
+        Prepend the BOS token (its span is empty, so it is in no unit).
+    pad_id : int
+        Token id used for padding (masked out).
+
+    Returns
+    -------
+    Batch
+    """
+    import torch
+
+    texts, spans = [], []
+    for _, units in sequences:
+        text, sp = _unit_spans(units, separator)
+        texts.append(text)
+        spans.append(sp)
+    enc = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
+    ids = enc["input_ids"]
+    offs = enc["offset_mapping"]
+    if add_bos:
+        bos = tokenizer.bos_token_id
+        ids = [[bos, *x] for x in ids]
+        offs = [[(0, 0), *o] for o in offs]
+    n_seq, n_units = len(texts), spans[0].shape[0]
+    n_tok = max(max(len(x) for x in ids), 1)
+    input_ids = np.full((n_seq, n_tok), pad_id, dtype=np.int64)
+    mask = np.zeros((n_seq, n_tok), dtype=np.int64)
+    tok = np.zeros((n_seq, n_tok, 2), dtype=np.int64)  # padding: empty span (0, 0)
+    n_chars = max(len(t) for t in texts)
+    nonspace = np.zeros((n_seq, n_chars + 1), dtype=np.int64)  # cumulative non-space counts
+    for b, (x, o, text) in enumerate(zip(ids, offs, texts, strict=True)):
+        input_ids[b, : len(x)] = x
+        mask[b, : len(x)] = 1
+        if len(o):
+            tok[b, : len(o)] = np.asarray(o, dtype=np.int64)
+        chars = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        isspace = np.isin(chars, _SPACE_CODES) if chars.size else chars.astype(bool)
+        nonspace[b, 1 : chars.size + 1] = np.cumsum(~isspace)
+        nonspace[b, chars.size + 1 :] = nonspace[b, chars.size]
+    sp = np.stack(spans)  # (B, U, 2)
+    lo = np.maximum(tok[:, None, :, 0], sp[:, :, None, 0])  # (B, U, T)
+    hi = np.minimum(tok[:, None, :, 1], sp[:, :, None, 1])
+    hi = np.maximum(hi, lo)
+    flat = nonspace.reshape(n_seq, 1, -1)
+    ov = np.take_along_axis(flat, hi.reshape(n_seq, 1, -1), axis=-1) - np.take_along_axis(
+        flat, lo.reshape(n_seq, 1, -1), axis=-1
+    )
+    ov = ov.reshape(lo.shape) > 0
+    counts = ov.sum(axis=-1)
+    if (counts == 0).any():
+        b, u = np.argwhere(counts == 0)[0]
+        seq_id, units = sequences[b]
+        raise InvalidValueError(
+            f"Unit {u} ({units[u]!r}) of sequence {seq_id} is covered by no token: its value "
+            "would be undefined. Check that units are non-empty and not whitespace, and that the "
+            "tokenizer keeps their characters."
+        )
+    b, u, t, w = POOLINGS[pooling](ov, counts)
+    rows = b * n_units + u  # sorted: np.nonzero walks (b, u, t) in order
+    crow = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_seq * n_units))])
+    cols = torch.from_numpy(b * n_tok + t)
+    weights = torch.from_numpy(np.asarray(w, dtype=np.float32))
+    with warnings.catch_warnings():  # "sparse CSR support is in beta"
+        warnings.simplefilter("ignore", UserWarning)
+        matrix = torch.sparse_csr_tensor(
+            torch.from_numpy(crow), cols, weights, size=(n_seq * n_units, n_seq * n_tok)
+        )
+    return Batch(
+        input_ids=torch.from_numpy(input_ids),
+        attention_mask=torch.from_numpy(mask),
+        rows=torch.from_numpy(rows),
+        cols=cols,
+        weights=weights,
+        n_units=n_units,
+        matrix=matrix,
+    )
+
+
+_SPACE_CODES = np.array([ord(c) for c in " \t\n\r\x0b\x0c\u00a0\u3000\u2009\u200b"], np.uint32)
+
+
+def pool(acts, matrix, n_seq: int):
+    """Pool one layer's token activations to units.
+
+    Parameters
+    ----------
+    acts : torch.Tensor, shape (B, T, N) or (B * T, N)
+    matrix : torch sparse CSR tensor, shape (B * U, B * T)
+        :attr:`Batch.matrix`, on the same device as ``acts``.
+    n_seq : int
+        B.
+
+    Returns
+    -------
+    torch.Tensor, shape (B, U, N), float32
+    """
+    n_neur = acts.shape[-1]
+    out = matrix @ acts.reshape(-1, n_neur).float()
+    return out.reshape(n_seq, -1, n_neur)

@@ -1,0 +1,301 @@
+"""Spectra: FFT per trial, accumulated sufficient statistics, and the measures derived from them.
+
+The same code serves model neurons and brain channels. A Spectra is an ``xarray.Dataset`` with dims
+``(condition, *units, freq)`` where ``units`` is ``(layer, neuron)`` for a model and ``(channel,)``
+for a brain. Data variables:
+
+``sum_x`` (complex)
+    Sum over trials of the FFT coefficients X_k(f).
+``sum_abs``, ``sum_abs2``
+    Sums over trials of |X_k(f)| and |X_k(f)|².
+``sum_phase`` (complex)
+    Sum over trials of X_k(f)/|X_k(f)| (for inter-trial coherence).
+``n_trials`` (condition)
+    Trials accumulated per condition.
+``trial_x`` (condition, trial, *units, tagged_freq), complex64, optional
+    Per-trial coefficients at the tagged bins only (small), for trial-level tests.
+
+attrs: ``unit_rate_hz`` (model) or ``sfreq`` (brain), ``tagged_hz`` (level → Hz), ``n_times`` (the
+samples per trial after the onset drop; ``-1`` when spectra arrived already in the frequency
+domain), ``kind`` (``"model"`` or ``"brain"``) and provenance.
+
+Memory does not grow with the number of trials: only the sums are kept (plus ``trial_x`` at a
+handful of bins).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from hftp._validation import InvalidValueError, check_int, check_option, check_type
+from hftp.spectral.measures import bin_index
+
+logger = logging.getLogger("hftp")
+
+
+def freq_axis(n_times: int, rate_hz: float) -> np.ndarray:
+    """Frequencies (Hz) of the rfft bins of ``n_times`` samples at ``rate_hz``, without DC.
+
+    Returns
+    -------
+    freqs : ndarray, shape (n_times // 2,)
+    """
+    return np.fft.rfftfreq(n_times, d=1.0 / rate_hz)[1:]
+
+
+def rfft_trials(x: np.ndarray, *, drop: int = 0) -> np.ndarray:
+    """FFT along the last axis, without a window, after dropping ``drop`` leading samples.
+
+    Parameters
+    ----------
+    x : ndarray, shape (..., n_times)
+        Real responses, one sample per unit (model) or per time point (brain).
+    drop : int
+        Leading samples to discard first (e.g. the attention-sink sentence, or the onset response).
+
+    Returns
+    -------
+    X : ndarray, shape (..., (n_times - drop) // 2), complex
+        The rfft coefficients with the DC bin removed.
+    """
+    x = np.asarray(x)
+    if drop:
+        x = x[..., drop:]
+    return np.fft.rfft(x, axis=-1)[..., 1:]
+
+
+def unit_phase(X: np.ndarray) -> np.ndarray:
+    """X / |X| elementwise, with 0 where X is 0 (the summand of ITC)."""
+    mag = np.abs(X)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ph = np.where(mag > 0, X / np.where(mag > 0, mag, 1.0), 0.0)
+    return ph
+
+
+class SpectraAccumulator:
+    """Accumulate FFT coefficients trial by trial into a Spectra Dataset.
+
+    Parameters
+    ----------
+    unit_dims : tuple of str
+        Names of the unit dims, e.g. ``("layer", "neuron")`` or ``("channel",)``.
+    unit_coords : dict
+        Coordinates for the unit dims (and any non-dimension coords on them, given as
+        ``name: (dim, values)``).
+    freqs : ndarray, shape (n_freq,)
+        The frequency axis (Hz) of the coefficients that will be added.
+    rate_hz : float
+        Sampling rate: the unit rate for a model, the recording rate for a brain.
+    tagged : dict of str to float
+        Tagged frequencies by level, e.g. ``{"sentence": 1.0, "phrase": 2.0}``.
+    n_times : int or None
+        Samples per trial that produced ``freqs`` (``None`` for frequency-domain input).
+    kind : {"model", "brain"}
+    keep_trials : bool
+        Keep per-trial complex64 coefficients at the tagged bins (``trial_x``).
+    attrs : dict, optional
+        Extra provenance.
+    """
+
+    def __init__(
+        self,
+        *,
+        unit_dims: Sequence[str],
+        unit_coords: Mapping[str, Any],
+        freqs: np.ndarray,
+        rate_hz: float,
+        tagged: Mapping[str, float],
+        n_times: int | None,
+        kind: str = "model",
+        keep_trials: bool = True,
+        attrs: Mapping[str, Any] | None = None,
+    ) -> None:
+        check_option("kind", kind, ("model", "brain"))
+        self.unit_dims = tuple(unit_dims)
+        self.unit_coords = dict(unit_coords)
+        self.freqs = np.asarray(freqs, dtype=float)
+        self.rate_hz = float(rate_hz)
+        self.tagged = {str(k): float(v) for k, v in tagged.items()}
+        self.n_times = n_times
+        self.kind = kind
+        self.keep_trials = keep_trials
+        self.attrs = dict(attrs or {})
+        self._sums: dict[str, dict[str, np.ndarray]] = {}
+        self._trials: dict[str, list[np.ndarray]] = {}
+        self.tagged_bins = self._tagged_bins()
+        self._unit_shape: tuple[int, ...] | None = None
+
+    def _tagged_bins(self) -> dict[float, int]:
+        bins: dict[float, int] = {}
+        for level, f in self.tagged.items():
+            idx = bin_index(self.freqs, f, name=f"tagged ({level})")
+            bins[f] = idx
+        return dict(sorted(bins.items()))
+
+    def add(self, condition: str, X: np.ndarray) -> None:
+        """Add trials of one condition.
+
+        Parameters
+        ----------
+        condition : str
+        X : ndarray, shape (n_trials, *unit_shape, n_freq), complex
+        """
+        X = np.asarray(X)
+        if X.ndim != len(self.unit_dims) + 2:
+            raise InvalidValueError(
+                f"Invalid shape for 'X': expected (n_trials, {', '.join(self.unit_dims)}, freq) with "
+                f"{len(self.unit_dims) + 2} dims; got {X.shape}."
+            )
+        if X.shape[-1] != self.freqs.size:
+            raise InvalidValueError(
+                f"Invalid shape for 'X': expected {self.freqs.size} frequencies on the last axis; got {X.shape[-1]}."
+            )
+        if self._unit_shape is None:
+            self._unit_shape = X.shape[1:-1]
+        elif X.shape[1:-1] != self._unit_shape:
+            raise InvalidValueError(
+                f"Invalid shape for 'X': units {X.shape[1:-1]} differ from earlier trials {self._unit_shape}."
+            )
+        s = self._sums.get(condition)
+        if s is None:
+            shape = X.shape[1:]
+            s = {
+                "sum_x": np.zeros(shape, np.complex128),
+                "sum_abs": np.zeros(shape, np.float64),
+                "sum_abs2": np.zeros(shape, np.float64),
+                "sum_phase": np.zeros(shape, np.complex128),
+                "n": np.zeros((), np.int64),
+            }
+            self._sums[condition] = s
+            self._trials[condition] = []
+        mag = np.abs(X)
+        s["sum_x"] += X.sum(axis=0)
+        s["sum_abs"] += mag.sum(axis=0)
+        s["sum_abs2"] += (mag * mag).sum(axis=0)
+        s["sum_phase"] += unit_phase(X).sum(axis=0)
+        s["n"] += X.shape[0]
+        if self.keep_trials and self.tagged_bins:
+            idx = list(self.tagged_bins.values())
+            self._trials[condition].append(X[..., idx].astype(np.complex64))
+
+    def to_dataset(self):
+        """Return the Spectra as an ``xarray.Dataset`` (see the module docstring)."""
+        import xarray as xr
+
+        if not self._sums:
+            raise InvalidValueError(
+                "No trials were added: the Spectra would be empty. Add at least one trial per condition."
+            )
+        conds = list(self._sums)
+        dims = ("condition", *self.unit_dims, "freq")
+        data = {}
+        for var in ("sum_x", "sum_abs", "sum_abs2", "sum_phase"):
+            data[var] = (dims, np.stack([self._sums[c][var] for c in conds]))
+        data["n_trials"] = (("condition",), np.array([int(self._sums[c]["n"]) for c in conds]))
+        if self.keep_trials and self.tagged_bins:
+            n_max = max(int(self._sums[c]["n"]) for c in conds)
+            shape = (len(conds), n_max, *self._unit_shape, len(self.tagged_bins))
+            tx = np.full(shape, np.nan + 1j * np.nan, dtype=np.complex64)
+            for i, c in enumerate(conds):
+                arr = np.concatenate(self._trials[c], axis=0)
+                tx[i, : arr.shape[0]] = arr
+            data["trial_x"] = (("condition", "trial", *self.unit_dims, "tagged_freq"), tx)
+        coords: dict[str, Any] = {"condition": conds, "freq": self.freqs}
+        coords.update(self.unit_coords)
+        if self.keep_trials and self.tagged_bins:
+            coords["tagged_freq"] = np.array(list(self.tagged_bins), dtype=float)
+        rate_key = "unit_rate_hz" if self.kind == "model" else "sfreq"
+        attrs = {
+            "kind": self.kind,
+            rate_key: self.rate_hz,
+            "tagged_hz": json.dumps(self.tagged),
+            "n_times": -1 if self.n_times is None else int(self.n_times),
+        }
+        attrs.update(self.attrs)
+        return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def make_spectra(
+    trials: Mapping[str, np.ndarray],
+    *,
+    rate_hz: float,
+    tagged: Mapping[str, float],
+    unit_dims: Sequence[str] = ("channel",),
+    unit_coords: Mapping[str, Any] | None = None,
+    drop: int = 0,
+    kind: str = "brain",
+    keep_trials: bool = True,
+    attrs: Mapping[str, Any] | None = None,
+):
+    """Build a Spectra from time-domain trials held in memory.
+
+    Parameters
+    ----------
+    trials : dict of str to ndarray, each shape (n_trials, *unit_shape, n_times)
+        Real responses per condition. All conditions share ``n_times``.
+    rate_hz : float
+        Samples per second (the unit rate for a model).
+    tagged : dict of str to float
+        Tagged frequencies by level.
+    unit_dims : tuple of str
+        Names of the unit dims, matching ``unit_shape``.
+    unit_coords : dict, optional
+        Coordinates for the unit dims; defaults to integer ranges.
+    drop : int
+        Leading samples dropped before the FFT.
+    kind : {"brain", "model"}
+    keep_trials : bool
+        Keep per-trial coefficients at the tagged bins.
+    attrs : dict, optional
+
+    Returns
+    -------
+    spectra : xarray.Dataset
+        Dims ``(condition, *unit_dims, freq)``.
+    """
+    check_type(
+        "trials",
+        trials,
+        Mapping,
+        "a dict mapping condition name to an array (n_trials, ..., n_times)",
+    )
+    if not trials:
+        raise InvalidValueError(
+            "Invalid value for 'trials': expected at least one condition; got an empty dict."
+        )
+    drop = check_int("drop", drop, min_value=0)
+    arrays = {str(c): np.asarray(a, dtype=float) for c, a in trials.items()}
+    n_times = {a.shape[-1] for a in arrays.values()}
+    if len(n_times) != 1:
+        raise InvalidValueError(
+            f"Invalid value for 'trials': every condition must have the same number of samples; got {sorted(n_times)}."
+        )
+    n = n_times.pop() - drop
+    if n < 4:
+        raise InvalidValueError(
+            f"Invalid value for 'drop': leaves {n} samples per trial; at least 4 are needed."
+        )
+    freqs = freq_axis(n, rate_hz)
+    first = next(iter(arrays.values()))
+    coords = dict(
+        unit_coords or {d: np.arange(s) for d, s in zip(unit_dims, first.shape[1:-1], strict=True)}
+    )
+    acc = SpectraAccumulator(
+        unit_dims=unit_dims,
+        unit_coords=coords,
+        freqs=freqs,
+        rate_hz=rate_hz,
+        tagged=tagged,
+        n_times=n,
+        kind=kind,
+        keep_trials=keep_trials,
+        attrs=attrs,
+    )
+    for c, a in arrays.items():
+        acc.add(c, rfft_trials(a, drop=drop))
+    return acc.to_dataset()

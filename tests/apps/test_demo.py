@@ -1,0 +1,70 @@
+"""The real default model end to end: tagging with its null check, and the demo pipeline."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+import hftp
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def real_spectra(default_model):
+    model, tok = default_model
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # 2 Hz is the Nyquist rate of a 4 Hz unit rate
+        stim = hftp.make_stimuli(
+            "en", design=["sentences", "within-shuffle", "random-words"], n_sequences=12, seed=0
+        )
+    return hftp.probe(model, tok, stim, layers=[0, 10, 20, 29], progress=False)
+
+
+def test_random_words_null_stays_within_q(real_spectra):
+    null = hftp.find_tagged(real_spectra, condition="random-words", q=0.05)
+    rates = null["significant"].mean(["layer", "neuron"]).values
+    assert np.all(rates <= 0.05), rates
+
+
+def test_sentences_tag_neurons_in_every_layer(real_spectra):
+    tagged = hftp.find_tagged(real_spectra, condition="sentences", control="within-shuffle")
+    prof = hftp.layer_profile(tagged)
+    tagged_share = prof[prof["category"] != "none"].groupby("layer")["proportion"].sum()
+    assert list(tagged_share.index) == [0, 10, 20, 29]
+    # METHOD's pilot: with a predictable part of speech per position, most neurons pass
+    assert (tagged_share > 0.2).all(), tagged_share.to_dict()
+    snr = tagged["snr"].where(tagged["significant"]).median(["layer", "neuron"])
+    assert (snr > 2).all()
+
+
+def test_demo_writes_report_figures_and_summary(tmp_path, default_model, request):
+    eeg = None
+    try:
+        eeg = request.getfixturevalue("eeg_phrases_dir")
+    except pytest.skip.Exception:
+        pass
+    cfg = hftp.apps.demo.DemoConfig(n_sequences=10, layers=[0, 15, 29], eeg_dir=eeg)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        summary = hftp.apps.demo.run_demo(tmp_path / "out", config=cfg, progress=False)
+    out = tmp_path / "out"
+    html = (out / "report.html").read_text()
+    figs = sorted(p.name for p in (out / "figures").glob("*.png"))
+    for name in ("layer_profile", "trained_vs_untrained", "tagged_spectra", "alignment_simulated"):
+        assert f"{name}.png" in figs
+        assert f"figures/{name}.png" in html
+    assert (out / "results" / "model_spectra.nc").is_file()
+    on_disk = json.loads((out / "summary.json").read_text())
+    assert (
+        on_disk["numbers"]["untrained_fraction_tagged"]
+        == summary["numbers"]["untrained_fraction_tagged"]
+    )
+    assert "simulated" in html.lower()
+    if eeg is not None:
+        assert "eeg_itpc_spectra.png" in figs
+        assert "EEG (scalp)" in html
+    assert not list(out.rglob("*.part")), "a temporary file was left behind"

@@ -1,0 +1,143 @@
+"""The simulated BIDS iEEG data set: layout, labels, and recovery of the planted responses."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import hftp.brain as brain
+from hftp.brain.simulate import simulate_ieeg
+
+Q = 0.05
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sim") / "bids"
+    return simulate_ieeg(out, subjects=2, n_trials=12, seed=1, sfreq=128.0)
+
+
+def test_bids_layout_and_simulated_labels(sim):
+    root = sim.root
+    desc = json.loads((root / "dataset_description.json").read_text())
+    assert "SIMULATED" in desc["Name"]
+    assert "SIMULATED" in (root / "README").read_text()
+    truth = json.loads(sim.truth_path.read_text())
+    assert truth["simulated"] is True and "SIMULATED" in truth["description"]
+    ieeg = root / "sub-01" / "ieeg"
+    for pat in (
+        "*_ieeg.vhdr",
+        "*_events.tsv",
+        "*_channels.tsv",
+        "*_space-MNI152*_electrodes.tsv",
+        "*_space-MNI152*_coordsystem.json",
+    ):
+        assert list(ieeg.glob(pat)), pat
+    cs = json.loads(next(ieeg.glob("*_coordsystem.json")).read_text())
+    assert cs["iEEGCoordinateSystem"].startswith("MNI")
+    assert json.loads((root / "task-listening_events.json").read_text())["Simulated"] is True
+
+
+def test_same_seed_same_data(tmp_path):
+    a = simulate_ieeg(tmp_path / "a", subjects=1, n_trials=2, seed=5, sfreq=64.0)
+    b = simulate_ieeg(tmp_path / "b", subjects=1, n_trials=2, seed=5, sfreq=64.0)
+    fa = next((tmp_path / "a").rglob("*.eeg")).read_bytes()
+    fb = next((tmp_path / "b").rglob("*.eeg")).read_bytes()
+    assert fa == fb and a.truth["subjects"] == b.truth["subjects"]
+
+
+def _truth_table(sim, spectra, condition):
+    rows = []
+    for ch in spectra["channel"].values:
+        sub, name = str(ch).split("/")
+        rows.append(sim.truth["subjects"][sub]["contacts"][name]["responsive"][condition])
+    return rows
+
+
+def _rayleigh_bh(spectra, condition, f):
+    """Fallback detector: Rayleigh p of the ITC, BH across channels."""
+    from hftp.spectral.measures import at_freq, itc
+
+    n = int(np.max(spectra["n_trials"].sel(condition=condition)))
+    r = at_freq(itc(spectra), f).sel(condition=condition).values
+    z = n * r**2
+    p = np.exp(np.sqrt(1 + 4 * n + 4 * (n**2 - (n * r) ** 2)) - (1 + 2 * n))
+    p = np.clip(np.where(np.isfinite(p), p, np.exp(-z)), 0, 1)
+    order = np.argsort(p)
+    m = p.size
+    thresh = np.flatnonzero(p[order] <= Q * np.arange(1, m + 1) / m)
+    sig = np.zeros(m, bool)
+    if thresh.size:
+        sig[order[: thresh.max() + 1]] = True
+    return sig
+
+
+def test_round_trip_recovers_planted_contacts(sim):
+    eps = brain.read_recording(sim.root)
+    assert isinstance(eps, list) and len(eps) == 2
+    s = brain.brain_spectra(eps)
+    # regions recovered from the MNI positions match the planted regions
+    for ch, reg in zip(s["channel"].values, s["region"].values, strict=True):
+        sub, name = str(ch).split("/")
+        assert sim.truth["subjects"][sub]["contacts"][name]["region"] == reg
+    try:
+        from hftp.tagging.core import find_tagged
+    except ImportError:  # pragma: no cover
+        find_tagged = None
+    tp = fn = fp = tn = 0
+    for cond in s["condition"].values:
+        truth = _truth_table(sim, s, str(cond))
+        levels = list(truth[0])
+        if find_tagged is not None:
+            res = find_tagged(s, condition=str(cond), measure="itc", q=Q, levels=levels)
+            sig = {lv: res["significant"].sel(level=lv).values for lv in levels}
+        else:  # pragma: no cover
+            tagged = json.loads(s.attrs["tagged_hz"])
+            sig = {lv: _rayleigh_bh(s, str(cond), tagged[lv]) for lv in levels}
+        for lv in levels:
+            want = np.array([t[lv] for t in truth])
+            got = np.asarray(sig[lv], bool)
+            tp += int((want & got).sum())
+            fn += int((want & ~got).sum())
+            fp += int((~want & got).sum())
+            tn += int((~want & ~got).sum())
+    sensitivity = tp / (tp + fn)
+    fdp = fp / max(fp + tp, 1)
+    print(
+        f"round trip: TP={tp} FN={fn} FP={fp} TN={tn} sensitivity={sensitivity:.3f} FDP={fdp:.3f}"
+    )
+    assert sensitivity >= 0.9, (tp, fn, fp, tn)
+    assert fdp <= 2 * Q, (tp, fn, fp, tn)
+
+
+def test_condition_profile_is_planted(tmp_path):
+    prof = {
+        "STG_L": {"sentences": {"phrase": 1.0}, "phrases": {"phrase": 0.0}, "random-words": {}},
+        "MFG_R": {},
+    }
+    sim = simulate_ieeg(
+        tmp_path / "p", subjects=1, n_trials=10, seed=2, sfreq=64.0, responses=prof, snr=1.0
+    )
+    s = brain.brain_spectra(brain.read_recording(sim.root))
+    from hftp.spectral.measures import at_freq, itc
+
+    i = at_freq(itc(s), 2.0)
+    stg = s["region"] == "STG_L"
+    assert float(i.sel(condition="sentences").where(stg, drop=True).min()) > 0.8
+    assert float(i.sel(condition="phrases").where(stg, drop=True).max()) < 0.75
+    assert sim.truth["responses"]["STG_L"]["phrases"]["phrase"] == 0.0
+
+
+def test_bad_simulator_input(tmp_path):
+    with pytest.raises(ValueError, match="'regions'.*Did you mean"):
+        simulate_ieeg(tmp_path / "x", regions=["STG_l"])
+    with pytest.raises(ValueError, match="'responses'"):
+        simulate_ieeg(tmp_path / "x", responses={"STG_L": {"syllable": 1.0}})
+    with pytest.raises(ValueError, match="'sfreq'.*too low"):
+        simulate_ieeg(tmp_path / "x", sfreq=6.0)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "keep.txt").write_text("x")
+    with pytest.raises(ValueError, match="'out_dir'.*not an earlier simulated"):
+        simulate_ieeg(tmp_path / "mine")
