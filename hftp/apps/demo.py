@@ -57,7 +57,6 @@ def planted_profile(spectra, layer: int, tagged=None) -> dict[str, dict[str, flo
         condition → level → amplitude in [0, 1]: the layer's mean evoked amplitude at each
         tagged bin above the median over all bins, scaled so that the largest is 1.
     """
-    from hftp.spectral.accessor import tagged_hz
     from hftp.spectral.measures import at_freq, evoked_amplitude
 
     ev = evoked_amplitude(spectra).sel(layer=layer)
@@ -66,7 +65,7 @@ def planted_profile(spectra, layer: int, tagged=None) -> dict[str, dict[str, flo
         if keep.any():
             ev = ev.isel(neuron=np.flatnonzero(keep))
     ev = ev.mean("neuron")
-    levels = {lv: f for lv, f in tagged_hz(spectra).items() if lv in ("sentence", "phrase")}
+    levels = {lv: f for lv, f in spectra.hftp.tagged_hz.items() if lv in ("sentence", "phrase")}
     amps = {lv: at_freq(ev, f) for lv, f in levels.items()}
     floor = float(ev.median())
     top = max(float(a.max()) for a in amps.values()) - floor
@@ -296,7 +295,7 @@ def run_demo(
     fig("alignment_simulated", lambda: plot.alignment(res))
     fig("glass_brain_simulated", lambda: plot.glass_brain(res))
     metric = SIMULATED_ALIGN["metric"]
-    mr = rdms(spectra, units=tagged, measure=SIMULATED_ALIGN["measure"], metric=metric)
+    mr = rdms(spectra, tagged, measure=SIMULATED_ALIGN["measure"], metric=metric)
     br = rdms(bspec, by="region", measure=SIMULATED_ALIGN["brain_measure"], metric=metric)
     best_layer = int(numbers["alignment_simulated"]["best_layer"])
     best_region = str(numbers["alignment_simulated"]["best_region"])

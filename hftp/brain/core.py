@@ -19,7 +19,6 @@ import logging
 import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -40,9 +39,9 @@ from hftp.brain.readers import (
     _set_positions,
 )
 from hftp.brain.simulate import simulate_ieeg
-from hftp.spectral.accessor import _check_spectra
-from hftp.spectral.accessor import tagged_hz as _tagged
+from hftp.spectral.accessor import check_spectra
 from hftp.spectral.accumulate import SpectraAccumulator, rfft_trials
+from hftp.spectral.bins import bin_step
 
 __all__ = [
     "read_recording",
@@ -173,15 +172,6 @@ def _counts(ep):
 # ------------------------------------------------------------------------------------ spectra
 
 
-def _on_bin_length(n: int, sfreq: float, freqs: Iterable[float]) -> int:
-    """The largest length ≤ n samples that puts every tagged frequency on an exact FFT bin."""
-    step = 1
-    for f in freqs:
-        fr = Fraction(f / sfreq).limit_denominator(1_000_000)
-        step = step * fr.denominator // np.gcd(step, fr.denominator)
-    return (n // step) * step
-
-
 def _bad_channels(data: np.ndarray, names: Sequence[str]) -> list[int]:
     """Indices of channels with NaN/inf or no variance; warns naming them."""
     finite = np.all(np.isfinite(data), axis=(0, 2))
@@ -297,7 +287,8 @@ def brain_spectra(
             f"{drop_onset} s leave {max(n_avail, 0) / sfreq:.3g} s, shorter than the tagged period "
             f"{period:.3g} s (1/{min(tagged.values())} Hz). Use longer epochs or a smaller drop_onset."
         )
-    n = _on_bin_length(n_avail, sfreq, tagged.values())
+    step = bin_step(tagged.values(), sfreq)
+    n = (n_avail // step) * step
     if n < period * sfreq:
         raise InvalidValueError(
             f"Invalid value for 'tagged_hz': no epoch length up to {n_avail} samples at {sfreq} Hz puts "
@@ -343,8 +334,8 @@ def brain_spectra(
     from hftp.io import provenance
 
     acc = SpectraAccumulator(
-        unit_dims=("channel",),
-        unit_coords=coords,
+        channel_dims=("channel",),
+        channel_coords=coords,
         freqs=np.fft.rfftfreq(n, 1 / sfreq)[1:],
         rate_hz=sfreq,
         tagged=tagged,
@@ -375,7 +366,7 @@ def _positions(ep, chs):
 
 
 def _pass_spectra(s, tagged_hz, conditions):
-    _check_spectra(s, "epochs_or_spectra")
+    check_spectra(s, "epochs_or_spectra")
     if conditions is not None:
         missing = [c for c in conditions if c not in s["condition"].values]
         if missing:
@@ -385,7 +376,7 @@ def _pass_spectra(s, tagged_hz, conditions):
             )
         s = s.sel(condition=list(conditions))
     if tagged_hz:
-        from hftp.spectral.measures import bin_index
+        from hftp.spectral.bins import bin_index
 
         for lvl, f in tagged_hz.items():
             bin_index(s["freq"].values, float(f), name=f"tagged_hz[{lvl!r}]")
@@ -413,16 +404,16 @@ def concat_subjects(spectra: Sequence[Any]):
             "Invalid value for 'spectra': expected at least one Spectra; got none."
         )
     for s in spectra:
-        _check_spectra(s, "spectra")
+        check_spectra(s, "spectra")
     first = spectra[0]
     for s in spectra[1:]:
         if s.sizes["freq"] != first.sizes["freq"] or not np.allclose(s["freq"], first["freq"]):
             raise InvalidValueError(
                 "Invalid value for 'spectra': the subjects have different frequency axes."
             )
-        if _tagged(s) != _tagged(first):
+        if s.hftp.tagged_hz != first.hftp.tagged_hz:
             raise InvalidValueError(
-                f"Invalid value for 'spectra': tagged frequencies differ ({_tagged(s)} vs {_tagged(first)})."
+                f"Invalid value for 'spectra': tagged frequencies differ ({s.hftp.tagged_hz} vs {first.hftp.tagged_hz})."
             )
     conds = list(dict.fromkeys(c for s in spectra for c in s["condition"].values.tolist()))
     n_tr = max(s.sizes.get("trial", 0) for s in spectra)
@@ -465,6 +456,7 @@ def responsive_channels(
     spectra,
     conditions: Sequence[str] | None = None,
     control: str | None = None,
+    *,
     q: float = 0.05,
     **kwargs: Any,
 ):
@@ -493,7 +485,7 @@ def responsive_channels(
 
     from hftp.tagging.core import find_tagged
 
-    _check_spectra(spectra)
+    check_spectra(spectra)
     allc = [str(c) for c in spectra["condition"].values]
     conds = [c for c in allc if c != control] if conditions is None else list(conditions)
     for c in conds:

@@ -56,11 +56,11 @@ from hftp._validation import (
     check_float,
     check_in_path,
     check_int,
-    check_on_bin,
     check_option,
     check_out_path,
     check_type,
 )
+from hftp.spectral.bins import check_on_bin
 from hftp.stimuli.designs import DESIGNS, EEG_PHRASES_CONDITIONS, _Ctx, _Seq, load_word_streams
 from hftp.stimuli.grammar import load_grammar
 
@@ -296,7 +296,7 @@ def make_stimuli(
             f"(they share one frequency axis); got {per}. Generate them as separate sets."
         )
     n_units = int(lengths.iloc[0])
-    from hftp.spectral.measures import warn_nyquist
+    from hftp.spectral.bins import warn_nyquist
 
     for level, hz in tagged.items():
         check_on_bin(f"tagged_hz[{level}]", hz, unit_rate_hz, n_units)

@@ -91,7 +91,9 @@ def test_round_trip_recovers_planted_contacts(sim):
         truth = _truth_table(sim, s, str(cond))
         levels = list(truth[0])
         if find_tagged is not None:
-            res = find_tagged(s, condition=str(cond), measure="itc", q=Q, levels=levels)
+            res = find_tagged(
+                s, condition=str(cond), q=Q, levels=levels, mode_params={"measure": "itc"}
+            )
             sig = {lv: res["significant"].sel(level=lv).values for lv in levels}
         else:  # pragma: no cover
             tagged = json.loads(s.attrs["tagged_hz"])

@@ -237,7 +237,7 @@ def test_probe_equals_spectra_of_raw_activations(model, tokenizer, tmp_path):
         {c: t.values for c, t in trials.items()},
         rate_hz=4.0,
         tagged={"sentence": 1.0, "phrase": 2.0},
-        unit_dims=("layer", "neuron"),
+        channel_dims=("layer", "neuron"),
         drop=4,
         kind="model",
     )
@@ -364,12 +364,12 @@ def test_cli_probe(model, tokenizer, tmp_path):
 
 
 def test_hooks_removed_when_streaming_fails(model, tokenizer, monkeypatch, tmp_path):
-    from hftp.models import extract
+    import hftp.models.extract as extract
 
     def fail(*_a, **_k):
         raise RuntimeError("accumulator failed")
 
-    monkeypatch.setattr(extract._UnitAccumulator, "add_units", fail)
+    monkeypatch.setattr(extract, "_add_pooled", fail)
     with pytest.raises(RuntimeError, match="accumulator failed"):
         hftp.probe(
             model, tokenizer, make_stim([EN[:8]]), progress=False, save_raw=tmp_path / "r.nc"
