@@ -183,8 +183,12 @@ def check_in_path(name: str, path: Any, *, kind: str = "file or folder") -> Path
     return p
 
 
-def check_out_path(name: str, path: Any) -> Path:
-    """Check that an output path's folder exists and is writable; returns a ``Path``."""
+def check_out_path(name: str, path: Any, *, overwrite: bool = True) -> Path:
+    """Check that an output path's folder exists and is writable; returns a ``Path``.
+
+    With ``overwrite=False`` an existing ``path`` is refused (MNE's convention): the message names
+    the file and says how to replace it.
+    """
     if not isinstance(path, str | os.PathLike):
         raise InvalidTypeError(
             f"Invalid type for {name!r}: expected a path (str or Path); got {type(path).__name__}."
@@ -199,6 +203,12 @@ def check_out_path(name: str, path: Any) -> Path:
     if not os.access(parent, os.W_OK):
         raise InvalidValueError(
             f"Invalid value for {name!r}: the folder {str(parent)!r} is not writable."
+        )
+    if not overwrite and (p.exists() or p.is_symlink()):
+        fix = "--overwrite" if name.startswith("--") else "overwrite=True"
+        raise InvalidValueError(
+            f"Invalid value for {name!r}: {str(p)!r} already exists and would be replaced. "
+            f"Pass {fix} to replace it, or choose another path."
         )
     return p
 

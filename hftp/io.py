@@ -31,8 +31,24 @@ __all__ = ["atomic_path", "atomic_dir", "write_text", "write_json", "save", "loa
 _COMPLEX_TAG = "hftp_complex"
 
 
+def _umask() -> int:
+    """The process umask (read without changing it for longer than one call)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _publish_mode(path: Path, *, is_dir: bool = False) -> None:
+    """Give a staged file (0600 from mkstemp) or folder (0700) the modes a plain write would."""
+    base = 0o777 if is_dir else 0o666
+    with contextlib.suppress(OSError):
+        os.chmod(path, base & ~_umask())
+
+
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike, *, name: str = "out") -> Iterator[Path]:
+def atomic_path(
+    path: str | os.PathLike, *, name: str = "out", overwrite: bool = True
+) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
 
     Parameters
@@ -41,18 +57,23 @@ def atomic_path(path: str | os.PathLike, *, name: str = "out") -> Iterator[Path]
         The final destination. Its folder must exist.
     name : str
         The parameter name used in error messages.
+    overwrite : bool
+        Replace an existing ``path`` (default True here; :func:`save` defaults to False). With
+        ``False`` an existing ``path`` is refused before anything is written.
 
     Yields
     ------
     tmp : Path
-        Write here. On an exception the temporary file is removed and ``path`` is untouched.
+        Write here. On an exception the temporary file is removed and ``path`` is untouched. On
+        success the file gets the permissions of a plain write under the user's umask.
     """
-    final = check_out_path(name, path)
+    final = check_out_path(name, path, overwrite=overwrite)
     fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent or ".")
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        _publish_mode(tmp_path, is_dir=tmp_path.is_dir())
         os.replace(tmp_path, final)
     except BaseException:
         if tmp_path.is_dir():
@@ -94,21 +115,27 @@ def atomic_dir(path: str | os.PathLike, *, overwrite: bool = True) -> Iterator[P
             if not overwrite:
                 return
             shutil.rmtree(final)
+        _publish_mode(staging, is_dir=True)
         os.replace(staging, final)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def write_text(path: str | os.PathLike, text: str, *, name: str = "out") -> Path:
-    """Write ``text`` to ``path`` atomically (UTF-8)."""
-    with atomic_path(path, name=name) as tmp:
+def write_text(
+    path: str | os.PathLike, text: str, *, name: str = "out", overwrite: bool = True
+) -> Path:
+    """Write ``text`` to ``path`` atomically (UTF-8); ``overwrite=False`` refuses an existing file."""
+    with atomic_path(path, name=name, overwrite=overwrite) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
 
 
-def write_json(path: str | os.PathLike, obj: Any, *, name: str = "out") -> Path:
-    """Write ``obj`` as indented JSON to ``path`` atomically."""
-    return write_text(path, json.dumps(obj, indent=2, default=_json_default) + "\n", name=name)
+def write_json(
+    path: str | os.PathLike, obj: Any, *, name: str = "out", overwrite: bool = True
+) -> Path:
+    """Write ``obj`` as indented JSON to ``path`` atomically; ``overwrite=False`` refuses an existing file."""
+    text = json.dumps(obj, indent=2, default=_json_default) + "\n"
+    return write_text(path, text, name=name, overwrite=overwrite)
 
 
 def _json_default(o: Any) -> Any:
@@ -228,7 +255,7 @@ def _decode(ds):
 _FORMATS = {".nc": "netcdf", ".zarr": "zarr"}
 
 
-def save(obj, path: str | os.PathLike, *, name: str = "out") -> Path:
+def save(obj, path: str | os.PathLike, *, name: str = "out", overwrite: bool = False) -> Path:
     """Save an ``xarray.Dataset`` or ``DataArray`` atomically to netCDF (``.nc``) or zarr (``.zarr``).
 
     Parameters
@@ -237,18 +264,23 @@ def save(obj, path: str | os.PathLike, *, name: str = "out") -> Path:
         Spectra, tagging results, alignment results or raw activations.
     path : path-like
         Destination ending in ``.nc`` or ``.zarr``.
+    name : str
+        The parameter name used in error messages.
+    overwrite : bool
+        Replace an existing file. Default False: an existing ``path`` is refused, as in MNE.
 
     Returns
     -------
     path : Path
     """
     p = Path(path)
+    check_out_path(name, p, overwrite=overwrite)
     fmt = check_option(
         f"{name} (file extension)", p.suffix, _FORMATS, fix="Use a name ending in '.nc' or '.zarr'."
     )
     enc = _encode(obj)
     if _FORMATS[fmt] == "netcdf":
-        with atomic_path(p, name=name) as tmp:
+        with atomic_path(p, name=name, overwrite=overwrite) as tmp:
             enc.to_netcdf(tmp, engine="h5netcdf")
     else:
         check_out_path(name, p)

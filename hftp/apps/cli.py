@@ -14,6 +14,10 @@ from typing import Any
 
 import typer
 
+from hftp.apps.cli_errors import check_outputs, write_all
+from hftp.apps.cli_errors import run as _run
+from hftp.apps.cli_options import load_conditions, parse_layers, parse_tagged
+
 app = typer.Typer(
     name="hftp",
     help="Hierarchical Frequency Tagging Probe: syntax-locked neurons, electrodes, and their alignment.",
@@ -32,36 +36,27 @@ def _emit(summary: dict[str, Any], as_json: bool) -> None:
             typer.echo(f"{k}: {v}")
 
 
-def _fail(exc: Exception) -> None:
-    typer.echo(f"Error: {exc}", err=True)
-    raise typer.Exit(code=2)
+def _version(value: bool) -> None:
+    if value:
+        from hftp import __version__
+
+        typer.echo(f"hftp {__version__}")
+        raise typer.Exit()
 
 
-def _run(fn, *args, **kwargs):
-    """Call ``fn``; turn hftp's validation errors into a clean message and exit code 2."""
-    try:
-        return fn(*args, **kwargs)
-    except (ValueError, TypeError, FileNotFoundError, ImportError) as exc:
-        _fail(exc)
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Hierarchical Frequency Tagging Probe: syntax-locked neurons, electrodes, and their alignment."""
+
+
+_OVERWRITE_HELP = "Replace existing outputs (refused otherwise)."
 
 
 # ----------------------------------------------------------------------------------- stimuli
-
-
-def _parse_tagged(items: list[str] | None) -> dict[str, float] | None:
-    """``["sentence=0.78125", "phrase=1.5625"]`` → ``{"sentence": 0.78125, "phrase": 1.5625}``."""
-    if not items:
-        return None
-    out = {}
-    for item in items:
-        level, sep, hz = item.partition("=")
-        try:
-            out[level.strip()] = float(hz)
-        except ValueError:
-            sep = ""
-        if not sep or not level.strip():
-            _fail(ValueError(f"Invalid value for '--tagged': expected LEVEL=HZ; got {item!r}."))
-    return out
 
 
 @app.command("stimuli")
@@ -86,6 +81,7 @@ def stimuli_cmd(
     ),
     trim: bool = typer.Option(False, "--trim", help="Trim custom streams to on-bin length."),
     gap_s: float = typer.Option(2.0, "--gap-s", help="Silence between sequences (events)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help=_OVERWRITE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
 ) -> None:
     """Generate frequency-tagged stimulus sequences and write them to a file.
@@ -101,8 +97,15 @@ def stimuli_cmd(
     from hftp import stimuli as st
     from hftp._validation import check_option
 
-    writers = {"csv": st.save_stimuli, "events": lambda s, p: st.to_events(s, p, gap_s=gap_s)}
+    writers = {
+        "csv": lambda s, p: st.save_stimuli(s, p, overwrite=overwrite),
+        "events": lambda s, p: st.to_events(s, p, gap_s=gap_s, overwrite=overwrite),
+    }
     _run(check_option, "--format", fmt, writers)
+    tagged_hz = parse_tagged(tagged)
+    for d in design:  # option values first (usage errors), then the outputs, then the work
+        _run(check_option, "--design", d, st.list_designs())
+    check_outputs({"--out": out, "--out (its .json sidecar)": out.with_suffix(".json")}, overwrite)
     word_streams = _run(st.load_word_streams, streams) if streams is not None else None
     stim = _run(
         st.make_stimuli,
@@ -115,7 +118,7 @@ def stimuli_cmd(
         structure=structure,
         corpus=corpus,
         streams=word_streams,
-        tagged_hz=_parse_tagged(tagged),
+        tagged_hz=tagged_hz,
         trim=trim,
     )
     path = _run(writers[fmt], stim, out)
@@ -137,28 +140,13 @@ def stimuli_cmd(
 # ----------------------------------------------------------------------------------- probe
 
 
-def _parse_layers(items: list[str] | None) -> list[int] | None:
-    """``["0,5", "-1"]`` → ``[0, 5, -1]``; ``None`` or empty → all layers."""
-    if not items:
-        return None
-    out = []
-    for item in items:
-        for part in item.split(","):
-            try:
-                out.append(int(part))
-            except ValueError:
-                _fail(
-                    ValueError(
-                        f"Invalid value for '--layers': expected integers like 0,5,-1; got {item!r}."
-                    )
-                )
-    return out
-
-
 @app.command("probe")
 def probe_cmd(
     model: str = typer.Option(
-        None, "--model", "-m", help="Model folder, .gguf file or cached hub id (default: SmolLM2)."
+        None,
+        "--model",
+        "-m",
+        help="Model folder, .gguf file, cached hub id or 'default' (SmolLM2-135M).",
     ),
     stimuli: Path = typer.Option(..., "--stimuli", "-s", help="Stimulus CSV from `hftp stimuli`."),
     out: Path = typer.Option(..., "--out", "-o", help="Spectra file to write (.nc or .zarr)."),
@@ -175,32 +163,38 @@ def probe_cmd(
     ),
     add_bos: bool = typer.Option(False, "--add-bos", help="Prepend the BOS token."),
     save_raw: Path = typer.Option(None, "--save-raw", help="Also save raw activations (.nc)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help=_OVERWRITE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
 ) -> None:
     """Record a model's MLP neurons on a stimulus set and write their spectra.
 
     Examples:
 
-      hftp probe --stimuli stim.csv --out spectra.nc
+      hftp probe --model default --stimuli stim.csv --out spectra.nc
 
       hftp probe --model ./my-llama --stimuli stim.csv --layers 0,10,-1 --batch-size 4 --out spectra.nc --json
     """
     from hftp import io
-    from hftp._validation import check_option, check_out_path
+    from hftp._validation import check_option
     from hftp.models.extract import probe
     from hftp.models.load import load_model
     from hftp.stimuli.core import load_stimuli
 
+    # every input and output is checked before the model is loaded
     stim = _run(load_stimuli, stimuli)
-    _run(check_out_path, "--out", out)
+    check_outputs({"--out": out, "--save-raw": save_raw}, overwrite)
     _run(check_option, "--out (file extension)", out.suffix, (".nc", ".zarr"))
+    if save_raw is not None:
+        _run(check_option, "--save-raw (file extension)", save_raw.suffix, (".nc", ".zarr"))
+    layer_list = parse_layers(layers)
+    model = None if model in (None, "default") else model
     net, tok = _run(load_model, model, device=device, dtype=dtype)
     spectra = _run(
         probe,
         net,
         tok,
         stim,
-        layers=_parse_layers(layers),
+        layers=layer_list,
         batch_size=batch_size,
         drop_units=drop_units,
         pooling=pooling,
@@ -208,7 +202,12 @@ def probe_cmd(
         add_bos=add_bos,
         save_raw=save_raw,
     )
-    path = _run(io.save, spectra, out, name="--out")
+    try:
+        path = _run(io.save, spectra, out, name="--out", overwrite=overwrite)
+    except BaseException:
+        if save_raw is not None:  # all outputs or none
+            Path(save_raw).unlink(missing_ok=True)
+        raise
     _emit(
         {
             "out": str(path),
@@ -229,22 +228,6 @@ def probe_cmd(
 # ----------------------------------------------------------------------------------- brain
 
 
-def _load_conditions(path: Path | None) -> dict[str, Any] | None:
-    """A JSON file: condition name → code, list of codes/descriptions, or {"start": a, "stop": b}."""
-    if path is None:
-        return None
-    from hftp._validation import check_in_path
-
-    p = _run(check_in_path, "--conditions", path, kind="conditions JSON file")
-    try:
-        raw = json.loads(p.read_text())
-    except json.JSONDecodeError as exc:
-        _fail(ValueError(f"Invalid value for '--conditions': {str(p)!r} is not JSON ({exc})."))
-    if not isinstance(raw, dict):
-        _fail(ValueError("Invalid value for '--conditions': expected a JSON object name → codes."))
-    return {k: range(v["start"], v["stop"]) if isinstance(v, dict) else v for k, v in raw.items()}
-
-
 @app.command("brain")
 def brain_cmd(
     input: Path = typer.Option(
@@ -262,6 +245,20 @@ def brain_cmd(
     control: str = typer.Option(None, "--control", help="Control condition for specificity."),
     q: float = typer.Option(0.05, "--q", help="FDR level across channels."),
     table: Path = typer.Option(None, "--table", help="Responsive-channel CSV (default OUT.csv)."),
+    events: Path = typer.Option(None, "--events", help="BIDS events.tsv to epoch by (onsets)."),
+    epoch_length: float = typer.Option(
+        None, "--epoch-length", help="Continuous recording: cut epochs of this many seconds."
+    ),
+    montage: str = typer.Option(
+        None, "--montage", help="Standard montage for scalp EEG, e.g. standard_1020."
+    ),
+    no_regions: bool = typer.Option(
+        False, "--no-regions", help="Do not assign atlas regions (non-MNI positions)."
+    ),
+    drop_incomplete: bool = typer.Option(
+        False, "--drop-incomplete", help="Drop trials a truncated recording cuts (with a warning)."
+    ),
+    overwrite: bool = typer.Option(False, "--overwrite", help=_OVERWRITE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
 ) -> None:
     """Read a recording, write its brain Spectra and a responsive-channel table.
@@ -271,27 +268,49 @@ def brain_cmd(
       hftp brain --input sim_bids --out brain.nc
 
       hftp brain --input P5_ft.mat --conditions conds.json --tagged phrase=1.5625 --tagged unit=3.125 --out p5.nc --json
+
+      hftp brain --input rest.edf --epoch-length 12 --montage standard_1020 --tagged phrase=2 --out rest.nc
     """
     from hftp import io
-    from hftp._validation import check_option, check_out_path
+    from hftp._validation import check_option
     from hftp.brain.core import brain_spectra, read_recording, responsive_channels
 
-    _run(check_out_path, "--out", out)
+    table = table or out.with_suffix(".csv")
+    check_outputs({"--out": out, "--table": table}, overwrite)
     _run(check_option, "--out (file extension)", out.suffix, (".nc", ".zarr"))
     rec = _run(
         read_recording,
         input,
-        _load_conditions(conditions),
+        load_conditions(conditions),
         tmax=tmax,
-        tagged_hz=_parse_tagged(tagged),
+        tagged_hz=parse_tagged(tagged),
+        events=events,
+        epoch_length=epoch_length,
+        montage=montage,
+        drop_incomplete=drop_incomplete,
     )
     spectra = _run(
-        brain_spectra, rec, drop_onset, _parse_tagged(tagged), atlas=atlas, labels=labels
+        brain_spectra,
+        rec,
+        drop_onset,
+        parse_tagged(tagged),
+        atlas=atlas,
+        labels=labels,
+        regions=not no_regions,
     )
-    path = _run(io.save, spectra, out, name="--out")
     tab = _run(responsive_channels, spectra, control=control, q=q)
-    table = table or out.with_suffix(".csv")
-    _run(io.write_text, table, tab.to_csv(index=False), name="--table")
+    path, _ = _run(
+        write_all,
+        [
+            (out, lambda: io.save(spectra, out, name="--out", overwrite=overwrite)),
+            (
+                table,
+                lambda: io.write_text(
+                    table, tab.to_csv(index=False), name="--table", overwrite=overwrite
+                ),
+            ),
+        ],
+    )
     sig = tab[tab["significant"]] if "significant" in tab else tab.iloc[:0]
     _emit(
         {
@@ -323,6 +342,7 @@ def simulate_ieeg_cmd(
     sfreq: float = typer.Option(256.0, "--sfreq", help="Sampling rate (Hz)."),
     fmt: str = typer.Option("brainvision", "--format", help="brainvision or edf."),
     stimuli: Path = typer.Option(None, "--stimuli", help="Stimulus CSV giving the trial design."),
+    overwrite: bool = typer.Option(False, "--overwrite", help=_OVERWRITE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
 ) -> None:
     """Write a SIMULATED BIDS iEEG data set with frequency-tagged contacts and its ground truth.
@@ -335,6 +355,7 @@ def simulate_ieeg_cmd(
     """
     from hftp.brain.simulate import simulate_ieeg
 
+    check_outputs({"--out": out}, overwrite)
     stim = None
     if stimuli is not None:
         from hftp.stimuli.core import load_stimuli
@@ -350,6 +371,7 @@ def simulate_ieeg_cmd(
         sfreq=sfreq,
         fmt=fmt,
         n_trials=n_trials,
+        overwrite=overwrite,
     )
     t = sim.truth
     _emit(
@@ -384,6 +406,7 @@ def align_cmd(
     top_k: int = typer.Option(100, "--top-k", help="Top channels per layer in S(m,b)."),
     n_random: int = typer.Option(100, "--n-random", help="Random-neuron draws (with --tagged)."),
     seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
+    overwrite: bool = typer.Option(False, "--overwrite", help=_OVERWRITE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
 ) -> None:
     """RSA of every model layer against every brain channel, with permutation p-values.
@@ -394,6 +417,7 @@ def align_cmd(
     from hftp.align.inference import alignment_summary
     from hftp.io import load, save
 
+    check_outputs({"--out": out}, overwrite)
     mspec = _run(load, probe, name="probe")
     bspec = _run(load, brain, name="brain")
     tag = _run(load, tagged, name="tagged") if tagged is not None else None
@@ -410,7 +434,7 @@ def align_cmd(
         n_random=n_random,
         seed=seed,
     )
-    _run(save, res, out, name="out")
+    _run(save, res, out, name="--out", overwrite=overwrite)
     _emit({"out": str(out), **alignment_summary(res)}, as_json)
 
 
@@ -429,6 +453,7 @@ def tag_cmd(
     q: float = typer.Option(0.05, "--q", help="FDR level (calibrated mode)."),
     seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
     table: Path = typer.Option(None, "--table", help="Also write the layer profile as CSV."),
+    overwrite: bool = typer.Option(False, "--overwrite", help=_OVERWRITE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
 ) -> None:
     """Find the neurons (or channels) locked to the tagged rates.
@@ -438,12 +463,17 @@ def tag_cmd(
     from hftp.io import load, save, write_text
     from hftp.tagging.core import category_fractions, find_tagged, layer_profile
 
+    check_outputs({"--out": out, "--table": table}, overwrite)
     spec = _run(load, spectra, name="spectra")
     res = _run(find_tagged, spec, condition, control=control, mode=mode, q=q, seed=seed)
-    _run(save, res, out, name="out")
-    prof = layer_profile(res)
+    prof = _run(layer_profile, res)
+    writers = [(out, lambda: save(res, out, name="--out", overwrite=overwrite))]
     if table is not None:
-        _run(write_text, table, prof.to_csv(index=False), name="table")
+        text = prof.to_csv(index=False)
+        writers.append(
+            (table, lambda: write_text(table, text, name="--table", overwrite=overwrite))
+        )
+    _run(write_all, writers)
     fractions = {k: round(v, 4) for k, v in category_fractions(res).items()}
     _emit({"out": str(out), "mode": mode, **fractions}, as_json)
 
@@ -457,6 +487,7 @@ def report_cmd(
         ..., help="Result files (.nc): spectra, tagging, alignment."
     ),
     out: Path = typer.Option(..., "--out", help="Output folder for report.html and figures/."),
+    overwrite: bool = typer.Option(False, "--overwrite", help=_OVERWRITE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
 ) -> None:
     """Draw the standard figures for saved results and write report.html.
@@ -464,7 +495,16 @@ def report_cmd(
     Example: hftp report spectra.nc tagged.nc align.nc --out report/
     """
     from hftp.apps.report_files import report_from_files
+    from hftp.io import load
 
+    if (out / "report.html").exists() and not overwrite:
+        _fail(
+            f"Invalid value for '--out': {str(out)!r} already holds a report.html. Pass "
+            "--overwrite to replace it, or choose another folder."
+        )
+    check_outputs({"--out": out}, True)
+    for f in files:  # every input is read before anything is drawn
+        _run(load, f, name="FILES")
     path, summary = _run(report_from_files, files, out)
     _emit({"report": str(path), **summary}, as_json)
 
@@ -487,6 +527,9 @@ def demo_cmd(
         None, "--n-sequences", help="Shuffles per condition (default 100, 16 with --quick)."
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Start afresh in a folder that holds other results."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
 ) -> None:
     """Run the whole pipeline on the defaults and write report.html, figures/, results/, summary.json.
@@ -495,8 +538,9 @@ def demo_cmd(
     """
     from hftp.apps.demo import DemoConfig, run_demo
 
+    model = None if model in (None, "default") else model
     cfg = DemoConfig(quick=quick, model=model, n_sequences=n_sequences, seed=seed)
-    summary = _run(run_demo, out, config=cfg)
+    summary = _run(run_demo, out, config=cfg, overwrite=overwrite)
     _emit(
         {"report": str(out / "report.html"), **(summary or {}).get("numbers", {})}
         if as_json
@@ -507,8 +551,20 @@ def demo_cmd(
 
 def main() -> None:
     """Entry point of the ``hftp`` console script."""
+    import os
+
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    app()
+    try:
+        app()
+    except Exception as exc:  # the last net: a failure outside any _run
+        if os.environ.get("HFTP_DEBUG"):
+            raise
+        typer.echo(
+            f"Error: unexpected {type(exc).__name__}: {exc}. Run again with HFTP_DEBUG=1 to see "
+            "the traceback, and please report it.",
+            err=True,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,6 +8,11 @@
 - ``summary.json``: the key numbers.
 
 Every stage logs its progress; long loops show a progress bar.
+
+Re-running into the same folder resumes: ``.hftp-demo.json`` records the parameters and the
+stages finished so far, and a finished stage's results are loaded instead of recomputed when the
+parameters match. ``complete: true`` in it marks a finished run. A folder with other content, or
+a demo run with other parameters, is refused unless ``overwrite=True`` (``--overwrite``).
 """
 
 from __future__ import annotations
@@ -141,6 +146,69 @@ class _Stage:
         )
 
 
+#: The demo's progress file: parameters, finished stages, and the completion marker.
+MARKER = ".hftp-demo.json"
+
+
+def _marker_params(cfg: DemoConfig) -> dict[str, Any]:
+    return {
+        "n_sequences": cfg.resolved_n_sequences(),
+        "layers": cfg.layers,
+        "q": cfg.q,
+        "seed": cfg.seed,
+        "model": str(cfg.model) if cfg.model is not None else None,
+        "batch_size": cfg.batch_size,
+        "eeg_dir": str(cfg.eeg_dir) if cfg.eeg_dir is not None else None,
+        "n_permutations_paper": cfg.n_permutations_paper,
+    }
+
+
+def _prepare_out(out: Path, cfg: DemoConfig, overwrite: bool) -> dict[str, Any]:
+    """Check the output folder; return the progress record (``stages`` done so far) to resume."""
+    import json
+    import shutil
+
+    from hftp._validation import InvalidValueError, check_out_path
+
+    check_out_path("out", out)
+    params = _marker_params(cfg)
+    fresh = {"params": params, "stages": [], "complete": False}
+    if not out.exists():
+        return fresh
+    if not out.is_dir():
+        raise InvalidValueError(
+            f"Invalid value for 'out': {str(out)!r} is a file; the demo writes a folder. "
+            "Choose another path."
+        )
+    marker = out / MARKER
+    prev = None
+    if marker.is_file():
+        try:
+            prev = json.loads(marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            prev = None
+    if prev is not None and prev.get("params") == params and not overwrite:
+        return {**fresh, "stages": list(prev.get("stages", []))}
+    if any(out.iterdir()) and not overwrite:
+        why = (
+            "holds a demo run with other parameters"
+            if prev is not None
+            else "exists and is not an hftp demo folder"
+        )
+        raise InvalidValueError(
+            f"Invalid value for 'out': {str(out)!r} {why}. Pass overwrite=True (--overwrite) "
+            "to replace its contents, or choose another folder."
+        )
+    if overwrite:
+        for name in ("figures", "results", "simulated_ieeg", "report.html", "summary.json", MARKER):
+            p = out / name
+            if p.is_dir():
+                shutil.rmtree(p)
+            elif p.exists():
+                p.unlink()
+    return fresh
+
+
 def run_demo(
     out: str | os.PathLike = "hftp-demo",
     *,
@@ -148,6 +216,7 @@ def run_demo(
     model: str | None = None,
     config: DemoConfig | None = None,
     progress: bool = True,
+    overwrite: bool = False,
 ) -> dict[str, Any]:
     """Run the whole pipeline on the defaults and write the report.
 
@@ -163,6 +232,9 @@ def run_demo(
         Full control over the parameters; overrides ``quick`` and ``model``.
     progress : bool
         Show progress bars.
+    overwrite : bool
+        Replace the contents of an existing ``out`` that is not a resumable run of the same
+        parameters (or restart one that is). Default False.
 
     Returns
     -------
@@ -184,10 +256,25 @@ def run_demo(
     cfg = config or DemoConfig(quick=quick, model=model)
     check_type("out", out, (str, os.PathLike), "a folder path")
     out = Path(out)
+    progress_rec = _prepare_out(out, cfg, overwrite)
     figdir, resdir = out / "figures", out / "results"
     for d in (out, figdir, resdir):
         d.mkdir(parents=True, exist_ok=True)
     n_seq = cfg.resolved_n_sequences()
+    if progress_rec["stages"]:
+        logger.info("resuming %s: finished stages %s", out, ", ".join(progress_rec["stages"]))
+
+    def cached(name: str, make: Callable[[], Any]):
+        """Load ``results/<name>.nc`` when a previous run of these parameters finished it."""
+        path = resdir / f"{name}.nc"
+        if name in progress_rec["stages"] and path.is_file():
+            return io.load(path)
+        obj = make()
+        io.save(obj, path, overwrite=True)
+        progress_rec["stages"].append(name)
+        io.write_json(out / MARKER, progress_rec)
+        return obj
+
     stage = _Stage(9)
     figures: dict[str, Any] = {}
     numbers: dict[str, Any] = {}
@@ -220,19 +307,23 @@ def run_demo(
         cfg.model or "SmolLM2-135M-Instruct (offline GGUF, dequantised to float32)"
     )
     stage(f"probe: {stim.n_sequences} sequences through {mdl.config.num_hidden_layers} layers")
-    spectra = probe(mdl, tok, stim, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress)
-    io.save(spectra, resdir / "model_spectra.nc")
+    spectra = cached(
+        "model_spectra",
+        lambda: probe(
+            mdl, tok, stim, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress
+        ),
+    )
 
     # 3. tagging (calibrated and paper) + null check
     stage("tagging: calibrated statistics (F-test + specificity, BH-FDR) and paper mode")
     tagged = find_tagged(
         spectra, condition="sentences", control="within-shuffle", q=cfg.q, seed=cfg.seed
     )
-    io.save(tagged, resdir / "tagged_calibrated.nc")
+    io.save(tagged, resdir / "tagged_calibrated.nc", overwrite=True)
     paper = find_tagged(
         spectra, condition="sentences", control="within-shuffle", mode="paper", seed=cfg.seed
     )
-    io.save(paper, resdir / "tagged_paper.nc")
+    io.save(paper, resdir / "tagged_paper.nc", overwrite=True)
     null = find_tagged(spectra, condition="random-words", q=cfg.q, seed=cfg.seed)
     prof = layer_profile(tagged)
     prof_paper = layer_profile(paper)
@@ -251,15 +342,18 @@ def run_demo(
 
     # 4. untrained baseline
     stage("baseline: the same architecture with random weights (lexical-regularity baseline)")
-    fresh = untrained(mdl, seed=cfg.seed)
-    spectra_u = probe(
-        fresh, tok, stim, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress
-    )
-    del fresh
+
+    def probe_untrained():
+        fresh = untrained(mdl, seed=cfg.seed)
+        return probe(
+            fresh, tok, stim, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress
+        )
+
+    spectra_u = cached("model_spectra_untrained", probe_untrained)
     tagged_u = find_tagged(
         spectra_u, condition="sentences", control="within-shuffle", q=cfg.q, seed=cfg.seed
     )
-    io.save(tagged_u, resdir / "tagged_untrained.nc")
+    io.save(tagged_u, resdir / "tagged_untrained.nc", overwrite=True)
     prof_u = layer_profile(tagged_u)
     numbers["untrained_fraction_tagged"] = category_fractions(tagged_u)
 
@@ -276,11 +370,15 @@ def run_demo(
     plant_layer = layers[(2 * len(layers)) // 3]
     planted = planted_profile(spectra, plant_layer, tagged=tagged)
     responses = {**DEFAULT_RESPONSES, PLANTED_REGION: planted}
+    if sim_dir.exists():  # simulated afresh each run: it is quick and seeded
+        import shutil
+
+        shutil.rmtree(sim_dir)
     sim = simulate_ieeg(sim_dir, stim=stim, responses=responses, snr=1.0, seed=cfg.seed)
     numbers["simulated_planted"] = {"layer": plant_layer, "region": PLANTED_REGION}
     epochs = read_recording(sim_dir)
     bspec = brain_spectra(epochs)
-    io.save(bspec, resdir / "simulated_brain_spectra.nc")
+    io.save(bspec, resdir / "simulated_brain_spectra.nc", overwrite=True)
     btag = find_tagged(
         bspec, condition="sentences", control="within-shuffle", q=cfg.q, seed=cfg.seed
     )
@@ -290,7 +388,7 @@ def run_demo(
     # 6. alignment with the simulated sEEG
     stage("alignment: RSA of model layers against simulated contacts (exact permutations)")
     res = align(spectra, bspec, tagged=tagged, seed=cfg.seed, **SIMULATED_ALIGN)
-    io.save(res, resdir / "alignment_simulated.nc")
+    io.save(res, resdir / "alignment_simulated.nc", overwrite=True)
     numbers["alignment_simulated"] = alignment_summary(res)
     fig("alignment_simulated", lambda: plot.alignment(res))
     fig("glass_brain_simulated", lambda: plot.glass_brain(res))
@@ -312,7 +410,7 @@ def run_demo(
         + ("" if eeg else " — data absent, skipped")
     )
     if eeg is not None:
-        numbers["eeg_scalp"] = _real_eeg(eeg, mdl, tok, cfg, resdir, fig, progress)
+        numbers["eeg_scalp"] = _real_eeg(eeg, mdl, tok, cfg, resdir, fig, progress, cached)
 
     # 8. report
     stage("report: report.html and summary.json")
@@ -320,12 +418,14 @@ def run_demo(
     summary = {"numbers": numbers, "params": params, "model_id": str(model_id)}
     io.write_json(out / "summary.json", summary)
     report.build_report(out, figures=figures, numbers=numbers, params=params)
+    progress_rec["complete"] = True
+    io.write_json(out / MARKER, progress_rec)
     logger.info("done: %s (%.0f s)", out / "report.html", time.perf_counter() - stage.t0)
     return summary
 
 
 def _real_eeg(
-    eeg: Path, mdl, tok, cfg: DemoConfig, resdir: Path, fig, progress: bool
+    eeg: Path, mdl, tok, cfg: DemoConfig, resdir: Path, fig, progress: bool, cached
 ) -> dict[str, Any]:
     from hftp import brain, io, plot
     from hftp.align.core import align
@@ -337,7 +437,7 @@ def _real_eeg(
 
     spectra_list = eeg_phrases.read_eeg_phrases(eeg)
     espec = brain.concat_subjects(spectra_list)
-    io.save(espec, resdir / "eeg_scalp_spectra.nc")
+    io.save(espec, resdir / "eeg_scalp_spectra.nc", overwrite=True)
     fig(
         "eeg_itpc_spectra",
         lambda: plot.itpc_spectra(
@@ -356,10 +456,14 @@ def _real_eeg(
         trim=True,
         seed=cfg.seed,
     )
-    mspec = probe(mdl, tok, estim, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress)
-    io.save(mspec, resdir / "model_spectra_eeg_streams.nc")
+    mspec = cached(
+        "model_spectra_eeg_streams",
+        lambda: probe(
+            mdl, tok, estim, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress
+        ),
+    )
     res = align(mspec, espec, seed=cfg.seed)
-    io.save(res, resdir / "alignment_eeg_scalp.nc")
+    io.save(res, resdir / "alignment_eeg_scalp.nc", overwrite=True)
     summ = alignment_summary(res)
     # The phrase rate is the model's Nyquist bin: amplitude (not phase) is valid there, so the
     # model's response is the evoked-amplitude SNR, averaged over neurons per layer.

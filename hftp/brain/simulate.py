@@ -139,6 +139,7 @@ def simulate_ieeg(
     line_amplitude: float = 0.5,
     gap_s: float = 1.0,
     task: str = "listening",
+    overwrite: bool = False,
 ):
     """Write a simulated BIDS iEEG data set with frequency-tagged responses and its ground truth.
 
@@ -177,6 +178,9 @@ def simulate_ieeg(
         Silence between trials (s).
     task : str
         BIDS task name.
+    overwrite : bool
+        Replace an earlier simulated data set in ``out_dir`` (refused otherwise). A folder that
+        holds anything else is never replaced.
 
     Returns
     -------
@@ -208,7 +212,7 @@ def simulate_ieeg(
             )
     profiles = {r: _profile(responses.get(r, {}), design) for r in regions}
     out = Path(out_dir)
-    _check_target(out)
+    _check_target(out, overwrite)
     rng = np.random.default_rng(seed)
     truth: dict[str, Any] = {
         "simulated": True,
@@ -247,14 +251,27 @@ def simulate_ieeg(
     return SimulatedIEEG(root=out, truth_path=out / "ground_truth.json", truth=truth)
 
 
-def _check_target(out: Path) -> None:
+def _check_target(out: Path, overwrite: bool) -> None:
     check_out_path("out_dir", out)
+    if out.exists() and not out.is_dir():
+        raise InvalidValueError(
+            f"Invalid value for 'out_dir': {str(out)!r} is a file; choose a new or empty folder."
+        )
     if out.exists() and any(out.iterdir()):
         gt = out / "ground_truth.json"
-        if not (gt.exists() and json.loads(gt.read_text()).get("simulated") is True):
+        try:
+            simulated = json.loads(gt.read_text()).get("simulated") is True
+        except (OSError, ValueError, AttributeError):
+            simulated = False
+        if not simulated:
             raise InvalidValueError(
                 f"Invalid value for 'out_dir': {str(out)!r} exists and is not an earlier simulated data "
                 "set; choose a new or empty folder."
+            )
+        if not overwrite:
+            raise InvalidValueError(
+                f"Invalid value for 'out_dir': {str(out)!r} already holds a simulated data set. Pass "
+                "overwrite=True (--overwrite) to replace it, or choose another folder."
             )
 
 
@@ -349,7 +366,10 @@ def _write_subject(
             "mni": [float(v) for v in p],
             "amplitude": amp,
             "phase": {lvl: float(phases[ch, li]) for li, lvl in enumerate(LEVELS)},
-            "responsive": {c: {lv: bool(a > 0) for lv, a in amp[c].items()} for c in amp},
+            # with snr=0 nothing is written into the data, so no contact is responsive
+            "responsive": {
+                c: {lv: bool(a > 0 and snr > 0) for lv, a in amp[c].items()} for c in amp
+            },
         }
     return {"contacts": contacts, "n_trials": {c: len(v) for c, v in design["trials"].items()}}
 

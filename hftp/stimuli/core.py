@@ -258,6 +258,7 @@ def make_stimuli(
     seed = check_int("seed", seed, min_value=0)
     n_sentences = check_int("n_sentences", n_sentences, min_value=1)
     unit_rate_hz = check_float("unit_rate_hz", unit_rate_hz, min_value=0, inclusive=False)
+    check_stimulus_size(len(designs), n_sequences, n_sentences)
     grammar = load_grammar(language)
     if structure is not None:
         check_option("structure", structure, grammar.structures)
@@ -368,18 +369,58 @@ def _check_suffix(name: str, path: Any, suffix: str) -> Path:
     return p
 
 
-def save_stimuli(stim: StimulusSet, path: str | os.PathLike) -> Path:
+#: Bytes per unit row of a StimulusSet (the pandas table with its strings), measured generously.
+_BYTES_PER_UNIT = 400
+#: Units per sentence assumed by the estimate (the longest built-in structure).
+_UNITS_PER_SENTENCE = 8
+
+
+def _available_memory() -> int:
+    """Physical memory in bytes (a large number when the platform does not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - non-POSIX
+        return 1 << 40
+
+
+def check_stimulus_size(n_designs: int, n_sequences: int, n_sentences: int) -> int:
+    """Estimate the memory a stimulus set needs; refuse one larger than half the machine's memory.
+
+    Returns the estimate in bytes. The message gives the estimate and the limit, so that absurd
+    sizes (``n_sequences=10**20``) fail at once instead of growing until the process is killed.
+    """
+    need = n_designs * n_sequences * n_sentences * _UNITS_PER_SENTENCE * _BYTES_PER_UNIT
+    limit = _available_memory() // 2
+    if need > limit:
+        raise InvalidValueError(
+            f"Invalid value for 'n_sequences': {n_designs} design(s) x {n_sequences} sequences x "
+            f"{n_sentences} sentences would need about {_gib(need)} of memory, more than half of "
+            f"this machine's {_gib(2 * limit)}. Use fewer sequences (the paper uses 100)."
+        )
+    return need
+
+
+def _gib(n: int) -> str:
+    return f"{n / 2**30:,.1f} GiB" if n < 2**70 else f"{n:.2e} bytes"
+
+
+def save_stimuli(stim: StimulusSet, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
     """Write ``stim`` as CSV (one row per unit) plus a JSON sidecar (``.json``, the metadata).
 
-    Both files are written atomically. Returns the CSV path; :func:`load_stimuli` reads it back.
+    Both files are written atomically, and both or neither: existing files are refused unless
+    ``overwrite=True`` (checked before anything is written). Returns the CSV path;
+    :func:`load_stimuli` reads it back.
     """
     from hftp.io import atomic_path, write_json
 
     check_type("stim", stim, StimulusSet, "a StimulusSet (from hftp.make_stimuli)")
     p = _check_suffix("path", path, ".csv")
-    with atomic_path(p, name="path") as tmp:
+    side = p.with_suffix(".json")
+    for q in (p, side):
+        check_out_path("path", q, overwrite=overwrite)
+    with atomic_path(p, name="path", overwrite=overwrite) as tmp:
         stim.units.to_csv(tmp, index=False, encoding="utf-8")
-    write_json(p.with_suffix(".json"), dict(stim.meta), name="path")
+        write_json(side, dict(stim.meta), name="path", overwrite=overwrite)
     return p
 
 
@@ -416,7 +457,9 @@ def load_stimuli(path: str | os.PathLike) -> StimulusSet:
     return StimulusSet(units=units, meta=meta)
 
 
-def to_events(stim: StimulusSet, path: str | os.PathLike, *, gap_s: float = 2.0) -> Path:
+def to_events(
+    stim: StimulusSet, path: str | os.PathLike, *, gap_s: float = 2.0, overwrite: bool = False
+) -> Path:
     """Write a BIDS-style ``events.tsv`` (plus ``events.json``) to present the streams to people.
 
     One row per unit, sequences in id order. Unit ``j`` of a sequence starts at
@@ -435,11 +478,15 @@ def to_events(stim: StimulusSet, path: str | os.PathLike, *, gap_s: float = 2.0)
         Destination ending in ``.tsv`` (BIDS names it ``*_events.tsv``).
     gap_s : float, default 2.0
         Silence between sequences, in seconds.
+    overwrite : bool, default False
+        Replace existing ``.tsv``/``.json`` files (refused otherwise, before anything is written).
     """
     from hftp.io import atomic_path, write_json
 
     check_type("stim", stim, StimulusSet, "a StimulusSet (from hftp.make_stimuli)")
     p = _check_suffix("path", path, ".tsv")
+    for q in (p, p.with_suffix(".json")):
+        check_out_path("path", q, overwrite=overwrite)
     gap_s = check_float("gap_s", gap_s, min_value=0)
     u = stim.units.sort_values(["sequence", "position"], kind="stable")
     dur = 1.0 / stim.unit_rate_hz
@@ -461,9 +508,10 @@ def to_events(stim: StimulusSet, path: str | os.PathLike, *, gap_s: float = 2.0)
             "pos": u["pos"].where(u["pos"] != "", "n/a"),
         }
     )
-    with atomic_path(p, name="path") as tmp:
+    side = _events_sidecar(stim, codes, gap_s)
+    with atomic_path(p, name="path", overwrite=overwrite) as tmp:
         ev.to_csv(tmp, sep="\t", index=False, na_rep="n/a", encoding="utf-8", lineterminator="\n")
-    write_json(p.with_suffix(".json"), _events_sidecar(stim, codes, gap_s), name="path")
+        write_json(p.with_suffix(".json"), side, name="path", overwrite=overwrite)
     return p
 
 

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hftp._validation import InvalidValueError, check_in_path, check_option
+from hftp._validation import HftpError, InvalidValueError, check_in_path, check_option
 
 __all__ = ["stimuli_dir", "LANGUAGES", "Grammar", "load_grammar", "load_lexicon", "read_corpus"]
 
@@ -42,20 +42,25 @@ def stimuli_dir() -> Path:
     """The folder holding ``en/`` and ``zh/`` lexicons and grammars.
 
     ``$HFTP_STIMULI_DIR`` wins when set; otherwise the ``stimuli/`` folder beside the package (a
-    source checkout), then ``hftp/data/stimuli`` (an installed copy).
+    source checkout), then the package data ``hftp/_languages`` (an installed wheel, built from
+    that same folder).
     """
     env = os.environ.get("HFTP_STIMULI_DIR")
     here = Path(__file__).resolve().parent
-    for d in (
-        Path(env) if env else None,
-        here.parents[1] / "stimuli",
-        here.parent / "data" / "stimuli",
-    ):
-        if d is not None and (d / "en").is_dir():
+    if env:
+        if not (Path(env) / "en").is_dir():
+            raise HftpError(
+                f"HFTP_STIMULI_DIR={env!r} does not hold an 'en/' folder. Point it at the folder "
+                "that holds 'en/' and 'zh/', or unset it to use the lexicons shipped with hftp."
+            )
+        return Path(env)
+    for d in (here.parents[1] / "stimuli", here.parent / "_languages"):
+        if (d / "en").is_dir():
             return d
-    raise FileNotFoundError(
+    raise HftpError(
         "The stimulus lexicons were not found (looked beside the package in 'stimuli/' and in "
-        "'hftp/data/stimuli'). Set HFTP_STIMULI_DIR to the folder that holds 'en/' and 'zh/'."
+        "the package data 'hftp/_languages'). Reinstall hftp, or set HFTP_STIMULI_DIR to the "
+        "folder that holds 'en/' and 'zh/'."
     )
 
 
