@@ -13,7 +13,37 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("HFTP_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def _git_common_root(root: Path) -> Path | None:
+    """The main checkout of a git worktree (its ``.git`` file points at ``<main>/.git/worktrees/x``)."""
+    dotgit = root / ".git"
+    if dotgit.is_file():
+        text = dotgit.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            gitdir = (root / text.split(":", 1)[1].strip()).resolve()
+            if gitdir.parent.name == "worktrees":
+                return gitdir.parents[2]
+    return None
+
+
+def find_shared_data(root: Path = ROOT) -> Path:
+    """``$HFTP_SHARED_DATA``, else the first ``shared/data`` beside the checkout or any folder above
+    it (a clone in ``ci/hftp`` finds ``ci/shared/data``), or beside the main checkout of a git
+    worktree. Returns the conventional ``../shared/data`` when none exists (tests then skip)."""
+    env = os.environ.get("HFTP_SHARED_DATA")
+    if env:
+        return Path(env)
+    starts = [root, _git_common_root(root)]
+    for start in (s for s in starts if s is not None):
+        for folder in [start, *start.parents]:
+            cand = folder.parent / "shared" / "data"
+            if cand.is_dir():
+                return cand
+    return root.parent / "shared" / "data"
+
+
+SHARED_DATA = find_shared_data()
 
 
 @pytest.fixture(scope="session")

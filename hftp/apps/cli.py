@@ -15,6 +15,7 @@ from typing import Any
 import typer
 
 from hftp.apps.cli_errors import check_outputs, write_all
+from hftp.apps.cli_errors import fail as _fail
 from hftp.apps.cli_errors import run as _run
 from hftp.apps.cli_options import load_conditions, parse_layers, parse_tagged
 
@@ -181,12 +182,12 @@ def probe_cmd(
     from hftp.stimuli.core import load_stimuli
 
     # every input and output is checked before the model is loaded
+    layer_list = parse_layers(layers)
     stim = _run(load_stimuli, stimuli)
     check_outputs({"--out": out, "--save-raw": save_raw}, overwrite)
     _run(check_option, "--out (file extension)", out.suffix, (".nc", ".zarr"))
     if save_raw is not None:
         _run(check_option, "--save-raw (file extension)", save_raw.suffix, (".nc", ".zarr"))
-    layer_list = parse_layers(layers)
     model = None if model in (None, "default") else model
     net, tok = _run(load_model, model, device=device, dtype=dtype)
     spectra = _run(

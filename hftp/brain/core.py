@@ -71,6 +71,8 @@ def read_recording(
     drop_codes: Iterable[int] = (),
     task: str | None = None,
     fmt: str | None = None,
+    montage: str | None = None,
+    drop_incomplete: bool = False,
 ):
     """Load a recording as ``mne.Epochs`` (one per trial, condition = event name), or a Spectra.
 
@@ -102,6 +104,14 @@ def read_recording(
         BIDS task to read when a subject has several.
     fmt : str, optional
         Force a format from :data:`FORMATS` instead of guessing from the file name.
+    montage : str, optional
+        A standard montage to attach (scalp EEG), e.g. ``"standard_1020"`` (see
+        ``mne.channels.get_builtin_montages()``). Its positions are not MNI: regions are then
+        skipped by :func:`brain_spectra` with a note.
+    drop_incomplete : bool
+        A trial that runs past the end of the data (a truncated file) is an error naming the file,
+        the expected and the found duration (default). With True such trials are dropped and a
+        warning counts them.
 
     Returns
     -------
@@ -114,6 +124,10 @@ def read_recording(
     """
     p = check_in_path("path", path, kind="recording file or BIDS folder")
     fmt = _detect_format(p) if fmt is None else check_option("fmt", fmt, FORMATS)
+    if montage is not None:
+        import mne
+
+        check_option("montage", montage, mne.channels.get_builtin_montages())
     ev = check_in_path("events", events, kind="events.tsv file") if events is not None else None
     tagged = dict(tagged_hz) if tagged_hz is not None else None
     try:
@@ -128,32 +142,54 @@ def read_recording(
             f"Invalid value for 'path': could not read {str(p)!r} as {fmt} ({type(exc).__name__}: "
             f"{exc}). Supported formats: {listed}."
         ) from None
+    opts = {"montage": montage, "drop_incomplete": bool(drop_incomplete)}
     if isinstance(loaded, list):
         out = [
             _finish(
-                x, p, fmt, conditions, tmin, tmax, subject, tagged, ev, epoch_length, drop_codes
-            )
+                x,
+                p,
+                fmt,
+                conditions,
+                tmin,
+                tmax,
+                subject,
+                tagged,
+                ev,
+                epoch_length,
+                drop_codes,
+                **opts,
+            )  # fmt: skip
             for x in loaded
         ]
         return out[0] if len(out) == 1 else out
     return _finish(
-        loaded, p, fmt, conditions, tmin, tmax, subject, tagged, ev, epoch_length, drop_codes
-    )
+        loaded, p, fmt, conditions, tmin, tmax, subject, tagged, ev, epoch_length, drop_codes,
+        **opts,
+    )  # fmt: skip
 
 
-def _finish(loaded, p, fmt, conditions, tmin, tmax, subject, tagged, ev, epoch_length, drop_codes):
+def _finish(
+    loaded, p, fmt, conditions, tmin, tmax, subject, tagged, ev, epoch_length, drop_codes,
+    *, montage=None, drop_incomplete=False,
+):  # fmt: skip
     subj = str(loaded.get("subject") or subject or p.stem).removeprefix("sub-")
     if loaded["kind"] == "ft_freq":
         return _ft_spectra(loaded["obj"], p, conditions, drop_codes, subj, tagged)
     tagged = tagged or loaded.get("tagged")
     if loaded["kind"] == "raw":
         raw = loaded["obj"]
-        raw.load_data(verbose="error")
+        raw.load_data(verbose="warning")
         _set_positions(raw, loaded.get("coords"), loaded.get("frame"))
+        if montage is not None:
+            raw.set_montage(montage, on_missing="warn", verbose="warning")
         ev = ev or loaded.get("events_tsv")
-        ep = _epochs_from_raw(raw, p, conditions, tmin, tmax, ev, epoch_length, "fixed")
+        ep = _epochs_from_raw(
+            raw, p, conditions, tmin, tmax, ev, epoch_length, "fixed", drop_incomplete
+        )
     else:
         ep = _select_epochs(loaded["obj"], conditions, p)
+        if montage is not None:
+            ep.set_montage(montage, on_missing="warn", verbose="warning")
     if len(ep) == 0:
         raise _no_events(p)
     ep.info["subject_info"] = {**(ep.info.get("subject_info") or {}), "his_id": subj}
@@ -477,9 +513,9 @@ def responsive_channels(
     Returns
     -------
     table : pandas.DataFrame
-        One row per condition × channel × level: ``condition, channel, subject, region,
-        hemisphere, x, y, z, level`` and the tagging variables (``statistic, p, q, significant``,
-        ``category``).
+        One row per condition × channel × level: ``condition, channel, level, freq`` (Hz), the
+        tagging variables (``statistic, p, q, significant``, ``category``), then ``subject, region,
+        atlas_label, hemisphere, x, y, z``.
     """
     import pandas as pd
 
@@ -490,13 +526,16 @@ def responsive_channels(
     conds = [c for c in allc if c != control] if conditions is None else list(conditions)
     for c in conds:
         check_option("conditions", c, allc)
-    keep = ["subject", "region", "hemisphere", "x", "y", "z"]
+    keep = ["subject", "region", "atlas_label", "hemisphere", "x", "y", "z"]
     frames = []
     for c in conds:
         res = find_tagged(spectra, condition=c, control=control, q=q, **kwargs)
         per_level = [v for v in res.data_vars if res[v].dims == ("channel", "level")]
         df = res[per_level].to_dataframe().reset_index()
-        df = df[["channel", "level", *per_level]]
+        df["freq"] = df["level"].map(
+            dict(zip(res["level"].values, res["freq"].values, strict=True))
+        )
+        df = df[["channel", "level", "freq", *per_level]]
         if "category" in res:
             df["category"] = df["channel"].map(
                 dict(zip(res["channel"].values, res["category"].values, strict=True))

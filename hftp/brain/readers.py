@@ -4,6 +4,7 @@ FieldTrip Fourier spectra → brain Spectra."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import warnings
 from collections.abc import Iterable, Mapping
@@ -12,9 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from hftp._validation import InvalidValueError, check_float, check_type
+from hftp._validation import HftpError, InvalidValueError, check_float, check_type
 from hftp.brain.anatomy import assign_regions, hemisphere, is_mni
 from hftp.spectral.accumulate import SpectraAccumulator
+
+logger = logging.getLogger("hftp")
 
 _META_KEY = "hftp:"  # prefix of the JSON that read_recording stores in info["description"]
 _IGNORED_EVENTS = ("bad", "edge", "boundary")
@@ -62,7 +65,7 @@ def _read_bids_one(root: Path, bp) -> dict[str, Any]:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        raw = mne_bids.read_raw_bids(bp, verbose="error")
+        raw = mne_bids.read_raw_bids(bp, verbose="warning")
     coords, frame = _bids_electrodes(bp)
     ev = bp.copy().update(suffix="events", extension=".tsv", space=None).fpath
     return {
@@ -122,7 +125,7 @@ def _mne_raw(fn_name: str):
     def read(path: Path, subject, task) -> dict[str, Any]:
         import mne
 
-        raw = getattr(mne.io, fn_name)(path, preload=False, verbose="error")
+        raw = getattr(mne.io, fn_name)(path, preload=False, verbose="warning")
         return {"kind": "raw", "obj": raw, "subject": subject or path.stem}
 
     return read
@@ -132,15 +135,23 @@ def _read_fif(path: Path, subject, task) -> dict[str, Any]:
     import mne
 
     if re.search(r"[-_]epo\.fif(\.gz)?$", path.name):
-        return {"kind": "epochs", "obj": mne.read_epochs(path, verbose="error"), "subject": subject}
+        return {
+            "kind": "epochs",
+            "obj": mne.read_epochs(path, verbose="warning"),
+            "subject": subject,
+        }
     try:
         return {
             "kind": "raw",
-            "obj": mne.io.read_raw_fif(path, verbose="error"),
+            "obj": mne.io.read_raw_fif(path, verbose="warning"),
             "subject": subject,
         }
     except ValueError:
-        return {"kind": "epochs", "obj": mne.read_epochs(path, verbose="error"), "subject": subject}
+        return {
+            "kind": "epochs",
+            "obj": mne.read_epochs(path, verbose="warning"),
+            "subject": subject,
+        }
 
 
 def _read_fieldtrip(path: Path, subject, task) -> dict[str, Any]:
@@ -230,14 +241,45 @@ def _raw_events(raw, events_tsv: Path | None) -> list[tuple[float, str, int | No
     ]
 
 
+def _prefix(description: str) -> str:
+    """``"advp_07"`` → ``"advp"``, ``"Stimulus/S 12"`` → ``"Stimulus/S"``: the name without its number."""
+    return re.sub(r"[\s_\-/.:#]*\d+$", "", description.strip()) or description
+
+
+def _default_conditions(events, where: str) -> dict[str, list[int]]:
+    """One condition per event description; trial-unique codes are grouped by prefix."""
+    names = list(dict.fromkeys(e[1] for e in events))
+    codes = {e[1]: e[2] for e in events}
+    if all(codes[n] is not None for n in names):
+        names.sort(key=lambda n: codes[n])
+    out = {n: [i for i, e in enumerate(events) if e[1] == n] for n in names}
+    if len(out) < 2 or any(len(ii) > 1 for ii in out.values()):
+        return out
+    # every trial has its own event code: group them by the description without its number
+    groups: dict[str, list[int]] = {}
+    for i, e in enumerate(events):
+        groups.setdefault(_prefix(e[1]), []).append(i)
+    if len(groups) < len(out) and all(len(ii) > 1 for ii in groups.values()):
+        logger.info(
+            "every trial of %s has its own event code; grouped them by name into %s",
+            where,
+            {k: len(v) for k, v in groups.items()},
+        )
+        return groups
+    shown = ", ".join(repr(n) for n in names[:4]) + (", ..." if len(names) > 4 else "")
+    raise InvalidValueError(
+        f"Invalid value for 'conditions': every one of the {len(names)} trials of {where} has its "
+        f"own event ({shown}), so each condition would hold one trial. Say which events form each "
+        "condition, e.g. conditions={'sentences': range(1, 26), 'shuffled': range(31, 56)} "
+        "(on the command line: --conditions conds.json with "
+        '{"sentences": {"start": 1, "stop": 26}, "shuffled": [31, 32, 33]}).'
+    )
+
+
 def _match(conditions: Conditions | None, events, *, where: str) -> dict[str, list[int]]:
     """condition name → indices of the matching events."""
     if conditions is None:
-        names = list(dict.fromkeys(e[1] for e in events))
-        codes = {e[1]: e[2] for e in events}
-        if all(codes[n] is not None for n in names):
-            names.sort(key=lambda n: codes[n])
-        return {n: [i for i, e in enumerate(events) if e[1] == n] for n in names}
+        return _default_conditions(events, where)
     check_type("conditions", conditions, Mapping, "a dict mapping condition name to event codes")
     out: dict[str, list[int]] = {}
     for name, spec in conditions.items():
@@ -263,7 +305,9 @@ def _no_events(path: Path) -> ValueError:
     )
 
 
-def _epochs_from_raw(raw, path, conditions, tmin, tmax, events_tsv, epoch_length, fixed_name):
+def _epochs_from_raw(
+    raw, path, conditions, tmin, tmax, events_tsv, epoch_length, fixed_name, drop_incomplete=False
+):
     import mne
 
     events = _raw_events(raw, events_tsv)
@@ -276,9 +320,19 @@ def _epochs_from_raw(raw, path, conditions, tmin, tmax, events_tsv, epoch_length
         return ep
     idx = _match(conditions, events, where=str(path))
     sf = raw.info["sfreq"]
+    end_s = raw.n_times / sf  # where the data end, from the first sample
     tmin = 0.0 if tmin is None else check_float("tmin", tmin)
     if tmax is None:
         durs = [events[i][3] for ii in idx.values() for i in ii]
+        # MNE crops an annotation at the end of the data: a trial cut by a truncated file must
+        # not shorten every trial, so the length comes from the trials that end inside the data
+        inside = [
+            events[i][3]
+            for ii in idx.values()
+            for i in ii
+            if events[i][0] + events[i][3] < end_s - 1.5 / sf
+        ]
+        durs = inside or durs
         if min(durs) <= 0:
             raise InvalidValueError(
                 "Invalid value for 'tmax': the events have no duration, so the trial length is "
@@ -286,6 +340,8 @@ def _epochs_from_raw(raw, path, conditions, tmin, tmax, events_tsv, epoch_length
             )
         tmax = tmin + min(durs) - 1.0 / sf
     tmax = check_float("tmax", tmax, min_value=tmin, inclusive=False)
+    src = next((f for f in (getattr(raw, "filenames", None) or ()) if f), path)
+    idx = _check_complete(idx, events, tmin, tmax, end_s, sf, src, drop_incomplete)
     rows, event_id = [], {}
     for k, (name, ii) in enumerate(idx.items(), start=1):
         event_id[name] = k
@@ -304,6 +360,46 @@ def _epochs_from_raw(raw, path, conditions, tmin, tmax, events_tsv, epoch_length
         event_repeated="drop",
         verbose="error",
     )
+
+
+def _check_complete(idx, events, tmin, tmax, end_s, sf, path, drop_incomplete):
+    """Refuse (or, with ``drop_incomplete``, drop with a warning) trials the data do not cover."""
+    need = tmax - tmin + 1.0 / sf
+    short = {
+        name: [
+            i
+            for i in ii
+            if events[i][0] + tmin < 0 or events[i][0] + tmax + 1.0 / sf > end_s + 1e-9
+        ]
+        for name, ii in idx.items()
+    }
+    bad = [(name, i) for name, ii in short.items() for i in ii]
+    if not bad:
+        return idx
+    name, i = bad[0]
+    found = max(0.0, end_s - events[i][0] - tmin)
+    if not drop_incomplete:
+        raise HftpError(
+            f"The recording {str(path)!r} ends at {end_s:.3f} s, but {len(bad)} trial(s) run past "
+            f"it: e.g. trial {name!r} at {events[i][0]:.3f} s expects {need:.3f} s of data and finds "
+            f"{found:.3f} s. The file may be truncated (an interrupted copy or recording); copy it "
+            "again, or pass drop_incomplete=True (--drop-incomplete) to drop these trials."
+        )
+    warnings.warn(
+        f"Dropped {len(bad)} trial(s) of {str(path)!r} that run past the end of its data "
+        f"({end_s:.3f} s; each trial needs {need:.3f} s): "
+        + ", ".join(f"{n}: {len(ii)}" for n, ii in short.items() if ii)
+        + ".",
+        UserWarning,
+        stacklevel=4,
+    )
+    kept = {name: [i for i in ii if i not in set(short[name])] for name, ii in idx.items()}
+    empty = [n for n, ii in kept.items() if not ii]
+    if empty:
+        raise HftpError(
+            f"The recording {str(path)!r} is truncated: no complete trial is left for {empty}."
+        )
+    return kept
 
 
 def _select_epochs(ep, conditions: Conditions | None, path):
@@ -410,13 +506,17 @@ def _channel_coords(
     label = np.full(n, "unknown", dtype=object)
     hemi = hemisphere(xyz[:, 0]) if n else np.array([], dtype=object)
     has = np.all(np.isfinite(xyz), axis=1)
-    if regions and has.any():
-        if not is_mni(frame):
-            raise InvalidValueError(
-                f"Invalid value for 'coord_frame': contact positions are in {frame!r}, not MNI, so atlas "
-                "regions cannot be assigned. Give MNI positions (montage coord_frame 'mni_tal' or "
-                "BIDS space-MNI*) or pass regions=False."
-            )
+    if regions and has.any() and not is_mni(frame):
+        # scalp EEG with a standard (head-frame) montage: regions need MNI positions
+        warnings.warn(
+            f"Atlas regions skipped: the positions of {subject!r} are in {frame!r}, not MNI "
+            "(e.g. a standard scalp montage). Regions stay 'unknown'; pass regions=False "
+            "(--no-regions) to silence this note, or give MNI positions (montage coord_frame "
+            "'mni_tal' or BIDS space-MNI*).",
+            UserWarning,
+            stacklevel=4,
+        )
+    elif regions and has.any():
         tab = assign_regions(xyz[has], atlas, labels, max_distance_mm=max_distance_mm)
         region[has] = tab["region"].to_numpy()
         label[has] = tab["atlas_label"].to_numpy()

@@ -164,3 +164,66 @@ def eeg_phrases_summary(spectra_list: Sequence[Any] | str | os.PathLike) -> dict
         "n_subjects": dict(zip(conds, map(int, ga["n_subjects"].values), strict=True)),
         "paired": paired,
     }
+
+
+#: The public deposit of the data set (Zenodo, doi 10.5281/zenodo.4019709).
+EEG_PHRASES_URL = "https://zenodo.org/records/4019709/files"
+_REGISTRY = "eeg_phrases_registry.txt"
+
+
+def fetch(
+    path: str | os.PathLike | None = None,
+    *,
+    base_url: str = EEG_PHRASES_URL,
+    download: bool = True,
+    progress: bool = True,
+):
+    """The eeg-phrases data set folder, downloaded with checksums when it is not there yet.
+
+    Looked for, in order: ``path`` (an existing folder with ``ft/`` is used as it is),
+    ``$HFTP_EEG_PHRASES``, then hftp's data cache (``$HFTP_DATA`` or the user data folder,
+    subfolder ``eeg-phrases``), where the files are downloaded from ``base_url`` with pooch and
+    checked against the sha256 registry shipped with hftp.
+
+    Parameters
+    ----------
+    path : path, optional
+        A folder holding the data set (``ft/P*_ft.mat``), or where to download it.
+    base_url : str
+        Where the files lie (default: the Zenodo deposit). A ``file://`` URL works too.
+    download : bool
+        Download missing files (default True). With False a missing data set is an error.
+    progress : bool
+        Show download progress bars.
+
+    Returns
+    -------
+    folder : Path
+        The data set folder, ready for :func:`read_eeg_phrases`.
+
+    Raises
+    ------
+    HftpError
+        Offline or a failed download: the message says what to download, from where, and where
+        to put it.
+    """
+    from pathlib import Path
+
+    from hftp._validation import HftpError
+    from hftp.datasets.fetch import data_home, fetch_files, read_registry
+
+    for cand in (path, os.environ.get("HFTP_EEG_PHRASES")):
+        if cand and (Path(cand) / "ft").is_dir():
+            return Path(cand)
+    dest = Path(path) if path is not None else data_home() / "eeg-phrases"
+    registry = read_registry(_REGISTRY)
+    if not download:
+        missing = [r for r in registry if not (dest / r).is_file()]
+        if missing:
+            raise HftpError(
+                f"The eeg-phrases data set is not in {str(dest)!r} ({len(missing)} files missing, "
+                f"e.g. {missing[0]!r}). Download it from {base_url} (doi 10.5281/zenodo.4019709) "
+                "into that folder, or call fetch() with download=True."
+            )
+        return dest
+    return fetch_files(dest, base_url, registry, what="the eeg-phrases data set", progress=progress)

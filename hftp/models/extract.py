@@ -19,6 +19,7 @@ import contextlib
 import inspect
 import logging
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -161,8 +162,30 @@ def _check_inputs(model, tokenizer, stim, layers, batch_size, pooling, site, add
             "Invalid value for 'add_bos': the tokenizer has no BOS token. Use add_bos=False."
         )
     site_full, modules = resolve_site(model, site)
+    if site is not None:
+        _warn_site_width(model, site_full, modules)
     layers = _check_layers(layers, len(modules))
     return site_full, modules, layers, batch_size
+
+
+def _warn_site_width(model, site: str, modules) -> None:
+    """Warn when a user ``site`` takes an input that is not the MLP width (e.g. attention)."""
+    cfg = getattr(model, "config", None)
+    expected = getattr(cfg, "intermediate_size", None) or getattr(cfg, "n_inner", None)
+    if expected is None and getattr(cfg, "hidden_size", None):
+        expected = 4 * cfg.hidden_size  # GPT-2 style: n_inner=None means 4 x hidden
+    mod = next(iter(modules.values()))
+    width = getattr(mod, "in_features", None)
+    if width is None and hasattr(mod, "weight") and getattr(mod.weight, "ndim", 0) == 2:
+        width = int(mod.weight.shape[0])  # GPT-2 Conv1D stores (in, out)
+    if expected and width and int(width) != int(expected):
+        warnings.warn(
+            f"site={site!r}: the module's input has width {width}, not the MLP width {expected} "
+            "(config.intermediate_size), so its 'neurons' are not MLP neurons (an attention "
+            "projection?). Use the MLP down-projection, e.g. site='model.layers.{i}.mlp.down_proj'.",
+            UserWarning,
+            stacklevel=5,
+        )
 
 
 def _check_layers(layers, n: int) -> list[int]:

@@ -20,7 +20,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from hftp._validation import InvalidTypeError, InvalidValueError, check_option, check_type
+from hftp._validation import (
+    HftpError,
+    InvalidTypeError,
+    InvalidValueError,
+    check_option,
+    check_type,
+)
 from hftp.io import atomic_dir
 
 logger = logging.getLogger("hftp")
@@ -127,8 +133,21 @@ def _default_folder() -> tuple[Path, str]:
     stem = f"{gguf.stem}-{gguf.stat().st_size}"
     dest = cache_dir() / "models" / stem
     if not (dest / "config.json").is_file():
-        _convert_gguf(gguf, dest)
+        from filelock import FileLock
+
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(dest) + ".lock"):  # one process converts; the others wait, then read
+            if not (dest / "config.json").is_file():
+                _convert_gguf(gguf, dest)
     return dest, f"{DEFAULT_MODEL} ({DEFAULT_WHEEL}: {gguf.name})"
+
+
+def _damaged_cache(folder: Path, exc: Exception) -> HftpError:
+    return HftpError(
+        f"The cached copy of the default model in {str(folder)!r} is damaged or incomplete "
+        f"({type(exc).__name__}: {exc}). Delete that folder (rm -rf '{folder}'); hftp converts "
+        "the model again on the next load."
+    )
 
 
 def _auto_load(source: str | Path, *, dtype, local_only: bool, **kw):
@@ -174,7 +193,12 @@ def load_model(
     torch_dtype = _resolve_dtype(dtype)
     if name is None:
         folder, label = _default_folder()
-        model, tok = _auto_load(folder, dtype=torch_dtype, local_only=True)
+        try:
+            model, tok = _auto_load(folder, dtype=torch_dtype, local_only=True)
+        except ImportError:
+            raise
+        except Exception as exc:  # safetensors, json and torch each raise their own type
+            raise _damaged_cache(folder, exc) from None
     else:
         if not isinstance(name, str | os.PathLike):
             raise InvalidTypeError(

@@ -137,6 +137,12 @@ def _mode_params(mode: str, given: Mapping[str, Any] | None) -> dict[str, Any]:
     return {**_UNUSED, **allowed, **dict(given)}
 
 
+def _all_nan(spectra) -> bool:
+    """Whether every numeric value on the frequency axis of ``spectra`` is NaN."""
+    vals = [v for v in spectra.data_vars.values() if "freq" in v.dims and v.dtype.kind in "fc"]
+    return bool(vals) and all(bool(np.isnan(v.values).all()) for v in vals)
+
+
 def find_tagged(
     spectra,
     condition: str,
@@ -205,6 +211,13 @@ def find_tagged(
     import xarray as xr
 
     check_spectra(spectra)
+    if _all_nan(spectra):
+        warnings.warn(
+            "find_tagged: every value of the spectra is NaN (a failed recording or extraction?), "
+            "so no channel can be tagged and all are 'none'. Check the input.",
+            UserWarning,
+            stacklevel=2,
+        )
     conditions = [str(c) for c in spectra["condition"].values]
     condition = _check_condition("condition", condition, conditions)
     if control is not None:
@@ -296,6 +309,7 @@ def find_tagged(
     coords["freq"] = ("level", fr)
     ds = xr.Dataset(data, coords=coords)
     ds["category"] = categories(ds["significant"])
+    ds["snr"].attrs = _snr_attrs(measure, n_neighbors, skip)
     attrs = {k: v for k, v in spectra.attrs.items() if isinstance(v, str | int | float)}
     attrs.update(
         mode=mode,
@@ -313,6 +327,26 @@ def find_tagged(
         attrs.update(n_groups=n_groups, z_threshold=z_threshold, percentile=percentile)
     ds.attrs = attrs
     return ds
+
+
+def _snr_attrs(measure: str, n_neighbors: int, skip: int) -> dict[str, str | int]:
+    """What the ``snr`` variable is: which quantity, and over which neighbour bins."""
+    kind = "itc" if measure == "itc" else "amplitude"
+    what = (
+        "inter-trial phase coherence |mean unit phase|"
+        if kind == "itc"
+        else "evoked amplitude |mean complex coefficient|"
+    )
+    return {
+        "snr_kind": kind,
+        "long_name": f"{kind} SNR",
+        "description": (
+            f"{what} at the tagged bin divided by its mean over {n_neighbors} neighbouring bins "
+            f"on each side (skipping {skip} adjacent bin(s)), in the tested condition"
+        ),
+        "n_neighbors": int(n_neighbors),
+        "skip": int(skip),
+    }
 
 
 def _effect_sizes(inp: TagInputs) -> dict[str, np.ndarray]:

@@ -519,5 +519,10 @@ def test_cli_align(planted, tmp_path):
     assert summary["best_region"] == "A" and summary["best_region_layer"] == 2
     back = io.load(out)
     assert (back["n_neurons"] == 5).all() and back.sizes["random"] == 4
-    bad = CliRunner().invoke(app, [*args, "--out", str(out), "--top-k", "0"])
+    bad = CliRunner().invoke(app, [*args, "--out", str(out), "--overwrite", "--top-k", "0"])
     assert bad.exit_code == 2 and "top_k" in bad.output
+    # an existing output is refused before any work, and left untouched
+    before = out.read_bytes()
+    bad = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert bad.exit_code == 2 and "already exists" in bad.output and "--overwrite" in bad.output
+    assert out.read_bytes() == before

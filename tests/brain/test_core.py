@@ -217,7 +217,7 @@ def test_missing_tagged_hz(files):
         brain.brain_spectra(ep)
 
 
-def test_non_mni_positions_are_an_error(files):
+def test_non_mni_positions_skip_regions_with_a_note(files):
     ep = brain.read_recording(files["fif"], {"a": 1}, tagged_hz=TAGGED)
     mont = mne.channels.make_dig_montage(
         ch_pos={"E1": np.array([0.01, 0.0, 0.05])}, coord_frame="head"
@@ -225,7 +225,10 @@ def test_non_mni_positions_are_an_error(files):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ep.set_montage(mont, on_missing="ignore")
-    with pytest.raises(ValueError, match="'coord_frame'.*not MNI"):
-        brain.brain_spectra(ep)
-    s = brain.brain_spectra(ep, regions=False)
+    with pytest.warns(UserWarning, match="regions skipped.*'head', not MNI.*--no-regions"):
+        s = brain.brain_spectra(ep)
+    assert (s["region"].values == "unknown").all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = brain.brain_spectra(ep, regions=False)
     assert s["region"].values[0] == "unknown"

@@ -359,7 +359,7 @@ def test_cli_probe(model, tokenizer, tmp_path):
     assert list(spectra.layer.values) == [0, 2] and spectra.attrs["site"].endswith("down_proj")
     bad = CliRunner().invoke(app, [*args, "--layers", "zero"])
     assert bad.exit_code == 2 and "--layers" in bad.output
-    bad = CliRunner().invoke(app, [*args, "--layers", "7"])
+    bad = CliRunner().invoke(app, [*args, "--overwrite", "--layers", "7"])
     assert bad.exit_code == 2 and "'layers'" in bad.output
 
 

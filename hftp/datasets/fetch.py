@@ -1,0 +1,61 @@
+"""Fetching a public data set into hftp's data cache with pooch (checksums, resumable, offline-aware).
+
+The data cache is ``$HFTP_DATA`` when set, else the user data folder of hftp
+(``platformdirs.user_data_dir("hftp")``). Each data set lives in a subfolder named after it.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+from hftp._validation import HftpError
+
+__all__ = ["data_home", "read_registry", "fetch_files"]
+
+
+def data_home() -> Path:
+    """hftp's data cache: ``$HFTP_DATA`` or the platform's user data folder for hftp."""
+    env = os.environ.get("HFTP_DATA")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("hftp", appauthor=False))
+
+
+def read_registry(name: str) -> dict[str, str]:
+    """``relative path → "sha256:<hex>"`` from the registry file shipped with hftp."""
+    text = resources.files("hftp.datasets").joinpath(name).read_text(encoding="utf-8")
+    rows = (line.split() for line in text.splitlines() if line.strip())
+    return {r[0]: r[1] for r in rows}
+
+
+def fetch_files(
+    dest: Path, base_url: str, registry: dict[str, str], *, what: str, progress: bool = False
+) -> Path:
+    """Download every file of ``registry`` from ``base_url`` into ``dest`` (checked by hash).
+
+    Files already present with the right hash are kept. A download that fails raises an
+    :class:`HftpError` saying what to download, from where, and where to put it.
+    """
+    import pooch
+
+    dest.mkdir(parents=True, exist_ok=True)
+    fetcher = pooch.create(path=dest, base_url=base_url.rstrip("/") + "/", registry=registry)
+    for rel in registry:
+        try:
+            fetcher.fetch(rel, progressbar=progress)
+        except ValueError as exc:  # pooch: hash mismatch
+            raise HftpError(
+                f"The download of {what} file {rel!r} from {base_url} is damaged ({exc}). "
+                f"Delete {str(dest / rel)!r} and try again."
+            ) from None
+        except Exception as exc:  # offline, moved deposit, HTTP error
+            raise HftpError(
+                f"Could not download {what} ({type(exc).__name__}: {exc}). Download it by hand "
+                f"from {base_url} and put its files (e.g. {rel!r}) under {str(dest)!r}, or "
+                "point $HFTP_EEG_PHRASES at a copy you already have."
+            ) from None
+    return dest
