@@ -106,6 +106,8 @@ def stimuli_cmd(
     tagged_hz = parse_tagged(tagged)
     for d in design:  # option values first (usage errors), then the outputs, then the work
         _run(check_option, "--design", d, st.list_designs())
+    suffix = {"csv": ".csv", "events": ".tsv"}[fmt]
+    _run(check_option, "--out (file extension)", out.suffix, (suffix,))
     check_outputs({"--out": out, "--out (its .json sidecar)": out.with_suffix(".json")}, overwrite)
     word_streams = _run(st.load_word_streams, streams) if streams is not None else None
     stim = _run(
@@ -356,8 +358,7 @@ def simulate_ieeg_cmd(
     """
     from hftp.brain.simulate import simulate_ieeg
 
-    check_outputs({"--out": out}, overwrite)
-    stim = None
+    stim = None  # simulate_ieeg checks its folder first: only an earlier simulation is replaced
     if stimuli is not None:
         from hftp.stimuli.core import load_stimuli
 

@@ -68,13 +68,34 @@ def message_for(exc: BaseException) -> tuple[str, int]:
     raise exc
 
 
+def _cli_words(msg: str) -> str:
+    """Name the command's options as typed: ``'fmt'`` → ``'--format'``, ``overwrite=True`` →
+    ``--overwrite``, so that every option a message names exists on the command line."""
+    try:  # typer >= 0.17 carries its own copy of click
+        from typer._click.globals import get_current_context
+    except ImportError:  # pragma: no cover - older typer on click
+        from click import get_current_context
+
+    ctx = get_current_context(silent=True)
+    if ctx is None:
+        return msg
+    for p in ctx.command.params:
+        opts = [o for o in getattr(p, "opts", []) if o.startswith("--")]
+        if p.name and opts:
+            msg = msg.replace(f"'{p.name}'", f"'{opts[0]}'")
+    if any(getattr(p, "name", None) == "overwrite" for p in ctx.command.params):
+        msg = msg.replace("overwrite=True (--overwrite)", "--overwrite")
+        msg = msg.replace("Pass overwrite=True", "Pass --overwrite")
+    return msg
+
+
 def fail(exc: BaseException | str, code: int | None = None) -> NoReturn:
     """Print ``Error: <message>`` on stderr and exit with the usage or failure code."""
     if isinstance(exc, str):
         msg, default = exc, USAGE
     else:
         msg, default = message_for(exc)
-    typer.echo(f"Error: {msg}", err=True)
+    typer.echo(f"Error: {_cli_words(msg)}", err=True)
     raise typer.Exit(code=default if code is None else code)
 
 

@@ -520,7 +520,7 @@ def test_cli_align(planted, tmp_path):
     back = io.load(out)
     assert (back["n_neurons"] == 5).all() and back.sizes["random"] == 4
     bad = CliRunner().invoke(app, [*args, "--out", str(out), "--overwrite", "--top-k", "0"])
-    assert bad.exit_code == 2 and "top_k" in bad.output
+    assert bad.exit_code == 2 and "'--top-k'" in bad.output
     # an existing output is refused before any work, and left untouched
     before = out.read_bytes()
     bad = CliRunner().invoke(app, [*args, "--out", str(out)])

@@ -360,7 +360,7 @@ def test_cli_probe(model, tokenizer, tmp_path):
     bad = CliRunner().invoke(app, [*args, "--layers", "zero"])
     assert bad.exit_code == 2 and "--layers" in bad.output
     bad = CliRunner().invoke(app, [*args, "--overwrite", "--layers", "7"])
-    assert bad.exit_code == 2 and "'layers'" in bad.output
+    assert bad.exit_code == 2 and "'--layers'" in bad.output
 
 
 def test_hooks_removed_when_streaming_fails(model, tokenizer, monkeypatch, tmp_path):
