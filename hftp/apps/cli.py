@@ -253,7 +253,7 @@ def brain_cmd(
         None, "--epoch-length", help="Continuous recording: cut epochs of this many seconds."
     ),
     montage: str = typer.Option(
-        None, "--montage", help="Standard montage for scalp EEG, e.g. standard_1020."
+        None, "--montage", help="Standard montage for scalp EEG, e.g. spherical_1020 or biosemi64."
     ),
     no_regions: bool = typer.Option(
         False, "--no-regions", help="Do not assign atlas regions (non-MNI positions)."
@@ -272,7 +272,7 @@ def brain_cmd(
 
       hftp brain --input P5_ft.mat --conditions conds.json --tagged phrase=1.5625 --tagged unit=3.125 --out p5.nc --json
 
-      hftp brain --input rest.edf --epoch-length 12 --montage standard_1020 --tagged phrase=2 --out rest.nc
+      hftp brain --input rest.edf --epoch-length 12 --montage spherical_1020 --tagged phrase=2 --out rest.nc
     """
     from hftp import io
     from hftp._validation import check_option

@@ -105,7 +105,7 @@ def read_recording(
     fmt : str, optional
         Force a format from :data:`FORMATS` instead of guessing from the file name.
     montage : str, optional
-        A standard montage to attach (scalp EEG), e.g. ``"standard_1020"`` (see
+        A standard montage to attach (scalp EEG), e.g. ``"spherical_1020"`` or ``"biosemi64"`` (see
         ``mne.channels.get_builtin_montages()``). Its positions are not MNI: regions are then
         skipped by :func:`brain_spectra` with a note.
     drop_incomplete : bool
@@ -184,8 +184,9 @@ def _finish(
             raw.set_montage(montage, on_missing="warn", verbose="warning")
         ev = ev or loaded.get("events_tsv")
         ep = _epochs_from_raw(
-            raw, p, conditions, tmin, tmax, ev, epoch_length, "fixed", drop_incomplete
-        )
+            raw, p, conditions, tmin, tmax, ev, epoch_length, "fixed", drop_incomplete,
+            {k: loaded[k] for k in ("lost_events", "short_of_header") if k in loaded},
+        )  # fmt: skip
     else:
         ep = _select_epochs(loaded["obj"], conditions, p)
         if montage is not None:

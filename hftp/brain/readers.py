@@ -125,8 +125,19 @@ def _mne_raw(fn_name: str):
     def read(path: Path, subject, task) -> dict[str, Any]:
         import mne
 
-        raw = getattr(mne.io, fn_name)(path, preload=False, verbose="warning")
-        return {"kind": "raw", "obj": raw, "subject": subject or path.stem}
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            raw = getattr(mne.io, fn_name)(path, preload=False, verbose="warning")
+        out = {"kind": "raw", "obj": raw, "subject": subject or path.stem}
+        for w in caught:  # MNE's own warnings are passed on; those that mean "truncated" are kept
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            msg = str(w.message)
+            m = re.search(r"Omitted (\d+) annotation", msg)
+            if m:
+                out["lost_events"] = out.get("lost_events", 0) + int(m.group(1))
+            elif "header does not match the file size" in msg:
+                out["short_of_header"] = True
+        return out
 
     return read
 
@@ -306,8 +317,9 @@ def _no_events(path: Path) -> ValueError:
 
 
 def _epochs_from_raw(
-    raw, path, conditions, tmin, tmax, events_tsv, epoch_length, fixed_name, drop_incomplete=False
-):
+    raw, path, conditions, tmin, tmax, events_tsv, epoch_length, fixed_name, drop_incomplete=False,
+    truncated=None,
+):  # fmt: skip
     import mne
 
     events = _raw_events(raw, events_tsv)
@@ -341,7 +353,7 @@ def _epochs_from_raw(
         tmax = tmin + min(durs) - 1.0 / sf
     tmax = check_float("tmax", tmax, min_value=tmin, inclusive=False)
     src = next((f for f in (getattr(raw, "filenames", None) or ()) if f), path)
-    idx = _check_complete(idx, events, tmin, tmax, end_s, sf, src, drop_incomplete)
+    idx = _check_complete(idx, events, tmin, tmax, end_s, sf, src, drop_incomplete, truncated)
     rows, event_id = [], {}
     for k, (name, ii) in enumerate(idx.items(), start=1):
         event_id[name] = k
@@ -362,8 +374,15 @@ def _epochs_from_raw(
     )
 
 
-def _check_complete(idx, events, tmin, tmax, end_s, sf, path, drop_incomplete):
-    """Refuse (or, with ``drop_incomplete``, drop with a warning) trials the data do not cover."""
+def _check_complete(idx, events, tmin, tmax, end_s, sf, path, drop_incomplete, truncated=None):
+    """Refuse (or, with ``drop_incomplete``, drop with a warning) trials the data do not cover.
+
+    ``truncated`` holds what the reader saw: ``lost_events`` (markers past the end of the data,
+    which MNE omits) and ``short_of_header`` (fewer data than the header declares).
+    """
+    truncated = truncated or {}
+    lost = int(truncated.get("lost_events", 0))
+    short_header = bool(truncated.get("short_of_header"))
     need = tmax - tmin + 1.0 / sf
     short = {
         name: [
@@ -374,21 +393,39 @@ def _check_complete(idx, events, tmin, tmax, end_s, sf, path, drop_incomplete):
         for name, ii in idx.items()
     }
     bad = [(name, i) for name, ii in short.items() for i in ii]
+    if not bad and not lost and not short_header:
+        return idx
     if not bad:
+        why = (
+            f"{lost} event marker(s) lie past the end of its data ({end_s:.3f} s)"
+            if lost
+            else f"its data ({end_s:.3f} s) are shorter than its header declares"
+        )
+        if not drop_incomplete:
+            raise HftpError(
+                f"The recording {str(path)!r} is truncated: {why}, so trials of {tmax - tmin + 1 / sf:.3f} "
+                "s are missing. Copy the file again, or pass drop_incomplete=True "
+                "(--drop-incomplete) to analyse the complete trials only."
+            )
+        warnings.warn(
+            f"Dropped the trials that {str(path)!r} lost: {why}.", UserWarning, stacklevel=4
+        )
         return idx
     name, i = bad[0]
     found = max(0.0, end_s - events[i][0] - tmin)
+    lost_note = f" ({lost} more event marker(s) lie past the end)" if lost else ""
     if not drop_incomplete:
         raise HftpError(
             f"The recording {str(path)!r} ends at {end_s:.3f} s, but {len(bad)} trial(s) run past "
-            f"it: e.g. trial {name!r} at {events[i][0]:.3f} s expects {need:.3f} s of data and finds "
+            f"it{lost_note}: e.g. trial {name!r} at {events[i][0]:.3f} s expects {need:.3f} s of data and finds "
             f"{found:.3f} s. The file may be truncated (an interrupted copy or recording); copy it "
             "again, or pass drop_incomplete=True (--drop-incomplete) to drop these trials."
         )
     warnings.warn(
-        f"Dropped {len(bad)} trial(s) of {str(path)!r} that run past the end of its data "
+        f"Dropped {len(bad) + lost} trial(s) of {str(path)!r} that run past the end of its data "
         f"({end_s:.3f} s; each trial needs {need:.3f} s): "
         + ", ".join(f"{n}: {len(ii)}" for n, ii in short.items() if ii)
+        + lost_note
         + ".",
         UserWarning,
         stacklevel=4,
