@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -96,3 +98,27 @@ def test_atomic_dir_moves_folder_into_place_and_cleans_up(tmp_path):
     with io.atomic_dir(target, overwrite=False) as staging:
         (staging / "c.txt").write_text("y")
     assert not (target / "c.txt").exists() and (target / "a.txt").exists()
+
+
+def test_save_refuses_an_existing_file_unless_overwrite(tmp_path):
+    p = io.save(_spectra(), tmp_path / "s.nc")
+    before = p.read_bytes()
+    with pytest.raises(ValueError, match="already exists.*overwrite=True"):
+        io.save(_spectra(), p)
+    assert p.read_bytes() == before
+    io.save(_spectra(), p, overwrite=True)
+
+
+def test_atomic_writes_get_umask_permissions(tmp_path):
+    import stat
+
+    old = os.umask(0o027)
+    try:
+        p = io.write_text(tmp_path / "a.txt", "x")
+        q = io.save(_spectra(), tmp_path / "s.nc")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(p.stat().st_mode) == 0o640
+    assert stat.S_IMODE(q.stat().st_mode) == 0o640
+    with pytest.raises(ValueError, match="already exists"):
+        io.write_json(tmp_path / "a.txt", {}, overwrite=False)

@@ -15,6 +15,20 @@ from hftp._validation import HftpError
 __all__ = ["data_home", "read_registry", "fetch_files"]
 
 
+def _copy_file(url: str, output_file, pooch_obj) -> None:
+    """A pooch downloader for ``file://`` URLs (a local mirror, or the tests)."""
+    import shutil
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    src = url2pathname(urlparse(url).path)
+    if hasattr(output_file, "write"):
+        with open(src, "rb") as fh:
+            shutil.copyfileobj(fh, output_file)
+    else:
+        shutil.copyfile(src, output_file)
+
+
 def data_home() -> Path:
     """hftp's data cache: ``$HFTP_DATA`` or the platform's user data folder for hftp."""
     env = os.environ.get("HFTP_DATA")
@@ -44,10 +58,16 @@ def fetch_files(
 
     dest.mkdir(parents=True, exist_ok=True)
     fetcher = pooch.create(path=dest, base_url=base_url.rstrip("/") + "/", registry=registry)
+    local = base_url.startswith("file://")
     for rel in registry:
         try:
-            fetcher.fetch(rel, progressbar=progress)
+            fetcher.fetch(rel, progressbar=progress, downloader=_copy_file if local else None)
         except ValueError as exc:  # pooch: hash mismatch
+            if "hash" not in str(exc).lower():
+                raise HftpError(
+                    f"Could not download {what} ({exc}). Download it by hand from {base_url} and "
+                    f"put its files (e.g. {rel!r}) under {str(dest)!r}."
+                ) from None
             raise HftpError(
                 f"The download of {what} file {rel!r} from {base_url} is damaged ({exc}). "
                 f"Delete {str(dest / rel)!r} and try again."

@@ -69,3 +69,24 @@ def test_demo_writes_report_figures_and_summary(tmp_path, default_model, request
         assert "eeg_itpc_spectra.png" in figs
         assert "EEG (scalp)" in html
     assert not list(out.rglob("*.part")), "a temporary file was left behind"
+
+
+def test_demo_folder_refused_or_resumed(tmp_path):
+    """A folder with other content is refused; a demo folder of the same parameters resumes."""
+    import json
+
+    from hftp.apps import demo
+
+    (tmp_path / "thesis.tex").write_text("mine")
+    cfg = demo.DemoConfig(n_sequences=4)
+    with pytest.raises(ValueError, match="not an hftp demo folder.*--overwrite"):
+        demo._prepare_out(tmp_path, cfg, overwrite=False)
+    run = tmp_path / "run"
+    run.mkdir()
+    rec = {"params": demo._marker_params(cfg), "stages": ["model_spectra"], "complete": False}
+    (run / demo.MARKER).write_text(json.dumps(rec))
+    assert demo._prepare_out(run, cfg, overwrite=False)["stages"] == ["model_spectra"]
+    with pytest.raises(ValueError, match="other parameters"):
+        demo._prepare_out(run, demo.DemoConfig(n_sequences=5), overwrite=False)
+    assert demo._prepare_out(run, demo.DemoConfig(n_sequences=5), overwrite=True)["stages"] == []
+    assert not (run / demo.MARKER).exists()
