@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.hftp-installed
 DEMO_OUT ?= hftp-demo
 
-.PHONY: demo demo-quick test lint format bench clean
+.PHONY: demo demo-quick test wheel-smoke lint format bench clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check hftp tests benchmarks
 	$(VENV)/bin/ruff format --check hftp tests benchmarks
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider --nbmake notebooks tests
+
+wheel-smoke: $(STAMP)
+	PY=$(abspath $(PY)) .ci/wheel-smoke
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check hftp tests benchmarks
