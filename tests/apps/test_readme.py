@@ -1,0 +1,91 @@
+"""The README's command-line block runs as written, in order, in a fresh folder.
+
+Two things are swapped so that it runs in seconds, and only these:
+
+- the model that ``--model default`` resolves to is a tiny random Llama (the real default,
+  SmolLM2-135M, is exercised by the slow tests); the command line itself is unchanged;
+- ``hftp demo`` (the whole pipeline on the real default model, minutes) is checked for its
+  options with ``--help`` instead of being run; ``[--quick]`` is the README's optional flag.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hftp.apps.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def readme_commands() -> list[list[str]]:
+    """Every ``hftp ...`` line of the README's "Command line" bash block, as argv lists."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Command line\s+```bash\n(.*?)```", text, re.S)
+    assert block, "the README has no 'Command line' bash block"
+    lines = [ln.strip() for ln in block.group(1).splitlines() if ln.strip().startswith("hftp ")]
+    return [shlex.split(ln)[1:] for ln in lines]
+
+
+def test_readme_block_lists_every_command():
+    names = [c[0] for c in readme_commands()]
+    assert names == ["stimuli", "probe", "tag", "simulate-ieeg", "brain", "align", "report", "demo"]
+
+
+@pytest.mark.slow  # about a minute on 2 cores: 80 sequences through a model, a simulated BIDS set
+def test_readme_commands_run_as_written(tmp_path, monkeypatch):
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(
+        "tx_readme", ROOT / "tests/models/test_extract.py"
+    )
+    tx = importlib.util.module_from_spec(spec)
+    sys.modules["tx_readme"] = tx
+    spec.loader.exec_module(tx)
+    import hftp.models.load as load
+
+    tok = tx.tokenizer.__wrapped__() if hasattr(tx.tokenizer, "__wrapped__") else None
+    if tok is None:  # the fixture function itself
+        tok = tx.tokenizer.__pytest_wrapped__.obj()
+    real = load.load_model
+
+    def fake_default(name=None, *a, **k):
+        assert name is None, "--model default must mean the default model"
+        import torch
+        from transformers import AutoConfig, AutoModelForCausalLM
+
+        torch.manual_seed(0)
+        cfg = AutoConfig.for_model("llama", hidden_size=16, intermediate_size=24,
+                                   num_hidden_layers=2, num_attention_heads=2,
+                                   num_key_value_heads=1, vocab_size=len(tok),
+                                   max_position_embeddings=4096, pad_token_id=1,
+                                   bos_token_id=0, eos_token_id=0)  # fmt: skip
+        return AutoModelForCausalLM.from_config(cfg, dtype=torch.float32).eval(), tok
+
+    monkeypatch.setattr(load, "load_model", fake_default)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    for argv in readme_commands():
+        if argv[0] == "demo":
+            assert argv == ["demo", "--out", "hftp-demo", "[--quick]"]
+            res = runner.invoke(app, ["demo", "--help"])
+            assert res.exit_code == 0 and "--quick" in res.output and "--out" in res.output
+            continue
+        with pytest.warns() if argv[0] == "stimuli" else _nothing():
+            res = runner.invoke(app, argv)
+        assert res.exit_code == 0, (argv, res.output)
+    assert (tmp_path / "report" / "report.html").is_file()
+    assert real is not load.load_model
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
