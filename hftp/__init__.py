@@ -35,6 +35,7 @@ _API: dict[str, str] = {
     "register_family": "models.families",
     "extract_activations": "models.extract",
     "probe": "models.extract",
+    "ablate": "models.ablate",
     # spectra
     "make_spectra": "spectral.accumulate",
     "evoked_amplitude": "spectral.measures",
@@ -91,6 +92,7 @@ if TYPE_CHECKING:  # what the lazy loader below returns, spelled out for type ch
     from hftp.brain.core import brain_spectra, concat_subjects, read_recording, responsive_channels
     from hftp.brain.simulate import simulate_ieeg
     from hftp.io import load, save
+    from hftp.models.ablate import ablate
     from hftp.models.extract import extract_activations, probe
     from hftp.models.families import register_family
     from hftp.models.load import load_model

@@ -1,35 +1,15 @@
 """Causal ablation: does the model need its tagged neurons?
 
-:func:`ablate` silences a set of MLP neurons while the model reads a StimulusSet and measures how
-much worse it predicts the next unit, compared with random neuron sets of the same size per layer.
-
-Ablation
-    A forward pre-hook on each layer's neuron module (the MLP down-projection, as in
-    :mod:`hftp.models.extract`) replaces the selected neurons' inputs, at every token, with their
-    mean over a reference condition (``method="mean"``, the default: the neuron keeps its average
-    contribution but no longer varies with the stimulus) or with zero (``method="zero"``). The hooks
-    are removed on exit, also after an error.
-Loss
-    The next-token cross-entropy of every token (nats), pooled to units with the extraction's
-    pooling matrix (:mod:`hftp.models.pooling`): a unit's loss is the mean (or last) over its tokens
-    that have a prediction (the first token of a sequence has none, so without a BOS token the
-    first unit is not scored). A condition's loss is the mean over its scored units and sequences.
-    The change is ``ablated - intact`` (positive: the model got worse).
-Null
-    ``n_random`` random neuron sets, each with the same number of neurons in every layer as the
-    ablated set, drawn uniformly among all neurons of that layer (seeded). ``p`` is one-sided: the
-    share of random sets whose change is at least the observed one, ``(1 + #{null >= obs}) /
-    (1 + n_random)``. ``z`` is (observed - null mean) / null SD.
-Contrast
-    The change on the structured condition (``sentences``) minus the mean change on the controls
-    (by default every other condition, e.g. ``random-words`` and ``within-shuffle``): positive when
-    the neurons matter more for structured text than for the same words without structure. It is
-    tested against the same contrast in the random sets.
+:func:`ablate` silences neuron sets while the model reads a StimulusSet and measures the change in
+next-unit loss, against random sets with the same count per layer. A forward pre-hook on each
+layer's neuron module (the MLP down-projection, as in :mod:`hftp.models.extract`) replaces the
+selected inputs at every token with their mean over a reference condition (``method="mean"``: the
+neuron keeps its average contribution but stops following the stimulus) or zero; the hooks go on
+exit, also after an error. The loss is the next-unit cross-entropy of :mod:`hftp.models.loss`.
+The key contrast is the change on the structured condition minus the mean change on the controls.
 
 One intact pass per model is reused for every set; the ablated passes replicate each batch for
-several sets at once (one hook call handles them all), sized to a memory budget for the logits.
-Several checkpoints of one architecture (a list or dict of models sharing the tokenizer) give one
-result with a ``model`` dim; :func:`ablation_table` turns any result into one row per model and set.
+several sets at once (one hook call serves them all), sized to a memory budget for the logits.
 """
 
 from __future__ import annotations
@@ -49,16 +29,9 @@ from hftp._validation import (
     check_option,
     check_type,
 )
-from hftp.models.extract import (
-    _accepts,
-    _check_inputs,
-    _check_length,
-    _iter_batches,
-    _sequences_by_condition,
-    pre_hooks,
-)
+from hftp.models.extract import _check_inputs, _check_layers, _sequences_by_condition, pre_hooks
 from hftp.models.load import model_id
-from hftp.models.pooling import encode
+from hftp.models.loss import Scorer
 
 __all__ = ["ablate", "ablation_table", "METHODS"]
 
@@ -152,78 +125,6 @@ def _random_masks(mask: np.ndarray, n_random: int, rng) -> np.ndarray:
 # ------------------------------------------------------------------------------ forward passes
 
 
-class _Scorer:
-    """Tokenized batches of a stimulus set and the per-condition loss of one model on them."""
-
-    def __init__(self, model, tokenizer, stim, pooling, add_bos, batch_size, drop_units):
-        self.model = model
-        groups = _sequences_by_condition(stim)
-        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-        self.conditions = list(groups)
-        self.batches = []
-        for cond, seqs in _iter_batches(groups, batch_size):
-            b = encode(
-                tokenizer,
-                seqs,
-                separator=stim.separator,
-                pooling=pooling,
-                add_bos=add_bos,
-                pad_id=pad,
-            )
-            _check_length(model, b.input_ids.shape[1])
-            self.batches.append((self.conditions.index(cond), b))
-        self.drop_units = drop_units
-        self.use_cache = _accepts(model, "use_cache")
-
-    def unit_loss(self, batch, reps: int):
-        """Forward ``reps`` copies of ``batch``; per-unit loss (reps, B, U) with NaN where unscored."""
-        import torch
-        import torch.nn.functional as F
-
-        dev = next(self.model.parameters()).device
-        ids = batch.input_ids.to(dev).repeat(reps, 1)
-        att = batch.attention_mask.to(dev).repeat(reps, 1)
-        kw = {"input_ids": ids, "attention_mask": att}
-        if self.use_cache:
-            kw["use_cache"] = False
-        logits = self.model(**kw).logits
-        n_rows, n_tok = ids.shape
-        tok_loss = torch.zeros(n_rows, n_tok, device=dev)
-        valid = torch.zeros(n_rows, n_tok, device=dev)
-        ce = F.cross_entropy(
-            logits[:, :-1].reshape(-1, logits.shape[-1]).float(),
-            ids[:, 1:].reshape(-1),
-            reduction="none",
-        ).reshape(n_rows, n_tok - 1)
-        ok = att[:, 1:].float()
-        tok_loss[:, 1:] = ce * ok
-        valid[:, 1:] = ok
-        n_seq = batch.input_ids.shape[0]
-        m = batch.matrix.to(dev)
-        tok_loss = tok_loss.reshape(reps, n_seq * n_tok).T  # (B*T, reps)
-        valid = valid.reshape(reps, n_seq * n_tok).T
-        num = (m @ tok_loss).T.reshape(reps, n_seq, -1)
-        den = (m @ valid).T.reshape(reps, n_seq, -1)
-        out = torch.where(den > 0, num / den.clamp_min(1e-12), torch.nan)
-        out[:, :, : self.drop_units] = torch.nan
-        return out.cpu().numpy().astype(np.float64)
-
-    def accumulate(self, reps: int, on_batch=None) -> tuple[np.ndarray, np.ndarray]:
-        """Summed unit loss and unit count per (rep, condition) over all batches."""
-        import torch
-
-        total = np.zeros((reps, len(self.conditions)))
-        count = np.zeros(len(self.conditions))
-        with torch.inference_mode():
-            for ci, batch in self.batches:
-                if on_batch is not None:
-                    on_batch(ci, batch)
-                u = self.unit_loss(batch, reps)
-                total[:, ci] += np.nansum(u, axis=(1, 2))
-                count[ci] += np.isfinite(u[0]).sum()
-        return total, count
-
-
 @contextlib.contextmanager
 def _reference_means(modules, layers, n_neur: dict) -> Any:
     """Hooks summing each layer's neuron inputs over the valid tokens of reference batches.
@@ -282,6 +183,7 @@ def ablate(
     neurons,
     *,
     categories: str | Sequence[str] | None = None,
+    layers=None,
     method: str = "mean",
     reference: str | Sequence[str] | None = None,
     structured: str = "sentences",
@@ -381,6 +283,9 @@ def ablate(
         )
     reference = conds if reference is None else _check_conditions("reference", reference, conds)
     sets = _neuron_sets(neurons, categories, len(modules))
+    if layers is not None:
+        keep = np.isin(np.arange(len(modules)), _check_layers(layers, len(modules)))
+        sets = {k: m & keep[:, None] for k, m in sets.items()}
     rng = np.random.default_rng(seed)
     nulls = {name: _random_masks(m, n_random, rng) for name, m in sets.items()}
 
@@ -392,7 +297,7 @@ def ablate(
                 f"Invalid value for 'model': model {name!r} has {len(mods)} layers, the first has "
                 f"{len(modules)}. Compare checkpoints of one architecture."
             )
-        scorer = _Scorer(net, tokenizer, stim, pooling, add_bos, batch_size, drop_units)
+        scorer = Scorer(net, tokenizer, stim, pooling, add_bos, batch_size, drop_units)
         results.append(
             _ablate_one(scorer, mods, sets, nulls, method, reference, sets_per_pass, progress)
         )
@@ -404,14 +309,9 @@ def ablate(
     else:
         ds = ds[0]
     ds.attrs = {
-        "method": method,
-        "reference": ",".join(reference),
-        "structured": structured,
+        **dict(method=method, structured=structured, n_random=n_random, seed=seed),
+        **dict(pooling=pooling, site=site_full, reference=",".join(reference)),
         "controls": ",".join(controls),
-        "n_random": n_random,
-        "seed": seed,
-        "pooling": pooling,
-        "site": site_full,
         "model": ",".join(model_id(m)["model"] for m in models.values()),
         "loss": "next-token cross-entropy (nats), averaged per unit, then over units",
         "p": "one-sided: share of random sets with a change (contrast) at least the observed one",
