@@ -220,7 +220,7 @@ def probe_cmd(
             "layers": int(spectra.sizes["layer"]),
             "neurons": int(spectra.sizes["neuron"]),
             "freqs": int(spectra.sizes["freq"]),
-            "tagged_hz": json.loads(spectra.attrs["tagged_hz"]),
+            "tagged_hz": spectra.hftp.tagged_hz,
         },
         as_json,
     )
@@ -303,7 +303,7 @@ def brain_cmd(
             "regions": {
                 str(k): int(v) for k, v in spectra["region"].to_series().value_counts().items()
             },
-            "tagged_hz": json.loads(spectra.attrs["tagged_hz"]),
+            "tagged_hz": spectra.hftp.tagged_hz,
             "significant": {
                 f"{c}/{lv}": int(n)
                 for (c, lv), n in sig.groupby(["condition", "level"]).size().items()

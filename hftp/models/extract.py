@@ -20,7 +20,7 @@ import inspect
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -235,10 +235,29 @@ def _check_length(model, n_tok: int) -> None:
         )
 
 
+class _Plan(NamedTuple):
+    """Validated extraction inputs: the resolved hook site, its modules, layers and batch size."""
+
+    site: str
+    modules: dict
+    layers: list[int]
+    batch_size: int
+    pooling: str
+    add_bos: bool
+
+
+def _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos) -> _Plan:
+    site_full, modules, layers, batch_size = _check_inputs(
+        model, tokenizer, stim, layers, batch_size, pooling, site, add_bos
+    )
+    return _Plan(site_full, modules, layers, batch_size, pooling, bool(add_bos))
+
+
 def iter_activations(
     model,
     tokenizer,
     stim,
+    *,
     layers=None,
     batch_size: int = 8,
     pooling: str = "mean",
@@ -247,38 +266,41 @@ def iter_activations(
 ):
     """Yield unit-pooled activations batch by batch.
 
+    Parameters are those of :func:`extract_activations`. Close the generator (or exhaust it) to
+    remove the hooks; ``contextlib.closing`` does that on errors too.
+
     Yields
     ------
     condition : str
     seq_ids : list of int
     pooled : torch.Tensor, shape (L, B, U, N), float32
-        L = len(layers) in ascending order.
-
-    The first item yielded is ``(site, layers)`` so callers know what was recorded.
+        L = the recorded layers in ascending order.
     """
-    site_full, modules, layers, batch_size = _check_inputs(
-        model, tokenizer, stim, layers, batch_size, pooling, site, add_bos
-    )
-    groups = _sequences_by_condition(stim)
-    yield site_full, layers
+    plan = _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos)
+    yield from _batches(model, tokenizer, stim, plan)
+
+
+def _batches(model, tokenizer, stim, plan: _Plan):
     import torch
 
+    groups = _sequences_by_condition(stim)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     use_cache = _accepts(model, "use_cache")
     device = next(model.parameters()).device
     current: dict[str, Any] = {}
+    layers = plan.layers
 
     def to_units(x):
         return pool(x, current["matrix"], current["n_seq"])
 
-    with capture(modules, layers, transform=to_units) as store:
-        for cond, seqs in _iter_batches(groups, batch_size):
+    with capture(plan.modules, layers, transform=to_units) as store:
+        for cond, seqs in _iter_batches(groups, plan.batch_size):
             batch = encode(
                 tokenizer,
                 seqs,
                 separator=stim.separator,
-                pooling=pooling,
-                add_bos=add_bos,
+                pooling=plan.pooling,
+                add_bos=plan.add_bos,
                 pad_id=pad,
             )
             _check_length(model, batch.input_ids.shape[1])
@@ -303,11 +325,11 @@ def extract_activations(
     model,
     tokenizer,
     stim,
+    *,
     layers=None,
     batch_size: int = 8,
     pooling: str = "mean",
     site: str | None = None,
-    *,
     add_bos: bool = False,
 ):
     """Record the unit-pooled MLP neuron activations of a model reading ``stim`` (small inputs).
@@ -337,10 +359,11 @@ def extract_activations(
     """
     import xarray as xr
 
-    it = iter_activations(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos)
+    plan = _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos)
+    layers = plan.layers
+    it = _batches(model, tokenizer, stim, plan)
     blocks, ids, conds = [], [], []
     with contextlib.closing(it):  # the hooks go as soon as this ends, also on an exception
-        site_full, layers = next(it)
         for cond, seq_ids, pooled in it:
             blocks.append(pooled.permute(1, 0, 2, 3).cpu().numpy())
             ids += seq_ids
@@ -363,7 +386,7 @@ def extract_activations(
         name="activation",
         attrs={
             "unit_rate_hz": stim.unit_rate_hz,
-            "site": site_full,
+            "site": plan.site,
             "model": model_id(model)["model"],
             "pooling": pooling,
         },
@@ -381,13 +404,13 @@ def probe(
     model,
     tokenizer,
     stim,
+    *,
     layers=None,
     batch_size: int = 8,
-    drop_units: int = 0,
     pooling: str = "mean",
     site: str | None = None,
-    *,
     add_bos: bool = False,
+    drop_units: int = 0,
     keep_trials: bool = True,
     save_raw: str | os.PathLike | None = None,
     progress: bool = True,
@@ -424,9 +447,10 @@ def probe(
     from hftp.io import provenance
     from hftp.spectral.accumulate import freq_axis
 
-    it = iter_activations(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos)
+    plan = _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos)
+    site_full, layers = plan.site, plan.layers
+    it = _batches(model, tokenizer, stim, plan)
     with contextlib.closing(it):  # the hooks go as soon as this ends, also on an exception
-        site_full, layers = next(it)
         drop_units = check_int("drop_units", drop_units, min_value=0)
         n_units = _common_length(stim)
         n_times = n_units - drop_units
@@ -453,9 +477,9 @@ def probe(
                 if writer is not None:
                     writer.write(seq_ids, cond, pooled.permute(1, 0, 3, 2).cpu().numpy())
                 if acc is None:
-                    acc = _UnitAccumulator(
-                        unit_dims=("layer", "neuron"),
-                        unit_coords={
+                    acc = SpectraAccumulator(
+                        channel_dims=("layer", "neuron"),
+                        channel_coords={
                             "layer": np.asarray(layers),
                             "neuron": np.arange(pooled.shape[3]),
                         },
@@ -467,7 +491,7 @@ def probe(
                         keep_trials=keep_trials,
                         attrs=prov,
                     )
-                acc.add_units(cond, pooled, drop_units)
+                _add_pooled(acc, cond, pooled, drop_units)
                 bar.update(len(seq_ids))
             if writer is not None:
                 writer.close()
@@ -479,39 +503,20 @@ def probe(
         return acc.to_dataset()
 
 
-class _UnitAccumulator(SpectraAccumulator):
-    """A SpectraAccumulator fed with unit-pooled activations, one layer at a time.
+def _add_pooled(acc, condition: str, pooled, drop: int) -> None:
+    """Add unit-pooled activations (L, B, U, N) to ``acc``, one layer at a time.
 
-    ``add_units`` gives the same sums as ``add(condition, rfft_trials(x, drop=drop))`` (tested)
-    but works layer by layer: the FFT runs in torch on the model's device, the magnitudes and
-    phases in numpy on small contiguous blocks. That keeps temporaries small and the probe's
-    overhead over the bare forward pass low.
+    The same sums as ``acc.add(condition, rfft_trials(x, drop=drop))`` (tested), but the FFT runs
+    in torch on the model's device and the magnitudes and phases in numpy on one layer's block,
+    which keeps temporaries small and the probe's overhead over the bare forward pass low.
     """
+    import torch
 
-    def add_units(self, condition: str, pooled, drop: int) -> None:
-        """Add trials given as unit-pooled activations, shape (L, B, U, N)."""
-        import torch
-
-        n_layers, n_seq, _, n_neur = pooled.shape
-        n_freq = self.freqs.size
-        if condition not in self._sums:  # let the base class allocate its sums
-            self.add(condition, np.zeros((0, n_layers, n_neur, n_freq), np.complex64))
-        s = self._sums[condition]
-        idx = list(self.tagged_bins.values()) if self.keep_trials else []
-        trials = np.empty((n_seq, n_layers, n_neur, len(idx)), np.complex64)
-        for li in range(n_layers):
-            X = torch.fft.rfft(pooled[li, :, drop:, :], dim=1)[:, 1:, :].cpu().numpy()  # (B, F, N)
-            mag = np.abs(X)
-            inv = np.divide(1.0, mag, out=np.zeros_like(mag), where=mag > 0)
-            s["sum_x"][li] += X.sum(0).T
-            s["sum_abs"][li] += mag.sum(0).T
-            s["sum_abs2"][li] += np.square(mag).sum(0).T
-            s["sum_phase"][li] += (X * inv).sum(0).T
-            if idx:
-                trials[:, li] = X[:, idx, :].transpose(0, 2, 1)
-        s["n"] += n_seq
-        if idx:
-            self._trials[condition].append(trials)
+    n_layers, n_seq = pooled.shape[:2]
+    acc.start_trials(condition, n_seq)
+    for li in range(n_layers):
+        X = torch.fft.rfft(pooled[li, :, drop:, :].float(), dim=1)[:, 1:, :].cpu().numpy()
+        acc.add_fft(condition, X.transpose(0, 2, 1), block=(li,))  # (B, N, F)
 
 
 def _common_length(stim) -> int:

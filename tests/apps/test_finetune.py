@@ -10,47 +10,17 @@ import torch
 
 import hftp
 from hftp.apps.finetune import _freeze_half, compare, finetune, hft_groups, task_texts
-
-CORPUS = ["fat rat sensed fear", "big dog chased cats", "老牛耕地小猫吃鱼"] * 20
+from hftp.testing import tiny_model, tiny_tokenizer
 
 
 @pytest.fixture(scope="module")
 def tokenizer():
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=300,
-        special_tokens=["<s>", "<pad>"],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    tok.train_from_iterator(CORPUS, trainer)
-    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", pad_token="<pad>")
+    return tiny_tokenizer()
 
 
 @pytest.fixture(scope="module")
 def model():
-    from transformers import AutoConfig, AutoModelForCausalLM
-
-    torch.manual_seed(0)
-    cfg = AutoConfig.for_model(
-        "llama",
-        hidden_size=32,
-        intermediate_size=48,
-        num_hidden_layers=4,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        vocab_size=320,
-        max_position_embeddings=256,
-        pad_token_id=1,
-        bos_token_id=0,
-        eos_token_id=0,
-    )
-    return AutoModelForCausalLM.from_config(cfg, dtype=torch.float32).eval()
+    return tiny_model("llama", n_layers=4)
 
 
 @pytest.fixture(scope="module")

@@ -13,47 +13,18 @@ import xarray as xr
 import hftp
 from hftp.models.ablate import _null_stats, _random_masks, ablate, ablation_table
 from hftp.models.families import resolve_site
+from hftp.testing import TINY_WIDTH, tiny_model, tiny_tokenizer
 
-CORPUS = ["fat rat sensed fear", "big dog chased cats", "old cow ate grass"] * 20
-N_NEUR = 48
+N_NEUR = TINY_WIDTH
 
 
 @pytest.fixture(scope="module")
 def tokenizer():
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=300,
-        special_tokens=["<s>", "<pad>"],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    tok.train_from_iterator(CORPUS, trainer)
-    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", pad_token="<pad>")
+    return tiny_tokenizer()
 
 
 def tiny_llama(seed=0, n_layers=3):
-    from transformers import AutoConfig, AutoModelForCausalLM
-
-    torch.manual_seed(seed)
-    cfg = AutoConfig.for_model(
-        "llama",
-        hidden_size=32,
-        intermediate_size=N_NEUR,
-        num_hidden_layers=n_layers,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        vocab_size=320,
-        max_position_embeddings=256,
-        pad_token_id=1,
-        bos_token_id=0,
-        eos_token_id=0,
-    )
-    return AutoModelForCausalLM.from_config(cfg, dtype=torch.float32).eval()
+    return tiny_model("llama", n_layers=n_layers, seed=seed)
 
 
 @pytest.fixture(scope="module")
