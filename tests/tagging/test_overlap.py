@@ -96,7 +96,7 @@ def test_bad_inputs():
         overlap(a["category"], a)
     with pytest.raises(TypeError, match="'b'.*find_tagged"):
         overlap(a, a.rename(category="cat"))
-    with pytest.raises(ValueError, match="'b'.*units"):
+    with pytest.raises(ValueError, match="'b'.*channels"):
         overlap(a, a.isel(neuron=slice(0, 3)))
     with pytest.raises(ValueError, match="'b'.*'layer' coordinates"):
         overlap(a, a.assign_coords(layer=[5, 6]))
