@@ -491,7 +491,7 @@ def ablation_table(result):
 
     if not isinstance(result, xr.Dataset) or "null_contrast" not in result:
         raise InvalidTypeError(
-            "Invalid type for 'result': expected the Dataset returned by hftp.models.ablate.ablate; "
+            "Invalid type for 'result': expected the Dataset returned by hftp.models.ablate; "
             f"got {type(result).__name__}."
         )
     s = result.attrs.get("structured", "sentences")

@@ -29,7 +29,7 @@ def ablation(result, *, axes=None, title: str | None = None):
     Parameters
     ----------
     result : xarray.Dataset
-        From :func:`hftp.models.ablate.ablate` (with a ``model`` dim, the models sit side by side
+        From :func:`hftp.models.ablate` (with a ``model`` dim, the models sit side by side
         within each set).
     axes : sequence of two matplotlib Axes, optional
         Left: change on the structured condition; right: the contrast. Default: a new figure.

@@ -459,7 +459,7 @@ def overlap(a, b):
 
     Notes
     -----
-    For an ablation on both checkpoints, ``hftp.models.ablate.ablate({"a": model_a, "b": model_b},
+    For an ablation on both checkpoints, ``hftp.models.ablate({"a": model_a, "b": model_b},
     tok, stim, tagged_a)`` ablates a's tagged neurons in each; ``ablation_table`` of it has one row
     per (model, category) and merges with this table on the category
     (``ov.merge(table.rename(columns={"set": "category"}), on="category")``).
