@@ -1,7 +1,9 @@
 """A report from saved result files: recognise each file's kind, draw its figures, write HTML.
 
 This backs ``hftp report FILES... --out DIR``. A file's kind is read from its contents: a Spectra
-(``sum_x``), a tagging result (``category``) or an alignment result (``rho``).
+(``sum_x``), a tagging result (``category``) or an alignment result (``rho``). The methods
+paragraph is built from the parameters the files' attrs record (the first file of each kind), and
+each result is labelled simulated when its attrs say so (e.g. ``modality="iEEG (simulated)"``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,17 @@ def _kind(obj) -> str:
     return "unknown"
 
 
-def _spectra_figures(name: str, ds, fig: Callable, numbers: dict) -> None:
+def _scalar_attrs(ds) -> dict[str, Any]:
+    return {k: v for k, v in ds.attrs.items() if isinstance(v, str | int | float)}
+
+
+def _simulated(ds) -> bool:
+    """Whether a result comes from simulated data (its modality or source says so)."""
+    text = " ".join(str(ds.attrs.get(k, "")) for k in ("modality", "source", "brain_modality"))
+    return "simulated" in text.lower()
+
+
+def _spectra_figures(name: str, ds, fig: Callable, numbers: dict, params: dict) -> None:
     from hftp import plot
     from hftp.spectral.measures import itc
 
@@ -35,6 +47,20 @@ def _spectra_figures(name: str, ds, fig: Callable, numbers: dict) -> None:
         "kind": ds.attrs.get("kind", "?"),
         "conditions": [str(c) for c in ds["condition"].values],
     }
+    if ds.attrs.get("kind") == "model":
+        a = ds.attrs
+        params.setdefault("model", a.get("model"))
+        params.setdefault(
+            "stimuli",
+            {
+                "language": a.get("language"),
+                "designs": a.get("stimulus_design"),
+                "unit_rate_hz": a.get("unit_rate_hz"),
+                "tagged_hz": a.get("tagged_hz"),
+            },
+        )
+    if _simulated(ds):
+        params["simulated_seeg"] = True
     if ds.attrs.get("kind") == "brain":
         tags = ds.hftp.tagged_hz
         fmax = 1.25 * max(tags.values()) if tags else None
@@ -45,24 +71,33 @@ def _spectra_figures(name: str, ds, fig: Callable, numbers: dict) -> None:
         )
 
 
-def _tagging_figures(name: str, ds, fig: Callable, numbers: dict) -> None:
+def _tagging_figures(name: str, ds, fig: Callable, numbers: dict, params: dict) -> None:
     from hftp import plot
     from hftp.tagging.core import category_fractions, layer_profile
 
-    numbers[name] = category_fractions(ds)
-    numbers[name]["mode"] = str(ds.attrs.get("mode", "?"))
+    sim = _simulated(ds)
+    numbers[name] = {
+        "kind": "tagging",
+        "mode": str(ds.attrs.get("mode", "?")),
+        **category_fractions(ds),
+        "simulated": sim,
+        "data": "model" if ds.attrs.get("kind") == "model" else ds.attrs.get("modality", "brain"),
+    }
+    params.setdefault("tagging", _scalar_attrs(ds))  # the parameters the result records
     fig(f"{name}_profile", lambda: plot.layer_profile(layer_profile(ds)))
 
 
-def _alignment_figures(name: str, ds, fig: Callable, numbers: dict) -> None:
+def _alignment_figures(name: str, ds, fig: Callable, numbers: dict, params: dict) -> None:
     from hftp import plot
     from hftp.align.inference import alignment_summary
 
-    numbers[name] = alignment_summary(ds)
+    numbers[name] = {"kind": "alignment", **alignment_summary(ds), "simulated": _simulated(ds)}
+    params.setdefault("rsa", _scalar_attrs(ds))
     fig(f"{name}_heatmap", lambda: plot.alignment(ds))
 
 
-#: file kind → function drawing its figures and collecting its numbers
+#: file kind → function(name, result, fig, numbers, params) drawing its figures, collecting its
+#: numbers and recording the parameters its attrs hold (for the methods paragraph)
 KINDS: dict[str, Callable] = {
     "spectra": _spectra_figures,
     "tagging": _tagging_figures,
@@ -104,6 +139,7 @@ def report_from_files(
     figures: dict[str, Any] = {}
     numbers: dict[str, Any] = {}
     counts: dict[str, int] = {}
+    params: dict[str, Any] = {}  # read from the files' attrs: what was actually done
 
     def fig(name: str, make: Callable) -> None:
         f = make()
@@ -119,7 +155,6 @@ def report_from_files(
                 "alignment result. Pass files written by hftp probe, brain, tag or align."
             )
         counts[kind] = counts.get(kind, 0) + 1
-        KINDS[kind](Path(path).stem, obj, fig, numbers)
-    params = {"files": [str(f) for f in files]}
+        KINDS[kind](Path(path).stem, obj, fig, numbers, params)
     path = report.build_report(out, figures=figures, numbers=numbers, params=params)
     return Path(path), {f"n_{k}": v for k, v in counts.items()}
