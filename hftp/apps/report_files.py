@@ -30,7 +30,16 @@ def _kind(obj) -> str:
 
 
 def _scalar_attrs(ds) -> dict[str, Any]:
-    return {k: v for k, v in ds.attrs.items() if isinstance(v, str | int | float)}
+    """The str and number attrs, numpy scalars (as read from netCDF) made plain Python."""
+    import numpy as np
+
+    out = {}
+    for k, v in ds.attrs.items():
+        if isinstance(v, np.generic) and v.ndim == 0:
+            v = v.item()
+        if isinstance(v, str | int | float):
+            out[k] = v
+    return out
 
 
 def _simulated(ds) -> bool:

@@ -231,7 +231,8 @@ def alignment_sentences(summary: Mapping[str, Any], params: Mapping[str, Any], w
     n_sig = summary.get("n_significant")
     if isinstance(n_sig, int):
         q = _num(get(params, "rsa", "q_level")) or 0.05
-        text += f" {n_sig} layer × channel cells passed FDR at q = {q:g}."
+        cells = "No layer × channel cell" if n_sig == 0 else f"{n_sig} layer × channel cells"
+        text += f" {cells} passed FDR at q = {q:g}."
     return text
 
 
@@ -255,7 +256,9 @@ def _model_tagging(numbers, params):
 
 @register_finding("untrained_baseline")
 def _untrained_baseline(numbers, params):
-    frac, base = (get(numbers, k) for k in ("calibrated_fraction_tagged", "untrained_fraction_tagged"))
+    frac, base = (
+        get(numbers, k) for k in ("calibrated_fraction_tagged", "untrained_fraction_tagged")
+    )
     if not isinstance(base, Mapping):
         return None
     u, _ = _category_parts(base)
@@ -278,7 +281,8 @@ def _null_check(numbers, params):
     if not isinstance(null, Mapping) or not null:
         return None
     q = _q_level(params)
-    levels = ", ".join(f"{pct(v)} at the {lv} rate" for lv, v in null.items())
+    rates = [f"{pct(v)} at the {lv} rate" for lv, v in null.items()]
+    levels = " and ".join([", ".join(rates[:-1]), rates[-1]] if len(rates) > 1 else rates)
     worst = max(_num(v) or 0.0 for v in null.values())
     verdict = (
         f", within the FDR level q = {q:g}."
@@ -288,7 +292,7 @@ def _null_check(numbers, params):
     )
     text = (
         "Null check: in the random-words condition, which has no sentence or phrase structure, "
-        f"{levels} were significant{verdict}"
+        f"the share of neurons significant was {levels}{verdict}"
     )
     return Finding(text, "real", "model")
 
@@ -359,7 +363,7 @@ def _eeg_human(numbers, params):
     if not isinstance(itc, Mapping) or not itc:
         return None
     hz = get(human, "phrase_hz", default=1.5625)
-    text = f"Phrase-rate ({fmt(hz)} Hz) ITPC: " + ", ".join(
+    text = f"Phrase-rate ({_num(hz) or 1.5625:g} Hz) ITPC: " + ", ".join(
         f"{c} {fmt(v)}" for c, v in sorted(itc.items(), key=lambda kv: -(_num(kv[1]) or 0))
     )
     text += "."
@@ -433,7 +437,9 @@ def _tagging_files(numbers, params):
             continue
         total, parts = _category_parts(e)
         mode = e.get("mode", "calibrated")
-        text = f"{label(name)}: {pct(total)} of {_n_units(e)}channels tagged ({mode} mode): {parts}."
+        text = (
+            f"{label(name)}: {pct(total)} of {_n_units(e)}channels tagged ({mode} mode): {parts}."
+        )
         data = str(e.get("data", ""))
         out.append(Finding(text, _file_source(e), data, (f"{name}_profile",)))
     return out

@@ -126,12 +126,12 @@ def _stimuli_sentence(p: Mapping[str, Any]) -> str | None:
     tagged = _tagged_text(_find(s, "tagged_hz"))
     if not any(v is not None for v in (lang, designs, n_seq, rate, tagged)):
         return None
-    parts = ["Stimuli:"]
+    parts = []
     if lang is not None:
         parts.append(f"{_LANGUAGES.get(str(lang), str(lang))} unit streams")
     if designs is not None:
         parts.append(f"in the designs {_listing(designs)}")
-    text = " ".join(parts)
+    text = " ".join(["Stimuli:", *parts])
     extra = []
     if n_seq is not None:
         extra.append(f"{n_seq} sequences (independent shuffles) per condition")
@@ -139,7 +139,7 @@ def _stimuli_sentence(p: Mapping[str, Any]) -> str | None:
         extra.append(f"one unit every {1 / float(rate):g} s (unit rate {_hz(rate)})")
     if tagged:
         extra.append(f"tagged rates: {tagged}")
-    return text + ("; " + "; ".join(extra) if extra else "") + "."
+    return text + (("; " if parts else " ") + "; ".join(extra) if extra else "") + "."
 
 
 def _paper_text(t: Mapping[str, Any]) -> str:
@@ -233,7 +233,9 @@ def _rsa_sentence(p: Mapping[str, Any]) -> str | None:
     if n_perm:
         kind = r.get("permutation", "")
         txt += f" Inference: {n_perm} {kind + ' ' if kind else ''}permutations of condition labels"
-        txt += f", Benjamini–Hochberg FDR over layer × channel at q = {_num(r.get('q_level', 0.05))}."
+        txt += (
+            f", Benjamini–Hochberg FDR over layer × channel at q = {_num(r.get('q_level', 0.05))}."
+        )
     if r.get("top_k"):
         txt += f" S(m,b) and S(m,b_r) use the top {r['top_k']} channels per layer."
     if r.get("n_random"):

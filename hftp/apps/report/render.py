@@ -56,6 +56,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}th.idx{color:#7
 table.inner{margin:0}table.inner td,table.inner th{font-size:.92em}
 details{border:1px solid #e3e3e3;border-radius:.3em;padding:.3em .8em;margin:.5em 0}
 details[open]{padding-bottom:.6em}summary{cursor:pointer;font-weight:600}
+h4.sub,h5.sub{margin:.9em 0 .2em;font-size:.95em}h5.sub{font-weight:500;font-style:italic}
 figure{margin:1.2em 0 2.2em}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.93em;color:#333;margin-top:.35em}
 .badge{display:inline-block;font-size:.72em;padding:.05em .55em;border-radius:.6em;margin-right:.4em;
@@ -154,7 +155,9 @@ def _findings_html(found: list[tuple[str, Finding]], fig_numbers: Mapping[str, i
     items = []
     for _, f in found:
         refs = [
-            f'<a href="#fig-{_e(n)}">Fig. {fig_numbers[n]}</a>' for n in f.figures if n in fig_numbers
+            f'<a href="#fig-{_e(n)}">Fig. {fig_numbers[n]}</a>'
+            for n in f.figures
+            if n in fig_numbers
         ]
         ref = f' <span class="figref">({", ".join(refs)})</span>' if refs else ""
         items.append(f"<li>{_badge(f.source, f.data)}{_e(f.text)}{ref}</li>")
@@ -221,7 +224,13 @@ def _matrix(
     return f'<table class="inner"><tr>{head}</tr>{body}</table>'
 
 
-def _table(d: Mapping[str, Any], root: Path, labels: Mapping, parent: Any = None) -> str:
+def _data_names(d: Mapping[str, Any], labels: Mapping) -> bool:
+    """Whether every key is a data name (condition, region), not a labelled quantity."""
+    return all("_" not in str(k) and label(k, labels) == str(k) for k in d)
+
+
+def _table(d: Mapping[str, Any], root: Path, labels: Mapping, parent: Any = None, depth=0) -> str:
+    """One group of numbers: a table of its values, then a titled table per nested group."""
     vals = list(d.values())
     if vals and all(_num_list(v) and len(v) > 4 for v in vals):
         return _matrix(d, labels, "#", True, parent)
@@ -231,11 +240,18 @@ def _table(d: Mapping[str, Any], root: Path, labels: Mapping, parent: Any = None
         and len({tuple(v) for v in vals}) == 1
     ):
         return _matrix(d, labels, "", False, parent)
-    rows = []
+    if len(vals) > 2 and all(map(_scalar, vals)) and _data_names(d, labels):
+        head = "".join(f'<th class="num">{_e(k)}</th>' for k in d)
+        body = "".join(f'<td class="num">{_value_html(str(k), v, root)}</td>' for k, v in d.items())
+        return f'<table class="inner"><tr>{head}</tr><tr>{body}</tr></table>'
+    rows, subs = [], []
     for k, v in d.items():
         if isinstance(v, Mapping):
-            cell = _table(v, root, labels, k) if v else "—"
-        elif _num_list(v) and len(v) > 4:
+            sub = _table(v, root, labels, k, depth + 1) if v else "<p>—</p>"
+            h = "h4" if depth == 0 else "h5"
+            subs.append(f'<{h} class="sub">{_e(label(k, labels, parent))}</{h}>{sub}')
+            continue
+        if _num_list(v) and len(v) > 4:
             cell = _chunked_list(v)
         elif isinstance(v, list | tuple) and not _num_list(v):
             cell = _e(", ".join(fmt(x) for x in v))
@@ -245,7 +261,8 @@ def _table(d: Mapping[str, Any], root: Path, labels: Mapping, parent: Any = None
         rows.append(
             f'<tr><th scope="row">{_e(label(k, labels, parent))}</th><td{cls}>{cell}</td></tr>'
         )
-    return f"<table>{''.join(rows)}</table>"
+    table = f"<table>{''.join(rows)}</table>" if rows else ""
+    return table + "".join(subs)
 
 
 def _numbers_html(numbers: Mapping[str, Any], root: Path, labels: Mapping) -> str:
@@ -352,7 +369,7 @@ def build_report(
         if summary.is_file()
         else ""
     )
-    sources = sorted({f"{f.source} ({f.data})" if f.data else f.source for _, f in found})
+    sources = sorted({f.source for _, f in found})
     now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     page = f"""<!DOCTYPE html>
 <html lang="en">
@@ -365,7 +382,7 @@ def build_report(
 <body>
 <h1>{_e(title)}</h1>
 <p class="meta">Hierarchical Frequency Tagging Probe · hftp {_e(__version__)} · {_e(now)}
-{"· data: " + _e(", ".join(sources)) if sources else ""}</p>
+{"· " + _e(" and ".join(sources)) + " data, each finding labelled" if sources else ""}</p>
 <section id="findings">
 <h2>Findings</h2>
 {_findings_html(found, fig_numbers)}
