@@ -243,6 +243,7 @@ def run_demo(
     }
     # the methods paragraph describes what the result records it did (mode, tests, permutations)
     params["tagging"] = {k: v for k, v in tagged.attrs.items() if isinstance(v, str | int | float)}
+    params["tagging_paper"] = {k: v for k, v in paper.attrs.items() if isinstance(v, int | float)}
 
     # 4. untrained baseline
     stage("baseline: the same architecture with random weights (lexical-regularity baseline)")

@@ -318,7 +318,10 @@ def _simulated_contacts(numbers, params):
     total, parts = _category_parts(frac)
     n = frac.get("n_units")
     of = f"the {fmt(n)} simulated contacts" if n is not None else "the simulated contacts"
-    text = f"{pct(total)} of {of} were tagged (same tests and FDR level as the model): {parts}."
+    text = (
+        f"{pct(total)} of {of} were tagged (calibrated mode, Benjamini–Hochberg FDR at "
+        f"q = {_q_level(params):g}): {parts}."
+    )
     return Finding(text, "simulated", "sEEG", ("glass_brain_simulated",))
 
 

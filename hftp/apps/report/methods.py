@@ -13,7 +13,7 @@ from typing import Any
 
 from hftp._validation import check_type
 
-__all__ = ["methods_paragraph", "CITATIONS", "SENTENCES"]
+__all__ = ["methods_paragraph", "methods_parts", "CITATIONS", "SENTENCES"]
 
 #: The references every report carries (plain text; escaped when written).
 CITATIONS = {
@@ -198,6 +198,13 @@ def _tagging_sentence(p: Mapping[str, Any]) -> str | None:
     return f"{head} {body}"
 
 
+def _paper_sentence(p: Mapping[str, Any]) -> str | None:
+    t = p.get("tagging_paper")
+    if not isinstance(t, Mapping):
+        return None
+    return "Paper mode, for comparison: " + _paper_text(t)
+
+
 def _baseline_sentence(p: Mapping[str, Any]) -> str | None:
     base = _find(p, "baseline", "untrained")
     if not base:
@@ -270,6 +277,7 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
     "model": _model_sentence,
     "stimuli": _stimuli_sentence,
     "tagging": _tagging_sentence,
+    "tagging_paper": _paper_sentence,
     "baseline": _baseline_sentence,
     "rsa": _rsa_sentence,
     "data": _data_sentences,
@@ -285,7 +293,8 @@ def methods_paragraph(params: Mapping[str, Any]) -> str:
         Any of: ``model``, ``site``, ``pooling``; ``stimuli`` {language, designs, n_sequences,
         unit_rate_hz, tagged_hz}; ``tagging`` (the attrs of a ``find_tagged`` result: mode,
         condition, control, measure, specificity, q, n_permutations, n_neighbors, skip, and in
-        paper mode percentile, z_threshold, n_groups); ``baseline`` (str or True); ``rsa`` (the
+        paper mode percentile, z_threshold, n_groups); ``tagging_paper`` (the attrs of a
+        paper-mode result run beside it); ``baseline`` (str or True); ``rsa`` (the
         attrs of an ``hftp.align`` result: measure, brain_measure, metric, comparison,
         n_permutations, permutation, q_level, top_k, n_random, n_boot, ci_level);
         ``simulated_seeg`` and ``eeg_scalp`` (truthy when those data were used); ``seed``. Keys
@@ -296,12 +305,18 @@ def methods_paragraph(params: Mapping[str, Any]) -> str:
     str
         Plain text (not escaped).
     """
+    return " ".join(text for _, text in methods_parts(params))
+
+
+def methods_parts(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The methods paragraph as ``[(name, text), ...]``, one entry per :data:`SENTENCES` builder
+    with something to say, then ``("software", ...)``; see :func:`methods_paragraph`."""
     check_type("params", params, Mapping, "a dict of the run's parameters")
-    parts = [s for f in SENTENCES.values() if (s := f(params))]
+    parts = [(name, s) for name, f in SENTENCES.items() if (s := f(params))]
     seed = _find(params, "seed")
     from hftp import __version__
 
-    tail = f"Analysis with hftp {__version__}"
+    tail = f"Software: hftp {__version__}"
     tail += f", seed {seed}." if seed is not None else "."
-    parts.append(tail)
-    return " ".join(parts)
+    parts.append(("software", tail))
+    return parts

@@ -19,7 +19,7 @@ from typing import Any
 from hftp._validation import InvalidTypeError, InvalidValueError, check_type
 from hftp.apps.report.findings import Finding, collect_findings
 from hftp.apps.report.labels import fmt, label
-from hftp.apps.report.methods import CITATIONS, methods_paragraph
+from hftp.apps.report.methods import CITATIONS, methods_parts
 
 __all__ = ["build_report", "CAPTIONS"]
 
@@ -62,7 +62,7 @@ figcaption{font-size:.93em;color:#333;margin-top:.35em}
 .badge{display:inline-block;font-size:.72em;padding:.05em .55em;border-radius:.6em;margin-right:.4em;
 vertical-align:.1em;background:#e4f2e4;font-weight:600;white-space:nowrap}
 .badge.simulated{background:#fde3bf}
-.meta{color:#666;font-size:.9em}.methods{font-size:.95em}
+.meta{color:#666;font-size:.9em}.methods{font-size:.95em;margin:.4em 0}
 """
 
 
@@ -355,7 +355,7 @@ def build_report(
         p.setdefault("eeg_scalp", True)
     if "untrained" in names:
         p.setdefault("baseline", True)
-    methods = methods_paragraph(p)
+    methods = "\n".join(f'<p class="methods">{_e(t)}</p>' for _, t in methods_parts(p))
     found = collect_findings(numbers, p, findings)
     caps = {**CAPTIONS, **(captions or {})}
     figs_html = "\n".join(
@@ -393,7 +393,7 @@ def build_report(
 </section>
 <section id="methods">
 <h2>Methods</h2>
-<p class="methods">{_e(methods)}</p>
+{methods}
 {"<h2>Notes</h2>" + notes_html if notes_html else ""}
 <h2>Data and citation</h2>
 <ul>{cites}</ul>

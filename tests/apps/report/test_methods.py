@@ -103,6 +103,10 @@ def test_methods_paragraph_non_default_paper_mode():
     assert "99th percentile of 500 time-sample permutations" in text
     assert "5 groups" in text and "z > 3" in text
     assert "Benjamini" not in text
+    # run beside a calibrated result, as the demo does
+    both = report.methods_paragraph({"tagging": {"mode": "calibrated"}, "tagging_paper": t})
+    assert "calibrated mode" in both and "Paper mode, for comparison: Stage 1" in both
+    assert "99th percentile" in both
 
 
 def test_methods_paragraph_reads_result_attrs():

@@ -108,6 +108,10 @@ def test_report_order_links_and_labels(tmp_path, figures, numbers, params):
     snr = numbers["eeg_scalp"]["model_phrase_snr_by_layer_condition"]["anan"]
     assert f'<td class="num">{snr[29]:.3g}</td>' in path.read_text()
     assert "All good." in text and "Burroughs, Kazanina & Houghton (2021)" in text
+    # the methods, one paragraph per part, describe the parameters given
+    methods = path.read_text().split('<section id="methods">')[1].split("<h2>")[1]
+    assert methods.count('<p class="methods">') >= 5
+    assert "one-sided Welch t-test" in methods and "720 exact permutations" in methods
     assert not list(tmp_path.glob(".*.part"))
 
 
