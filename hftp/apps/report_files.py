@@ -93,7 +93,8 @@ def _tagging_figures(name: str, ds, fig: Callable, numbers: dict, params: dict) 
         "data": "model" if ds.attrs.get("kind") == "model" else ds.attrs.get("modality", "brain"),
     }
     params.setdefault("tagging", _scalar_attrs(ds))  # the parameters the result records
-    fig(f"{name}_profile", lambda: plot.layer_profile(layer_profile(ds)))
+    if "layer" in ds.dims:  # plot.layer_profile draws model layers; brain results have none
+        fig(f"{name}_profile", lambda: plot.layer_profile(layer_profile(ds)))
 
 
 def _alignment_figures(name: str, ds, fig: Callable, numbers: dict, params: dict) -> None:

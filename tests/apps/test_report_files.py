@@ -9,19 +9,21 @@ from hftp.apps.report_files import report_from_files
 
 
 def _spectra(tmp_path, modality=None):
+    """Model spectra (layer × neuron); brain spectra (channel) when ``modality`` is given."""
     rng = np.random.default_rng(1)
     t = np.arange(48) / 4.0
+    shape, dims = ((12, 40), ("channel",)) if modality else ((12, 2, 20), ("layer", "neuron"))
     trials = {}
     for c, amp in (("sentences", 1.0), ("control", 0.0)):
-        x = rng.normal(size=(12, 2, 20, 48))
-        x[:, :, :5] += amp * np.cos(2 * np.pi * 1.0 * t)
+        x = rng.normal(size=(*shape, 48))
+        x[..., :5, :] += amp * np.cos(2 * np.pi * 1.0 * t)
         trials[c] = x
     s = hftp.make_spectra(
         trials,
         rate_hz=4.0,
         tagged={"sentence": 1.0},
-        channel_dims=("layer", "neuron"),
-        kind="model",
+        channel_dims=dims,
+        kind="brain" if modality else "model",
     )
     if modality:
         s.attrs["modality"] = modality
@@ -59,8 +61,13 @@ def test_report_from_files_states_findings_and_real_parameters(tmp_path):
 def test_report_from_files_labels_simulated_results(tmp_path):
     spectra = _spectra(tmp_path, modality="iEEG (simulated)")
     tagged = hftp.find_tagged(spectra, "sentences")
-    tagged.attrs["modality"] = "iEEG (simulated)"
+    assert tagged.attrs["modality"] == "iEEG (simulated)"  # carried from the spectra
     t_path = hftp.save(tagged, tmp_path / "sim_tagged.nc")
     page = report_from_files([t_path], tmp_path / "rep")[0].read_text()
     found = page.split('<ol class="findings">')[1].split("</ol>")[0]
-    assert 'class="badge simulated">simulated' in found
+    assert 'class="badge simulated">simulated · iEEG (simulated)' in found
+    # no layers in a brain result: no layer profile, and no link to one
+    assert "<figure" not in page and "#fig-" not in page
+    # the number table carries the finding's label, not one guessed from the name
+    table = page.split('<section id="numbers">')[1]
+    assert 'class="badge simulated">' in table and 'class="badge real">' not in table

@@ -73,6 +73,9 @@ class Finding:
     figures: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
+        if isinstance(self.figures, str):
+            object.__setattr__(self, "figures", (self.figures,))
+        object.__setattr__(self, "figures", tuple(self.figures))
         if self.source not in SOURCES:
             raise InvalidValueError(
                 f"Invalid value for 'source': expected one of {SOURCES}; got {self.source!r}. "

@@ -118,13 +118,26 @@ def _source_of(name: str) -> tuple[str, str]:
     return "real", "model"
 
 
+def _group_source(name: str, entry: Mapping[str, Any]) -> tuple[str, str]:
+    """(source, data) of a number group: its own "simulated"/"data" fields, else its name."""
+    if "simulated" in entry:
+        return ("simulated" if entry["simulated"] else "real"), str(entry.get("data", ""))
+    return _source_of(name)
+
+
 def _badge(source: str, data: str = "") -> str:
     text = f"{source} · {data}" if data else source
     return f'<span class="badge {_e(source)}">{_e(text)}</span>'
 
 
 def _figure_html(
-    name: str, number: int, files: list[Path], root: Path, caption: str, labels: Mapping
+    name: str,
+    number: int,
+    files: list[Path],
+    root: Path,
+    caption: str,
+    labels: Mapping,
+    source: tuple[str, str],
 ) -> str:
     raster = [f for f in files if f.suffix.lower() in _RASTER]
     vector = [f for f in files if f.suffix.lower() in (".svg", ".pdf")]
@@ -139,7 +152,7 @@ def _figure_html(
     return (
         f'<figure id="fig-{_e(name)}">'
         f'<img src="{_e(_rel(shown, root))}"{width} alt="{_e(title)}" loading="lazy">'
-        f"<figcaption>{_badge(*_source_of(name))}<strong>Figure {number}. {_e(title)}.</strong>"
+        f"<figcaption>{_badge(*source)}<strong>Figure {number}. {_e(title)}.</strong>"
         f"{' ' + _e(caption) if caption else ''}{' — ' + links if links else ''}</figcaption>"
         "</figure>"
     )
@@ -273,7 +286,7 @@ def _numbers_html(numbers: Mapping[str, Any], root: Path, labels: Mapping) -> st
         out.append(f"<details><summary>Key numbers</summary>{_table(flat, root, labels)}</details>")
     for k, v in groups:
         out.append(
-            f"<details><summary>{_badge(*_source_of(str(k)))}{_e(label(k, labels))}</summary>"
+            f"<details><summary>{_badge(*_group_source(str(k), v))}{_e(label(k, labels))}</summary>"
             f"{_table(v, root, labels, k) if v else '<p>—</p>'}</details>"
         )
     return "\n".join(out) if out else "<p>No numbers were given.</p>"
@@ -358,8 +371,13 @@ def build_report(
     methods = "\n".join(f'<p class="methods">{_e(t)}</p>' for _, t in methods_parts(p))
     found = collect_findings(numbers, p, findings)
     caps = {**CAPTIONS, **(captions or {})}
+    # a figure carries the label of the first finding that cites it, else one from its name
+    fig_source = {n: _source_of(n) for n in files}
+    for _, f in reversed(found):
+        fig_source.update({n: (f.source, f.data) for n in f.figures if n in fig_source})
     figs_html = "\n".join(
-        _figure_html(n, fig_numbers[n], f, root, caps.get(n, ""), labels) for n, f in files.items()
+        _figure_html(n, fig_numbers[n], f, root, caps.get(n, ""), labels, fig_source[n])
+        for n, f in files.items()
     )
     cites = "".join(f"<li>{_e(c)}</li>" for c in CITATIONS.values())
     notes_html = "".join(f"<p>{_e(n)}</p>" for n in (notes or []))

@@ -58,7 +58,7 @@ def test_planted_answer_not_recovered(numbers, params):
     assert "was not recovered" in text and "STG_R" in text
 
 
-def test_register_a_finding_without_touching_the_renderer(monkeypatch, tmp_path, numbers):
+def test_register_a_finding_without_touching_the_renderer(monkeypatch, tmp_path, numbers, figures):
     monkeypatch.setattr(F, "FINDINGS", dict(F.FINDINGS))
 
     @F.register_finding("ablation", source="simulated", data="model", figures=("abl",))
@@ -71,8 +71,12 @@ def test_register_a_finding_without_touching_the_renderer(monkeypatch, tmp_path,
     numbers["ablation"] = {"phrase_drop": 0.5}
     got = dict(F.collect_findings(numbers, {}))["ablation"]
     assert got == F.Finding("Ablation lowered phrase SNR by 0.50.", "simulated", "model", ("abl",))
-    page = report.build_report(tmp_path, {}, numbers, {}).read_text()
+    page = report.build_report(tmp_path, {"abl": figures["tagged_spectra"]}, numbers, {})
+    page = page.read_text()
     assert "simulated · model</span>Ablation lowered phrase SNR by 0.50." in page
+    # the figure it cites carries its label (its name alone would say real)
+    fig = page.split('<figure id="fig-abl">')[1].split("</figure>")[0]
+    assert 'class="badge simulated">simulated · model' in fig
 
 
 def test_a_failing_builder_is_skipped_and_logged(caplog, numbers):
@@ -94,6 +98,11 @@ def test_get():
     assert F.get(d, "a", "b") == 1
     assert F.get(d, "a", "c", default=0) == 0
     assert F.get(d, "x", "y") is None and F.get(d, "missing") is None
+
+
+def test_finding_figures_are_a_tuple():
+    assert F.Finding("t", figures=["a", "b"]).figures == ("a", "b")
+    assert F.Finding("t", figures="a").figures == ("a",)
 
 
 def test_bad_source_is_refused():
