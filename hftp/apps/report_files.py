@@ -42,10 +42,11 @@ def _scalar_attrs(ds) -> dict[str, Any]:
     return out
 
 
-def _simulated(ds) -> bool:
-    """Whether a result comes from simulated data (its modality or source says so)."""
+def _simulated(ds, name: str = "") -> bool:
+    """Whether a result comes from simulated data: its modality or source attrs say so, or, for
+    results that do not record the brain side (alignment), its file name does."""
     text = " ".join(str(ds.attrs.get(k, "")) for k in ("modality", "source", "brain_modality"))
-    return "simulated" in text.lower()
+    return "simulated" in f"{text} {name}".lower()
 
 
 def _spectra_figures(name: str, ds, fig: Callable, numbers: dict, params: dict) -> None:
@@ -101,10 +102,22 @@ def _alignment_figures(name: str, ds, fig: Callable, numbers: dict, params: dict
     from hftp import plot
     from hftp.align.inference import alignment_summary
 
-    numbers[name] = {"kind": "alignment", **alignment_summary(ds), "simulated": _simulated(ds)}
+    numbers[name] = {
+        "kind": "alignment",
+        **alignment_summary(ds),
+        "simulated": _simulated(ds, name),
+    }
     params.setdefault("rsa", _scalar_attrs(ds))
     fig(f"{name}_heatmap", lambda: plot.alignment(ds))
 
+
+#: figure-name suffix → caption of the figures drawn here
+_CAPTIONS = {
+    "_itpc": "Inter-trial phase coherence per condition; dotted lines mark the tagged rates.",
+    "_profile": "Per-layer percentage of channels tagged at the sentence rate, the phrase rate "
+    "or both.",
+    "_heatmap": "Model–brain RSA per layer and channel (or region); dots mark q < 0.05.",
+}
 
 #: file kind → function(name, result, fig, numbers, params) drawing its figures, collecting its
 #: numbers and recording the parameters its attrs hold (for the methods paragraph)
@@ -150,8 +163,12 @@ def report_from_files(
     numbers: dict[str, Any] = {}
     counts: dict[str, int] = {}
     params: dict[str, Any] = {}  # read from the files' attrs: what was actually done
+    captions: dict[str, str] = {}
 
     def fig(name: str, make: Callable) -> None:
+        for suffix, text in _CAPTIONS.items():
+            if name.endswith(suffix):
+                captions[name] = text
         f = make()
         figures[name] = plot.save_figure(f, out / "figures" / name)
         plt.close(f)
@@ -166,5 +183,7 @@ def report_from_files(
             )
         counts[kind] = counts.get(kind, 0) + 1
         KINDS[kind](Path(path).stem, obj, fig, numbers, params)
-    path = report.build_report(out, figures=figures, numbers=numbers, params=params)
+    path = report.build_report(
+        out, figures=figures, numbers=numbers, params=params, captions=captions
+    )
     return Path(path), {f"n_{k}": v for k, v in counts.items()}

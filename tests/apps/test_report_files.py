@@ -37,7 +37,7 @@ def test_report_from_files_states_findings_and_real_parameters(tmp_path):
         spectra,
         "sentences",
         "control",
-        q=0.01,
+        q=0.1,
         mode_params={"specificity": "permutation", "n_permutations": 300},
     )
     t_path = hftp.save(tagged, tmp_path / "tagged_run.nc")
@@ -45,13 +45,13 @@ def test_report_from_files_states_findings_and_real_parameters(tmp_path):
     page = path.read_text()
     assert counts == {"n_spectra": 1, "n_tagging": 1}
     found = page.split('<ol class="findings">')[1].split("</ol>")[0]
-    assert "Tagged run: " in found and "channels tagged (calibrated mode)" in found
+    assert "Tagged run: 25.0% of the 40 channels tagged (calibrated mode)" in found
     assert 'class="badge real">real · model' in found and 'href="#fig-tagged_run_profile"' in found
     methods = page.split('<section id="methods">')[1].split("<h2>Data and citation")[0]
     assert (
         "permutation test of condition labels over the pooled trials (300 permutations)" in methods
     )
-    assert "q = 0.01" in methods and "Welch" not in methods
+    assert "q = 0.1" in methods and "Welch" not in methods
     assert "Stimuli: tagged rates: sentence 1 Hz." in methods
     assert "tagged_run" not in page.split("<body>")[1].replace('"#fig-tagged_run', "").replace(
         "figures/tagged_run", ""

@@ -161,6 +161,16 @@ def get(d: Any, *path: str, default: Any = None) -> Any:
     return default if d is None else d
 
 
+def _run(numbers: Mapping[str, Any], *path: str) -> Any:
+    """:func:`get` for the demo's keys; entries read from result files (marked with ``kind``,
+    see ``hftp report``) are left to the file builders, even when a file has the same name."""
+    got = get(numbers, *path)
+    return None if isinstance(got, Mapping) and got.get("kind") in _FILE_KINDS else got
+
+
+_FILE_KINDS = ("tagging", "alignment", "spectra")
+
+
 def _num(v: Any) -> float | None:
     try:
         x = float(v)
@@ -199,8 +209,9 @@ def _category_parts(frac: Mapping[str, Any]) -> tuple[float, str]:
 
 
 def _n_units(frac: Mapping[str, Any]) -> str:
-    n = frac.get("n_units")
-    return f"the {fmt(int(n))} " if isinstance(n, int | float) and not isinstance(n, bool) else ""
+    raw = frac.get("n_channels", frac.get("n_units"))  # n_units: files written before 0.2
+    n = None if isinstance(raw, bool) else _num(raw)
+    return f"the {fmt(int(n))} " if n is not None else ""
 
 
 def _ci_text(summary: Mapping[str, Any], params: Mapping[str, Any]) -> str:
@@ -211,8 +222,13 @@ def _ci_text(summary: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     return f"{level * 100:g}% CI {fmt(ci[0])} to {fmt(ci[1])}, subject bootstrap; "
 
 
-def alignment_sentences(summary: Mapping[str, Any], params: Mapping[str, Any], what: str) -> str:
-    """Words for an ``alignment_summary`` dict: S with CI, p and null, best layer, FDR count."""
+def alignment_sentences(
+    summary: Mapping[str, Any], params: Mapping[str, Any], what: str, lead: str | None = None
+) -> str:
+    """Words for an ``alignment_summary`` dict: S with CI, p and null, best layer, FDR count.
+
+    The text starts "Model–{what} alignment S = ..." or, given ``lead``, "{lead}S = ...".
+    """
     S = _num(summary.get("S"))
     if S is None:
         return ""
@@ -220,7 +236,8 @@ def alignment_sentences(summary: Mapping[str, Any], params: Mapping[str, Any], w
     kind = get(params, "rsa", "permutation", default="")
     perms = f" over {fmt(n_perm)} {kind + ' ' if kind else ''}permutations of condition labels"
     text = (
-        f"Model–{what} alignment S = {fmt(S)} ({_ci_text(summary, params)}"
+        f"{lead if lead is not None else f'Model–{what} alignment '}S = {fmt(S)} "
+        f"({_ci_text(summary, params)}"
         f"{fmt_p(summary.get('S_p'))}{perms if n_perm else ''}"
     )
     if _num(summary.get("S_random_p")) is not None:
@@ -245,7 +262,7 @@ def alignment_sentences(summary: Mapping[str, Any], params: Mapping[str, Any], w
 
 @register_finding("model_tagging")
 def _model_tagging(numbers, params):
-    frac = get(numbers, "calibrated_fraction_tagged")
+    frac = _run(numbers, "calibrated_fraction_tagged")
     if not isinstance(frac, Mapping):
         return None
     total, parts = _category_parts(frac)
@@ -280,7 +297,7 @@ def _untrained_baseline(numbers, params):
 
 @register_finding("null_check")
 def _null_check(numbers, params):
-    null = get(numbers, "null_random_words_fraction_significant")
+    null = _run(numbers, "null_random_words_fraction_significant")
     if not isinstance(null, Mapping) or not null:
         return None
     q = _q_level(params)
@@ -302,7 +319,7 @@ def _null_check(numbers, params):
 
 @register_finding("paper_mode")
 def _paper_mode(numbers, params):
-    frac = get(numbers, "paper_fraction_tagged")
+    frac = _run(numbers, "paper_fraction_tagged")
     if not isinstance(frac, Mapping):
         return None
     total, parts = _category_parts(frac)
@@ -315,12 +332,11 @@ def _paper_mode(numbers, params):
 
 @register_finding("simulated_contacts")
 def _simulated_contacts(numbers, params):
-    frac = get(numbers, "simulated_responsive_contacts")
+    frac = _run(numbers, "simulated_responsive_contacts")
     if not isinstance(frac, Mapping):
         return None
     total, parts = _category_parts(frac)
-    n = frac.get("n_units")
-    of = f"the {fmt(n)} simulated contacts" if n is not None else "the simulated contacts"
+    of = f"{_n_units(frac)}simulated contacts"
     text = (
         f"{pct(total)} of {of} were tagged (calibrated mode, Benjamini–Hochberg FDR at "
         f"q = {_q_level(params):g}): {parts}."
@@ -330,7 +346,7 @@ def _simulated_contacts(numbers, params):
 
 @register_finding("simulated_recovery")
 def _simulated_recovery(numbers, params):
-    a, planted = get(numbers, "alignment_simulated"), get(numbers, "simulated_planted")
+    a, planted = _run(numbers, "alignment_simulated"), _run(numbers, "simulated_planted")
     if not (isinstance(a, Mapping) and isinstance(planted, Mapping)) or not a.get("best_region"):
         return None
     L, R = planted.get("layer"), planted.get("region")
@@ -351,7 +367,7 @@ def _simulated_recovery(numbers, params):
 
 @register_finding("simulated_alignment")
 def _simulated_alignment(numbers, params):
-    a = get(numbers, "alignment_simulated")
+    a = _run(numbers, "alignment_simulated")
     if not isinstance(a, Mapping) or _num(a.get("S")) is None:
         return None
     return Finding(
@@ -364,7 +380,7 @@ def _simulated_alignment(numbers, params):
 
 @register_finding("eeg_human")
 def _eeg_human(numbers, params):
-    human = get(numbers, "eeg_scalp", "human")
+    human = _run(numbers, "eeg_scalp", "human")
     itc = get(human, "phrase_itc")
     if not isinstance(itc, Mapping) or not itc:
         return None
@@ -391,7 +407,7 @@ def _eeg_human(numbers, params):
 
 @register_finding("eeg_alignment")
 def _eeg_alignment(numbers, params):
-    e = get(numbers, "eeg_scalp")
+    e = _run(numbers, "eeg_scalp")
     if not isinstance(e, Mapping) or _num(e.get("S")) is None:
         return None
     return Finding(
@@ -406,8 +422,8 @@ def _eeg_alignment(numbers, params):
 def _eeg_condition_response(numbers, params):
     import numpy as np
 
-    model = get(numbers, "eeg_scalp", "model_phrase_snr_by_layer_condition")
-    human = get(numbers, "eeg_scalp", "human", "phrase_itc")
+    model = _run(numbers, "eeg_scalp", "model_phrase_snr_by_layer_condition")
+    human = _run(numbers, "eeg_scalp", "human", "phrase_itc")
     if not isinstance(model, Mapping) or not isinstance(human, Mapping):
         return None
     conds = [c for c in model if c in human]
@@ -457,6 +473,6 @@ def _alignment_files(numbers, params):
     for name, e in numbers.items():
         if not (isinstance(e, Mapping) and e.get("kind") == "alignment"):
             continue
-        text = f"{label(name)}: " + alignment_sentences(e, params, "brain")
+        text = alignment_sentences(e, params, "brain", lead=f"{label(name)}: alignment ")
         out.append(Finding(text, _file_source(e), str(e.get("data", "")), (f"{name}_heatmap",)))
     return out

@@ -25,6 +25,7 @@ LABELS: dict[str, str] = {
     "phrase": "Phrase rate only",
     "shared": "Both rates",
     "none": "Not tagged",
+    "n_channels": "Channels tested",
     "n_units": "Channels tested",
     "mode": "Mode",
     "kind": "Kind",

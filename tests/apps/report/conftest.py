@@ -65,14 +65,14 @@ NUMBERS = {
         "phrase": 0.241,
         "shared": 0.449,
         "none": 0.133,
-        "n_units": 46080,
+        "n_channels": 46080,
     },
     "paper_fraction_tagged": {
         "sentence": 0.0105,
         "phrase": 0.0094,
         "shared": 0.0092,
         "none": 0.9709,
-        "n_units": 46080,
+        "n_channels": 46080,
     },
     "null_random_words_fraction_significant": {"sentence": 0.0, "phrase": 0.001},
     "untrained_fraction_tagged": {
@@ -80,7 +80,7 @@ NUMBERS = {
         "phrase": 0.0033,
         "shared": 0.0002,
         "none": 0.9949,
-        "n_units": 46080,
+        "n_channels": 46080,
     },
     "simulated_planted": {"layer": 20, "region": "IFG_L"},
     "simulated_responsive_contacts": {
@@ -88,7 +88,7 @@ NUMBERS = {
         "phrase": 0.0,
         "shared": 0.5,
         "none": 0.5,
-        "n_units": 24,
+        "n_channels": 24,
     },
     "alignment_simulated": {
         "S": 0.1643,

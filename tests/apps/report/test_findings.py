@@ -110,3 +110,12 @@ def test_bad_source_is_refused():
         F.Finding("text", source="maybe")
     with pytest.raises(ValueError, match="'source'"):
         F.register_finding("x", source="sim")
+
+
+def test_file_entries_are_not_read_as_the_demo_keys(numbers, params):
+    """`hftp report alignment_simulated.nc` gives one alignment finding, not the demo's too."""
+    entry = {"kind": "alignment", **numbers["alignment_simulated"], "simulated": True}
+    got = F.collect_findings({"alignment_simulated": entry}, params)
+    assert [n for n, _ in got] == ["alignment_files"]
+    assert got[0][1].source == "simulated"
+    assert got[0][1].text.startswith("Model–brain alignment (simulated sEEG): alignment S = 0.164")
