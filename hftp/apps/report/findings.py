@@ -18,6 +18,9 @@ Write a function ``(numbers, params) -> Finding | list[Finding] | str | None`` a
             return None
         return f"Ablating the tagged neurons lowered phrase-rate SNR by {drop:.2f}."
 
+- Put it in this module, after the builders it should follow (display order is registration
+  order), or in a module of ``hftp.apps.report`` imported by its ``__init__``: stages never
+  import apps, so the app that computes the numbers is where its finding is written.
 - Read numbers with :func:`get` (a path of keys; None when any step is missing or not a dict),
   so a run without your stage simply has no finding.
 - Return a :class:`Finding` to set its own source (``"real"`` or ``"simulated"``), data label
