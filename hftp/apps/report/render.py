@@ -31,7 +31,7 @@ CAPTIONS = {
     ),
     "layer_profile_paper_mode": "The same profile with the paper's original two-stage procedure.",
     "trained_vs_untrained": "Percentage of tagged neurons per layer, trained versus untrained.",
-    "tagged_spectra": "Spectra of the most tagged neurons; dashed lines mark the tagged rates.",
+    "tagged_spectra": "Evoked amplitude spectra; dashed lines mark the tagged rates.",
     "alignment_simulated": "Model–brain RSA per layer and region; dots mark q < 0.05.",
     "glass_brain_simulated": "Contact-level similarity at the best layer.",
     "rdm_panels_simulated": "The RDM of the best layer beside the best region's.",
