@@ -10,8 +10,9 @@ random-set null, retention of tagged neurons across checkpoints) and :mod:`hftp.
 
 from hftp.plot.ablation import ablation, retention
 from hftp.plot.align import alignment, rdm_panels
-from hftp.plot.brain import condition_response, glass_brain, itpc_spectra, topomap
+from hftp.plot.brain import glass_brain, topomap
 from hftp.plot.model import layer_profile, tagged_spectra, trained_vs_untrained
+from hftp.plot.response import condition_response, itpc_spectra
 from hftp.plot.style import CATEGORY_COLORS, LEVEL_COLORS, OKABE_ITO, STYLE, save_figure
 
 __all__ = [
