@@ -29,7 +29,6 @@ _API: dict[str, str] = {
     "load_stimuli": "stimuli.core",
     "save_stimuli": "stimuli.core",
     "list_designs": "stimuli.core",
-    "load_word_streams": "stimuli.designs",
     # models
     "load_model": "models.load",
     "register_family": "models.families",
@@ -39,7 +38,6 @@ _API: dict[str, str] = {
     "make_spectra": "spectral.accumulate",
     "evoked_amplitude": "spectral.measures",
     "itc": "spectral.measures",
-    "mean_amplitude": "spectral.measures",
     "snr": "spectral.measures",
     "at_freq": "spectral.measures",
     # tagging
@@ -50,7 +48,7 @@ _API: dict[str, str] = {
     # brain
     "read_recording": "brain.core",
     "brain_spectra": "brain.core",
-    "concat_subjects": "brain.core",
+    "concat_subjects": "brain.subjects",
     "responsive_channels": "brain.core",
     "assign_regions": "brain.anatomy",
     "simulate_ieeg": "brain.simulate",
@@ -88,14 +86,15 @@ if TYPE_CHECKING:  # what the lazy loader below returns, spelled out for type ch
     from hftp.align.inference import alignment_summary
     from hftp.align.rdms import rdms
     from hftp.brain.anatomy import assign_regions
-    from hftp.brain.core import brain_spectra, concat_subjects, read_recording, responsive_channels
+    from hftp.brain.core import brain_spectra, read_recording, responsive_channels
     from hftp.brain.simulate import simulate_ieeg
+    from hftp.brain.subjects import concat_subjects
     from hftp.io import load, save
     from hftp.models.extract import extract_activations, probe
     from hftp.models.families import register_family
     from hftp.models.load import load_model
     from hftp.spectral.accumulate import make_spectra
-    from hftp.spectral.measures import at_freq, evoked_amplitude, itc, mean_amplitude, snr
+    from hftp.spectral.measures import at_freq, evoked_amplitude, itc, snr
     from hftp.stimuli.core import (
         StimulusSet,
         list_designs,
@@ -103,7 +102,6 @@ if TYPE_CHECKING:  # what the lazy loader below returns, spelled out for type ch
         make_stimuli,
         save_stimuli,
     )
-    from hftp.stimuli.designs import load_word_streams
     from hftp.tagging.base import bh_fdr
     from hftp.tagging.core import find_tagged, layer_profile, overlap
 

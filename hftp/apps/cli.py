@@ -6,18 +6,18 @@ atomically, and with ``--json`` prints a machine-readable summary on stdout.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
 
 import typer
 
-from hftp.apps.cli_errors import check_outputs, write_all
+from hftp.apps.cli_errors import check_outputs, run_app, write_all
 from hftp.apps.cli_errors import fail as _fail
 from hftp.apps.cli_errors import run as _run
+from hftp.apps.cli_options import emit as _emit
 from hftp.apps.cli_options import load_conditions, parse_layers, parse_tagged
+from hftp.apps.cli_options import print_version as _version
 
 app = typer.Typer(
     name="hftp",
@@ -26,23 +26,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-def _emit(summary: dict[str, Any], as_json: bool) -> None:
-    """Print a summary: JSON on stdout with --json, else a short human-readable list."""
-    if as_json:
-        typer.echo(json.dumps(summary, default=str))
-    else:
-        for k, v in summary.items():
-            typer.echo(f"{k}: {v}")
-
-
-def _version(value: bool) -> None:
-    if value:
-        from hftp import __version__
-
-        typer.echo(f"hftp {__version__}")
-        raise typer.Exit()
 
 
 @app.callback()
@@ -276,13 +259,13 @@ def brain_cmd(
     """
     from hftp import io
     from hftp._validation import check_option
-    from hftp.brain.core import brain_spectra, read_recording, responsive_channels
+    from hftp.brain.core import brain_spectra, read_any, responsive_channels
 
     table = table or out.with_suffix(".csv")
     check_outputs({"--out": out, "--table": table}, overwrite)
     _run(check_option, "--out (file extension)", out.suffix, (".nc", ".zarr"))
     rec = _run(
-        read_recording,
+        read_any,
         input,
         load_conditions(conditions),
         tmax=tmax,
@@ -480,6 +463,59 @@ def tag_cmd(
     _emit({"out": str(out), "mode": mode, **fractions}, as_json)
 
 
+# ----------------------------------------------------------------------------------- ablate
+
+
+@app.command("ablate")
+def ablate_cmd(
+    stimuli: Path = typer.Option(
+        ..., "--stimuli", "-s", help="Stimulus CSV (other seed than tagging)."
+    ),
+    tagged: Path = typer.Option(..., "--tagged", help="Tagging result (.nc from hftp tag)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Ablation result to write (.nc)."),
+    category: list[str] = typer.Option(["sentence"], "--category", help="Category; repeatable."),
+    layers: list[str] = typer.Option(None, "--layers", help="Layers to ablate in (default all)."),
+    top_layers: int = typer.Option(None, "--top-layers", help="Only the K layers richest in it."),
+    method: str = typer.Option("mean", "--method", help="mean (over --reference) or zero."),
+    n_random: int = typer.Option(100, "--n-random", help="Random neuron sets in the null."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random sets."),
+    model: str = typer.Option(None, "--model", "-m", help="Model (default: SmolLM2)."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:N or mps."),
+    batch_size: int = typer.Option(8, "--batch-size", "-b", help="Sequences per forward pass."),
+    figure: Path = typer.Option(None, "--figure", help="Also draw the figure (PNG + SVG)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+) -> None:
+    """Ablate tagged neurons and compare the loss change with random neuron sets.
+
+    Example: hftp ablate --stimuli stim.csv --tagged tagged.nc --top-layers 5 --out ablation.nc
+    """
+    from hftp.io import load, save
+    from hftp.models.ablate import ablate, ablation_table
+    from hftp.models.load import load_model
+    from hftp.stimuli.core import load_stimuli
+    from hftp.tagging.core import layer_profile
+
+    stim = _run(load_stimuli, stimuli)
+    tag = _run(load, tagged, name="tagged")
+    chosen = parse_layers(layers)
+    if top_layers is not None:
+        prof = _run(layer_profile, tag)
+        prof = prof[prof["category"].isin(category)].groupby("layer")["proportion"].sum()
+        chosen = [int(i) for i in prof.sort_values(ascending=False).index[: max(top_layers, 1)]]
+    net, tok = _run(load_model, model, device=device)
+    res = _run(
+        ablate, net, tok, stim, tag, categories=category, layers=chosen, method=method,
+        n_random=n_random, seed=seed, batch_size=batch_size,
+    )  # fmt: skip
+    _run(save, res, out, name="out")
+    if figure is not None:
+        from hftp.plot import ablation, save_figure
+
+        _run(save_figure, ablation(res), figure)
+    table = ablation_table(res).round(5)
+    _emit({"out": str(out), "layers": chosen, "sets": table.to_dict("records")}, as_json)
+
+
 # ----------------------------------------------------------------------------------- report
 
 
@@ -553,20 +589,8 @@ def demo_cmd(
 
 def main() -> None:
     """Entry point of the ``hftp`` console script."""
-    import os
-
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    try:
-        app()
-    except Exception as exc:  # the last net: a failure outside any _run
-        if os.environ.get("HFTP_DEBUG"):
-            raise
-        typer.echo(
-            f"Error: unexpected {type(exc).__name__}: {exc}. Run again with HFTP_DEBUG=1 to see "
-            "the traceback, and please report it.",
-            err=True,
-        )
-        sys.exit(1)
+    run_app(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,7 +18,16 @@ import typer
 
 from hftp._validation import HftpError, InvalidTypeError, InvalidValueError
 
-__all__ = ["USAGE", "FAILURE", "fail", "message_for", "run", "check_outputs", "write_all"]
+__all__ = [
+    "USAGE",
+    "FAILURE",
+    "fail",
+    "message_for",
+    "run",
+    "run_app",
+    "check_outputs",
+    "write_all",
+]
 
 USAGE = 2
 FAILURE = 1
@@ -141,3 +150,20 @@ def write_all(writers: list[tuple[Path, Callable[[], Any]]]) -> list[Any]:
                 p.unlink(missing_ok=True)
         raise
     return results
+
+
+def run_app(app) -> None:
+    """Run the typer ``app``; the last net for a failure outside any :func:`run` (no traceback)."""
+    import sys
+
+    try:
+        app()
+    except Exception as exc:
+        if os.environ.get("HFTP_DEBUG"):
+            raise
+        typer.echo(
+            f"Error: unexpected {type(exc).__name__}: {exc}. Run again with HFTP_DEBUG=1 to see "
+            "the traceback, and please report it.",
+            err=True,
+        )
+        sys.exit(1)

@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import typer
+
 from hftp.apps.cli_errors import fail as _fail
 from hftp.apps.cli_errors import run as _run
 
-__all__ = ["parse_tagged", "parse_layers", "load_conditions"]
+__all__ = ["parse_tagged", "parse_layers", "load_conditions", "emit", "print_version"]
 
 
 def parse_tagged(items: list[str] | None) -> dict[str, float] | None:
@@ -76,3 +78,21 @@ def load_conditions(path: Path | None) -> dict[str, Any] | None:
             )
         out[k] = v
     return out
+
+
+def emit(summary: dict[str, Any], as_json: bool) -> None:
+    """Print a summary: JSON on stdout with --json, else a short human-readable list."""
+    if as_json:
+        typer.echo(json.dumps(summary, default=str))
+    else:
+        for k, v in summary.items():
+            typer.echo(f"{k}: {v}")
+
+
+def print_version(value: bool) -> None:
+    """The eager ``--version`` option: print ``hftp X.Y.Z`` and exit."""
+    if value:
+        from hftp import __version__
+
+        typer.echo(f"hftp {__version__}")
+        raise typer.Exit()

@@ -29,7 +29,9 @@ from hftp.brain.readers import (
     _META_KEY,
     FORMATS,
     Conditions,
+    _attach_montage,
     _channel_coords,
+    _check_montage,
     _detect_format,
     _epochs_from_raw,
     _ft_spectra,
@@ -39,14 +41,17 @@ from hftp.brain.readers import (
     _set_positions,
 )
 from hftp.brain.simulate import simulate_ieeg
+from hftp.brain.subjects import concat_subjects
 from hftp.spectral.accessor import check_spectra
 from hftp.spectral.accumulate import SpectraAccumulator, rfft_trials
 from hftp.spectral.bins import bin_step
 
 __all__ = [
     "read_recording",
+    "read_subjects",
+    "read_spectra",
+    "read_any",
     "brain_spectra",
-    "concat_subjects",
     "responsive_channels",
     "assign_regions",
     "simulate_ieeg",
@@ -74,7 +79,7 @@ def read_recording(
     montage: str | None = None,
     drop_incomplete: bool = False,
 ):
-    """Load a recording as ``mne.Epochs`` (one per trial, condition = event name), or a Spectra.
+    """Load one recording as ``mne.Epochs`` (one epoch per trial, condition = event name).
 
     Parameters
     ----------
@@ -89,7 +94,7 @@ def read_recording(
         Epoch window around each event onset, in s. Default: 0 to the event's duration.
     subject : str, optional
         Subject id (default: from BIDS, else the file name). In a BIDS root with several subjects,
-        select one (default: all, returned as a list).
+        the one to read (see :func:`read_subjects` for all of them).
     tagged_hz : dict, optional
         Tagged frequencies by level, carried to :func:`brain_spectra`. A simulated BIDS set brings
         its own (``task-*_events.json``: ``TaggedFrequencies``).
@@ -109,25 +114,160 @@ def read_recording(
         ``mne.channels.get_builtin_montages()``). Its positions are not MNI: regions are then
         skipped by :func:`brain_spectra` with a note.
     drop_incomplete : bool
-        A trial that runs past the end of the data (a truncated file) is an error naming the file,
-        the expected and the found duration (default). With True such trials are dropped and a
-        warning counts them.
+        Drop, with a warning counting them, the trials a truncated file cuts (default False: an
+        error naming the file, the expected and the found duration).
 
     Returns
     -------
     epochs : mne.Epochs
         With a DigMontage in ``mni_tal`` when MNI positions are known, ``info["subject_info"]``
         and hftp metadata (subject, tagged frequencies, coordinate frame) in ``info["description"]``.
-        A FieldTrip frequency-domain file returns a brain Spectra (``xarray.Dataset``) instead.
-        A BIDS root with several subjects returns a list (one item per subject);
-        :func:`brain_spectra` accepts the list and pools the subjects.
+
+    Raises
+    ------
+    InvalidValueError
+        For a BIDS root with several subjects (use ``subject=`` or :func:`read_subjects`) and for a
+        FieldTrip frequency-domain file (use :func:`read_spectra`).
+
+    See Also
+    --------
+    read_subjects : every subject of a BIDS root, as a list of ``mne.Epochs``.
+    read_spectra : a FieldTrip Fourier-spectra file, as a brain Spectra.
     """
+    out = _read(
+        path,
+        conditions,
+        tmin,
+        tmax,
+        subject,
+        tagged_hz,
+        events,
+        epoch_length,
+        drop_codes,
+        task,
+        fmt,
+        montage,
+        drop_incomplete,
+    )
+    if any(not hasattr(x, "get_data") for x in out):
+        raise InvalidValueError(
+            f"Invalid value for 'path': {str(path)!r} holds frequency-domain spectra (FieldTrip "
+            "fourierspctrm), not a time series. Read it with hftp.brain.read_spectra(path, ...)."
+        )
+    if len(out) > 1:
+        subs = [x.info["subject_info"]["his_id"] for x in out]
+        raise InvalidValueError(
+            f"Invalid value for 'path': the BIDS root {str(path)!r} holds {len(out)} subjects "
+            f"{subs}. Read one with subject={subs[0]!r}, or all with hftp.brain.read_subjects(path) "
+            "(hftp.brain_spectra pools the list)."
+        )
+    return out[0]
+
+
+def read_subjects(
+    path: str | os.PathLike,
+    conditions: Conditions | None = None,
+    tmin: float | None = None,
+    tmax: float | None = None,
+    *,
+    tagged_hz: Mapping[str, float] | None = None,
+    events: str | os.PathLike | None = None,
+    epoch_length: float | None = None,
+    task: str | None = None,
+    fmt: str | None = None,
+    montage: str | None = None,
+    drop_incomplete: bool = False,
+) -> list:
+    """Load every subject of a BIDS root (or one file) as a list of ``mne.Epochs``.
+
+    Parameters are those of :func:`read_recording`. :func:`brain_spectra` accepts the list and
+    pools the subjects along ``channel``.
+
+    Returns
+    -------
+    list of mne.Epochs
+        One per subject, in BIDS order (one item for a single file).
+    """
+    out = _read(
+        path, conditions, tmin, tmax, None, tagged_hz, events, epoch_length, (), task, fmt,
+        montage, drop_incomplete,
+    )  # fmt: skip
+    if any(not hasattr(x, "get_data") for x in out):
+        raise InvalidValueError(
+            f"Invalid value for 'path': {str(path)!r} holds frequency-domain spectra. Read it with "
+            "hftp.brain.read_spectra(path, ...)."
+        )
+    return out
+
+
+def read_spectra(
+    path: str | os.PathLike,
+    conditions: Conditions | None = None,
+    *,
+    subject: str | None = None,
+    tagged_hz: Mapping[str, float] | None = None,
+    drop_codes: Iterable[int] = (),
+):
+    """Load a FieldTrip frequency-domain file (``fourierspctrm``, ``dimord`` ``rpttap_chan_freq``)
+    as a brain Spectra.
+
+    Parameters
+    ----------
+    path : path
+        The ``.mat`` file.
+    conditions : dict, optional
+        Condition name → FieldTrip trial code(s).
+    subject : str, optional
+        Subject id. Default: the file name.
+    tagged_hz : dict, optional
+        Tagged frequencies by level.
+    drop_codes : iterable of int
+        Trial codes to leave out.
+
+    Returns
+    -------
+    xarray.Dataset
+        A brain Spectra, dims ``(condition, channel, freq)``.
+    """
+    out = _read(
+        path, conditions, None, None, subject, tagged_hz, None, None, drop_codes, None, "fieldtrip"
+    )
+    if len(out) != 1 or hasattr(out[0], "get_data"):
+        raise InvalidValueError(
+            f"Invalid value for 'path': {str(path)!r} holds a time series, not FieldTrip spectra. "
+            "Read it with hftp.read_recording(path)."
+        )
+    return out[0]
+
+
+def read_any(path: str | os.PathLike, conditions: Conditions | None = None, **kwargs: Any):
+    """What :func:`brain_spectra` accepts, whatever ``path`` holds: the list of every subject's
+    ``mne.Epochs`` (:func:`read_subjects`) for time series, or a brain Spectra
+    (:func:`read_spectra`) for a FieldTrip frequency-domain file. For applications (the CLI) that
+    take any recording; code that knows its data calls the specific reader.
+
+    ``kwargs`` go to the reader: ``tmin``, ``tmax``, ``subject``, ``tagged_hz``, ``events``,
+    ``epoch_length``, ``drop_codes``, ``task``, ``fmt``, ``montage``, ``drop_incomplete``.
+    """
+    keys = ("tmin", "tmax", "subject", "tagged_hz", "events", "epoch_length", "drop_codes", "task")
+    extra = ("fmt", "montage", "drop_incomplete")
+    for k in kwargs:
+        check_option("read_any keyword", k, (*keys, *extra))
+    args = [kwargs.get(k) for k in keys]
+    args[6] = args[6] or ()
+    items = _read(path, conditions, *args, *(kwargs.get(k) for k in extra))
+    if len(items) == 1 and not hasattr(items[0], "get_data"):
+        return items[0]
+    return items
+
+
+def _read(
+    path, conditions, tmin, tmax, subject, tagged_hz, events, epoch_length, drop_codes, task, fmt,
+    montage=None, drop_incomplete=False,
+):  # fmt: skip
     p = check_in_path("path", path, kind="recording file or BIDS folder")
     fmt = _detect_format(p) if fmt is None else check_option("fmt", fmt, FORMATS)
-    if montage is not None:
-        import mne
-
-        check_option("montage", montage, mne.channels.get_builtin_montages())
+    _check_montage(montage)
     ev = check_in_path("events", events, kind="events.tsv file") if events is not None else None
     tagged = dict(tagged_hz) if tagged_hz is not None else None
     try:
@@ -143,29 +283,8 @@ def read_recording(
             f"{exc}). Supported formats: {listed}."
         ) from None
     opts = {"montage": montage, "drop_incomplete": bool(drop_incomplete)}
-    if isinstance(loaded, list):
-        out = [
-            _finish(
-                x,
-                p,
-                fmt,
-                conditions,
-                tmin,
-                tmax,
-                subject,
-                tagged,
-                ev,
-                epoch_length,
-                drop_codes,
-                **opts,
-            )  # fmt: skip
-            for x in loaded
-        ]
-        return out[0] if len(out) == 1 else out
-    return _finish(
-        loaded, p, fmt, conditions, tmin, tmax, subject, tagged, ev, epoch_length, drop_codes,
-        **opts,
-    )  # fmt: skip
+    args = (p, fmt, conditions, tmin, tmax, subject, tagged, ev, epoch_length, drop_codes)
+    return [_finish(x, *args, **opts) for x in (loaded if isinstance(loaded, list) else [loaded])]
 
 
 def _finish(
@@ -180,8 +299,7 @@ def _finish(
         raw = loaded["obj"]
         raw.load_data(verbose="warning")
         _set_positions(raw, loaded.get("coords"), loaded.get("frame"))
-        if montage is not None:
-            raw.set_montage(montage, on_missing="warn", verbose="warning")
+        _attach_montage(raw, montage)
         ev = ev or loaded.get("events_tsv")
         ep = _epochs_from_raw(
             raw, p, conditions, tmin, tmax, ev, epoch_length, "fixed", drop_incomplete,
@@ -189,8 +307,7 @@ def _finish(
         )  # fmt: skip
     else:
         ep = _select_epochs(loaded["obj"], conditions, p)
-        if montage is not None:
-            ep.set_montage(montage, on_missing="warn", verbose="warning")
+        _attach_montage(ep, montage)
     if len(ep) == 0:
         raise _no_events(p)
     ep.info["subject_info"] = {**(ep.info.get("subject_info") or {}), "his_id": subj}
@@ -419,74 +536,6 @@ def _pass_spectra(s, tagged_hz, conditions):
             bin_index(s["freq"].values, float(f), name=f"tagged_hz[{lvl!r}]")
         s = s.assign_attrs(tagged_hz=json.dumps({k: float(v) for k, v in tagged_hz.items()}))
     return s
-
-
-def concat_subjects(spectra: Sequence[Any]):
-    """Pool several subjects' brain Spectra along ``channel``.
-
-    Channels are renamed ``"<subject>/<name>"`` so they stay unique (the plain name stays in the
-    ``label`` coord). Conditions are the union; a subject without a condition contributes no trials
-    there. When trial counts differ between subjects, ``n_trials`` gets dims ``(condition, channel)``
-    (the derived measures broadcast over it unchanged).
-
-    Returns
-    -------
-    spectra : xarray.Dataset, dims (condition, channel, freq)
-    """
-    import xarray as xr
-
-    check_type("spectra", spectra, list | tuple, "a list of brain Spectra")
-    if not spectra:
-        raise InvalidValueError(
-            "Invalid value for 'spectra': expected at least one Spectra; got none."
-        )
-    for s in spectra:
-        check_spectra(s, "spectra")
-    first = spectra[0]
-    for s in spectra[1:]:
-        if s.sizes["freq"] != first.sizes["freq"] or not np.allclose(s["freq"], first["freq"]):
-            raise InvalidValueError(
-                "Invalid value for 'spectra': the subjects have different frequency axes."
-            )
-        if s.hftp.tagged_hz != first.hftp.tagged_hz:
-            raise InvalidValueError(
-                f"Invalid value for 'spectra': tagged frequencies differ ({s.hftp.tagged_hz} vs {first.hftp.tagged_hz})."
-            )
-    conds = list(dict.fromkeys(c for s in spectra for c in s["condition"].values.tolist()))
-    n_tr = max(s.sizes.get("trial", 0) for s in spectra)
-    parts = []
-    for s in spectra:
-        s = s.copy()
-        subj = (
-            s["subject"].values if "subject" in s.coords else np.array(["sub"] * s.sizes["channel"])
-        )
-        names = [
-            c if str(c).startswith(f"{sj}/") else f"{sj}/{c}"
-            for sj, c in zip(subj, s["channel"].values, strict=True)
-        ]
-        if "label" not in s.coords:
-            s = s.assign_coords(label=("channel", s["channel"].values))
-        s = s.assign_coords(channel=np.array(names, dtype=object))
-        n = s["n_trials"]
-        if "channel" not in n.dims:
-            n = n.broadcast_like(s["channel"])
-        s["n_trials"] = n.reindex(condition=conds, fill_value=0)
-        s = s.reindex(condition=conds, fill_value=0)
-        if "trial_x" in s and s.sizes["trial"] < n_tr:
-            s = s.pad(trial=(0, n_tr - s.sizes["trial"]), constant_values={"trial_x": np.nan})
-            s["trial_x"] = s["trial_x"].fillna(np.nan + 1j * np.nan).astype(np.complex64)
-        parts.append(s)
-    out = xr.concat(
-        parts, dim="channel", coords="minimal", compat="override", combine_attrs="override"
-    )
-    n = out["n_trials"]
-    if bool((n == n.isel(channel=0)).all()):
-        out["n_trials"] = n.isel(channel=0, drop=True)
-    else:
-        out["n_trials"] = n.transpose("condition", "channel")
-    out.attrs["subjects"] = json.dumps(list(dict.fromkeys(out["subject"].values.tolist())))
-    out.attrs.pop("subject", None)
-    return out
 
 
 def responsive_channels(

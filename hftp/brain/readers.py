@@ -13,7 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from hftp._validation import HftpError, InvalidValueError, check_float, check_type
+from hftp._validation import (
+    HftpError,
+    InvalidValueError,
+    check_float,
+    check_option,
+    check_type,
+)
 from hftp.brain.anatomy import assign_regions, hemisphere, is_mni
 from hftp.spectral.accumulate import SpectraAccumulator
 
@@ -372,6 +378,19 @@ def _epochs_from_raw(
         event_repeated="drop",
         verbose="error",
     )
+
+
+def _check_montage(montage) -> None:
+    if montage is not None:
+        import mne
+
+        check_option("montage", montage, mne.channels.get_builtin_montages())
+
+
+def _attach_montage(obj, montage) -> None:
+    """Attach a standard montage (scalp EEG); MNE warns about channels it does not place."""
+    if montage is not None:
+        obj.set_montage(montage, on_missing="warn", verbose="warning")
 
 
 def _check_complete(idx, events, tmin, tmax, end_s, sf, path, drop_incomplete, truncated=None):
