@@ -263,14 +263,14 @@ def _prefix(description: str) -> str:
     return re.sub(r"[\s_\-/.:#]*\d+$", "", description.strip()) or description
 
 
-def _default_conditions(events, where: str) -> dict[str, list[int]]:
+def _default_conditions(events, where: str, group: bool = True) -> dict[str, list[int]]:
     """One condition per event description; trial-unique codes are grouped by prefix."""
     names = list(dict.fromkeys(e[1] for e in events))
     codes = {e[1]: e[2] for e in events}
     if all(codes[n] is not None for n in names):
         names.sort(key=lambda n: codes[n])
     out = {n: [i for i, e in enumerate(events) if e[1] == n] for n in names}
-    if len(out) < 2 or any(len(ii) > 1 for ii in out.values()):
+    if not group or len(out) < 2 or any(len(ii) > 1 for ii in out.values()):
         return out
     # every trial has its own event code: group them by the description without its number
     groups: dict[str, list[int]] = {}
@@ -293,10 +293,12 @@ def _default_conditions(events, where: str) -> dict[str, list[int]]:
     )
 
 
-def _match(conditions: Conditions | None, events, *, where: str) -> dict[str, list[int]]:
-    """condition name → indices of the matching events."""
+def _match(
+    conditions: Conditions | None, events, *, where: str, group: bool = True
+) -> dict[str, list[int]]:
+    """condition name → indices of the matching events (``group``: trial-unique codes by prefix)."""
     if conditions is None:
-        return _default_conditions(events, where)
+        return _default_conditions(events, where, group)
     check_type("conditions", conditions, Mapping, "a dict mapping condition name to event codes")
     out: dict[str, list[int]] = {}
     for name, spec in conditions.items():
@@ -495,7 +497,7 @@ def _ft_spectra(st, path, conditions, drop_codes, subject, tagged):
     codes = (info[:, 0] if info.ndim == 2 else info).astype(int)
     keep = ~np.isin(codes, list(drop_codes or ()))
     events = [(0.0, str(c), int(c), 0.0) for c in codes]
-    idx = _match(conditions, events, where=str(path))
+    idx = _match(conditions, events, where=str(path), group=False)
     sfreq = np.nan
     if hasattr(st, "cumsumcnt") and freqs.size > 1:
         sfreq = float(np.atleast_1d(st.cumsumcnt)[0] * (freqs[1] - freqs[0]))

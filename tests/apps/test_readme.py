@@ -33,7 +33,8 @@ def readme_commands() -> list[list[str]]:
 
 def test_readme_block_lists_every_command():
     names = [c[0] for c in readme_commands()]
-    assert names == ["stimuli", "probe", "tag", "simulate-ieeg", "brain", "align", "report", "demo"]
+    assert names == ["stimuli", "probe", "tag", "stimuli", "ablate", "simulate-ieeg", "brain",
+                     "align", "report", "demo"]  # fmt: skip
 
 
 @pytest.mark.slow  # about a minute on 2 cores: 80 sequences through a model, a simulated BIDS set
@@ -61,7 +62,7 @@ def test_readme_commands_run_as_written(tmp_path, monkeypatch):
 
         torch.manual_seed(0)
         cfg = AutoConfig.for_model("llama", hidden_size=16, intermediate_size=24,
-                                   num_hidden_layers=2, num_attention_heads=2,
+                                   num_hidden_layers=6, num_attention_heads=2,
                                    num_key_value_heads=1, vocab_size=len(tok),
                                    max_position_embeddings=4096, pad_token_id=1,
                                    bos_token_id=0, eos_token_id=0)  # fmt: skip

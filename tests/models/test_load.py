@@ -18,20 +18,16 @@ def test_damaged_cache_names_folder_and_fix(tmp_path, monkeypatch):
         load.load_model(device="cpu")
 
 
-def test_site_with_another_width_warns(monkeypatch):
-    import importlib.util
-    import sys
-
-    spec = importlib.util.spec_from_file_location(
-        "tx", __file__.replace("test_load.py", "test_extract.py")
-    )
-    tx = importlib.util.module_from_spec(spec)
-    sys.modules["tx"] = tx
-    spec.loader.exec_module(tx)
+def test_site_with_another_width_warns():
+    import hftp
     from hftp.models.extract import _check_inputs
+    from hftp.testing.models import tiny_model
 
-    model = tx.tiny_llama()
-    stim = tx.make_stim([["the", "dog"] * 2])
+    model = tiny_model("llama")
+    width = model.config.intermediate_size
+    hidden = model.config.hidden_size
+    with pytest.warns(UserWarning, match="Nyquist"):  # 2-word phrases at 4 Hz
+        stim = hftp.make_stimuli("en", ["sentences"], n_sequences=1, n_sentences=2, seed=0)
     tok = type("T", (), {"is_fast": True, "bos_token_id": 0})()
-    with pytest.warns(UserWarning, match=r"width 32, not the MLP width 48"):
+    with pytest.warns(UserWarning, match=rf"width {hidden}, not the MLP width {width}"):
         _check_inputs(model, tok, stim, None, 1, "mean", "model.layers.{i}.self_attn.o_proj", False)
