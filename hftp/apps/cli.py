@@ -384,6 +384,11 @@ def align_cmd(
     top_k: int = typer.Option(100, "--top-k", help="Top channels per layer in S(m,b)."),
     n_random: int = typer.Option(100, "--n-random", help="Random-neuron draws (with --tagged)."),
     seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
+    selection: str = typer.Option(
+        None,
+        "--selection",
+        help="Where --tagged was selected: split (default with a split dim), independent, same-data.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
 ) -> None:
     """RSA of every model layer against every brain channel, with permutation p-values.
@@ -409,6 +414,7 @@ def align_cmd(
         top_k=top_k,
         n_random=n_random,
         seed=seed,
+        selection=selection,
     )
     _run(save, res, out, name="out")
     _emit({"out": str(out), **alignment_summary(res)}, as_json)
