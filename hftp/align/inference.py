@@ -404,7 +404,9 @@ def alignment_summary(result) -> dict[str, Any]:
     -------
     dict
         ``S``, ``S_p``, ``S_corrected`` (S − its null mean), ``best_layer`` (highest ``S_layer``) with its ``S_layer`` and p, the best
-        layer × region cell (highest ``region_rho``) with its p and q when regions exist, the count
+        layer × region cell (highest ``region_rho``) with its p and q when regions exist; with the
+        random-effect analysis, the best layer × cell by group t (``group_best_*``: mean rho, CI,
+        p, family-wise p, noise ceiling) and ``group_n_significant``; the count
         of significant layer × channel cells (``correction``, maxT by default), and, when present, ``S_random_p`` and
         ``S_ci``.
     """
@@ -455,4 +457,19 @@ def alignment_summary(result) -> dict[str, Any]:
         out["S_random_p"] = num(result["S_random_p"])
     if "S_ci" in result:
         out["S_ci"] = [num(v) for v in result["S_ci"].values]
+    if "group_t" in result:
+        t = np.asarray(result["group_t"].values, dtype=float)
+        out["subjects"] = "random-effect"
+        out["n_subjects"] = int(result.sizes["subjects"])
+        out["cell_by"] = str(result.attrs.get("cell_by", ""))
+        out["group_n_significant"] = int(result["group_significant"].sum())
+        if np.isfinite(t).any():
+            li, ci_ = np.unravel_index(int(np.nanargmax(t)), t.shape)
+            out["group_best_layer"] = result["layer"].values[li].item()
+            out["group_best_cell"] = str(result["cell"].values[ci_])
+            out["group_best_rho"] = num(result["group_rho"].values[li, ci_])
+            out["group_best_ci"] = [num(v) for v in result["group_ci"].values[li, ci_]]
+            out["group_best_p"] = num(result["group_p"].values[li, ci_])
+            out["group_best_p_fwe"] = num(result["group_p_fwe"].values[li, ci_])
+            out["group_best_noise_ceiling"] = [num(v) for v in result["noise_ceiling"].values[ci_]]
     return out

@@ -47,7 +47,9 @@ def _one_condition_brain(rng, n_channels=12, n_trials=20, amp=2.0):
 def _paper(spectra):
     from hftp.tagging.core import find_tagged
 
-    return find_tagged(spectra, "sentence", "random", mode="paper", mode_params={"n_permutations": 200})
+    return find_tagged(
+        spectra, "sentence", "random", mode="paper", mode_params={"n_permutations": 200}
+    )
 
 
 def _mask(m, n=10):
@@ -194,7 +196,9 @@ def test_independent_selection_removes_the_selection_only_win():
     split_p, same_p = np.concatenate(split_p), np.concatenate(same_p)
     split_p, same_p = split_p[np.isfinite(split_p)], same_p[np.isfinite(same_p)]
     rate_split, rate_same = np.mean(split_p <= 0.05), np.mean(same_p <= 0.05)
-    print(f"P(S_random_p <= 0.05): split {rate_split:.3f} (n={split_p.size}), same-data {rate_same:.3f}")
+    print(
+        f"P(S_random_p <= 0.05): split {rate_split:.3f} (n={split_p.size}), same-data {rate_same:.3f}"
+    )
     assert split_p.size >= 100
     assert rate_split <= 0.09  # ~0.05: the control is no longer won by selection alone
     assert 0.3 <= np.mean(split_p) <= 0.7  # roughly uniform
