@@ -48,14 +48,24 @@ _CAPTIONS = {
     "trained_vs_untrained": "Percentage of tagged neurons per layer, trained versus untrained.",
     "tagged_spectra": "Spectra of the most tagged neurons; dashed lines mark the tagged rates.",
     "alignment_simulated": (
-        "Simulated sEEG: model–brain RSA per layer and region; dots mark q < 0.05."
+        "Simulated sEEG: model–brain RSA per layer and region; dots mark family-wise p < 0.05 "
+        "(maxT over layer × region); neurons selected on an independent stimulus set."
     ),
+    "alignment_null_simulated": "Simulated sEEG: S(m,b) over its permutation and random-neuron nulls.",
     "glass_brain_simulated": "Simulated sEEG: contact-level similarity at the best layer.",
     "rdm_panels_simulated": "Simulated sEEG: the RDM of the best layer beside the best region's.",
     "eeg_itpc_spectra": (
         "EEG (scalp): grand-average ITPC per condition (channels, then participants)."
     ),
-    "eeg_alignment": "EEG (scalp): model–brain RSA per layer and channel; dots mark q < 0.05.",
+    "eeg_alignment": (
+        "EEG (scalp): model–brain RSA per layer and channel, pooled over participants; dots mark "
+        "family-wise p < 0.05 (maxT)."
+    ),
+    "eeg_subject_alignment": (
+        "EEG (scalp): participants as a random effect at the best layer: mean ρ per electrode "
+        "with its 95% CI, each participant, the noise ceiling; stars: family-wise p < 0.05."
+    ),
+    "eeg_alignment_null": "EEG (scalp): S(m,b) over its permutation null.",
     "eeg_topomap": "EEG (scalp): similarity per channel.",
     "eeg_condition_response": (
         "The model's phrase-rate response per condition beside the human one (EEG, scalp)."
