@@ -291,9 +291,7 @@ def run_demo(
     stage("alignment: RSA of model layers against simulated contacts (exact permutations)")
     # Independent selection: neurons are tagged on another stimulus set (seed + 1) and the RDMs
     # are built from the main one, so selection cannot "win" the random-neuron control.
-    stim_sel = make_stimuli(
-        "en", design=list(DEMO_DESIGNS), n_sequences=n_seq, seed=cfg.seed + 1
-    )
+    stim_sel = make_stimuli("en", design=list(DEMO_DESIGNS), n_sequences=n_seq, seed=cfg.seed + 1)
     spectra_sel = probe(
         mdl, tok, stim_sel, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress
     )

@@ -230,6 +230,23 @@ def _raw_events(raw, events_tsv: Path | None) -> list[tuple[float, str, int | No
     ]
 
 
+ITEM_COLUMNS = ("item", "stim_file")
+"""BIDS events.tsv columns that say which stimulus stream a trial played (first found wins)."""
+
+
+def _event_items(events_tsv: Path | None, n_events: int) -> list[str] | None:
+    """The item of every event row (``ITEM_COLUMNS``), or None when the events do not say."""
+    if events_tsv is None:
+        return None
+    import pandas as pd
+
+    df = pd.read_csv(events_tsv, sep="\t", dtype=str, keep_default_na=False)
+    col = next((c for c in ITEM_COLUMNS if c in df.columns), None)
+    if col is None or len(df) != n_events:
+        return None
+    return [str(v) for v in df[col]]
+
+
 def _match(conditions: Conditions | None, events, *, where: str) -> dict[str, list[int]]:
     """condition name → indices of the matching events."""
     if conditions is None:
@@ -287,14 +304,25 @@ def _epochs_from_raw(raw, path, conditions, tmin, tmax, events_tsv, epoch_length
         tmax = tmin + min(durs) - 1.0 / sf
     tmax = check_float("tmax", tmax, min_value=tmin, inclusive=False)
     rows, event_id = [], {}
+    items = _event_items(events_tsv, len(events))
     for k, (name, ii) in enumerate(idx.items(), start=1):
         event_id[name] = k
-        rows += [[int(round(events[i][0] * sf)) + raw.first_samp, 0, k] for i in ii]
-    arr = np.array(sorted(rows), dtype=int)
+        rows += [[int(round(events[i][0] * sf)) + raw.first_samp, 0, k, i] for i in ii]
+    rows.sort()
+    arr = np.array([r[:3] for r in rows], dtype=int).reshape(-1, 3)
+    metadata = None
+    if items is not None:  # which stimulus stream each trial played (item-level RSA)
+        import pandas as pd
+
+        inv = {k: n for n, k in event_id.items()}
+        metadata = pd.DataFrame(
+            {"condition": [inv[r[2]] for r in rows], "item": [items[r[3]] for r in rows]}
+        )
     return mne.Epochs(
         raw,
         arr,
         event_id=event_id,
+        metadata=metadata,
         tmin=tmin,
         tmax=tmax,
         baseline=None,
