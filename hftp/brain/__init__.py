@@ -11,6 +11,7 @@ from hftp.brain.core import (
     FORMATS,
     brain_spectra,
     concat_subjects,
+    item_epochs,
     read_recording,
     responsive_channels,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "read_recording",
     "brain_spectra",
     "concat_subjects",
+    "item_epochs",
     "responsive_channels",
     "assign_regions",
     "simulate_ieeg",
