@@ -174,7 +174,7 @@ def run_demo(
     from hftp.align.inference import alignment_summary
     from hftp.align.rdms import rdms
     from hftp.apps import report
-    from hftp.brain.core import brain_spectra, read_recording, simulate_ieeg
+    from hftp.brain.core import brain_spectra, read_subjects, simulate_ieeg
     from hftp.brain.simulate import DEFAULT_RESPONSES
     from hftp.models.extract import probe
     from hftp.models.load import load_model
@@ -278,7 +278,7 @@ def run_demo(
     responses = {**DEFAULT_RESPONSES, PLANTED_REGION: planted}
     sim = simulate_ieeg(sim_dir, stim=stim, responses=responses, snr=1.0, seed=cfg.seed)
     numbers["simulated_planted"] = {"layer": plant_layer, "region": PLANTED_REGION}
-    epochs = read_recording(sim_dir)
+    epochs = read_subjects(sim_dir)
     bspec = brain_spectra(epochs)
     io.save(bspec, resdir / "simulated_brain_spectra.nc")
     btag = find_tagged(

@@ -13,12 +13,16 @@ from hftp.brain.core import (
     concat_subjects,
     item_epochs,
     read_recording,
+    read_spectra,
+    read_subjects,
     responsive_channels,
 )
 from hftp.brain.simulate import simulate_ieeg
 
 __all__ = [
     "read_recording",
+    "read_subjects",
+    "read_spectra",
     "brain_spectra",
     "concat_subjects",
     "item_epochs",
