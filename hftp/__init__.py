@@ -29,7 +29,6 @@ _API: dict[str, str] = {
     "load_stimuli": "stimuli.core",
     "save_stimuli": "stimuli.core",
     "list_designs": "stimuli.core",
-    "by_item": "stimuli.core",
     # models
     "load_model": "models.load",
     "register_family": "models.families",
@@ -50,7 +49,6 @@ _API: dict[str, str] = {
     "read_recording": "brain.core",
     "brain_spectra": "brain.core",
     "concat_subjects": "brain.core",
-    "item_epochs": "brain.core",
     "responsive_channels": "brain.core",
     "assign_regions": "brain.anatomy",
     "simulate_ieeg": "brain.simulate",
@@ -88,13 +86,7 @@ if TYPE_CHECKING:  # what the lazy loader below returns, spelled out for type ch
     from hftp.align.inference import alignment_summary
     from hftp.align.rdms import rdms
     from hftp.brain.anatomy import assign_regions
-    from hftp.brain.core import (
-        brain_spectra,
-        concat_subjects,
-        item_epochs,
-        read_recording,
-        responsive_channels,
-    )
+    from hftp.brain.core import brain_spectra, concat_subjects, read_recording, responsive_channels
     from hftp.brain.simulate import simulate_ieeg
     from hftp.io import load, save
     from hftp.models.extract import extract_activations, probe
@@ -104,7 +96,6 @@ if TYPE_CHECKING:  # what the lazy loader below returns, spelled out for type ch
     from hftp.spectral.measures import at_freq, evoked_amplitude, itc, snr
     from hftp.stimuli.core import (
         StimulusSet,
-        by_item,
         list_designs,
         load_stimuli,
         make_stimuli,
