@@ -524,3 +524,27 @@ def test_cli_align(planted, tmp_path):
     assert (back["n_neurons"] == 5).all() and back.sizes["random"] == 4
     bad = CliRunner().invoke(app, [*args, "--out", str(out), "--top-k", "0"])
     assert bad.exit_code == 2 and "top_k" in bad.output
+
+
+def test_cli_align_refuses_same_data_selection_and_takes_a_selection_probe(planted, tmp_path):
+    from typer.testing import CliRunner
+
+    from hftp.apps.cli import app
+
+    m, b = planted
+    other, _ = _planted(seed=5)
+    for name, ds in (("m", m), ("b", b), ("o", other)):
+        io.save(ds, tmp_path / f"{name}.nc")
+    mask = xr.DataArray(
+        np.ones((5, 8), bool),
+        dims=("layer", "neuron"),
+        coords={"layer": m["layer"], "neuron": m["neuron"]},
+    )
+    io.save(mask.to_dataset(name="significant"), tmp_path / "t.nc")
+    args = ["align", "--probe", str(tmp_path / "m.nc"), "--brain", str(tmp_path / "b.nc")]
+    args += ["--tagged", str(tmp_path / "t.nc"), "--out", str(tmp_path / "a.nc"), "--n-random", "3"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 2 and "selection_spectra" in res.output
+    res = CliRunner().invoke(app, [*args, "--selection-probe", str(tmp_path / "o.nc"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert io.load(tmp_path / "a.nc").attrs["selection"] == "independent"
