@@ -11,12 +11,12 @@ from hftp.brain.core import (
     FORMATS,
     brain_spectra,
     concat_subjects,
-    item_epochs,
     read_recording,
     read_spectra,
     read_subjects,
     responsive_channels,
 )
+from hftp.brain.readers import item_epochs
 from hftp.brain.simulate import simulate_ieeg
 
 __all__ = [

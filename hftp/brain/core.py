@@ -44,7 +44,6 @@ from hftp.spectral.accumulate import SpectraAccumulator, rfft_trials
 from hftp.spectral.bins import bin_step
 
 __all__ = [
-    "item_epochs",
     "read_recording",
     "read_subjects",
     "read_spectra",
@@ -294,50 +293,6 @@ def _bad_channels(data: np.ndarray, names: Sequence[str]) -> list[int]:
             stacklevel=3,
         )
     return bad.tolist()
-
-
-def item_epochs(epochs, column: str = "item"):
-    """Epochs relabelled by item: each stimulus stream becomes its own condition.
-
-    For item-level RSA (:func:`hftp.align` over items): :func:`read_recording` stores the
-    ``item`` (or ``stim_file``) column of a BIDS events.tsv in ``epochs.metadata``; the result's
-    event ids are the item names, so :func:`brain_spectra` gives one spectrum per item (use an
-    amplitude measure, e.g. ``brain_measure="evoked"``: ITC over one trial is 1).
-
-    Parameters
-    ----------
-    epochs : mne.Epochs
-        From :func:`read_recording`, with ``metadata[column]``.
-    column : str
-        The metadata column naming the item. Default ``"item"``.
-
-    Returns
-    -------
-    mne.EpochsArray
-    """
-    import mne
-
-    md = getattr(epochs, "metadata", None)
-    if md is None or column not in md.columns:
-        have = [] if md is None else list(md.columns)
-        raise InvalidValueError(
-            f"Invalid value for 'epochs': expected metadata with an item column {column!r} (from a "
-            f"BIDS events.tsv column 'item' or 'stim_file'); got metadata columns {have}. The "
-            "recording does not say which stream each trial played, so align over conditions."
-        )
-    names = [str(v) for v in md[column]]
-    ids = {n: k for k, n in enumerate(dict.fromkeys(names), start=1)}
-    events = epochs.events.copy()
-    events[:, 2] = [ids[n] for n in names]
-    out = mne.EpochsArray(
-        epochs.get_data(),
-        epochs.info,
-        events=events,
-        tmin=epochs.tmin,
-        event_id=ids,
-        verbose="error",
-    )
-    return out
 
 
 def brain_spectra(

@@ -18,7 +18,8 @@ TAGGED = {"sentence": 0.5, "phrase": 1.0}
 def test_simulator_writes_items_and_the_reader_keeps_them(tmp_path):
     import pandas as pd
 
-    from hftp.brain.core import brain_spectra, item_epochs, read_recording, simulate_ieeg
+    from hftp.brain import item_epochs
+    from hftp.brain.core import brain_spectra, read_recording, simulate_ieeg
     from hftp.stimuli.core import by_item, make_stimuli
 
     stim = make_stimuli("en", design=["sentences", "random-words"], n_sequences=3, seed=0)
@@ -45,7 +46,7 @@ def test_simulator_writes_items_and_the_reader_keeps_them(tmp_path):
 def test_epochs_without_items_are_refused():
     import mne
 
-    from hftp.brain.core import item_epochs
+    from hftp.brain import item_epochs
 
     info = mne.create_info(["a"], 100.0, "eeg")
     ep = mne.EpochsArray(np.zeros((2, 1, 10)), info, verbose="error")
