@@ -10,7 +10,6 @@ from hftp.brain.anatomy import assign_regions
 from hftp.brain.core import (
     FORMATS,
     brain_spectra,
-    concat_subjects,
     read_recording,
     read_spectra,
     read_subjects,
@@ -18,6 +17,7 @@ from hftp.brain.core import (
 )
 from hftp.brain.readers import item_epochs
 from hftp.brain.simulate import simulate_ieeg
+from hftp.brain.subjects import concat_subjects
 
 __all__ = [
     "read_recording",
