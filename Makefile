@@ -27,7 +27,7 @@ demo-quick: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check hftp tests benchmarks
 	$(VENV)/bin/ruff format --check hftp tests benchmarks
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider --nbmake notebooks tests
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=1200 notebooks tests
 
 # The quick loop while developing: everything but the tests marked slow (real model, long pipelines).
 test-fast: $(STAMP)
