@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import json
 import logging
 import os
 from collections.abc import Iterator, Sequence
@@ -32,8 +33,17 @@ from hftp._validation import (
     check_type,
 )
 from hftp.models.families import resolve_site
-from hftp.models.load import model_id
-from hftp.models.pooling import POOLINGS, Batch, encode, pool
+from hftp.models.load import default_add_bos, input_device, model_id
+from hftp.models.pooling import (
+    POOLINGS,
+    TOKENIZATIONS,
+    Batch,
+    default_tokenization,
+    encode,
+    pool,
+    sharing_fractions,
+    warn_sharing,
+)
 from hftp.spectral.accumulate import SpectraAccumulator
 
 __all__ = ["capture", "record_tokens", "extract_activations", "probe", "iter_activations"]
@@ -95,7 +105,7 @@ def _forward(model, batch: Batch, store: dict, use_cache: bool) -> None:
     import torch
 
     store.clear()
-    dev = next(model.parameters()).device
+    dev = input_device(model)
     kw = {"input_ids": batch.input_ids.to(dev), "attention_mask": batch.attention_mask.to(dev)}
     if use_cache:
         kw["use_cache"] = False
@@ -139,7 +149,7 @@ def record_tokens(model, input_ids, attention_mask=None, layers=None, site=None)
 # ------------------------------------------------------------------------------- validation
 
 
-def _check_inputs(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos):
+def _check_inputs(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization):
     from hftp.stimuli.core import StimulusSet
 
     check_type("stim", stim, StimulusSet, "a StimulusSet (from hftp.make_stimuli)")
@@ -155,6 +165,8 @@ def _check_inputs(model, tokenizer, stim, layers, batch_size, pooling, site, add
             "use_fast=True) or hftp.load_model()."
         )
     check_option("pooling", pooling, POOLINGS)
+    if tokenization is not None:
+        check_option("tokenization", tokenization, TOKENIZATIONS)
     batch_size = check_int("batch_size", batch_size, min_value=1)
     if add_bos and getattr(tokenizer, "bos_token_id", None) is None:
         raise InvalidValueError(
@@ -225,29 +237,43 @@ def iter_activations(
     batch_size: int = 8,
     pooling: str = "mean",
     site: str | None = None,
-    add_bos: bool = False,
+    add_bos: bool | None = None,
+    tokenization: str | None = None,
+    sharing: dict | None = None,
 ):
     """Yield unit-pooled activations batch by batch.
+
+    Parameters
+    ----------
+    sharing : dict, optional
+        Filled per condition with ``[units sharing a token with another unit, units]``.
+    (the others as in :func:`extract_activations`)
 
     Yields
     ------
     condition : str
     seq_ids : list of int
     pooled : torch.Tensor, shape (L, B, U, N), float32
-        L = len(layers) in ascending order.
+        L = len(layers) in ascending order, on the model's input device.
 
-    The first item yielded is ``(site, layers)`` so callers know what was recorded.
+    The first item yielded is a dict (``site``, ``layers``, ``add_bos``, ``tokenization``) so
+    callers know what was recorded.
     """
     site_full, modules, layers, batch_size = _check_inputs(
-        model, tokenizer, stim, layers, batch_size, pooling, site, add_bos
+        model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization
     )
+    if add_bos is None:
+        add_bos = default_add_bos(tokenizer)
+    if tokenization is None:
+        tokenization = default_tokenization(stim.separator)
     groups = _sequences_by_condition(stim)
-    yield site_full, layers
+    yield {"site": site_full, "layers": layers, "add_bos": add_bos, "tokenization": tokenization}
     import torch
 
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     use_cache = _accepts(model, "use_cache")
-    device = next(model.parameters()).device
+    device = input_device(model)
+    sharing = {} if sharing is None else sharing
     current: dict[str, Any] = {}
 
     def to_units(x):
@@ -262,7 +288,11 @@ def iter_activations(
                 pooling=pooling,
                 add_bos=add_bos,
                 pad_id=pad,
+                tokenization=tokenization,
             )
+            counts = sharing.setdefault(cond, [0, 0])
+            counts[0] += batch.n_shared
+            counts[1] += len(seqs) * batch.n_units
             _check_length(model, batch.input_ids.shape[1])
             current["matrix"] = batch.matrix.to(device)
             current["n_seq"] = len(seqs)
@@ -290,7 +320,8 @@ def extract_activations(
     pooling: str = "mean",
     site: str | None = None,
     *,
-    add_bos: bool = False,
+    add_bos: bool | None = None,
+    tokenization: str | None = None,
 ):
     """Record the unit-pooled MLP neuron activations of a model reading ``stim`` (small inputs).
 
@@ -307,8 +338,14 @@ def extract_activations(
         A unit's value: the mean over the tokens that overlap it (default) or the last of them.
     site : str, optional
         Module-path pattern with ``{i}`` for the neuron module; default from the model family.
-    add_bos : bool
-        Prepend the BOS token (kept out of the units). Default False (no special tokens).
+    add_bos : bool, optional
+        Prepend the BOS token (kept out of the units). Default: as the tokenizer itself does
+        (Gemma and Llama 2/3 add ``<bos>``; GPT-2 and SmolLM2 add nothing).
+    tokenization : {"joint", "unitwise"}, optional
+        ``"joint"``: the joined text is tokenized at once, so one token may span two units (both
+        then get its vector). ``"unitwise"``: each unit is tokenized on its own and the ids
+        concatenated, so none does. Default: ``"unitwise"`` where units are not separated by
+        whitespace (Chinese), else ``"joint"``.
 
     Returns
     -------
@@ -316,13 +353,19 @@ def extract_activations(
         Coords ``condition`` (on sequence), ``layer`` (int), ``unit`` (position), ``neuron`` and
         ``token_text`` (sequence x unit). attrs ``unit_rate_hz``, ``site``, ``model``. Conditions
         with fewer units than the longest are padded with NaN (and ``""`` in ``token_text``).
+        Also attrs ``add_bos``, ``tokenization`` and ``token_sharing`` (JSON: condition →
+        fraction of units that share a token with another unit).
     """
     import xarray as xr
 
-    it = iter_activations(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos)
+    sharing: dict = {}
+    it = iter_activations(
+        model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization, sharing
+    )
     blocks, ids, conds = [], [], []
     with contextlib.closing(it):  # the hooks go as soon as this ends, also on an exception
-        site_full, layers = next(it)
+        info = next(it)
+        site_full, layers = info["site"], info["layers"]
         for cond, seq_ids, pooled in it:
             blocks.append(pooled.permute(1, 0, 2, 3).cpu().numpy())
             ids += seq_ids
@@ -348,6 +391,9 @@ def extract_activations(
             "site": site_full,
             "model": model_id(model)["model"],
             "pooling": pooling,
+            "add_bos": int(info["add_bos"]),
+            "tokenization": info["tokenization"],
+            "token_sharing": json.dumps(sharing_fractions(sharing)),
         },
     )
 
@@ -369,7 +415,8 @@ def probe(
     pooling: str = "mean",
     site: str | None = None,
     *,
-    add_bos: bool = False,
+    add_bos: bool | None = None,
+    tokenization: str | None = None,
     keep_trials: bool = True,
     save_raw: str | os.PathLike | None = None,
     progress: bool = True,
@@ -382,7 +429,7 @@ def probe(
 
     Parameters
     ----------
-    model, tokenizer, stim, layers, batch_size, pooling, site, add_bos
+    model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization
         As in :func:`extract_activations`.
     drop_units : int
         Leading units discarded before the FFT (e.g. the first sentence, on the attention sink).
@@ -399,16 +446,23 @@ def probe(
     spectra : xarray.Dataset
         Dims ``(condition, layer, neuron, freq)``; see :mod:`hftp.spectral`. attrs carry
         ``unit_rate_hz``, ``tagged_hz``, ``n_times`` and the provenance (model, revision, site,
-        stimulus seed, pooling, hftp version).
+        stimulus seed, pooling, add_bos, tokenization, hftp version) and ``token_sharing`` (JSON:
+        condition → fraction of units sharing a token with another unit; a warning is issued
+        when the conditions differ by more than
+        :data:`hftp.models.pooling.SHARING_TOLERANCE`).
     """
     from tqdm.auto import tqdm
 
     from hftp.io import provenance
     from hftp.spectral.accumulate import freq_axis
 
-    it = iter_activations(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos)
+    sharing: dict = {}
+    it = iter_activations(
+        model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization, sharing
+    )
     with contextlib.closing(it):  # the hooks go as soon as this ends, also on an exception
-        site_full, layers = next(it)
+        info = next(it)
+        site_full, layers = info["site"], info["layers"]
         drop_units = check_int("drop_units", drop_units, min_value=0)
         n_units = _common_length(stim)
         n_times = n_units - drop_units
@@ -424,7 +478,8 @@ def probe(
             stimulus_design=str(stim.meta.get("design", "")),
             language=stim.language,
             pooling=pooling,
-            add_bos=int(add_bos),
+            add_bos=int(info["add_bos"]),
+            tokenization=info["tokenization"],
             drop_units=drop_units,
         )
         writer = _raw_writer(save_raw, stim, layers, site_full, model) if save_raw else None
@@ -458,7 +513,11 @@ def probe(
             bar.close()
             if writer is not None:
                 writer.abort()
-        return acc.to_dataset()
+        out = acc.to_dataset()
+        fractions = sharing_fractions(sharing)
+        out.attrs["token_sharing"] = json.dumps(fractions)
+        warn_sharing(fractions, info["tokenization"])
+        return out
 
 
 class _UnitAccumulator(SpectraAccumulator):
