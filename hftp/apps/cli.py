@@ -173,7 +173,13 @@ def probe_cmd(
     site: str = typer.Option(
         None, "--site", help="Neuron module pattern, e.g. 'model.layers.{i}.mlp.down_proj'."
     ),
-    add_bos: bool = typer.Option(False, "--add-bos", help="Prepend the BOS token."),
+    add_bos: bool = typer.Option(
+        None, "--add-bos/--no-add-bos", help="Prepend BOS (default: as the tokenizer does)."
+    ),
+    tokenization: str = typer.Option(
+        None, "--tokenization", help="joint or unitwise (default: unitwise for Chinese)."
+    ),
+    device_map: str = typer.Option(None, "--device-map", help="auto or balanced (accelerate)."),
     save_raw: Path = typer.Option(None, "--save-raw", help="Also save raw activations (.nc)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
 ) -> None:
@@ -194,7 +200,7 @@ def probe_cmd(
     stim = _run(load_stimuli, stimuli)
     _run(check_out_path, "--out", out)
     _run(check_option, "--out (file extension)", out.suffix, (".nc", ".zarr"))
-    net, tok = _run(load_model, model, device=device, dtype=dtype)
+    net, tok = _run(load_model, model, device=device, dtype=dtype, device_map=device_map)
     spectra = _run(
         probe,
         net,
@@ -206,6 +212,7 @@ def probe_cmd(
         pooling=pooling,
         site=site,
         add_bos=add_bos,
+        tokenization=tokenization,
         save_raw=save_raw,
     )
     path = _run(io.save, spectra, out, name="--out")
@@ -221,6 +228,7 @@ def probe_cmd(
             "neurons": int(spectra.sizes["neuron"]),
             "freqs": int(spectra.sizes["freq"]),
             "tagged_hz": json.loads(spectra.attrs["tagged_hz"]),
+            "token_sharing": json.loads(spectra.attrs["token_sharing"]),
         },
         as_json,
     )
@@ -467,6 +475,54 @@ def report_cmd(
 
     path, summary = _run(report_from_files, files, out)
     _emit({"report": str(path), **summary}, as_json)
+
+
+# ----------------------------------------------------------------------------------- scale
+
+
+@app.command("models")
+def models_cmd(
+    as_json: bool = typer.Option(False, "--json", help="Print the catalogue as JSON on stdout."),
+) -> None:
+    """List the catalogue: the paper's model families and the offline models.
+
+    Example: hftp models   (then: hftp probe --model gemma-3-270m ...)
+    """
+    from hftp.models.catalogue import catalogue
+
+    df = catalogue()
+    if as_json:
+        typer.echo(df.to_json(orient="records"))
+        return
+    cols = ["key", "family", "n_layers", "mlp_width", "vram_bf16_gb", "licence", "installed"]
+    typer.echo(df[cols].to_string(index=False))
+    typer.echo("\nInstall:")
+    for key, hint in zip(df["key"], df["install"], strict=True):
+        typer.echo(f"  {key}: {hint}")
+
+
+@app.command("sweep")
+def sweep_cmd(
+    spec: Path = typer.Argument(
+        ..., help="Sweep SPEC (.toml): out, n_sequences, seed, designs, [matrix]."
+    ),
+    workers: int = typer.Option(1, "--workers", help="Worker processes of the local Dask cluster."),
+    scheduler: str = typer.Option(
+        None, "--scheduler", help="Address of a running Dask scheduler (instead of --workers)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the index as JSON on stdout."),
+) -> None:
+    """Probe and tag every model x language (x ...) of SPEC on Dask; re-running resumes.
+
+    Example: hftp sweep sweep.toml --workers 2
+    """
+    from hftp.apps.sweep import sweep
+
+    df = _run(sweep, spec, workers=workers, scheduler=scheduler)
+    if as_json:
+        typer.echo(df.to_json(orient="records"))
+        return
+    typer.echo(df[["run", "status", "time_s"]].to_string(index=False))
 
 
 # ----------------------------------------------------------------------------------- demo
