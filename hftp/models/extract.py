@@ -267,7 +267,13 @@ def iter_activations(
     if tokenization is None:
         tokenization = default_tokenization(stim.separator)
     groups = _sequences_by_condition(stim)
-    yield {"site": site_full, "layers": layers, "add_bos": add_bos, "tokenization": tokenization}
+    yield {
+        "site": site_full,
+        "layers": layers,
+        "n_layers": len(modules),
+        "add_bos": add_bos,
+        "tokenization": tokenization,
+    }
     import torch
 
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
@@ -480,6 +486,7 @@ def probe(
             pooling=pooling,
             add_bos=int(info["add_bos"]),
             tokenization=info["tokenization"],
+            n_layers=info["n_layers"],
             drop_units=drop_units,
         )
         writer = _raw_writer(save_raw, stim, layers, site_full, model) if save_raw else None

@@ -118,13 +118,22 @@ def _quantization_config(quantization: str | None):
     return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)
 
 
+def is_causal(config, mapping) -> bool:
+    """A causal LM, unless the checkpoint says it is a bare encoder (``BertModel``: MiniLM)."""
+    if type(config) not in mapping:
+        return False
+    archs = getattr(config, "architectures", None) or []
+    bare = [a.endswith("Model") and not a.endswith("LMHeadModel") for a in archs]
+    return not (bare and all(bare)) or bool(getattr(config, "is_decoder", False))
+
+
 def _auto_load(source: str | Path, *, dtype, local_only: bool, **kw):
     from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoTokenizer
     from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING
 
     tok_kw = {k: v for k, v in kw.items() if k in ("gguf_file", "revision", "trust_remote_code")}
     config = AutoConfig.from_pretrained(source, local_files_only=local_only, **tok_kw)
-    auto = AutoModelForCausalLM if type(config) in MODEL_FOR_CAUSAL_LM_MAPPING else AutoModel
+    auto = AutoModelForCausalLM if is_causal(config, MODEL_FOR_CAUSAL_LM_MAPPING) else AutoModel
     model = auto.from_pretrained(source, dtype=dtype, local_files_only=local_only, **kw)
     tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only, **tok_kw)
     return model, tokenizer

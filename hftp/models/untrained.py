@@ -25,16 +25,12 @@ def untrained(model, seed: int = 0):
         In eval mode, on ``model``'s device.
     """
     import torch
-    from transformers import AutoModel, AutoModelForCausalLM
-    from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING
 
     from hftp.models.load import input_device
 
-    causal = type(model.config) in MODEL_FOR_CAUSAL_LM_MAPPING
-    auto = AutoModelForCausalLM if causal else AutoModel  # encoders (BERT, MiniLM): AutoModel
     with torch.random.fork_rng(devices=[]):  # leave the caller's global RNG untouched
         torch.manual_seed(seed)
-        fresh = auto.from_config(model.config)
+        fresh = type(model)._from_config(model.config)  # the same class (also encoders)
     fresh.eval()
     fresh.to(input_device(model))
     if getattr(model, "hftp_name", None):
