@@ -38,6 +38,10 @@ def relative_depth(tagged) -> np.ndarray:
 
 
 def _named(tagged, names) -> list[tuple[str, object]]:
+    import xarray as xr
+
+    if isinstance(tagged, xr.Dataset):
+        tagged = [tagged]
     if isinstance(tagged, Mapping):
         items = [(str(k), v) for k, v in tagged.items()]
     elif isinstance(tagged, Sequence) and not isinstance(tagged, str):

