@@ -38,8 +38,8 @@ def simulated_spectra(n_layers=30, n_neurons=1536, n_trials=100, n_times=200, se
     rng = np.random.default_rng(seed)
     shape = (n_layers, n_neurons)
     acc = sp.SpectraAccumulator(
-        unit_dims=("layer", "neuron"),
-        unit_coords={"layer": np.arange(n_layers), "neuron": np.arange(n_neurons)},
+        channel_dims=("layer", "neuron"),
+        channel_coords={"layer": np.arange(n_layers), "neuron": np.arange(n_neurons)},
         freqs=sp.freq_axis(n_times, 4.0),
         rate_hz=4.0,
         tagged={"sentence": 1.0, "phrase": 2.0},
@@ -107,11 +107,11 @@ def main() -> None:
             print(f"default model unavailable ({exc!r}); simulating")
     if extraction_s is None:
         spectra = simulated_spectra()
-    units = sp.unit_dims(spectra)
+    units = sp.channel_dims(spectra)
     n_units = int(np.prod([spectra.sizes[d] for d in units]))
     n_times = int(spectra.attrs["n_times"])
     freqs = spectra["freq"].values
-    bins = [sp.bin_index(freqs, f) + 1 for f in sp.tagged_hz(spectra).values()]
+    bins = [sp.bin_index(freqs, f) + 1 for f in spectra.hftp.tagged_hz.values()]
 
     # vectorised stage 1 over all units
     t0 = time.perf_counter()

@@ -17,7 +17,6 @@ import difflib
 import math
 import os
 from collections.abc import Iterable, Mapping
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +31,7 @@ __all__ = [
     "check_fraction_open",
     "check_out_path",
     "check_in_path",
-    "check_on_bin",
     "did_you_mean",
-    "on_bin_lengths",
 ]
 
 
@@ -204,45 +201,6 @@ def check_out_path(name: str, path: Any) -> Path:
             f"Invalid value for {name!r}: the folder {str(parent)!r} is not writable."
         )
     return p
-
-
-def on_bin_lengths(freq_hz: float, rate_hz: float, max_len: int = 1000, n: int = 5) -> list[int]:
-    """Return up to ``n`` sequence lengths (samples) that put ``freq_hz`` on an exact FFT bin.
-
-    A frequency f is on a bin of an N-sample FFT at rate r when f * N / r is an integer.
-    """
-    frac = Fraction(freq_hz / rate_hz).limit_denominator(100000)
-    step = frac.denominator
-    return [k * step for k in range(1, max_len // step + 1)][:n] if step <= max_len else []
-
-
-def check_on_bin(
-    name: str, freq_hz: float, rate_hz: float, n_samples: int, *, tol: float = 1e-6
-) -> int:
-    """Return the rfft bin index of ``freq_hz`` for ``n_samples`` at ``rate_hz``.
-
-    Raises a ``ValueError`` naming sequence lengths that would work if the frequency falls between
-    bins or above the Nyquist frequency.
-    """
-    nyq = rate_hz / 2.0
-    if freq_hz <= 0:
-        raise InvalidValueError(
-            f"Invalid value for {name!r}: expected a positive frequency; got {freq_hz} Hz."
-        )
-    if freq_hz > nyq + tol:
-        raise InvalidValueError(
-            f"Invalid value for {name!r}: {freq_hz} Hz is above the Nyquist frequency ({nyq} Hz) "
-            f"for a sampling rate of {rate_hz} Hz. Use a higher sampling rate or a lower frequency."
-        )
-    k = freq_hz * n_samples / rate_hz
-    if abs(k - round(k)) > tol * max(1.0, abs(k)):
-        ok = on_bin_lengths(freq_hz, rate_hz)
-        hint = f" Lengths that put it on a bin: {ok} samples (or multiples)." if ok else ""
-        raise InvalidValueError(
-            f"Invalid value for {name!r}: {freq_hz} Hz is not on an exact FFT bin for "
-            f"{n_samples} samples at {rate_hz} Hz (bin spacing {rate_hz / n_samples:.6g} Hz).{hint}"
-        )
-    return int(round(k))
 
 
 def _np_integer():

@@ -270,7 +270,9 @@ def load(path: str | os.PathLike, *, name: str = "path"):
             ds = ds.load()
     else:
         ds = xr.open_zarr(p).load()
-    return _decode(ds)
+    from hftp.spectral.accessor import upgrade
+
+    return upgrade(_decode(ds))
 
 
 _SUFFIXES = (".nc", ".zarr")

@@ -71,7 +71,7 @@ def model_spectra(conditions, n_trials=8, n_neurons=16, n_units=48, gain=3.0, se
             x[:, layer] += gain * (s * np.cos(2 * np.pi * t) + p * np.cos(4 * np.pi * t))
         trials[c] = x
     return hftp.make_spectra(
-        trials, rate_hz=4.0, tagged=TAGGED, unit_dims=("layer", "neuron"), kind="model"
+        trials, rate_hz=4.0, tagged=TAGGED, channel_dims=("layer", "neuron"), kind="model"
     )
 
 
@@ -103,7 +103,7 @@ def case(tmp_path_factory):
         sfreq=64.0,
         contacts_per_region=2,
     )
-    bspec = hftp.brain_spectra(hftp.read_recording(sim.root))
+    bspec = hftp.brain_spectra(hftp.brain.read_subjects(sim.root))
     return {"stim": stim, "model": mspec, "profile": profile, "sim": sim, "brain": bspec}
 
 

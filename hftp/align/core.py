@@ -20,13 +20,13 @@ from hftp.align.rdms import (
     METRICS,
     _block_rdms,
     _blocks,
+    _channel_mask,
     _check_band,
     _check_spectra_arg,
     _features,
     _group_labels,
     _measures,
     _pair_coords,
-    _unit_mask,
     _warn_empty,
     default_band,
 )
@@ -134,12 +134,12 @@ def align(
     bdims = _check_spectra_arg(brain_spectra, "brain_spectra")
     if "layer" not in mdims:
         raise InvalidValueError(
-            f"Invalid value for 'model_spectra': expected unit dims (layer, neuron); got {mdims}. "
+            f"Invalid value for 'model_spectra': expected channel dims (layer, neuron); got {mdims}. "
             "Pass the model's Spectra first and the brain's second."
         )
     if bdims != ("channel",):
         raise InvalidValueError(
-            f"Invalid value for 'brain_spectra': expected unit dims (channel,); got {bdims}. "
+            f"Invalid value for 'brain_spectra': expected channel dims (channel,); got {bdims}. "
             "Pass the model's Spectra first and the brain's second."
         )
     for name, value in (("measure", measure), ("brain_measure", brain_measure)):
@@ -166,7 +166,7 @@ def align(
     # model: per-layer blocks; brain: one group per channel
     labels = _group_labels(model_spectra, "layer", mdims)
     mblocks = _blocks(_features(model_spectra, measure, model_band, "model_spectra"), labels)
-    mask = _unit_mask(tagged, model_spectra, mdims, name="tagged")
+    mask = _channel_mask(tagged, model_spectra, mdims, name="tagged")
     sel = mask[mblocks.index] & mblocks.valid
     counts = sel.sum(axis=-1)
     _warn_empty("layer", mblocks, counts)

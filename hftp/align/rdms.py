@@ -1,7 +1,7 @@
 """Model–brain alignment by representational similarity analysis (RSA).
 
 Items are conditions. A feature vector is a spectrum (a measure from ``hftp.spectral.MEASURES``)
-over a frequency band, taken over a set of units: a layer's chosen neurons for a model, one channel
+over a frequency band, taken over a set of channels: a layer's chosen neurons for a model, one channel
 (or a region's channels) for a brain. A representational dissimilarity matrix (RDM) holds the
 distance between every pair of conditions; only its upper triangle is kept (condensed, as in
 ``scipy.spatial.distance.pdist``), so no pair is counted twice.
@@ -10,8 +10,8 @@ distance between every pair of conditions; only its upper triangle is kept (cond
 adds the inference (exact permutations of condition labels, FDR, the paper's S(m,b) and S(m,b_r),
 per-hemisphere summaries, a random-neuron control and a subject bootstrap).
 
-All metrics are computed from per-unit sufficient statistics (the Gram matrix over conditions, the
-sums and the feature count), so the RDM of any subset of units is a weighted sum followed by a
+All metrics are computed from per-channel sufficient statistics (the Gram matrix over conditions, the
+sums and the feature count), so the RDM of any subset of channels is a weighted sum followed by a
 cheap transform. That makes random-neuron draws cost a matrix product each.
 """
 
@@ -65,27 +65,26 @@ METRICS = {"cosine": _cosine, "correlation": _correlation, "euclidean": _euclide
 
 
 # ---------------------------------------------------------------------------------------------
-# features and per-unit statistics
+# features and per-channel statistics
 
 
 class _Blocks(NamedTuple):
-    """Per-unit statistics arranged by group: units of group g are ``index[g, valid[g]]``."""
+    """Per-unit statistics arranged by group: channels of group g are ``index[g, valid[g]]``."""
 
     gram: np.ndarray  # (G, M, C, C)
     sums: np.ndarray  # (G, M, C)
-    valid: np.ndarray  # (G, M) bool: a real unit with finite values
-    index: np.ndarray  # (G, M) flat unit index (padding slots point at unit 0)
+    valid: np.ndarray  # (G, M) bool: a real channel with finite values
+    index: np.ndarray  # (G, M) flat channel index (padding slots point at channel 0)
     n_freq: int
     groups: np.ndarray  # (G,) group labels
-    dropped: np.ndarray  # (G,) units left out for non-finite values
+    dropped: np.ndarray  # (G,) channels left out for non-finite values
 
 
 def default_band(*spectra) -> tuple[float, float]:
     """The default band: 0.5 Hz up to the highest tagged frequency (of the first Spectra that has one)."""
-    from hftp.spectral.accessor import tagged_hz
 
     for s in spectra:
-        t = tagged_hz(s)
+        t = s.hftp.tagged_hz
         if t:
             return (0.5, float(max(t.values())))
     raise InvalidValueError(
@@ -124,88 +123,88 @@ def _band_index(freqs: np.ndarray, band: tuple[float, float], name: str) -> np.n
 
 
 def _check_spectra_arg(spectra, name: str) -> tuple[str, ...]:
-    from hftp.spectral.accessor import _check_spectra, unit_dims
+    from hftp.spectral.accessor import channel_dims, check_spectra
 
-    _check_spectra(spectra, name)
+    check_spectra(spectra, name)
     n = spectra.sizes.get("condition", 0)
     if n < 3:
         raise InvalidValueError(
             f"Invalid value for {name!r}: an RDM needs at least 3 conditions; got {n} "
             f"({list(map(str, spectra['condition'].values))}). Probe or record more conditions."
         )
-    return unit_dims(spectra)
+    return channel_dims(spectra)
 
 
 def _features(spectra, measure: str, band: tuple[float, float], name: str) -> np.ndarray:
-    """Measure values over the band, shape (C, U, F) with units flattened in C order."""
-    from hftp.spectral.accessor import unit_dims
+    """Measure values over the band, shape (C, U, F) with channels flattened in C order."""
+    from hftp.spectral.accessor import channel_dims
     from hftp.spectral.measures import MEASURES
 
     da = MEASURES[measure](spectra)
-    da = da.transpose("condition", *unit_dims(spectra), "freq")
+    da = da.transpose("condition", *channel_dims(spectra), "freq")
     idx = _band_index(np.asarray(spectra["freq"].values, dtype=float), band, name)
     v = np.asarray(da.values, dtype=float)[..., idx]
     return v.reshape(v.shape[0], -1, v.shape[-1])
 
 
-def _unit_mask(units, spectra, udims: tuple[str, ...], name: str = "units") -> np.ndarray:
-    """A flat boolean mask over the units of ``spectra`` from tagging results or a mask."""
+def _channel_mask(channels, spectra, cdims: tuple[str, ...], name: str = "channels") -> np.ndarray:
+    """A flat boolean mask over the channels of ``spectra`` from tagging results or a mask."""
     import xarray as xr
 
-    if units is None:
-        return np.ones(int(np.prod([spectra.sizes[d] for d in udims])), dtype=bool)
+    if channels is None:
+        return np.ones(int(np.prod([spectra.sizes[d] for d in cdims])), dtype=bool)
     expected = (
         f"tagging results from hftp.find_tagged (a Dataset with 'category') or a boolean "
-        f"DataArray over {udims}"
+        f"DataArray over {cdims}"
     )
-    check_type(name, units, (xr.Dataset, xr.DataArray), expected)
-    if isinstance(units, xr.Dataset):
-        if "category" in units:
-            mask = units["category"] != "none"
-        elif "significant" in units:
-            sig = units["significant"]
+    check_type(name, channels, (xr.Dataset, xr.DataArray), expected)
+    if isinstance(channels, xr.Dataset):
+        if "category" in channels:
+            mask = channels["category"] != "none"
+        elif "significant" in channels:
+            sig = channels["significant"]
             mask = sig.any("level") if "level" in sig.dims else sig
         else:
             raise InvalidValueError(
                 f"Invalid value for {name!r}: expected {expected}; got a Dataset with "
-                f"{sorted(units.data_vars)}."
+                f"{sorted(channels.data_vars)}."
             )
     else:
-        mask = units
+        mask = channels
         if mask.dtype != bool:
             raise InvalidTypeError(
                 f"Invalid type for {name!r}: expected {expected}; got a DataArray of dtype {mask.dtype}."
             )
-    if set(mask.dims) != set(udims):
+    if set(mask.dims) != set(cdims):
         raise InvalidValueError(
-            f"Invalid value for {name!r}: its dims {mask.dims} do not match the units of the "
-            f"spectra {udims}. Pass the tagging results of these spectra."
+            f"Invalid value for {name!r}: its dims {mask.dims} do not match the channels of the "
+            f"spectra {cdims}. Pass the tagging results of these spectra."
         )
     try:
-        mask = mask.transpose(*udims).sel({d: spectra[d].values for d in udims})
+        mask = mask.transpose(*cdims).sel({d: spectra[d].values for d in cdims})
     except KeyError as exc:
         raise InvalidValueError(
-            f"Invalid value for {name!r}: it does not cover every unit of the spectra ({exc}). "
+            f"Invalid value for {name!r}: it does not cover every channel of the spectra ({exc}). "
             "Pass the tagging results of these spectra."
         ) from None
     return np.asarray(mask.values, dtype=bool).ravel()
 
 
-def _group_labels(spectra, by: str, udims: tuple[str, ...]) -> np.ndarray:
-    """The group label of every (flattened) unit."""
-    allowed = list(udims) + [
+def _group_labels(spectra, by: str, cdims: tuple[str, ...]) -> np.ndarray:
+    """The group label of every (flattened) channel."""
+    allowed = list(cdims) + [
         c
         for c in spectra.coords
-        if c not in spectra.dims and spectra[c].dims and set(spectra[c].dims) <= set(udims)
+        if c not in spectra.dims and spectra[c].dims and set(spectra[c].dims) <= set(cdims)
     ]
-    check_option("by", by, allowed, fix="Group by a unit dim or a coordinate on the units.")
+    check_option("by", by, allowed, fix="Group by a channel dim or a coordinate on the channels.")
     coord = spectra[by]
-    if udims == (by,):  # one group per unit, by position: unit names need not be unique
+    if cdims == (by,):  # one group per channel, by position: channel names need not be unique
         return np.arange(spectra.sizes[by])
-    present = [d for d in udims if d in coord.dims]
+    present = [d for d in cdims if d in coord.dims]
     vals = np.asarray(coord.transpose(*present).values)
-    expanded = [spectra.sizes[d] if d in coord.dims else 1 for d in udims]
-    shape = tuple(spectra.sizes[d] for d in udims)
+    expanded = [spectra.sizes[d] if d in coord.dims else 1 for d in cdims]
+    shape = tuple(spectra.sizes[d] for d in cdims)
     return np.broadcast_to(vals.reshape(expanded), shape).reshape(-1)
 
 
@@ -243,7 +242,7 @@ def _condensed(full: np.ndarray) -> np.ndarray:
 
 
 def _block_rdms(blocks: _Blocks, weights: np.ndarray, metric: str) -> np.ndarray:
-    """RDMs of weighted unit sets: weights (..., G, M) → condensed RDMs (..., G, P)."""
+    """RDMs of weighted channel sets: weights (..., G, M) → condensed RDMs (..., G, P)."""
     w = weights * blocks.valid
     gram = np.einsum("...gm,gmcd->...gcd", w, blocks.gram)
     sums = np.einsum("...gm,gmc->...gc", w, blocks.sums)
@@ -267,9 +266,9 @@ def _warn_empty(kind: str, blocks: _Blocks, counts: np.ndarray) -> None:
 
     if blocks.dropped.any():
         warnings.warn(
-            f"{int(blocks.dropped.sum())} units have non-finite values of the measure (e.g. a "
+            f"{int(blocks.dropped.sum())} channels have non-finite values of the measure (e.g. a "
             f"condition without trials) and are left out, in {kind} {names(blocks.dropped > 0)}. "
-            "A group left with no units gets NaN. Drop or fix those units to silence this.",
+            "A group left with no channels gets NaN. Drop or fix those channels to silence this.",
             UserWarning,
             stacklevel=3,
         )
@@ -277,8 +276,8 @@ def _warn_empty(kind: str, blocks: _Blocks, counts: np.ndarray) -> None:
     if empty_sel.any():
         empty = names(empty_sel)
         warnings.warn(
-            f"No selected units in {kind} {empty}: their RDMs and correlations are NaN. "
-            "Select more units (e.g. a looser tagging threshold) or drop those groups.",
+            f"No selected channels in {kind} {empty}: their RDMs and correlations are NaN. "
+            "Select more channels (e.g. a looser tagging threshold) or drop those groups.",
             UserWarning,
             stacklevel=3,
         )
@@ -290,11 +289,11 @@ def _warn_empty(kind: str, blocks: _Blocks, counts: np.ndarray) -> None:
 
 def rdms(
     spectra,
-    units=None,
+    channels=None,
+    *,
     band: tuple[float, float] | None = None,
     measure: str = "evoked",
     metric: str = "cosine",
-    *,
     by: str | None = None,
 ):
     """Representational dissimilarity matrices over conditions, one per layer, channel or region.
@@ -304,9 +303,9 @@ def rdms(
     spectra : xarray.Dataset
         A Spectra, dims ``(condition, layer, neuron, freq)`` (model) or ``(condition, channel,
         freq)`` (brain), with at least 3 conditions.
-    units : xarray.Dataset or xarray.DataArray, optional
-        The units to use: tagging results from ``hftp.find_tagged`` (units whose ``category`` is
-        not ``"none"``) or a boolean mask over the unit dims. Default: all units.
+    channels : xarray.Dataset or xarray.DataArray, optional
+        The channels to use: tagging results from ``hftp.find_tagged`` (channels whose ``category`` is
+        not ``"none"``) or a boolean mask over the channel dims. Default: all channels.
     band : (float, float), optional
         Frequency band in Hz, both ends inclusive. Default: 0.5 Hz to the highest tagged frequency.
     measure : {"evoked", "itc", "amplitude", "power"}
@@ -315,35 +314,35 @@ def rdms(
         The distance between two conditions' feature vectors. Default ``"cosine"``.
     by : str, optional
         The grouping: ``"layer"`` (model default), ``"channel"`` (brain default), or a coordinate
-        on the units such as ``"region"``, ``"hemisphere"`` or ``"subject"``. Features are the
-        group's selected units × the band's frequencies.
+        on the channels such as ``"region"``, ``"hemisphere"`` or ``"subject"``. Features are the
+        group's selected channels × the band's frequencies.
 
     Returns
     -------
     rdm : xarray.DataArray, dims (by, pair)
         Condensed upper triangles (the order of ``scipy.spatial.distance.pdist``); coords
-        ``cond_i`` and ``cond_j`` on ``pair``, ``n_units`` (selected units) on the group dim, and,
-        when grouping by a unit dim, that dim's other coords (e.g. ``region`` on ``channel``).
-        A group with no selected units is NaN, with a warning.
+        ``cond_i`` and ``cond_j`` on ``pair``, ``n_channels`` (selected channels) on the group dim, and,
+        when grouping by a channel dim, that dim's other coords (e.g. ``region`` on ``channel``).
+        A group with no selected channels is NaN, with a warning.
     """
     import xarray as xr
 
-    udims = _check_spectra_arg(spectra, "spectra")
+    cdims = _check_spectra_arg(spectra, "spectra")
     check_option("measure", measure, _measures())
     check_option("metric", metric, METRICS)
     band = default_band(spectra) if band is None else _check_band(band)
-    by = ("layer" if "layer" in udims else udims[0]) if by is None else by
-    labels = _group_labels(spectra, by, udims)
-    mask = _unit_mask(units, spectra, udims)
+    by = ("layer" if "layer" in cdims else cdims[0]) if by is None else by
+    labels = _group_labels(spectra, by, cdims)
+    mask = _channel_mask(channels, spectra, cdims)
     blocks = _blocks(_features(spectra, measure, band, "spectra"), labels)
-    if udims == (by,):
+    if cdims == (by,):
         blocks = blocks._replace(groups=np.asarray(spectra[by].values))
     weights = mask[blocks.index] & blocks.valid
     counts = weights.sum(axis=-1)
     _warn_empty(by, blocks, counts)
     out = _block_rdms(blocks, weights.astype(float), metric)
-    coords: dict[str, Any] = {by: blocks.groups, "n_units": (by, counts)}
-    if by in spectra.dims and len(udims) == 1:
+    coords: dict[str, Any] = {by: blocks.groups, "n_channels": (by, counts)}
+    if by in spectra.dims and len(cdims) == 1:
         for c in spectra.coords:
             if c != by and spectra[c].dims == (by,):
                 coords[c] = (by, spectra[c].values)

@@ -227,7 +227,7 @@ def probe_cmd(
             "layers": int(spectra.sizes["layer"]),
             "neurons": int(spectra.sizes["neuron"]),
             "freqs": int(spectra.sizes["freq"]),
-            "tagged_hz": json.loads(spectra.attrs["tagged_hz"]),
+            "tagged_hz": spectra.hftp.tagged_hz,
             "token_sharing": json.loads(spectra.attrs["token_sharing"]),
         },
         as_json,
@@ -311,7 +311,7 @@ def brain_cmd(
             "regions": {
                 str(k): int(v) for k, v in spectra["region"].to_series().value_counts().items()
             },
-            "tagged_hz": json.loads(spectra.attrs["tagged_hz"]),
+            "tagged_hz": spectra.hftp.tagged_hz,
             "significant": {
                 f"{c}/{lv}": int(n)
                 for (c, lv), n in sig.groupby(["condition", "level"]).size().items()

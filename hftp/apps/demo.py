@@ -57,7 +57,6 @@ def planted_profile(spectra, layer: int, tagged=None) -> dict[str, dict[str, flo
         condition → level → amplitude in [0, 1]: the layer's mean evoked amplitude at each
         tagged bin above the median over all bins, scaled so that the largest is 1.
     """
-    from hftp.spectral.accessor import tagged_hz
     from hftp.spectral.measures import at_freq, evoked_amplitude
 
     ev = evoked_amplitude(spectra).sel(layer=layer)
@@ -66,7 +65,7 @@ def planted_profile(spectra, layer: int, tagged=None) -> dict[str, dict[str, flo
         if keep.any():
             ev = ev.isel(neuron=np.flatnonzero(keep))
     ev = ev.mean("neuron")
-    levels = {lv: f for lv, f in tagged_hz(spectra).items() if lv in ("sentence", "phrase")}
+    levels = {lv: f for lv, f in spectra.hftp.tagged_hz.items() if lv in ("sentence", "phrase")}
     amps = {lv: at_freq(ev, f) for lv, f in levels.items()}
     floor = float(ev.median())
     top = max(float(a.max()) for a in amps.values()) - floor
@@ -175,7 +174,7 @@ def run_demo(
     from hftp.align.inference import alignment_summary
     from hftp.align.rdms import rdms
     from hftp.apps import report
-    from hftp.brain.core import brain_spectra, read_recording, simulate_ieeg
+    from hftp.brain.core import brain_spectra, read_subjects, simulate_ieeg
     from hftp.brain.simulate import DEFAULT_RESPONSES
     from hftp.models.extract import probe
     from hftp.models.load import load_model
@@ -279,7 +278,7 @@ def run_demo(
     responses = {**DEFAULT_RESPONSES, PLANTED_REGION: planted}
     sim = simulate_ieeg(sim_dir, stim=stim, responses=responses, snr=1.0, seed=cfg.seed)
     numbers["simulated_planted"] = {"layer": plant_layer, "region": PLANTED_REGION}
-    epochs = read_recording(sim_dir)
+    epochs = read_subjects(sim_dir)
     bspec = brain_spectra(epochs)
     io.save(bspec, resdir / "simulated_brain_spectra.nc")
     btag = find_tagged(
@@ -296,7 +295,7 @@ def run_demo(
     fig("alignment_simulated", lambda: plot.alignment(res))
     fig("glass_brain_simulated", lambda: plot.glass_brain(res))
     metric = SIMULATED_ALIGN["metric"]
-    mr = rdms(spectra, units=tagged, measure=SIMULATED_ALIGN["measure"], metric=metric)
+    mr = rdms(spectra, tagged, measure=SIMULATED_ALIGN["measure"], metric=metric)
     br = rdms(bspec, by="region", measure=SIMULATED_ALIGN["brain_measure"], metric=metric)
     best_layer = int(numbers["alignment_simulated"]["best_layer"])
     best_region = str(numbers["alignment_simulated"]["best_region"])

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
-import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -112,16 +111,16 @@ def _hz(v: Any) -> str:
 
 
 def _tagged_text(tagged: Any) -> str | None:
-    if isinstance(tagged, str):
-        try:
-            tagged = json.loads(tagged)
-        except ValueError:
-            return tagged
-    if isinstance(tagged, Mapping):
-        return ", ".join(f"{k} {_hz(v)}" for k, v in tagged.items())
-    if isinstance(tagged, Sequence):
-        return ", ".join(_hz(v) for v in tagged)
-    return None
+    from hftp.spectral.accessor import tagged_dict
+
+    try:
+        levels = tagged_dict(tagged)
+    except TypeError:
+        return tagged if isinstance(tagged, str) else None
+    return (
+        ", ".join(_hz(v) if k == f"{v:g} Hz" else f"{k} {_hz(v)}" for k, v in levels.items())
+        or None
+    )
 
 
 def _listing(v: Any) -> str:

@@ -29,7 +29,6 @@ def _kind(obj) -> str:
 
 def _spectra_figures(name: str, ds, fig: Callable, numbers: dict) -> None:
     from hftp import plot
-    from hftp.spectral.accessor import tagged_hz
     from hftp.spectral.measures import itc
 
     numbers[name] = {
@@ -37,7 +36,7 @@ def _spectra_figures(name: str, ds, fig: Callable, numbers: dict) -> None:
         "conditions": [str(c) for c in ds["condition"].values],
     }
     if ds.attrs.get("kind") == "brain":
-        tags = tagged_hz(ds)
+        tags = ds.hftp.tagged_hz
         fmax = 1.25 * max(tags.values()) if tags else None
         title = str(ds.attrs.get("modality", "Brain recording"))
         fig(

@@ -19,7 +19,6 @@ import logging
 import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -40,12 +39,14 @@ from hftp.brain.readers import (
     _set_positions,
 )
 from hftp.brain.simulate import simulate_ieeg
-from hftp.spectral.accessor import _check_spectra
-from hftp.spectral.accessor import tagged_hz as _tagged
+from hftp.spectral.accessor import check_spectra
 from hftp.spectral.accumulate import SpectraAccumulator, rfft_trials
+from hftp.spectral.bins import bin_step
 
 __all__ = [
     "read_recording",
+    "read_subjects",
+    "read_spectra",
     "brain_spectra",
     "concat_subjects",
     "responsive_channels",
@@ -73,7 +74,7 @@ def read_recording(
     task: str | None = None,
     fmt: str | None = None,
 ):
-    """Load a recording as ``mne.Epochs`` (one per trial, condition = event name), or a Spectra.
+    """Load one recording as ``mne.Epochs`` (one epoch per trial, condition = event name).
 
     Parameters
     ----------
@@ -88,7 +89,7 @@ def read_recording(
         Epoch window around each event onset, in s. Default: 0 to the event's duration.
     subject : str, optional
         Subject id (default: from BIDS, else the file name). In a BIDS root with several subjects,
-        select one (default: all, returned as a list).
+        the one to read (see :func:`read_subjects` for all of them).
     tagged_hz : dict, optional
         Tagged frequencies by level, carried to :func:`brain_spectra`. A simulated BIDS set brings
         its own (``task-*_events.json``: ``TaggedFrequencies``).
@@ -109,10 +110,120 @@ def read_recording(
     epochs : mne.Epochs
         With a DigMontage in ``mni_tal`` when MNI positions are known, ``info["subject_info"]``
         and hftp metadata (subject, tagged frequencies, coordinate frame) in ``info["description"]``.
-        A FieldTrip frequency-domain file returns a brain Spectra (``xarray.Dataset``) instead.
-        A BIDS root with several subjects returns a list (one item per subject);
-        :func:`brain_spectra` accepts the list and pools the subjects.
+
+    Raises
+    ------
+    InvalidValueError
+        For a BIDS root with several subjects (use ``subject=`` or :func:`read_subjects`) and for a
+        FieldTrip frequency-domain file (use :func:`read_spectra`).
+
+    See Also
+    --------
+    read_subjects : every subject of a BIDS root, as a list of ``mne.Epochs``.
+    read_spectra : a FieldTrip Fourier-spectra file, as a brain Spectra.
     """
+    out = _read(
+        path,
+        conditions,
+        tmin,
+        tmax,
+        subject,
+        tagged_hz,
+        events,
+        epoch_length,
+        drop_codes,
+        task,
+        fmt,
+    )
+    if any(not hasattr(x, "get_data") for x in out):
+        raise InvalidValueError(
+            f"Invalid value for 'path': {str(path)!r} holds frequency-domain spectra (FieldTrip "
+            "fourierspctrm), not a time series. Read it with hftp.brain.read_spectra(path, ...)."
+        )
+    if len(out) > 1:
+        subs = [x.info["subject_info"]["his_id"] for x in out]
+        raise InvalidValueError(
+            f"Invalid value for 'path': the BIDS root {str(path)!r} holds {len(out)} subjects "
+            f"{subs}. Read one with subject={subs[0]!r}, or all with hftp.brain.read_subjects(path) "
+            "(hftp.brain_spectra pools the list)."
+        )
+    return out[0]
+
+
+def read_subjects(
+    path: str | os.PathLike,
+    conditions: Conditions | None = None,
+    tmin: float | None = None,
+    tmax: float | None = None,
+    *,
+    tagged_hz: Mapping[str, float] | None = None,
+    events: str | os.PathLike | None = None,
+    epoch_length: float | None = None,
+    task: str | None = None,
+    fmt: str | None = None,
+) -> list:
+    """Load every subject of a BIDS root (or one file) as a list of ``mne.Epochs``.
+
+    Parameters are those of :func:`read_recording`. :func:`brain_spectra` accepts the list and
+    pools the subjects along ``channel``.
+
+    Returns
+    -------
+    list of mne.Epochs
+        One per subject, in BIDS order (one item for a single file).
+    """
+    out = _read(path, conditions, tmin, tmax, None, tagged_hz, events, epoch_length, (), task, fmt)
+    if any(not hasattr(x, "get_data") for x in out):
+        raise InvalidValueError(
+            f"Invalid value for 'path': {str(path)!r} holds frequency-domain spectra. Read it with "
+            "hftp.brain.read_spectra(path, ...)."
+        )
+    return out
+
+
+def read_spectra(
+    path: str | os.PathLike,
+    conditions: Conditions | None = None,
+    *,
+    subject: str | None = None,
+    tagged_hz: Mapping[str, float] | None = None,
+    drop_codes: Iterable[int] = (),
+):
+    """Load a FieldTrip frequency-domain file (``fourierspctrm``, ``dimord`` ``rpttap_chan_freq``)
+    as a brain Spectra.
+
+    Parameters
+    ----------
+    path : path
+        The ``.mat`` file.
+    conditions : dict, optional
+        Condition name → FieldTrip trial code(s).
+    subject : str, optional
+        Subject id. Default: the file name.
+    tagged_hz : dict, optional
+        Tagged frequencies by level.
+    drop_codes : iterable of int
+        Trial codes to leave out.
+
+    Returns
+    -------
+    xarray.Dataset
+        A brain Spectra, dims ``(condition, channel, freq)``.
+    """
+    out = _read(
+        path, conditions, None, None, subject, tagged_hz, None, None, drop_codes, None, "fieldtrip"
+    )
+    if len(out) != 1 or hasattr(out[0], "get_data"):
+        raise InvalidValueError(
+            f"Invalid value for 'path': {str(path)!r} holds a time series, not FieldTrip spectra. "
+            "Read it with hftp.read_recording(path)."
+        )
+    return out[0]
+
+
+def _read(
+    path, conditions, tmin, tmax, subject, tagged_hz, events, epoch_length, drop_codes, task, fmt
+):
     p = check_in_path("path", path, kind="recording file or BIDS folder")
     fmt = _detect_format(p) if fmt is None else check_option("fmt", fmt, FORMATS)
     ev = check_in_path("events", events, kind="events.tsv file") if events is not None else None
@@ -129,17 +240,11 @@ def read_recording(
             f"Invalid value for 'path': could not read {str(p)!r} as {fmt} ({type(exc).__name__}: "
             f"{exc}). Supported formats: {listed}."
         ) from None
-    if isinstance(loaded, list):
-        out = [
-            _finish(
-                x, p, fmt, conditions, tmin, tmax, subject, tagged, ev, epoch_length, drop_codes
-            )
-            for x in loaded
-        ]
-        return out[0] if len(out) == 1 else out
-    return _finish(
-        loaded, p, fmt, conditions, tmin, tmax, subject, tagged, ev, epoch_length, drop_codes
-    )
+    items = loaded if isinstance(loaded, list) else [loaded]
+    return [
+        _finish(x, p, fmt, conditions, tmin, tmax, subject, tagged, ev, epoch_length, drop_codes)
+        for x in items
+    ]
 
 
 def _finish(loaded, p, fmt, conditions, tmin, tmax, subject, tagged, ev, epoch_length, drop_codes):
@@ -171,15 +276,6 @@ def _counts(ep):
 
 
 # ------------------------------------------------------------------------------------ spectra
-
-
-def _on_bin_length(n: int, sfreq: float, freqs: Iterable[float]) -> int:
-    """The largest length ≤ n samples that puts every tagged frequency on an exact FFT bin."""
-    step = 1
-    for f in freqs:
-        fr = Fraction(f / sfreq).limit_denominator(1_000_000)
-        step = step * fr.denominator // np.gcd(step, fr.denominator)
-    return (n // step) * step
 
 
 def _bad_channels(data: np.ndarray, names: Sequence[str]) -> list[int]:
@@ -297,7 +393,8 @@ def brain_spectra(
             f"{drop_onset} s leave {max(n_avail, 0) / sfreq:.3g} s, shorter than the tagged period "
             f"{period:.3g} s (1/{min(tagged.values())} Hz). Use longer epochs or a smaller drop_onset."
         )
-    n = _on_bin_length(n_avail, sfreq, tagged.values())
+    step = bin_step(tagged.values(), sfreq)
+    n = (n_avail // step) * step
     if n < period * sfreq:
         raise InvalidValueError(
             f"Invalid value for 'tagged_hz': no epoch length up to {n_avail} samples at {sfreq} Hz puts "
@@ -343,8 +440,8 @@ def brain_spectra(
     from hftp.io import provenance
 
     acc = SpectraAccumulator(
-        unit_dims=("channel",),
-        unit_coords=coords,
+        channel_dims=("channel",),
+        channel_coords=coords,
         freqs=np.fft.rfftfreq(n, 1 / sfreq)[1:],
         rate_hz=sfreq,
         tagged=tagged,
@@ -375,7 +472,7 @@ def _positions(ep, chs):
 
 
 def _pass_spectra(s, tagged_hz, conditions):
-    _check_spectra(s, "epochs_or_spectra")
+    check_spectra(s, "epochs_or_spectra")
     if conditions is not None:
         missing = [c for c in conditions if c not in s["condition"].values]
         if missing:
@@ -385,7 +482,7 @@ def _pass_spectra(s, tagged_hz, conditions):
             )
         s = s.sel(condition=list(conditions))
     if tagged_hz:
-        from hftp.spectral.measures import bin_index
+        from hftp.spectral.bins import bin_index
 
         for lvl, f in tagged_hz.items():
             bin_index(s["freq"].values, float(f), name=f"tagged_hz[{lvl!r}]")
@@ -413,16 +510,16 @@ def concat_subjects(spectra: Sequence[Any]):
             "Invalid value for 'spectra': expected at least one Spectra; got none."
         )
     for s in spectra:
-        _check_spectra(s, "spectra")
+        check_spectra(s, "spectra")
     first = spectra[0]
     for s in spectra[1:]:
         if s.sizes["freq"] != first.sizes["freq"] or not np.allclose(s["freq"], first["freq"]):
             raise InvalidValueError(
                 "Invalid value for 'spectra': the subjects have different frequency axes."
             )
-        if _tagged(s) != _tagged(first):
+        if s.hftp.tagged_hz != first.hftp.tagged_hz:
             raise InvalidValueError(
-                f"Invalid value for 'spectra': tagged frequencies differ ({_tagged(s)} vs {_tagged(first)})."
+                f"Invalid value for 'spectra': tagged frequencies differ ({s.hftp.tagged_hz} vs {first.hftp.tagged_hz})."
             )
     conds = list(dict.fromkeys(c for s in spectra for c in s["condition"].values.tolist()))
     n_tr = max(s.sizes.get("trial", 0) for s in spectra)
@@ -465,6 +562,7 @@ def responsive_channels(
     spectra,
     conditions: Sequence[str] | None = None,
     control: str | None = None,
+    *,
     q: float = 0.05,
     **kwargs: Any,
 ):
@@ -493,7 +591,7 @@ def responsive_channels(
 
     from hftp.tagging.core import find_tagged
 
-    _check_spectra(spectra)
+    check_spectra(spectra)
     allc = [str(c) for c in spectra["condition"].values]
     conds = [c for c in allc if c != control] if conditions is None else list(conditions)
     for c in conds:

@@ -349,8 +349,8 @@ def _ft_spectra(st, path, conditions, drop_codes, subject, tagged):
         sfreq = float(np.atleast_1d(st.cumsumcnt)[0] * (freqs[1] - freqs[0]))
     coords = _channel_coords(labels, subject, None, None, regions=False)
     acc = SpectraAccumulator(
-        unit_dims=("channel",),
-        unit_coords=coords,
+        channel_dims=("channel",),
+        channel_coords=coords,
         freqs=freqs,
         rate_hz=sfreq,
         tagged=tagged or {},

@@ -21,7 +21,7 @@ import json
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -229,36 +229,25 @@ def _check_length(model, n_tok: int) -> None:
         )
 
 
-def iter_activations(
-    model,
-    tokenizer,
-    stim,
-    layers=None,
-    batch_size: int = 8,
-    pooling: str = "mean",
-    site: str | None = None,
-    add_bos: bool | None = None,
-    tokenization: str | None = None,
-    sharing: dict | None = None,
-):
-    """Yield unit-pooled activations batch by batch.
+class _Plan(NamedTuple):
+    """Validated extraction inputs: the resolved hook site, its modules, layers and batch size.
 
-    Parameters
-    ----------
-    sharing : dict, optional
-        Filled per condition with ``[units sharing a token with another unit, units]``.
-    (the others as in :func:`extract_activations`)
-
-    Yields
-    ------
-    condition : str
-    seq_ids : list of int
-    pooled : torch.Tensor, shape (L, B, U, N), float32
-        L = len(layers) in ascending order, on the model's input device.
-
-    The first item yielded is a dict (``site``, ``layers``, ``add_bos``, ``tokenization``) so
-    callers know what was recorded.
+    ``add_bos`` and ``tokenization`` are resolved (``None`` → the tokenizer's own BOS setting;
+    unit-wise where units are not separated by whitespace). ``sharing`` is filled while the
+    batches run: condition → [units sharing a token with another unit, units].
     """
+
+    site: str
+    modules: dict
+    layers: list[int]
+    batch_size: int
+    pooling: str
+    add_bos: bool
+    tokenization: str
+    sharing: dict
+
+
+def _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization):
     site_full, modules, layers, batch_size = _check_inputs(
         model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization
     )
@@ -266,37 +255,62 @@ def iter_activations(
         add_bos = default_add_bos(tokenizer)
     if tokenization is None:
         tokenization = default_tokenization(stim.separator)
-    groups = _sequences_by_condition(stim)
-    yield {
-        "site": site_full,
-        "layers": layers,
-        "n_layers": len(modules),
-        "add_bos": add_bos,
-        "tokenization": tokenization,
-    }
+    return _Plan(site_full, modules, layers, batch_size, pooling, bool(add_bos), tokenization, {})
+
+
+def iter_activations(
+    model,
+    tokenizer,
+    stim,
+    *,
+    layers=None,
+    batch_size: int = 8,
+    pooling: str = "mean",
+    site: str | None = None,
+    add_bos: bool | None = None,
+    tokenization: str | None = None,
+):
+    """Yield unit-pooled activations batch by batch.
+
+    Parameters are those of :func:`extract_activations`. Close the generator (or exhaust it) to
+    remove the hooks; ``contextlib.closing`` does that on errors too.
+
+    Yields
+    ------
+    condition : str
+    seq_ids : list of int
+    pooled : torch.Tensor, shape (L, B, U, N), float32
+        L = the recorded layers in ascending order.
+    """
+    plan = _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization)
+    yield from _batches(model, tokenizer, stim, plan)
+
+
+def _batches(model, tokenizer, stim, plan: _Plan):
     import torch
 
+    groups = _sequences_by_condition(stim)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     use_cache = _accepts(model, "use_cache")
-    device = input_device(model)
-    sharing = {} if sharing is None else sharing
+    device = input_device(model)  # pooling and the FFT run there, whatever device a layer is on
     current: dict[str, Any] = {}
+    layers = plan.layers
 
     def to_units(x):
         return pool(x, current["matrix"], current["n_seq"])
 
-    with capture(modules, layers, transform=to_units) as store:
-        for cond, seqs in _iter_batches(groups, batch_size):
+    with capture(plan.modules, layers, transform=to_units) as store:
+        for cond, seqs in _iter_batches(groups, plan.batch_size):
             batch = encode(
                 tokenizer,
                 seqs,
                 separator=stim.separator,
-                pooling=pooling,
-                add_bos=add_bos,
+                pooling=plan.pooling,
+                add_bos=plan.add_bos,
                 pad_id=pad,
-                tokenization=tokenization,
+                tokenization=plan.tokenization,
             )
-            counts = sharing.setdefault(cond, [0, 0])
+            counts = plan.sharing.setdefault(cond, [0, 0])
             counts[0] += batch.n_shared
             counts[1] += len(seqs) * batch.n_units
             _check_length(model, batch.input_ids.shape[1])
@@ -321,11 +335,11 @@ def extract_activations(
     model,
     tokenizer,
     stim,
+    *,
     layers=None,
     batch_size: int = 8,
     pooling: str = "mean",
     site: str | None = None,
-    *,
     add_bos: bool | None = None,
     tokenization: str | None = None,
 ):
@@ -364,14 +378,11 @@ def extract_activations(
     """
     import xarray as xr
 
-    sharing: dict = {}
-    it = iter_activations(
-        model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization, sharing
-    )
+    plan = _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization)
+    layers = plan.layers
+    it = _batches(model, tokenizer, stim, plan)
     blocks, ids, conds = [], [], []
     with contextlib.closing(it):  # the hooks go as soon as this ends, also on an exception
-        info = next(it)
-        site_full, layers = info["site"], info["layers"]
         for cond, seq_ids, pooled in it:
             blocks.append(pooled.permute(1, 0, 2, 3).cpu().numpy())
             ids += seq_ids
@@ -394,12 +405,12 @@ def extract_activations(
         name="activation",
         attrs={
             "unit_rate_hz": stim.unit_rate_hz,
-            "site": site_full,
+            "site": plan.site,
             "model": model_id(model)["model"],
             "pooling": pooling,
-            "add_bos": int(info["add_bos"]),
-            "tokenization": info["tokenization"],
-            "token_sharing": json.dumps(sharing_fractions(sharing)),
+            "add_bos": int(plan.add_bos),
+            "tokenization": plan.tokenization,
+            "token_sharing": json.dumps(sharing_fractions(plan.sharing)),
         },
     )
 
@@ -415,14 +426,14 @@ def probe(
     model,
     tokenizer,
     stim,
+    *,
     layers=None,
     batch_size: int = 8,
-    drop_units: int = 0,
     pooling: str = "mean",
     site: str | None = None,
-    *,
     add_bos: bool | None = None,
     tokenization: str | None = None,
+    drop_units: int = 0,
     keep_trials: bool = True,
     save_raw: str | os.PathLike | None = None,
     progress: bool = True,
@@ -452,9 +463,9 @@ def probe(
     spectra : xarray.Dataset
         Dims ``(condition, layer, neuron, freq)``; see :mod:`hftp.spectral`. attrs carry
         ``unit_rate_hz``, ``tagged_hz``, ``n_times`` and the provenance (model, revision, site,
-        stimulus seed, pooling, add_bos, tokenization, hftp version) and ``token_sharing`` (JSON:
-        condition → fraction of units sharing a token with another unit; a warning is issued
-        when the conditions differ by more than
+        stimulus seed, pooling, add_bos, tokenization, n_layers, hftp version) and
+        ``token_sharing`` (JSON: condition → fraction of units sharing a token with another
+        unit; a warning is issued when the conditions differ by more than
         :data:`hftp.models.pooling.SHARING_TOLERANCE`).
     """
     from tqdm.auto import tqdm
@@ -462,13 +473,10 @@ def probe(
     from hftp.io import provenance
     from hftp.spectral.accumulate import freq_axis
 
-    sharing: dict = {}
-    it = iter_activations(
-        model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization, sharing
-    )
+    plan = _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization)
+    site_full, layers = plan.site, plan.layers
+    it = _batches(model, tokenizer, stim, plan)
     with contextlib.closing(it):  # the hooks go as soon as this ends, also on an exception
-        info = next(it)
-        site_full, layers = info["site"], info["layers"]
         drop_units = check_int("drop_units", drop_units, min_value=0)
         n_units = _common_length(stim)
         n_times = n_units - drop_units
@@ -484,9 +492,9 @@ def probe(
             stimulus_design=str(stim.meta.get("design", "")),
             language=stim.language,
             pooling=pooling,
-            add_bos=int(info["add_bos"]),
-            tokenization=info["tokenization"],
-            n_layers=info["n_layers"],
+            add_bos=int(plan.add_bos),
+            tokenization=plan.tokenization,
+            n_layers=len(plan.modules),
             drop_units=drop_units,
         )
         writer = _raw_writer(save_raw, stim, layers, site_full, model) if save_raw else None
@@ -497,9 +505,9 @@ def probe(
                 if writer is not None:
                     writer.write(seq_ids, cond, pooled.permute(1, 0, 3, 2).cpu().numpy())
                 if acc is None:
-                    acc = _UnitAccumulator(
-                        unit_dims=("layer", "neuron"),
-                        unit_coords={
+                    acc = SpectraAccumulator(
+                        channel_dims=("layer", "neuron"),
+                        channel_coords={
                             "layer": np.asarray(layers),
                             "neuron": np.arange(pooled.shape[3]),
                         },
@@ -511,7 +519,7 @@ def probe(
                         keep_trials=keep_trials,
                         attrs=prov,
                     )
-                acc.add_units(cond, pooled, drop_units)
+                _add_pooled(acc, cond, pooled, drop_units)
                 bar.update(len(seq_ids))
             if writer is not None:
                 writer.close()
@@ -521,45 +529,26 @@ def probe(
             if writer is not None:
                 writer.abort()
         out = acc.to_dataset()
-        fractions = sharing_fractions(sharing)
+        fractions = sharing_fractions(plan.sharing)
         out.attrs["token_sharing"] = json.dumps(fractions)
-        warn_sharing(fractions, info["tokenization"])
+        warn_sharing(fractions, plan.tokenization)
         return out
 
 
-class _UnitAccumulator(SpectraAccumulator):
-    """A SpectraAccumulator fed with unit-pooled activations, one layer at a time.
+def _add_pooled(acc, condition: str, pooled, drop: int) -> None:
+    """Add unit-pooled activations (L, B, U, N) to ``acc``, one layer at a time.
 
-    ``add_units`` gives the same sums as ``add(condition, rfft_trials(x, drop=drop))`` (tested)
-    but works layer by layer: the FFT runs in torch on the model's device, the magnitudes and
-    phases in numpy on small contiguous blocks. That keeps temporaries small and the probe's
-    overhead over the bare forward pass low.
+    The same sums as ``acc.add(condition, rfft_trials(x, drop=drop))`` (tested), but the FFT runs
+    in torch on the model's device and the magnitudes and phases in numpy on one layer's block,
+    which keeps temporaries small and the probe's overhead over the bare forward pass low.
     """
+    import torch
 
-    def add_units(self, condition: str, pooled, drop: int) -> None:
-        """Add trials given as unit-pooled activations, shape (L, B, U, N)."""
-        import torch
-
-        n_layers, n_seq, _, n_neur = pooled.shape
-        n_freq = self.freqs.size
-        if condition not in self._sums:  # let the base class allocate its sums
-            self.add(condition, np.zeros((0, n_layers, n_neur, n_freq), np.complex64))
-        s = self._sums[condition]
-        idx = list(self.tagged_bins.values()) if self.keep_trials else []
-        trials = np.empty((n_seq, n_layers, n_neur, len(idx)), np.complex64)
-        for li in range(n_layers):
-            X = torch.fft.rfft(pooled[li, :, drop:, :], dim=1)[:, 1:, :].cpu().numpy()  # (B, F, N)
-            mag = np.abs(X)
-            inv = np.divide(1.0, mag, out=np.zeros_like(mag), where=mag > 0)
-            s["sum_x"][li] += X.sum(0).T
-            s["sum_abs"][li] += mag.sum(0).T
-            s["sum_abs2"][li] += np.square(mag).sum(0).T
-            s["sum_phase"][li] += (X * inv).sum(0).T
-            if idx:
-                trials[:, li] = X[:, idx, :].transpose(0, 2, 1)
-        s["n"] += n_seq
-        if idx:
-            self._trials[condition].append(trials)
+    n_layers, n_seq = pooled.shape[:2]
+    acc.start_trials(condition, n_seq)
+    for li in range(n_layers):
+        X = torch.fft.rfft(pooled[li, :, drop:, :].float(), dim=1)[:, 1:, :].cpu().numpy()
+        acc.add_fft(condition, X.transpose(0, 2, 1), block=(li,))  # (B, N, F)
 
 
 def _common_length(stim) -> int:

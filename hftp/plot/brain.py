@@ -31,8 +31,8 @@ from hftp.plot.style import (
     new_axes,
     require_vars,
     styled,
-    tagged_levels,
 )
+from hftp.spectral.accessor import tagged_dict
 
 __all__ = ["glass_brain", "topomap", "itpc_spectra", "condition_response"]
 
@@ -379,14 +379,13 @@ def _response_freq(freq, mda, hda, *originals) -> float | None:
 
 
 def _tagged_from(tagged_hz, *objs) -> dict[str, float]:
-    from hftp.spectral.accessor import tagged_hz as _attrs_tagged
 
     if tagged_hz is None:
         for o in objs:
             if "tagged_hz" in getattr(o, "attrs", {}):
-                return _attrs_tagged(o)
+                return tagged_dict(o.attrs["tagged_hz"])
         return {}
-    return tagged_levels(tagged_hz)
+    return tagged_dict(tagged_hz)
 
 
 @styled

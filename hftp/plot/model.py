@@ -232,23 +232,23 @@ def _unit_label(coords: Mapping[str, Any]) -> str:
 def _rank_units(tagged, n: int):
     """Flat indices of the ``n`` most tagged units: most levels significant, then largest statistic."""
     require_vars(tagged, ("significant",), "tagged", "a tagging result from hftp.find_tagged")
-    udims = [d for d in tagged["significant"].dims if d != "level"]
-    sig = tagged["significant"].transpose(*udims, "level").values.reshape(-1, tagged.sizes["level"])
+    cdims = [d for d in tagged["significant"].dims if d != "level"]
+    sig = tagged["significant"].transpose(*cdims, "level").values.reshape(-1, tagged.sizes["level"])
     if "statistic" in tagged:
-        stat = tagged["statistic"].transpose(*udims, "level").values.reshape(sig.shape)
+        stat = tagged["statistic"].transpose(*cdims, "level").values.reshape(sig.shape)
         stat = np.where(np.isfinite(stat), stat, -np.inf).max(axis=1)
     elif "q" in tagged:
-        q = tagged["q"].transpose(*udims, "level").values.reshape(sig.shape)
+        q = tagged["q"].transpose(*cdims, "level").values.reshape(sig.shape)
         stat = -np.where(np.isfinite(q), q, np.inf).min(axis=1)
     else:
         stat = np.zeros(sig.shape[0])
     order = np.lexsort((-stat, -sig.sum(axis=1)))
-    shape = [tagged.sizes[d] for d in udims]
+    shape = [tagged.sizes[d] for d in cdims]
     picks = []
     for flat in order[:n]:
         pos = np.unravel_index(flat, shape)
-        picks.append({d: tagged[d].values[p] for d, p in zip(udims, pos, strict=True)})
-    return udims, picks
+        picks.append({d: tagged[d].values[p] for d, p in zip(cdims, pos, strict=True)})
+    return cdims, picks
 
 
 @styled
@@ -292,17 +292,17 @@ def tagged_spectra(
     import matplotlib.pyplot as plt
     import xarray as xr
 
-    from hftp.spectral.accessor import _check_spectra, tagged_hz
+    from hftp.spectral.accessor import check_spectra
     from hftp.spectral.measures import MEASURES
 
-    _check_spectra(spectra)
+    check_spectra(spectra)
     check_type("tagged", tagged, xr.Dataset, "a tagging result (xarray.Dataset) from find_tagged")
     conds = [str(c) for c in spectra["condition"].values]
     check_option("condition", condition, conds)
     check_option("measure", measure, MEASURES)
     n = check_int("n", n, min_value=1)
     ncols = check_int("ncols", ncols, min_value=1)
-    udims, picks = _rank_units(tagged, n)
+    cdims, picks = _rank_units(tagged, n)
     n = len(picks)
     if axes is None:
         nc = min(ncols, n)
@@ -320,7 +320,7 @@ def tagged_spectra(
                 f"Invalid value for 'axes': expected at least n={n} axes; got {len(axes)}."
             )
         fig = axes[0].figure
-    levels = tagged_hz(spectra)
+    levels = spectra.hftp.tagged_hz
     sub = spectra.sel(condition=[condition])
     cat = tagged["category"] if "category" in tagged else None
     for a, pick in zip(axes, picks, strict=False):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import math
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,6 @@ __all__ = [
     "level_color",
     "measure_label",
     "require_vars",
-    "tagged_levels",
     "grand_average",
 ]
 
@@ -159,23 +157,6 @@ def require_vars(ds, names: Sequence[str], param: str, what: str) -> None:
             f"Invalid value for {param!r}: expected {what} with variable(s) {list(names)}; "
             f"missing {missing} (it has {sorted(map(str, getattr(ds, 'data_vars', {})))})."
         )
-
-
-def tagged_levels(tagged: Any) -> dict[str, float]:
-    """Normalise tagged frequencies: dict level → Hz, JSON string, or a sequence of Hz."""
-    if isinstance(tagged, str):
-        tagged = json.loads(tagged)
-    if isinstance(tagged, Mapping):
-        return {str(k): float(v) for k, v in tagged.items()}
-    if isinstance(tagged, int | float):
-        tagged = [tagged]
-    try:
-        return {f"{float(v):g} Hz": float(v) for v in tagged}
-    except (TypeError, ValueError):
-        raise InvalidTypeError(
-            "Invalid type for 'tagged_hz': expected a dict level → Hz (e.g. {'phrase': 1.5625}) or "
-            f"a list of frequencies in Hz; got {tagged!r}."
-        ) from None
 
 
 def grand_average(da):

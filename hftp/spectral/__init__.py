@@ -6,7 +6,13 @@ are ``layer, neuron`` for a model and ``channel`` for a brain. See :mod:`hftp.sp
 :mod:`hftp.spectral.accessor` (attributes and validation).
 """
 
-from hftp.spectral.accessor import _check_spectra, sampling_rate, tagged_hz, unit_dims
+from hftp.spectral.accessor import (
+    SCHEMA_VERSION,
+    SpectraAccessor,
+    channel_dims,
+    check_spectra,
+    upgrade,
+)
 from hftp.spectral.accumulate import (
     SpectraAccumulator,
     freq_axis,
@@ -14,18 +20,22 @@ from hftp.spectral.accumulate import (
     rfft_trials,
     unit_phase,
 )
+from hftp.spectral.bins import (
+    bin_index,
+    bin_step,
+    check_on_bin,
+    is_real_bin,
+    neighbour_bins,
+    warn_nyquist,
+)
 from hftp.spectral.measures import (
     MEASURES,
     at_freq,
-    bin_index,
     evoked_amplitude,
-    is_real_bin,
     itc,
     mean_amplitude,
-    neighbour_bins,
     power,
     snr,
-    warn_nyquist,
 )
 
 __all__ = [
@@ -39,14 +49,17 @@ __all__ = [
     "mean_amplitude",
     "power",
     "snr",
-    "tagged_hz",
-    "sampling_rate",
-    "unit_dims",
+    "SpectraAccessor",
+    "SCHEMA_VERSION",
+    "check_spectra",
+    "upgrade",
+    "channel_dims",
     "bin_index",
+    "bin_step",
+    "check_on_bin",
     "at_freq",
     "neighbour_bins",
     "is_real_bin",
     "warn_nyquist",
     "MEASURES",
-    "_check_spectra",
 ]

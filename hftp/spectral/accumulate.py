@@ -15,7 +15,7 @@ for a brain. Data variables:
 ``trial_x`` (condition, trial, *units, tagged_freq), complex64, optional
     Per-trial coefficients at the tagged bins only (small), for trial-level tests.
 
-attrs: ``unit_rate_hz`` (model) or ``sfreq`` (brain), ``tagged_hz`` (level → Hz), ``n_times`` (the
+attrs: ``sfreq`` (the unit rate for a model, the recording rate for a brain), ``tagged_hz`` (level → Hz), ``n_times`` (the
 samples per trial after the onset drop; ``-1`` when spectra arrived already in the frequency
 domain), ``kind`` (``"model"`` or ``"brain"``) and provenance.
 
@@ -33,7 +33,8 @@ from typing import Any
 import numpy as np
 
 from hftp._validation import InvalidValueError, check_int, check_option, check_type
-from hftp.spectral.measures import bin_index
+from hftp.spectral.accessor import SCHEMA_VERSION
+from hftp.spectral.bins import bin_index
 
 logger = logging.getLogger("hftp")
 
@@ -82,9 +83,9 @@ class SpectraAccumulator:
 
     Parameters
     ----------
-    unit_dims : tuple of str
+    channel_dims : tuple of str
         Names of the unit dims, e.g. ``("layer", "neuron")`` or ``("channel",)``.
-    unit_coords : dict
+    channel_coords : dict
         Coordinates for the unit dims (and any non-dimension coords on them, given as
         ``name: (dim, values)``).
     freqs : ndarray, shape (n_freq,)
@@ -105,8 +106,8 @@ class SpectraAccumulator:
     def __init__(
         self,
         *,
-        unit_dims: Sequence[str],
-        unit_coords: Mapping[str, Any],
+        channel_dims: Sequence[str],
+        channel_coords: Mapping[str, Any],
         freqs: np.ndarray,
         rate_hz: float,
         tagged: Mapping[str, float],
@@ -116,8 +117,8 @@ class SpectraAccumulator:
         attrs: Mapping[str, Any] | None = None,
     ) -> None:
         check_option("kind", kind, ("model", "brain"))
-        self.unit_dims = tuple(unit_dims)
-        self.unit_coords = dict(unit_coords)
+        self.channel_dims = tuple(channel_dims)
+        self.channel_coords = dict(channel_coords)
         self.freqs = np.asarray(freqs, dtype=float)
         self.rate_hz = float(rate_hz)
         self.tagged = {str(k): float(v) for k, v in tagged.items()}
@@ -128,7 +129,7 @@ class SpectraAccumulator:
         self._sums: dict[str, dict[str, np.ndarray]] = {}
         self._trials: dict[str, list[np.ndarray]] = {}
         self.tagged_bins = self._tagged_bins()
-        self._unit_shape: tuple[int, ...] | None = None
+        self._channel_shape: tuple[int, ...] | None = None
 
     def _tagged_bins(self) -> dict[float, int]:
         bins: dict[float, int] = {}
@@ -143,45 +144,106 @@ class SpectraAccumulator:
         Parameters
         ----------
         condition : str
-        X : ndarray, shape (n_trials, *unit_shape, n_freq), complex
+        X : ndarray, shape (n_trials, *channel_shape, n_freq), complex
+            The rfft of each trial (DC removed), as from :func:`rfft_trials`.
         """
         X = np.asarray(X)
-        if X.ndim != len(self.unit_dims) + 2:
+        if X.ndim != len(self.channel_dims) + 2:
             raise InvalidValueError(
-                f"Invalid shape for 'X': expected (n_trials, {', '.join(self.unit_dims)}, freq) with "
-                f"{len(self.unit_dims) + 2} dims; got {X.shape}."
+                f"Invalid shape for 'X': expected (n_trials, {', '.join(self.channel_dims)}, freq) "
+                f"with {len(self.channel_dims) + 2} dims; got {X.shape}."
             )
-        if X.shape[-1] != self.freqs.size:
-            raise InvalidValueError(
-                f"Invalid shape for 'X': expected {self.freqs.size} frequencies on the last axis; got {X.shape[-1]}."
-            )
-        if self._unit_shape is None:
-            self._unit_shape = X.shape[1:-1]
-        elif X.shape[1:-1] != self._unit_shape:
-            raise InvalidValueError(
-                f"Invalid shape for 'X': units {X.shape[1:-1]} differ from earlier trials {self._unit_shape}."
-            )
+        self._check_channel_shape(X.shape[1:-1], "X")
+        self.start_trials(condition, X.shape[0])
+        self.add_fft(condition, X)
+
+    def start_trials(self, condition: str, n_trials: int) -> None:
+        """Count ``n_trials`` new trials of ``condition``; their values follow through
+        :meth:`add_fft`, whole or one block of channels at a time.
+
+        The channel shape must be known: from ``channel_coords`` or an earlier :meth:`add`.
+        """
+        shape = self._known_channel_shape()
         s = self._sums.get(condition)
         if s is None:
-            shape = X.shape[1:]
+            full = (*shape, self.freqs.size)
             s = {
-                "sum_x": np.zeros(shape, np.complex128),
-                "sum_abs": np.zeros(shape, np.float64),
-                "sum_abs2": np.zeros(shape, np.float64),
-                "sum_phase": np.zeros(shape, np.complex128),
+                "sum_x": np.zeros(full, np.complex128),
+                "sum_abs": np.zeros(full, np.float64),
+                "sum_abs2": np.zeros(full, np.float64),
+                "sum_phase": np.zeros(full, np.complex128),
                 "n": np.zeros((), np.int64),
             }
             self._sums[condition] = s
             self._trials[condition] = []
-        mag = np.abs(X)
-        s["sum_x"] += X.sum(axis=0)
-        s["sum_abs"] += mag.sum(axis=0)
-        s["sum_abs2"] += (mag * mag).sum(axis=0)
-        s["sum_phase"] += unit_phase(X).sum(axis=0)
-        s["n"] += X.shape[0]
+        s["n"] += int(n_trials)
         if self.keep_trials and self.tagged_bins:
+            buf = np.full((int(n_trials), *shape, len(self.tagged_bins)), np.nan, np.complex64)
+            self._trials[condition].append(buf)
+
+    def add_fft(self, condition: str, X: np.ndarray, *, block: tuple[int, ...] = ()) -> None:
+        """Add the FFT coefficients of the trials last counted by :meth:`start_trials`.
+
+        Parameters
+        ----------
+        condition : str
+            A condition already started with :meth:`start_trials`.
+        X : ndarray, shape (n_trials, *channel_shape[len(block):], n_freq), complex
+            The coefficients of those trials for the channels at ``block``.
+        block : tuple of int
+            Indices into the leading channel dims, e.g. ``(layer_index,)`` to add one layer of a
+            model at a time. Default ``()``: all channels.
+        """
+        s = self._sums.get(condition)
+        if s is None:
+            raise InvalidValueError(
+                f"Invalid value for 'condition': {condition!r} has no trials started. Call "
+                "start_trials(condition, n_trials) first (add() does both)."
+            )
+        shape = self._known_channel_shape()
+        want = (*shape[len(block) :], self.freqs.size)
+        if X.shape[1:] != want:
+            raise InvalidValueError(
+                f"Invalid shape for 'X': expected (n_trials, {', '.join(map(str, want))}) for "
+                f"block {block}; got {X.shape}."
+            )
+        mag = np.abs(X)
+        inv = np.divide(1.0, mag, out=np.zeros_like(mag), where=mag > 0)
+        s["sum_x"][block] += X.sum(axis=0)
+        s["sum_abs"][block] += mag.sum(axis=0)
+        s["sum_abs2"][block] += np.square(mag).sum(axis=0)
+        s["sum_phase"][block] += (X * inv).sum(axis=0)
+        if self.keep_trials and self.tagged_bins:
+            buf = self._trials[condition][-1]
+            if buf.shape[0] != X.shape[0]:
+                raise InvalidValueError(
+                    f"Invalid shape for 'X': {X.shape[0]} trials, but start_trials counted "
+                    f"{buf.shape[0]}. Pass the same trials to every block."
+                )
             idx = list(self.tagged_bins.values())
-            self._trials[condition].append(X[..., idx].astype(np.complex64))
+            buf[(slice(None), *block)] = X[..., idx]
+
+    def _known_channel_shape(self) -> tuple[int, ...]:
+        if self._channel_shape is None:
+            if all(d in self.channel_coords for d in self.channel_dims):
+                self._channel_shape = tuple(len(self.channel_coords[d]) for d in self.channel_dims)
+            else:
+                raise InvalidValueError(
+                    "The channel shape is not known yet: give channel_coords for every channel dim "
+                    f"{self.channel_dims}, or start with add(condition, X)."
+                )
+        return self._channel_shape
+
+    def _check_channel_shape(self, shape: tuple[int, ...], name: str) -> None:
+        if self._channel_shape is None and not all(
+            d in self.channel_coords for d in self.channel_dims
+        ):
+            self._channel_shape = tuple(shape)
+        if tuple(shape) != self._known_channel_shape():
+            raise InvalidValueError(
+                f"Invalid shape for {name!r}: channels {tuple(shape)} differ from the accumulator's "
+                f"{self._channel_shape}."
+            )
 
     def to_dataset(self):
         """Return the Spectra as an ``xarray.Dataset`` (see the module docstring)."""
@@ -192,31 +254,31 @@ class SpectraAccumulator:
                 "No trials were added: the Spectra would be empty. Add at least one trial per condition."
             )
         conds = list(self._sums)
-        dims = ("condition", *self.unit_dims, "freq")
+        dims = ("condition", *self.channel_dims, "freq")
         data = {}
         for var in ("sum_x", "sum_abs", "sum_abs2", "sum_phase"):
             data[var] = (dims, np.stack([self._sums[c][var] for c in conds]))
         data["n_trials"] = (("condition",), np.array([int(self._sums[c]["n"]) for c in conds]))
         if self.keep_trials and self.tagged_bins:
             n_max = max(int(self._sums[c]["n"]) for c in conds)
-            shape = (len(conds), n_max, *self._unit_shape, len(self.tagged_bins))
+            shape = (len(conds), n_max, *self._channel_shape, len(self.tagged_bins))
             tx = np.full(shape, np.nan + 1j * np.nan, dtype=np.complex64)
             for i, c in enumerate(conds):
                 arr = np.concatenate(self._trials[c], axis=0)
                 tx[i, : arr.shape[0]] = arr
-            data["trial_x"] = (("condition", "trial", *self.unit_dims, "tagged_freq"), tx)
+            data["trial_x"] = (("condition", "trial", *self.channel_dims, "tagged_freq"), tx)
         coords: dict[str, Any] = {"condition": conds, "freq": self.freqs}
-        coords.update(self.unit_coords)
+        coords.update(self.channel_coords)
         if self.keep_trials and self.tagged_bins:
             coords["tagged_freq"] = np.array(list(self.tagged_bins), dtype=float)
-        rate_key = "unit_rate_hz" if self.kind == "model" else "sfreq"
         attrs = {
+            "hftp_schema": SCHEMA_VERSION,
             "kind": self.kind,
-            rate_key: self.rate_hz,
+            "sfreq": self.rate_hz,
             "tagged_hz": json.dumps(self.tagged),
             "n_times": -1 if self.n_times is None else int(self.n_times),
         }
-        attrs.update(self.attrs)
+        attrs.update({k: v for k, v in self.attrs.items() if k != "unit_rate_hz"})
         return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
@@ -225,8 +287,8 @@ def make_spectra(
     *,
     rate_hz: float,
     tagged: Mapping[str, float],
-    unit_dims: Sequence[str] = ("channel",),
-    unit_coords: Mapping[str, Any] | None = None,
+    channel_dims: Sequence[str] = ("channel",),
+    channel_coords: Mapping[str, Any] | None = None,
     drop: int = 0,
     kind: str = "brain",
     keep_trials: bool = True,
@@ -236,15 +298,15 @@ def make_spectra(
 
     Parameters
     ----------
-    trials : dict of str to ndarray, each shape (n_trials, *unit_shape, n_times)
+    trials : dict of str to ndarray, each shape (n_trials, *channel_shape, n_times)
         Real responses per condition. All conditions share ``n_times``.
     rate_hz : float
         Samples per second (the unit rate for a model).
     tagged : dict of str to float
         Tagged frequencies by level.
-    unit_dims : tuple of str
-        Names of the unit dims, matching ``unit_shape``.
-    unit_coords : dict, optional
+    channel_dims : tuple of str
+        Names of the unit dims, matching ``channel_shape``.
+    channel_coords : dict, optional
         Coordinates for the unit dims; defaults to integer ranges.
     drop : int
         Leading samples dropped before the FFT.
@@ -256,7 +318,7 @@ def make_spectra(
     Returns
     -------
     spectra : xarray.Dataset
-        Dims ``(condition, *unit_dims, freq)``.
+        Dims ``(condition, *channel_dims, freq)``.
     """
     check_type(
         "trials",
@@ -283,11 +345,12 @@ def make_spectra(
     freqs = freq_axis(n, rate_hz)
     first = next(iter(arrays.values()))
     coords = dict(
-        unit_coords or {d: np.arange(s) for d, s in zip(unit_dims, first.shape[1:-1], strict=True)}
+        channel_coords
+        or {d: np.arange(s) for d, s in zip(channel_dims, first.shape[1:-1], strict=True)}
     )
     acc = SpectraAccumulator(
-        unit_dims=unit_dims,
-        unit_coords=coords,
+        channel_dims=channel_dims,
+        channel_coords=coords,
         freqs=freqs,
         rate_hz=rate_hz,
         tagged=tagged,

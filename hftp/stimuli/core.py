@@ -56,11 +56,11 @@ from hftp._validation import (
     check_float,
     check_in_path,
     check_int,
-    check_on_bin,
     check_option,
     check_out_path,
     check_type,
 )
+from hftp.spectral.bins import check_on_bin
 from hftp.stimuli.designs import DESIGNS, EEG_PHRASES_CONDITIONS, _Ctx, _Seq, load_word_streams
 from hftp.stimuli.grammar import load_grammar
 
@@ -152,11 +152,9 @@ class StimulusSet:
         )
 
 
-def list_designs(describe: bool = False) -> list[str] | dict[str, str]:
-    """The names of the stimulus designs (with ``describe=True``, name → one-line description)."""
-    if not describe:
-        return list(DESIGNS)
-    return {
+def list_designs() -> dict[str, str]:
+    """The stimulus designs: name → one-line description, in registry order."""
+    described = {
         "sentences": "shuffled concatenations of a fixed pool of sentences ([Adj N][V N], [NP][VP])",
         "within-shuffle": "the same sentences, units reordered so no adjacent pair stays adjacent",
         "random-words": "the same units in random order",
@@ -165,6 +163,7 @@ def list_designs(describe: bool = False) -> list[str] | dict[str, str]:
         "natural": "fixed-length sentences from a corpus file (one per line)",
         "custom": "user streams (lists of units) with declared tagged rates",
     }
+    return {name: described.get(name, "") for name in DESIGNS}
 
 
 # ------------------------------------------------------------------------------- make_stimuli
@@ -296,7 +295,7 @@ def make_stimuli(
             f"(they share one frequency axis); got {per}. Generate them as separate sets."
         )
     n_units = int(lengths.iloc[0])
-    from hftp.spectral.measures import warn_nyquist
+    from hftp.spectral.bins import warn_nyquist
 
     for level, hz in tagged.items():
         check_on_bin(f"tagged_hz[{level}]", hz, unit_rate_hz, n_units)

@@ -14,9 +14,7 @@ import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import cached_property
-from math import lcm
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from hftp._validation import InvalidValueError, check_float, check_in_path, check_type
+from hftp.spectral.bins import bin_step
 from hftp.stimuli.grammar import Grammar, SlotSampler, load_lexicon, read_corpus
 
 __all__ = ["DESIGNS", "EEG_PHRASES_CONDITIONS", "load_word_streams"]
@@ -289,19 +288,13 @@ def _custom_streams(streams: Any) -> dict[str, list[list[str]]]:
     return out
 
 
-def _bin_step(tagged: Mapping[str, float], rate: float) -> int:
-    """The smallest length (samples) that puts every tagged rate on an exact FFT bin."""
-    dens = [Fraction(f / rate).limit_denominator(100_000).denominator for f in tagged.values()]
-    return lcm(*dens)
-
-
 def _design_custom(ctx: _Ctx) -> _Out:
     tagged = _check_tagged_mapping(ctx.tagged_hz)
     streams = _custom_streams(ctx.streams)
     lengths = sorted({len(s) for lst in streams.values() for s in lst})
     n = lengths[0]
     if ctx.trim:
-        step = _bin_step(tagged, ctx.unit_rate_hz)
+        step = bin_step(tagged.values(), ctx.unit_rate_hz)
         n = (lengths[0] // step) * step
         if n == 0:
             raise InvalidValueError(

@@ -68,8 +68,8 @@ class TagInputs:
     bins: np.ndarray
     real: np.ndarray
     rate: float
-    units: tuple[str, ...]
-    unit_shape: tuple[int, ...]
+    channel_dims: tuple[str, ...]
+    channel_shape: tuple[int, ...]
     n_freq: int
     measure: str
     specificity: str
@@ -83,8 +83,8 @@ class TagInputs:
     percentile: float
 
     @property
-    def n_units(self) -> int:
-        return int(np.prod(self.unit_shape))
+    def n_channels(self) -> int:
+        return int(np.prod(self.channel_shape))
 
     def real_bin(self, idx) -> np.ndarray:
         return sp.is_real_bin(self.spectra["freq"].values[np.asarray(idx)], self.rate)
@@ -102,18 +102,18 @@ class TagInputs:
         return n
 
     def spectrum(self, var: str, cond: str, idx=None) -> np.ndarray:
-        """``var`` of ``cond`` at bins ``idx`` as (n_units, n_bins)."""
+        """``var`` of ``cond`` at bins ``idx`` as (n_channels, n_bins)."""
         da = self.spectra[var].sel(condition=cond)
         if idx is not None:
             da = da.isel(freq=np.asarray(idx))
-        return da.transpose(*self.units, "freq").values.reshape(self.n_units, -1)
+        return da.transpose(*self.channel_dims, "freq").values.reshape(self.n_channels, -1)
 
     def evoked(self, cond: str, idx=None) -> np.ndarray:
-        """Evoked spectrum Σ_k X_k / n of ``cond``, (n_units, n_bins), complex."""
+        """Evoked spectrum Σ_k X_k / n of ``cond``, (n_channels, n_bins), complex."""
         return self.spectrum("sum_x", cond, idx) / max(self.n_trials(cond), 1)
 
     def trials(self, cond: str, level: int) -> np.ndarray:
-        """Per-trial coefficients of ``cond`` at the level's bin, (n_trials, n_units), complex."""
+        """Per-trial coefficients of ``cond`` at the level's bin, (n_trials, n_channels), complex."""
         s = self.spectra
         f = float(self.freqs[level])
         j = np.flatnonzero(np.isclose(s["tagged_freq"].values, f)) if "trial_x" in s else []
@@ -125,4 +125,4 @@ class TagInputs:
             )
         n = self.n_trials(cond)
         da = s["trial_x"].sel(condition=cond).isel(trial=slice(0, n), tagged_freq=int(j[0]))
-        return da.transpose("trial", *self.units).values.reshape(n, self.n_units)
+        return da.transpose("trial", *self.channel_dims).values.reshape(n, self.n_channels)

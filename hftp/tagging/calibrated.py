@@ -1,6 +1,6 @@
 """calibrated mode of :func:`hftp.find_tagged`: tests that are valid under their nulls, plus FDR.
 
-Tagging tests (``TAG_TESTS``, chosen by ``measure``), one p-value per unit and tagged frequency:
+Tagging tests (``TAG_TESTS``, chosen by ``measure``), one p-value per channel and tagged frequency:
 
 ``"evoked"`` (default for model spectra)
     The spectral F-test on the evoked spectrum X̄(f) = Σ_k X_k(f) / n. The power at the tagged bin
@@ -22,13 +22,13 @@ Specificity tests (``SPECIFICITY``), exp > control, on the per-trial values ``tr
 ``"welch"``
     One-sided Welch t-test on the per-trial amplitudes |X_k(f)|.
 ``"permutation"``
-    Condition labels permuted across the pooled trials (one 0/1 matrix for all units, applied by
+    Condition labels permuted across the pooled trials (one 0/1 matrix for all channels, applied by
     matrix products); statistic |X̄_exp(f)| − |X̄_ctrl(f)|, or ITC_exp − ITC_ctrl for ``measure="itc"``.
     p = (1 + #{null ≥ observed}) / (1 + n_permutations). The p-values are floored at
     1 / (1 + n_permutations): for BH over m tests with k true effects, n_permutations must exceed
-    about m / (q·k), so prefer ``"welch"`` over many units with few effects.
+    about m / (q·k), so prefer ``"welch"`` over many channels with few effects.
 
-Benjamini–Hochberg runs over all units × levels for each family (tagging, specificity).
+Benjamini–Hochberg runs over all channels × levels for each family (tagging, specificity).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ import numpy as np
 
 from hftp._validation import InvalidValueError
 from hftp.spectral.accumulate import unit_phase
-from hftp.spectral.measures import neighbour_bins, warn_nyquist
+from hftp.spectral.bins import neighbour_bins, warn_nyquist
 
 if TYPE_CHECKING:  # pragma: no cover
     from hftp.tagging.base import TagInputs
@@ -78,7 +78,7 @@ def f_test(inp: TagInputs, level: int):
 
     Returns
     -------
-    F, p : ndarray, shape (n_units,)
+    F, p : ndarray, shape (n_channels,)
     """
     from scipy import stats
 
@@ -101,7 +101,7 @@ def rayleigh_test(inp: TagInputs, level: int):
 
     Returns
     -------
-    Z, p : ndarray, shape (n_units,)
+    Z, p : ndarray, shape (n_channels,)
         Z = n · ITC².
     """
     n = inp.require_trials(inp.condition, 2, "the Rayleigh test")
@@ -116,7 +116,7 @@ def welch_test(inp: TagInputs, level: int):
 
     Returns
     -------
-    t, p : ndarray, shape (n_units,)
+    t, p : ndarray, shape (n_channels,)
     """
     from scipy import stats
 
@@ -140,7 +140,7 @@ def permutation_test(inp: TagInputs, level: int, chunk: int = 4096):
 
     Returns
     -------
-    d, p : ndarray, shape (n_units,)
+    d, p : ndarray, shape (n_channels,)
     """
     n1 = inp.require_trials(inp.condition, 2, "the permutation test")
     n2 = inp.require_trials(inp.control, 2, "the permutation test")
@@ -178,12 +178,12 @@ SPECIFICITY = {"welch": welch_test, "permutation": permutation_test}
 
 
 def calibrated_mode(inp: TagInputs) -> dict[str, np.ndarray]:
-    """Run the calibrated tests at every level; arrays of shape (n_units, n_levels)."""
+    """Run the calibrated tests at every level; arrays of shape (n_channels, n_levels)."""
     from hftp.tagging.base import bh_fdr
 
     L = len(inp.levels)
-    stat = np.empty((inp.n_units, L))
-    p = np.empty((inp.n_units, L))
+    stat = np.empty((inp.n_channels, L))
+    p = np.empty((inp.n_channels, L))
     for j in range(L):
         stat[:, j], p[:, j] = TAG_TESTS[inp.measure](inp, j)
     qv = bh_fdr(p)

@@ -1,22 +1,22 @@
-"""Tagging statistics: which units (model neurons or brain channels) follow the tagged rates.
+"""Tagging statistics: which channels (model neurons or brain channels) follow the tagged rates.
 
 :func:`find_tagged` runs one of the modes in ``MODES`` on a Spectra (see :mod:`hftp.spectral`) and
-returns an ``xarray.Dataset`` over ``(*units, level)``:
+returns an ``xarray.Dataset`` over ``(*channels, level)``:
 
 ``statistic``, ``p``, ``q``, ``significant`` (bool)
-    The tagging test per unit and level (its q-value from Benjamini–Hochberg over all units ×
+    The tagging test per channel and level (its q-value from Benjamini–Hochberg over all channels ×
     levels). In calibrated mode with a control, ``significant`` = tagged AND specific, and the
     specificity test adds ``spec_statistic``, ``spec_p``, ``spec_q``, ``tagged``, ``specific``.
 ``snr``, ``amplitude``, ``amplitude_ratio``, ``itc``
     Effect sizes in the experimental condition at the tagged bin: the SNR of the primary measure
     (evoked amplitude, or ITC for ``measure="itc"``) against its neighbour bins, the evoked
     amplitude, its ratio to the control's (NaN without a control) and the ITC.
-``category`` (units only)
+``category`` (channels only)
     ``"shared"`` (sentence and phrase significant), ``"sentence"``, ``"phrase"`` or ``"none"``.
     Other levels (e.g. ``"unit"``) are tested and reported but do not make categories.
 
 The level coord carries ``freq`` (Hz). attrs hold the mode and its parameters. The same code runs
-on model spectra (units ``layer, neuron``) and brain spectra (units ``channel``).
+on model spectra (channels ``layer, neuron``) and brain spectra (channels ``channel``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +37,9 @@ from hftp._validation import (
     check_int,
     check_option,
     check_type,
+    did_you_mean,
 )
+from hftp.spectral.accessor import check_spectra
 from hftp.tagging.base import CATEGORIES, TagInputs
 from hftp.tagging.calibrated import SPECIFICITY, TAG_TESTS, calibrated_mode
 from hftp.tagging.paper import paper_mode
@@ -54,7 +57,7 @@ def _check_condition(name: str, value, conditions: list[str]) -> str:
 
 def _resolve_freqs(spectra, freqs, levels, rate: float):
     if freqs is None:
-        freqs = sp.tagged_hz(spectra)
+        freqs = spectra.hftp.tagged_hz
     check_type("freqs", freqs, Mapping, "a dict mapping level to Hz, e.g. {'sentence': 1.0}")
     freqs = {str(k): check_float(f"freqs ({k})", v) for k, v in freqs.items()}
     if not freqs:
@@ -84,30 +87,74 @@ def _resolve_freqs(spectra, freqs, levels, rate: float):
     return levels, np.array([freqs[lv] for lv in levels]), np.array(bins)
 
 
+#: The parameters each mode accepts in ``mode_params``, with their defaults.
+MODE_PARAMS: dict[str, dict[str, Any]] = {
+    "calibrated": {
+        "measure": None,
+        "specificity": None,
+        "n_permutations": 1000,
+        "n_neighbors": 3,
+        "skip": 1,
+    },
+    "paper": {
+        "n_permutations": 1000,
+        "n_groups": 10,
+        "z_threshold": 2.0,
+        "percentile": 95.0,
+        "n_neighbors": 3,
+        "skip": 1,
+    },
+}
+# what a mode does not use still needs a value in TagInputs
+_UNUSED = {
+    "measure": "evoked",
+    "specificity": None,
+    "n_groups": 10,
+    "z_threshold": 2.0,
+    "percentile": 95.0,
+}
+
+
+def _mode_params(mode: str, given: Mapping[str, Any] | None) -> dict[str, Any]:
+    if given is None:
+        given = {}
+    check_type(
+        "mode_params",
+        given,
+        Mapping,
+        "a dict of the mode's parameters, e.g. {'n_permutations': 500}",
+    )
+    allowed = MODE_PARAMS[mode]
+    for key in given:
+        if key not in allowed:
+            others = [m for m, ps in MODE_PARAMS.items() if key in ps]
+            where = f" It belongs to mode={others[0]!r}." if others else ""
+            listed = ", ".join(repr(k) for k in allowed)
+            raise InvalidValueError(
+                f"Invalid value for 'mode_params': mode={mode!r} accepts {listed}; got {key!r}."
+                f"{did_you_mean(key, allowed)}{where}"
+            )
+    return {**_UNUSED, **allowed, **dict(given)}
+
+
 def find_tagged(
     spectra,
     condition: str,
     control: str | None = None,
+    *,
     mode: str = "calibrated",
     q: float = 0.05,
     freqs: Mapping[str, float] | None = None,
-    seed: int = 0,
-    measure: str | None = None,
     levels=None,
-    n_permutations: int = 1000,
-    specificity: str | None = None,
-    n_neighbors: int = 3,
-    skip: int = 1,
-    n_groups: int = 10,
-    z_threshold: float = 2.0,
-    percentile: float = 95.0,
+    seed: int = 0,
+    mode_params: Mapping[str, Any] | None = None,
 ):
-    """Find the units (neurons or channels) tagged at the sentence and phrase rates.
+    """Find the channels (neurons or channels) tagged at the sentence and phrase rates.
 
     Parameters
     ----------
     spectra : xarray.Dataset
-        A Spectra, dims ``(condition, *units, freq)`` (from ``hftp.probe``, ``hftp.brain_spectra`` or
+        A Spectra, dims ``(condition, *channels, freq)`` (from ``hftp.probe``, ``hftp.brain_spectra`` or
         ``hftp.make_spectra``).
     condition : str
         The experimental condition.
@@ -125,13 +172,17 @@ def find_tagged(
     freqs : dict of str to float, optional
         Level → Hz to test. Default: the spectra's tagged frequencies (``hftp.spectral.tagged_hz``).
         Each must lie on an exact bin, at or below Nyquist.
-    seed : int
-        Seed of the permutations. Default 0.
-    measure : {"evoked", "itc"}, optional
-        Tagging test: ``"evoked"`` (spectral F-test on the evoked spectrum; default for model
-        spectra) or ``"itc"`` (Rayleigh test; default for brain spectra, warned against for models).
     levels : str or list of str, optional
         Levels (keys of ``freqs``) to test. Default all. Only sentence and phrase make categories.
+    seed : int
+        Seed of the permutations. Default 0.
+    mode_params : dict, optional
+        The mode's own parameters (``MODE_PARAMS[mode]`` lists them with their defaults):
+
+    measure : {"evoked", "itc"}, optional
+        (calibrated) Tagging test: ``"evoked"`` (spectral F-test on the evoked spectrum; default
+        for model spectra) or ``"itc"`` (Rayleigh test; default for brain spectra, warned against
+        for models).
     n_permutations : int
         Permutations for paper mode's stage 1 and the permutation specificity test. Default 1000.
     specificity : {"welch", "permutation"}, optional
@@ -140,20 +191,20 @@ def find_tagged(
     n_neighbors, skip : int
         Neighbour bins per side and adjacent bins skipped (F-test and SNR). Defaults 3 and 1.
     n_groups : int
-        Paper mode: trial groups in stage 2. Default 10.
+        (paper) Stage 2: trial groups in stage 2. Default 10.
     z_threshold : float
-        Paper mode: stage-2 z threshold. Default 2.
+        (paper) Stage-2 z threshold. Default 2.
     percentile : float
-        Paper mode: stage-1 null percentile. Default 95.
+        (paper) Stage-1 null percentile. Default 95.
 
     Returns
     -------
     tagged : xarray.Dataset
-        Dims ``(*units, level)``; see the module docstring for the variables.
+        Dims ``(*channels, level)``; see the module docstring for the variables.
     """
     import xarray as xr
 
-    sp._check_spectra(spectra)
+    check_spectra(spectra)
     conditions = [str(c) for c in spectra["condition"].values]
     condition = _check_condition("condition", condition, conditions)
     if control is not None:
@@ -166,6 +217,18 @@ def find_tagged(
     check_option("mode", mode, MODES)
     q = check_fraction_open("q", q)
     seed = check_int("seed", seed, min_value=0)
+    params = _mode_params(mode, mode_params)
+    measure, specificity = params["measure"], params["specificity"]
+    n_permutations, n_neighbors, skip = (
+        params["n_permutations"],
+        params["n_neighbors"],
+        params["skip"],
+    )
+    n_groups, z_threshold, percentile = (
+        params["n_groups"],
+        params["z_threshold"],
+        params["percentile"],
+    )
     n_permutations = check_int("n_permutations", n_permutations, min_value=1)
     n_neighbors = check_int("n_neighbors", n_neighbors, min_value=1)
     skip = check_int("skip", skip, min_value=0)
@@ -193,9 +256,9 @@ def find_tagged(
             UserWarning,
             stacklevel=2,
         )
-    rate = sp.sampling_rate(spectra)
+    rate = spectra.hftp.sfreq
     levels, fr, bins = _resolve_freqs(spectra, freqs, levels, rate)
-    units = sp.unit_dims(spectra)
+    channels = spectra.hftp.channel_dims
     inp = TagInputs(
         spectra=spectra,
         condition=condition,
@@ -205,8 +268,8 @@ def find_tagged(
         bins=bins,
         real=sp.is_real_bin(fr, rate),
         rate=rate,
-        units=units,
-        unit_shape=tuple(spectra.sizes[d] for d in units),
+        channel_dims=channels,
+        channel_shape=tuple(spectra.sizes[d] for d in channels),
         n_freq=spectra.sizes["freq"],
         measure=measure,
         specificity=specificity,
@@ -219,15 +282,15 @@ def find_tagged(
         z_threshold=z_threshold,
         percentile=percentile,
     )
-    logger.info("find_tagged: mode=%s, %d units × %d levels", mode, inp.n_units, len(levels))
+    logger.info("find_tagged: mode=%s, %d channels × %d levels", mode, inp.n_channels, len(levels))
     res = MODES[mode](inp)
     res.update(_effect_sizes(inp))
-    shape = (*inp.unit_shape, len(levels))
-    dims = (*units, "level")
+    shape = (*inp.channel_shape, len(levels))
+    dims = (*channels, "level")
     data = {k: (dims, np.asarray(v).reshape(shape)) for k, v in res.items()}
-    coords = {d: spectra[d].values for d in units if d in spectra.coords}
+    coords = {d: spectra[d].values for d in channels if d in spectra.coords}
     for name, c in spectra.coords.items():
-        if name not in coords and c.dims and set(c.dims) <= set(units):
+        if name not in coords and c.dims and set(c.dims) <= set(channels):
             coords[name] = (c.dims, c.values)
     coords["level"] = levels
     coords["freq"] = ("level", fr)
@@ -255,8 +318,8 @@ def find_tagged(
 def _effect_sizes(inp: TagInputs) -> dict[str, np.ndarray]:
     """SNR of the primary measure, evoked amplitude, exp/ctrl amplitude ratio and ITC per level."""
     L = len(inp.levels)
-    out = {k: np.full((inp.n_units, L), np.nan) for k in ("snr", "amplitude", "amplitude_ratio")}
-    out["itc"] = np.full((inp.n_units, L), np.nan)
+    out = {k: np.full((inp.n_channels, L), np.nan) for k in ("snr", "amplitude", "amplitude_ratio")}
+    out["itc"] = np.full((inp.n_channels, L), np.nan)
     var = "sum_phase" if inp.measure == "itc" else "sum_x"
     n = max(inp.n_trials(inp.condition), 1)
     for j in range(L):
@@ -275,7 +338,7 @@ def _effect_sizes(inp: TagInputs) -> dict[str, np.ndarray]:
 
 
 def categories(significant):
-    """Category per unit from ``significant`` (…units…, level): shared, sentence, phrase or none.
+    """Category per channel from ``significant`` (…channels…, level): shared, sentence, phrase or none.
 
     Levels other than sentence and phrase are ignored; a missing level counts as not significant.
     """
@@ -296,7 +359,7 @@ def categories(significant):
 
 
 def _groups(tagged):
-    """(column name, group labels per unit as a flat array) for a layer profile."""
+    """(column name, group labels per channel as a flat array) for a layer profile."""
     cat = tagged["category"]
     if "layer" in cat.dims:
         g = cat["layer"].broadcast_like(cat)
@@ -317,7 +380,7 @@ def _check_tagged(tagged, name: str = "tagged") -> None:
 
 
 def category_fractions(tagged) -> dict[str, float | int]:
-    """The share of units in each category over all units, plus their count.
+    """The share of channels in each category over all channels, plus their count.
 
     Parameters
     ----------
@@ -327,16 +390,16 @@ def category_fractions(tagged) -> dict[str, float | int]:
     Returns
     -------
     dict
-        ``{"sentence": f, "phrase": f, "shared": f, "none": f, "n_units": n}``.
+        ``{"sentence": f, "phrase": f, "shared": f, "none": f, "n_channels": n}``.
     """
     cats = np.asarray(tagged["category"].values).ravel()
     out: dict[str, float | int] = {c: float(np.mean(cats == c)) for c in CATEGORIES}
-    out["n_units"] = int(cats.size)
+    out["n_channels"] = int(cats.size)
     return out
 
 
 def layer_profile(tagged):
-    """Count and proportion of units per layer (or region) and category.
+    """Count and proportion of channels per layer (or region) and category.
 
     Parameters
     ----------
@@ -366,12 +429,12 @@ def layer_profile(tagged):
 
 
 def overlap(a, b):
-    """Dice coefficient between the units of two tagging results, per layer and category.
+    """Dice coefficient between the channels of two tagging results, per layer and category.
 
     Parameters
     ----------
     a, b : xarray.Dataset
-        From :func:`find_tagged` on the same units (e.g. two languages, or two checkpoints of one
+        From :func:`find_tagged` on the same channels (e.g. two languages, or two checkpoints of one
         architecture).
 
     Returns
@@ -388,14 +451,14 @@ def overlap(a, b):
     ca, cb = a["category"], b["category"]
     if ca.dims != cb.dims or ca.shape != cb.shape:
         raise InvalidValueError(
-            f"Invalid value for 'b': its units {dict(cb.sizes)} differ from those of 'a' "
-            f"{dict(ca.sizes)}. Compare results on the same units (same model architecture or channels)."
+            f"Invalid value for 'b': its channels {dict(cb.sizes)} differ from those of 'a' "
+            f"{dict(ca.sizes)}. Compare results on the same channels (same model architecture or channels)."
         )
     for d in ca.dims:
         if d in ca.coords and d in cb.coords and not np.array_equal(ca[d].values, cb[d].values):
             raise InvalidValueError(
                 f"Invalid value for 'b': its {d!r} coordinates differ from those of 'a'. "
-                "Compare results on the same units."
+                "Compare results on the same channels."
             )
     col, g = _groups(a)
     va, vb = ca.values.ravel(), cb.values.ravel()

@@ -1,17 +1,17 @@
 """paper mode of :func:`hftp.find_tagged`: An et al.'s (NeurIPS 2025) two-stage procedure.
 
-Stage 1, per unit and level: the evoked amplitude of the mean response (over all trials of the
+Stage 1, per channel and level: the evoked amplitude of the mean response (over all trials of the
 condition) at the tagged bin is compared with a null built from ``n_permutations`` (1000) random
-permutations of the time samples of that mean response; the unit passes if its amplitude exceeds
+permutations of the time samples of that mean response; the channel passes if its amplitude exceeds
 the null's 95th percentile. The mean time series is rebuilt from ``sum_x / n`` by an inverse FFT
-(DC set to zero, which no permutation changes). The same permutations (seeded) serve every unit:
+(DC set to zero, which no permutation changes). The same permutations (seeded) serve every channel:
 permuting the samples of x̄ equals permuting the rows of the DFT matrix, so the null amplitudes
-of all units are two matrix products per chunk of units.
+of all channels are two matrix products per chunk of channels.
 
 Stage 2: for stage-1 passers, the experiment-minus-control difference of the mean over
 ``n_groups`` (10) groups of trials (in order) of |FFT(group mean)| at the bin. The differences
-are z-scored over all units (layers × neurons), with zeros for the units that failed stage 1, and
-units with z > ``z_threshold`` (2) are selected.
+are z-scored over all channels (layers × neurons), with zeros for the channels that failed stage 1, and
+channels with z > ``z_threshold`` (2) are selected.
 
 Weaknesses (keep this mode for comparison with published numbers only):
 
@@ -43,7 +43,7 @@ def mean_series(X_mean: np.ndarray, n_times: int, dtype=np.float32) -> np.ndarra
 
     Parameters
     ----------
-    X_mean : ndarray, shape (n_units, n_freq), complex
+    X_mean : ndarray, shape (n_channels, n_freq), complex
         Σ_k X_k / n for the rfft bins 1 … n_times // 2.
     n_times : int
     dtype : numpy float dtype
@@ -52,7 +52,7 @@ def mean_series(X_mean: np.ndarray, n_times: int, dtype=np.float32) -> np.ndarra
 
     Returns
     -------
-    x : ndarray, shape (n_units, n_times), ``dtype``
+    x : ndarray, shape (n_channels, n_times), ``dtype``
     """
     full = np.zeros((X_mean.shape[0], X_mean.shape[1] + 1), np.result_type(dtype, np.complex64))
     full[:, 1:] = X_mean
@@ -70,13 +70,13 @@ def permutation_threshold(
 
     Only the DFT at the tagged bins is needed: the amplitude of the permuted series
     ``x[:, perms[p]]`` at bin b is |x · e_b[inv_p]| with ``inv_p`` the inverse permutation, so the
-    whole null of a chunk of units is one float32 matrix product with the permuted DFT weights
+    whole null of a chunk of channels is one float32 matrix product with the permuted DFT weights
     (built once). The percentile is read from two order statistics of the squared null (same order
     as the amplitude), found by selection rather than sorting.
 
     Parameters
     ----------
-    x : ndarray, shape (n_units, n_times)
+    x : ndarray, shape (n_channels, n_times)
     bins : list of int
         rfft bin numbers (1 = the first non-DC bin).
     perms : ndarray of int, shape (n_permutations, n_times)
@@ -90,11 +90,11 @@ def permutation_threshold(
 
     Returns
     -------
-    amp, threshold, p : ndarray, shape (n_units, len(bins))
+    amp, threshold, p : ndarray, shape (n_channels, len(bins))
         Observed amplitude, the null percentile, and the permutation p-value
         (1 + #{null ≥ amp}) / (1 + n_permutations).
     """
-    n_units, n_times = x.shape
+    n_channels, n_times = x.shape
     n_perm = perms.shape[0]
     inv = np.argsort(perms, axis=1)  # x[perms[p]] · e_b = x · e_b[inv[p]]
     t = np.arange(n_times)
@@ -111,10 +111,10 @@ def permutation_threshold(
     h = (n_perm - 1) * percentile / 100.0
     k0 = int(np.floor(h))
     frac = h - k0
-    amp = np.empty((n_units, len(bins)))
+    amp = np.empty((n_channels, len(bins)))
     thr = np.empty_like(amp)
     p = np.empty_like(amp)
-    for s in range(0, n_units, chunk):
+    for s in range(0, n_channels, chunk):
         xs = np.asarray(x[s : s + chunk], dtype=np.float32)
         o = xs @ E
         o *= o
@@ -162,11 +162,11 @@ def group_amplitude(X: np.ndarray, n_groups: int) -> np.ndarray:
 
     Parameters
     ----------
-    X : ndarray, shape (n_trials, n_units), complex
+    X : ndarray, shape (n_trials, n_channels), complex
 
     Returns
     -------
-    ndarray, shape (n_units,)
+    ndarray, shape (n_channels,)
     """
     groups = np.array_split(np.arange(X.shape[0]), n_groups)
     G = np.zeros((n_groups, X.shape[0]))
@@ -176,7 +176,7 @@ def group_amplitude(X: np.ndarray, n_groups: int) -> np.ndarray:
 
 
 def paper_mode(inp: TagInputs) -> dict[str, np.ndarray]:
-    """Run both stages at every level; arrays of shape (n_units, n_levels)."""
+    """Run both stages at every level; arrays of shape (n_channels, n_levels)."""
     n_times = int(inp.spectra.attrs.get("n_times", -1))
     if n_times <= 0:
         raise InvalidValueError(
@@ -193,7 +193,7 @@ def paper_mode(inp: TagInputs) -> dict[str, np.ndarray]:
     )
     pass1 = amp > thr
     L = len(inp.levels)
-    diff = np.empty((inp.n_units, L))
+    diff = np.empty((inp.n_channels, L))
     for j in range(L):
         diff[:, j] = group_amplitude(inp.trials(inp.condition, j), inp.n_groups) - group_amplitude(
             inp.trials(inp.control, j), inp.n_groups

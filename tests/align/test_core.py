@@ -51,7 +51,7 @@ def _model(rng, thetas, n_neurons=8, n_trials=10, active=None, conds=CONDS):
         s = _signal(th[..., i], 2.0 * gain)
         trials[c] = s[None] + rng.normal(size=(n_trials, n_layers, n_neurons, NT))
     return sp.make_spectra(
-        trials, rate_hz=RATE, tagged=TAGGED, unit_dims=("layer", "neuron"), kind="model"
+        trials, rate_hz=RATE, tagged=TAGGED, channel_dims=("layer", "neuron"), kind="model"
     )
 
 
@@ -80,7 +80,7 @@ def _brain(rng, thetas, regions, subjects, *, amp=0.35, n_trials=30, shuffle=Fal
             arr[:, :, ch] = arr[rng.permutation(len(conds)), :, ch]
     trials = {c: arr[i] for i, c in enumerate(conds)}
     return sp.make_spectra(
-        trials, rate_hz=RATE, tagged=TAGGED, unit_dims=("channel",), unit_coords=coords
+        trials, rate_hz=RATE, tagged=TAGGED, channel_dims=("channel",), channel_coords=coords
     )
 
 
@@ -128,14 +128,14 @@ def test_model_rdm_matches_scipy(planted, metric):
         coords={"layer": m["layer"], "neuron": m["neuron"]},
     )
     mask[0, :3] = True
-    out = rdms(m, units=mask, metric=metric)
+    out = rdms(m, mask, metric=metric)
     vals = _band_values(m, "evoked")
     assert out.dims == ("layer", "pair")
     for layer in m["layer"].values:
         sel = mask.sel(layer=layer).values
         x = vals.sel(layer=layer).isel(neuron=np.flatnonzero(sel)).values.reshape(6, -1)
         np.testing.assert_allclose(out.sel(layer=layer).values, pdist(x, metric), atol=1e-9)
-        assert int(out["n_units"].sel(layer=layer)) == sel.sum()
+        assert int(out["n_channels"].sel(layer=layer)) == sel.sum()
 
 
 @pytest.mark.parametrize("metric", sorted(METRICS))
@@ -426,7 +426,7 @@ def test_empty_layer_is_nan_with_warning(planted):
     assert np.isfinite(r["rho"].sel(layer=2)).all()
     assert np.isfinite(float(r["S"])) and np.isnan(float(r["S_layer"].sel(layer=1)))
     with pytest.warns(UserWarning, match=r"layer \[1\]"):
-        assert np.isnan(rdms(m, units=mask).sel(layer=1)).all()
+        assert np.isnan(rdms(m, mask).sel(layer=1)).all()
 
 
 def test_nonfinite_channel_is_left_out_with_warning(planted):
@@ -436,7 +436,7 @@ def test_nonfinite_channel_is_left_out_with_warning(planted):
     with pytest.warns(UserWarning, match="non-finite"):
         per_region = rdms(bad, measure="itc", by="region")
     assert np.isfinite(per_region.values).all()
-    assert int(per_region["n_units"].sel(region="A")) == 5
+    assert int(per_region["n_channels"].sel(region="A")) == 5
     with pytest.warns(UserWarning, match=r"non-finite.*channel \['ch0'\]"):
         r = align(m, bad, top_k=6, n_boot=0)
     assert np.isnan(r["rho"].sel(channel="ch0")).all() and np.isnan(r["p"].sel(channel="ch0")).all()

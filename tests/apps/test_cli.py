@@ -24,7 +24,11 @@ def spectra_file(tmp_path):
         x[:, :, :5] += amp * np.cos(2 * np.pi * 1.0 * t)
         trials[c] = x
     s = hftp.make_spectra(
-        trials, rate_hz=4.0, tagged={"sentence": 1.0}, unit_dims=("layer", "neuron"), kind="model"
+        trials,
+        rate_hz=4.0,
+        tagged={"sentence": 1.0},
+        channel_dims=("layer", "neuron"),
+        kind="model",
     )
     return hftp.save(s, tmp_path / "spectra.nc")
 
@@ -36,8 +40,8 @@ def test_tag_writes_result_and_profile(tmp_path, spectra_file):
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout.strip().splitlines()[-1])
-    assert summary["n_units"] == 40
-    # 10 of 40 units carry a planted 1 Hz response
+    assert summary["n_channels"] == 40
+    # 10 of 40 channels carry a planted 1 Hz response
     assert 0.2 <= summary["sentence"] <= 0.3
     tagged = hftp.load(out)
     assert int(tagged["significant"].sel(level="sentence").sum()) >= 9

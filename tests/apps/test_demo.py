@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import hftp
+from hftp.apps import demo
 
 pytestmark = pytest.mark.slow
 
@@ -47,10 +48,10 @@ def test_demo_writes_report_figures_and_summary(tmp_path, default_model, request
         eeg = request.getfixturevalue("eeg_phrases_dir")
     except pytest.skip.Exception:
         pass
-    cfg = hftp.apps.demo.DemoConfig(n_sequences=10, layers=[0, 15, 29], eeg_dir=eeg)
+    cfg = demo.DemoConfig(n_sequences=10, layers=[0, 15, 29], eeg_dir=eeg)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        summary = hftp.apps.demo.run_demo(tmp_path / "out", config=cfg, progress=False)
+        summary = demo.run_demo(tmp_path / "out", config=cfg, progress=False)
     out = tmp_path / "out"
     html = (out / "report.html").read_text()
     figs = sorted(p.name for p in (out / "figures").glob("*.png"))

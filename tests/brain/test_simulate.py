@@ -75,7 +75,7 @@ def _rayleigh_bh(spectra, condition, f):
 
 
 def test_round_trip_recovers_planted_contacts(sim):
-    eps = brain.read_recording(sim.root)
+    eps = brain.read_subjects(sim.root)
     assert isinstance(eps, list) and len(eps) == 2
     s = brain.brain_spectra(eps)
     # regions recovered from the MNI positions match the planted regions
@@ -91,7 +91,9 @@ def test_round_trip_recovers_planted_contacts(sim):
         truth = _truth_table(sim, s, str(cond))
         levels = list(truth[0])
         if find_tagged is not None:
-            res = find_tagged(s, condition=str(cond), measure="itc", q=Q, levels=levels)
+            res = find_tagged(
+                s, condition=str(cond), q=Q, levels=levels, mode_params={"measure": "itc"}
+            )
             sig = {lv: res["significant"].sel(level=lv).values for lv in levels}
         else:  # pragma: no cover
             tagged = json.loads(s.attrs["tagged_hz"])
@@ -120,7 +122,7 @@ def test_condition_profile_is_planted(tmp_path):
     sim = simulate_ieeg(
         tmp_path / "p", subjects=1, n_trials=10, seed=2, sfreq=64.0, responses=prof, snr=1.0
     )
-    s = brain.brain_spectra(brain.read_recording(sim.root))
+    s = brain.brain_spectra(brain.read_subjects(sim.root))
     from hftp.spectral.measures import at_freq, itc
 
     i = at_freq(itc(s), 2.0)

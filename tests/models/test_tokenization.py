@@ -48,7 +48,7 @@ def model(tokenizer):
 
 
 def _stim(seqs, conds):
-    from tests.models.test_extract import make_stim
+    from hftp.testing import make_stim
 
     return make_stim(seqs, condition=conds, language="zh")
 

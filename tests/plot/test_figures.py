@@ -46,7 +46,7 @@ def model_spectra(n_layers=4, n_neurons=12, conds=("sentences", "within-shuffle"
         trials,
         rate_hz=4.0,
         tagged={"sentence": 1.0, "phrase": 2.0},
-        unit_dims=("layer", "neuron"),
+        channel_dims=("layer", "neuron"),
         kind="model",
     )
 
@@ -114,7 +114,7 @@ def brain_spectra(n_subjects=3, seed=0):
         trials,
         rate_hz=sfreq,
         tagged={"phrase": 1.5625, "unit": 3.125},
-        unit_coords=coords,
+        channel_coords=coords,
         kind="brain",
     )
 
@@ -371,7 +371,7 @@ def test_itpc_spectra_grand_average_channels_then_subjects():
     import hftp.spectral as sp
 
     bs = brain_spectra()
-    fig = plot.itpc_spectra(sp.itc(bs), tagged_hz=sp.tagged_hz(bs))
+    fig = plot.itpc_spectra(sp.itc(bs), tagged_hz=bs.hftp.tagged_hz)
     ax = fig.axes[0]
     assert ax.get_title() == "EEG (scalp)"
     assert len(ax.get_lines()) == len(CONDS) + 2  # conditions + two tagged-rate markers

@@ -36,8 +36,8 @@ def simulate(
     dims = ("layer", "neuron") if len(shape) == 2 else ("channel",)
     freqs = sp.freq_axis(n_times, RATE)
     acc = sp.SpectraAccumulator(
-        unit_dims=dims,
-        unit_coords={d: np.arange(s) for d, s in zip(dims, shape, strict=True)},
+        channel_dims=dims,
+        channel_coords={d: np.arange(s) for d, s in zip(dims, shape, strict=True)},
         freqs=freqs,
         rate_hz=RATE,
         tagged=tagged,
@@ -120,7 +120,7 @@ def test_calibrated_null_nuisance(null_nuisance):
 def test_rayleigh_is_fooled_by_position_effects(null_nuisance):
     """Why the Rayleigh test is never used alone on model data (and warned against)."""
     with pytest.warns(UserWarning, match="not valid alone on model"):
-        r = find_tagged(null_nuisance, "exp", measure="itc", levels="sentence")
+        r = find_tagged(null_nuisance, "exp", levels="sentence", mode_params={"measure": "itc"})
     assert float(r["significant"].mean()) > 0.2  # about 40% here: far above q
 
 
@@ -180,10 +180,10 @@ def test_power_and_categories(planted, mode):
 def test_permutation_specificity_power_and_seed(planted):
     s, truth = planted
     # p-values are floored at 1 / (1 + n_permutations): BH over 8000 tests needs ~1000 here
-    r = find_tagged(s, "exp", "ctrl", specificity="permutation", seed=3)
+    r = find_tagged(s, "exp", "ctrl", seed=3, mode_params={"specificity": "permutation"})
     cat = r["category"].values.ravel()
     assert (cat[truth["shared"]] == "shared").mean() >= 0.9
-    r2 = find_tagged(s, "exp", "ctrl", specificity="permutation", seed=3)
+    r2 = find_tagged(s, "exp", "ctrl", seed=3, mode_params={"specificity": "permutation"})
     np.testing.assert_array_equal(r["spec_p"].values, r2["spec_p"].values)
     assert r.attrs["specificity"] == "permutation" and r.attrs["mode"] == "calibrated"
 
@@ -192,7 +192,7 @@ def test_brain_channels_same_code():
     plant, truth = _plant(600, frac=0.1)
     s = simulate((600,), seed=5, plant=plant, tagged=OFF_NYQ, n_times=204, kind="brain")
     s = s.assign_coords(region=("channel", np.where(np.arange(600) < 300, "STG", "IFG")))
-    r = find_tagged(s, "exp", "ctrl", n_permutations=200)
+    r = find_tagged(s, "exp", "ctrl", mode_params={"n_permutations": 200})
     assert r.attrs["measure"] == "itc" and r["category"].dims == ("channel",)
     cat = r["category"].values
     assert (cat[truth["shared"]] == "shared").mean() >= 0.9
@@ -278,7 +278,9 @@ def test_stage1_fast_path_matches_float64_reference():
 
 def test_permutation_test_matches_naive():
     s = simulate((30,), seed=9, n_trials=10, kind="model")
-    r = find_tagged(s, "exp", "ctrl", specificity="permutation", n_permutations=100, seed=2)
+    r = find_tagged(
+        s, "exp", "ctrl", seed=2, mode_params={"specificity": "permutation", "n_permutations": 100}
+    )
     inp_p = r["spec_p"].sel(level="sentence").values
     tx = s["trial_x"].sel(tagged_freq=1.0)
     a, b = tx.sel(condition="exp").values[:10], tx.sel(condition="ctrl").values[:10]
@@ -362,7 +364,7 @@ def test_bad_mode_and_paper_without_control(small):
         find_tagged(small, "exp", mode="paper")
     fd = small.assign_attrs(n_times=-1)
     with pytest.raises(ValueError, match="'mode'.*frequency domain"):
-        find_tagged(fd, "exp", "ctrl", mode="paper", n_groups=2)
+        find_tagged(fd, "exp", "ctrl", mode="paper", mode_params={"n_groups": 2})
     with pytest.raises(ValueError, match="'spectra'.*at least 10"):
         find_tagged(small, "exp", "ctrl", mode="paper")
 

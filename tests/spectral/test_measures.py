@@ -87,10 +87,10 @@ def test_exact_bin_lookup(signals):
 
 def test_accessors(signals):
     _, _, s = signals
-    assert sp.tagged_hz(s) == {"sentence": 1.0, "phrase": 2.0}
+    assert s.hftp.tagged_hz == {"sentence": 1.0, "phrase": 2.0}
     assert json.loads(s.attrs["tagged_hz"])["phrase"] == 2.0
-    assert sp.sampling_rate(s) == RATE
-    assert sp.unit_dims(s) == ("channel",)
+    assert s.hftp.sfreq == RATE
+    assert sp.channel_dims(s) == ("channel",)
     assert s.attrs["n_times"] == N
 
 
