@@ -20,6 +20,8 @@ A sweep is described by a TOML file (or the same dict)::
     [probe]                      # optional keyword arguments of hftp.probe
     batch_size = 8
     [tag]                        # optional keyword arguments of hftp.find_tagged
+    q = 0.05
+    [tag.mode_params]
     n_permutations = 1000
 
 Every run is one Dask task. It writes ``spectra.nc``, ``tagged.nc`` and ``run.json`` into its

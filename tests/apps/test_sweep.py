@@ -62,7 +62,7 @@ def _spec(out, models):
         "n_sentences": 8,
         "designs": ["sentences", "within-shuffle"],
         "device": "cpu",
-        "tag": {"n_permutations": 20},
+        "tag": {"mode_params": {"n_permutations": 20}},
         "matrix": {"model": models, "language": ["en", "zh"]},
     }
 
