@@ -70,7 +70,7 @@ def profiles_by_depth(profiles, *, categories=_CATEGORIES, axes=None, title: str
         check_option("categories", c, (*_CATEGORIES, "tagged"))
     if axes is None:
         fig, axes = plt.subplots(
-            1, len(categories), figsize=(3.6 * len(categories), 3.4), sharey=True, squeeze=False
+            1, len(categories), figsize=(3.6 * len(categories), 3.4), squeeze=False
         )
         axes = axes[0]
     else:
@@ -110,7 +110,7 @@ def profiles_by_depth(profiles, *, categories=_CATEGORIES, axes=None, title: str
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(bottom=0)
     axes[0].set_ylabel("Neurons tagged (%)")
-    axes[-1].legend(frameon=False, fontsize=7, loc="upper right")
+    axes[-1].legend(frameon=False, fontsize=7, loc="center right")
     if title:
         fig.suptitle(title)
     return fig
