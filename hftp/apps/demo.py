@@ -241,13 +241,9 @@ def run_demo(
     numbers["null_random_words_fraction_significant"] = {
         str(lv): float(null["significant"].sel(level=lv).mean()) for lv in null["level"].values
     }
-    params["tagging"] = {
-        "mode": "calibrated",
-        "condition": "sentences",
-        "control": "within-shuffle",
-        "q": cfg.q,
-        **{k: v for k, v in tagged.attrs.items() if isinstance(v, str | int | float)},
-    }
+    # the methods paragraph describes what the result records it did (mode, tests, permutations)
+    params["tagging"] = {k: v for k, v in tagged.attrs.items() if isinstance(v, str | int | float)}
+    params["tagging_paper"] = {k: v for k, v in paper.attrs.items() if isinstance(v, int | float)}
 
     # 4. untrained baseline
     stage("baseline: the same architecture with random weights (lexical-regularity baseline)")

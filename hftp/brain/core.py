@@ -47,6 +47,7 @@ __all__ = [
     "read_recording",
     "read_subjects",
     "read_spectra",
+    "read_any",
     "brain_spectra",
     "concat_subjects",
     "responsive_channels",
@@ -219,6 +220,26 @@ def read_spectra(
             "Read it with hftp.read_recording(path)."
         )
     return out[0]
+
+
+def read_any(path: str | os.PathLike, conditions: Conditions | None = None, **kwargs: Any):
+    """What :func:`brain_spectra` accepts, whatever ``path`` holds: the list of every subject's
+    ``mne.Epochs`` (:func:`read_subjects`) for time series, or a brain Spectra
+    (:func:`read_spectra`) for a FieldTrip frequency-domain file. For applications (the CLI) that
+    take any recording; code that knows its data calls the specific reader.
+
+    ``kwargs`` go to the reader: ``tmin``, ``tmax``, ``subject``, ``tagged_hz``, ``events``,
+    ``epoch_length``, ``drop_codes``, ``task``, ``fmt``.
+    """
+    keys = ("tmin", "tmax", "subject", "tagged_hz", "events", "epoch_length", "drop_codes", "task")
+    for k in kwargs:
+        check_option("read_any keyword", k, (*keys, "fmt"))
+    args = [kwargs.get(k) for k in keys]
+    args[6] = args[6] or ()
+    items = _read(path, conditions, *args, kwargs.get("fmt"))
+    if len(items) == 1 and not hasattr(items[0], "get_data"):
+        return items[0]
+    return items
 
 
 def _read(

@@ -74,7 +74,7 @@ def _rayleigh_bh(spectra, condition, f):
     return sig
 
 
-def test_round_trip_recovers_planted_contacts(sim):
+def test_simulated_brain_round_trip_recovers_planted_contacts(sim):
     eps = brain.read_subjects(sim.root)
     assert isinstance(eps, list) and len(eps) == 2
     s = brain.brain_spectra(eps)
@@ -114,7 +114,7 @@ def test_round_trip_recovers_planted_contacts(sim):
     assert fdp <= 2 * Q, (tp, fn, fp, tn)
 
 
-def test_condition_profile_is_planted(tmp_path):
+def test_simulated_brain_condition_profile_is_planted(tmp_path):
     prof = {
         "STG_L": {"sentences": {"phrase": 1.0}, "phrases": {"phrase": 0.0}, "random-words": {}},
         "MFG_R": {},

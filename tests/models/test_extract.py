@@ -74,7 +74,7 @@ def test_alignment_matches_character_loop(model, tokenizer, units, lang, pooling
 
 
 @pytest.mark.slow
-def test_real_tokenizer_alignment(default_model):
+def test_real_model_tokenizer_alignment(default_model):
     """The default model's tokenizer: multi-token words, byte-split Chinese, punctuation."""
     _, tok = default_model
     small = tiny_model("llama", vocab_size=len(tok))
@@ -261,7 +261,7 @@ def test_save_raw_bad_suffix(model, tokenizer, tmp_path):
 
 
 @pytest.mark.slow
-def test_default_model_spectra(default_model):
+def test_real_model_spectra(default_model):
     model, tok = default_model
     rng = np.random.default_rng(0)
     sentences = [["fat", "rat", "sensed", "fear"], ["big", "dog", "chased", "cats"]]

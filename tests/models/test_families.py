@@ -188,7 +188,7 @@ def test_missing_default_wheel_gives_pip_command(monkeypatch):
 
 
 @pytest.mark.slow
-def test_default_model_loads_offline(default_model):
+def test_real_model_loads_offline(default_model):
     model, tokenizer = default_model
     assert model.config.model_type == "llama" and not model.training
     site, modules = resolve_site(model)

@@ -365,7 +365,7 @@ def test_load_word_streams(tmp_path):
         load_word_streams(empty)
 
 
-def test_eeg_phrases_streams(eeg_phrases_dir):
+def test_real_eeg_streams(eeg_phrases_dir):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # one stream file is empty
         streams = load_word_streams(eeg_phrases_dir / "stimuli")
