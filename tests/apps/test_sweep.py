@@ -182,3 +182,12 @@ def test_duplicate_output_folders_are_an_error(tmp_path):
     spec = load_spec(_spec(tmp_path, [str(tmp_path / "x" / "m"), str(tmp_path / "y" / "m")]))
     with pytest.raises(hftp.HftpError, match="same output folder"):
         plan_runs(spec)
+
+
+def test_sweep_command_reports_a_bad_spec(tmp_path):
+    from typer.testing import CliRunner
+
+    from hftp.apps.cli import app
+
+    res = CliRunner().invoke(app, ["sweep", str(tmp_path / "nope.toml"), "--workers", "2"])
+    assert res.exit_code == 2 and "does not exist" in res.output
