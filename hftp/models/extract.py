@@ -167,7 +167,9 @@ def record_tokens(model, input_ids, attention_mask=None, layers=None, site=None)
 # ------------------------------------------------------------------------------- validation
 
 
-def _check_inputs(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization):
+def _check_inputs(
+    model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization=None
+):
     from hftp.stimuli.core import StimulusSet
 
     check_type("stim", stim, StimulusSet, "a StimulusSet (from hftp.make_stimuli)")
@@ -265,7 +267,9 @@ class _Plan(NamedTuple):
     sharing: dict
 
 
-def _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization):
+def _plan(
+    model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization=None
+) -> _Plan:
     site_full, modules, layers, batch_size = _check_inputs(
         model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization
     )
