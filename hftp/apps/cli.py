@@ -14,6 +14,8 @@ from typing import Any
 
 import typer
 
+from hftp.apps.cli_scale import models_cmd, sweep_cmd
+
 app = typer.Typer(
     name="hftp",
     help="Hierarchical Frequency Tagging Probe: syntax-locked neurons, electrodes, and their alignment.",
@@ -533,49 +535,8 @@ def report_cmd(
 # ----------------------------------------------------------------------------------- scale
 
 
-@app.command("models")
-def models_cmd(
-    as_json: bool = typer.Option(False, "--json", help="Print the catalogue as JSON on stdout."),
-) -> None:
-    """List the catalogue: the paper's model families and the offline models.
-
-    Example: hftp models   (then: hftp probe --model gemma-3-270m ...)
-    """
-    from hftp.models.catalogue import catalogue
-
-    df = catalogue()
-    if as_json:
-        typer.echo(df.to_json(orient="records"))
-        return
-    cols = ["key", "family", "n_layers", "mlp_width", "vram_bf16_gb", "licence", "installed"]
-    typer.echo(df[cols].to_string(index=False))
-    typer.echo("\nInstall:")
-    for key, hint in zip(df["key"], df["install"], strict=True):
-        typer.echo(f"  {key}: {hint}")
-
-
-@app.command("sweep")
-def sweep_cmd(
-    spec: Path = typer.Argument(
-        ..., help="Sweep SPEC (.toml): out, n_sequences, seed, designs, [matrix]."
-    ),
-    workers: int = typer.Option(1, "--workers", help="Worker processes of the local Dask cluster."),
-    scheduler: str = typer.Option(
-        None, "--scheduler", help="Address of a running Dask scheduler (instead of --workers)."
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Print the index as JSON on stdout."),
-) -> None:
-    """Probe and tag every model x language (x ...) of SPEC on Dask; re-running resumes.
-
-    Example: hftp sweep sweep.toml --workers 2
-    """
-    from hftp.apps.sweep import sweep
-
-    df = _run(sweep, spec, workers=workers, scheduler=scheduler)
-    if as_json:
-        typer.echo(df.to_json(orient="records"))
-        return
-    typer.echo(df[["run", "status", "time_s"]].to_string(index=False))
+app.command("models")(models_cmd)
+app.command("sweep")(sweep_cmd)
 
 
 # ----------------------------------------------------------------------------------- demo
