@@ -394,6 +394,16 @@ def align_cmd(
     top_k: int = typer.Option(100, "--top-k", help="Top channels per layer in S(m,b)."),
     n_random: int = typer.Option(100, "--n-random", help="Random-neuron draws (with --tagged)."),
     seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
+    selection: str = typer.Option(
+        None,
+        "--selection",
+        help="Where --tagged was selected: split (default with a split dim), independent, same-data.",
+    ),
+    selection_probe: Path = typer.Option(
+        None,
+        "--selection-probe",
+        help="Model Spectra of another stimulus seed that --tagged was selected on (.nc).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
 ) -> None:
     """RSA of every model layer against every brain channel, with permutation p-values.
@@ -407,6 +417,7 @@ def align_cmd(
     mspec = _run(load, probe, name="probe")
     bspec = _run(load, brain, name="brain")
     tag = _run(load, tagged, name="tagged") if tagged is not None else None
+    sel = _run(load, selection_probe, name="selection_probe") if selection_probe else None
     res = _run(
         align,
         mspec,
@@ -419,6 +430,8 @@ def align_cmd(
         top_k=top_k,
         n_random=n_random,
         seed=seed,
+        selection=selection,
+        selection_spectra=sel,
     )
     _run(save, res, out, name="out")
     _emit({"out": str(out), **alignment_summary(res)}, as_json)
