@@ -545,10 +545,7 @@ def report_cmd(
     _emit({"report": str(path), **summary}, as_json)
 
 
-# ----------------------------------------------------------------------------------- scale
-
-
-app.command("models")(models_cmd)
+app.command("models")(models_cmd)  # the catalogue and sweeps: hftp/apps/cli_scale.py
 app.command("sweep")(sweep_cmd)
 
 
