@@ -44,6 +44,7 @@ _API: dict[str, str] = {
     "find_tagged": "tagging.core",
     "layer_profile": "tagging.core",
     "overlap": "tagging.core",
+    "compare_profiles": "tagging.compare",
     "bh_fdr": "tagging.base",
     # brain
     "read_recording": "brain.core",
@@ -103,6 +104,7 @@ if TYPE_CHECKING:  # what the lazy loader below returns, spelled out for type ch
         save_stimuli,
     )
     from hftp.tagging.base import bh_fdr
+    from hftp.tagging.compare import compare_profiles
     from hftp.tagging.core import find_tagged, layer_profile, overlap
 
 

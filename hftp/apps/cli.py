@@ -6,6 +6,7 @@ atomically, and with ``--json`` prints a machine-readable summary on stdout.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from pathlib import Path
@@ -18,6 +19,8 @@ from hftp.apps.cli_errors import run as _run
 from hftp.apps.cli_options import emit as _emit
 from hftp.apps.cli_options import load_conditions, parse_layers, parse_tagged
 from hftp.apps.cli_options import print_version as _version
+from hftp.apps.cli_scale import models_cmd, sweep_cmd
+from hftp.apps.cli_sim import simulate_ieeg_cmd
 
 app = typer.Typer(
     name="hftp",
@@ -147,7 +150,13 @@ def probe_cmd(
     site: str = typer.Option(
         None, "--site", help="Neuron module pattern, e.g. 'model.layers.{i}.mlp.down_proj'."
     ),
-    add_bos: bool = typer.Option(False, "--add-bos", help="Prepend the BOS token."),
+    add_bos: bool = typer.Option(
+        None, "--add-bos/--no-add-bos", help="Prepend BOS (default: as the tokenizer does)."
+    ),
+    tokenization: str = typer.Option(
+        None, "--tokenization", help="joint or unitwise (default: unitwise for Chinese)."
+    ),
+    device_map: str = typer.Option(None, "--device-map", help="auto or balanced (accelerate)."),
     save_raw: Path = typer.Option(None, "--save-raw", help="Also save raw activations (.nc)."),
     overwrite: bool = typer.Option(False, "--overwrite", help=_OVERWRITE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
@@ -174,7 +183,7 @@ def probe_cmd(
     if save_raw is not None:
         _run(check_option, "--save-raw (file extension)", save_raw.suffix, (".nc", ".zarr"))
     model = None if model in (None, "default") else model
-    net, tok = _run(load_model, model, device=device, dtype=dtype)
+    net, tok = _run(load_model, model, device=device, dtype=dtype, device_map=device_map)
     spectra = _run(
         probe,
         net,
@@ -186,6 +195,7 @@ def probe_cmd(
         pooling=pooling,
         site=site,
         add_bos=add_bos,
+        tokenization=tokenization,
         save_raw=save_raw,
     )
     try:
@@ -206,6 +216,7 @@ def probe_cmd(
             "neurons": int(spectra.sizes["neuron"]),
             "freqs": int(spectra.sizes["freq"]),
             "tagged_hz": spectra.hftp.tagged_hz,
+            "token_sharing": json.loads(spectra.attrs["token_sharing"]),
         },
         as_json,
     )
@@ -318,59 +329,7 @@ def brain_cmd(
     )
 
 
-@app.command("simulate-ieeg")
-def simulate_ieeg_cmd(
-    out: Path = typer.Option(..., "--out", "-o", help="BIDS folder to create (SIMULATED data)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
-    subjects: int = typer.Option(2, "--subjects", help="Number of subjects."),
-    n_trials: int = typer.Option(None, "--n-trials", help="Trials per condition (default 20)."),
-    snr: float = typer.Option(0.5, "--snr", help="Response amplitude / noise std."),
-    sfreq: float = typer.Option(256.0, "--sfreq", help="Sampling rate (Hz)."),
-    fmt: str = typer.Option("brainvision", "--format", help="brainvision or edf."),
-    stimuli: Path = typer.Option(None, "--stimuli", help="Stimulus CSV giving the trial design."),
-    overwrite: bool = typer.Option(False, "--overwrite", help=_OVERWRITE_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
-) -> None:
-    """Write a SIMULATED BIDS iEEG data set with frequency-tagged contacts and its ground truth.
-
-    Examples:
-
-      hftp simulate-ieeg --out sim_bids --seed 0
-
-      hftp simulate-ieeg --out sim_bids --stimuli stim.csv --subjects 3 --snr 0.3 --json
-    """
-    from hftp.brain.simulate import simulate_ieeg
-
-    stim = None  # simulate_ieeg checks its folder first: only an earlier simulation is replaced
-    if stimuli is not None:
-        from hftp.stimuli.core import load_stimuli
-
-        stim = _run(load_stimuli, stimuli)
-    sim = _run(
-        simulate_ieeg,
-        out,
-        stim,
-        subjects=subjects,
-        snr=snr,
-        seed=seed,
-        sfreq=sfreq,
-        fmt=fmt,
-        n_trials=n_trials,
-        overwrite=overwrite,
-    )
-    t = sim.truth
-    _emit(
-        {
-            "out": str(sim.root),
-            "ground_truth": str(sim.truth_path),
-            "simulated": True,
-            "subjects": list(t["subjects"]),
-            "conditions": list(t["conditions"]),
-            "tagged_hz": t["tagged_hz"],
-            "contacts_per_subject": len(next(iter(t["subjects"].values()))["contacts"]),
-        },
-        as_json,
-    )
+app.command("simulate-ieeg")(simulate_ieeg_cmd)
 
 
 # ----------------------------------------------------------------------------------- align
@@ -392,6 +351,16 @@ def align_cmd(
     n_random: int = typer.Option(100, "--n-random", help="Random-neuron draws (with --tagged)."),
     seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
     overwrite: bool = typer.Option(False, "--overwrite", help=_OVERWRITE_HELP),
+    selection: str = typer.Option(
+        None,
+        "--selection",
+        help="Where --tagged was selected: split (default with a split dim), independent, same-data.",
+    ),
+    selection_probe: Path = typer.Option(
+        None,
+        "--selection-probe",
+        help="Model Spectra of another stimulus seed that --tagged was selected on (.nc).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
 ) -> None:
     """RSA of every model layer against every brain channel, with permutation p-values.
@@ -406,6 +375,7 @@ def align_cmd(
     mspec = _run(load, probe, name="probe")
     bspec = _run(load, brain, name="brain")
     tag = _run(load, tagged, name="tagged") if tagged is not None else None
+    sel = _run(load, selection_probe, name="selection_probe") if selection_probe else None
     res = _run(
         align,
         mspec,
@@ -418,6 +388,8 @@ def align_cmd(
         top_k=top_k,
         n_random=n_random,
         seed=seed,
+        selection=selection,
+        selection_spectra=sel,
     )
     _run(save, res, out, name="--out", overwrite=overwrite)
     _emit({"out": str(out), **alignment_summary(res)}, as_json)
@@ -545,6 +517,10 @@ def report_cmd(
         _run(load, f, name="FILES")
     path, summary = _run(report_from_files, files, out)
     _emit({"report": str(path), **summary}, as_json)
+
+
+app.command("models")(models_cmd)  # the catalogue and sweeps: hftp/apps/cli_scale.py
+app.command("sweep")(sweep_cmd)
 
 
 # ----------------------------------------------------------------------------------- demo

@@ -15,6 +15,7 @@ from hftp.brain.core import (
     read_subjects,
     responsive_channels,
 )
+from hftp.brain.readers import item_epochs
 from hftp.brain.simulate import simulate_ieeg
 from hftp.brain.subjects import concat_subjects
 
@@ -24,6 +25,7 @@ __all__ = [
     "read_spectra",
     "brain_spectra",
     "concat_subjects",
+    "item_epochs",
     "responsive_channels",
     "assign_regions",
     "simulate_ieeg",

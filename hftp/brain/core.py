@@ -29,9 +29,7 @@ from hftp.brain.readers import (
     _META_KEY,
     FORMATS,
     Conditions,
-    _attach_montage,
     _channel_coords,
-    _check_montage,
     _detect_format,
     _epochs_from_raw,
     _ft_spectra,
@@ -42,6 +40,7 @@ from hftp.brain.readers import (
 )
 from hftp.brain.simulate import simulate_ieeg
 from hftp.brain.subjects import concat_subjects
+from hftp.brain.trials import _attach_montage, _check_montage
 from hftp.spectral.accessor import check_spectra
 from hftp.spectral.accumulate import SpectraAccumulator, rfft_trials
 from hftp.spectral.bins import bin_step

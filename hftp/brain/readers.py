@@ -14,13 +14,15 @@ from typing import Any
 import numpy as np
 
 from hftp._validation import (
-    HftpError,
     InvalidValueError,
     check_float,
-    check_option,
     check_type,
 )
 from hftp.brain.anatomy import assign_regions, hemisphere, is_mni
+from hftp.brain.trials import (
+    _check_complete,
+    _default_conditions,
+)
 from hftp.spectral.accumulate import SpectraAccumulator
 
 logger = logging.getLogger("hftp")
@@ -258,39 +260,71 @@ def _raw_events(raw, events_tsv: Path | None) -> list[tuple[float, str, int | No
     ]
 
 
-def _prefix(description: str) -> str:
-    """``"advp_07"`` → ``"advp"``, ``"Stimulus/S 12"`` → ``"Stimulus/S"``: the name without its number."""
-    return re.sub(r"[\s_\-/.:#]*\d+$", "", description.strip()) or description
+def _match(
+    conditions: Conditions | None, events, *, where: str, group: bool = True
+) -> dict[str, list[int]]:
+    """condition name → indices of the matching events (``group``: trial-unique codes by prefix)."""
 
 
-def _default_conditions(events, where: str, group: bool = True) -> dict[str, list[int]]:
-    """One condition per event description; trial-unique codes are grouped by prefix."""
-    names = list(dict.fromkeys(e[1] for e in events))
-    codes = {e[1]: e[2] for e in events}
-    if all(codes[n] is not None for n in names):
-        names.sort(key=lambda n: codes[n])
-    out = {n: [i for i, e in enumerate(events) if e[1] == n] for n in names}
-    if not group or len(out) < 2 or any(len(ii) > 1 for ii in out.values()):
-        return out
-    # every trial has its own event code: group them by the description without its number
-    groups: dict[str, list[int]] = {}
-    for i, e in enumerate(events):
-        groups.setdefault(_prefix(e[1]), []).append(i)
-    if len(groups) < len(out) and all(len(ii) > 1 for ii in groups.values()):
-        logger.info(
-            "every trial of %s has its own event code; grouped them by name into %s",
-            where,
-            {k: len(v) for k, v in groups.items()},
+ITEM_COLUMNS = ("item", "stim_file")
+"""BIDS events.tsv columns that say which stimulus stream a trial played (first found wins)."""
+
+
+def _event_items(events_tsv: Path | None, n_events: int) -> list[str] | None:
+    """The item of every event row (``ITEM_COLUMNS``), or None when the events do not say."""
+    if events_tsv is None:
+        return None
+    import pandas as pd
+
+    df = pd.read_csv(events_tsv, sep="\t", dtype=str, keep_default_na=False)
+    col = next((c for c in ITEM_COLUMNS if c in df.columns), None)
+    if col is None or len(df) != n_events:
+        return None
+    return [str(v) for v in df[col]]
+
+
+def item_epochs(epochs, column: str = "item"):
+    """Epochs relabelled by item: each stimulus stream becomes its own condition.
+
+    For item-level RSA (:func:`hftp.align` over items): :func:`read_recording` stores the
+    ``item`` (or ``stim_file``) column of a BIDS events.tsv in ``epochs.metadata``; the result's
+    event ids are the item names, so :func:`brain_spectra` gives one spectrum per item (use an
+    amplitude measure, e.g. ``brain_measure="evoked"``: ITC over one trial is 1).
+
+    Parameters
+    ----------
+    epochs : mne.Epochs
+        From :func:`read_recording`, with ``metadata[column]``.
+    column : str
+        The metadata column naming the item. Default ``"item"``.
+
+    Returns
+    -------
+    mne.EpochsArray
+    """
+    import mne
+
+    md = getattr(epochs, "metadata", None)
+    if md is None or column not in md.columns:
+        have = [] if md is None else list(md.columns)
+        raise InvalidValueError(
+            f"Invalid value for 'epochs': expected metadata with an item column {column!r} (from a "
+            f"BIDS events.tsv column 'item' or 'stim_file'); got metadata columns {have}. The "
+            "recording does not say which stream each trial played, so align over conditions."
         )
-        return groups
-    shown = ", ".join(repr(n) for n in names[:4]) + (", ..." if len(names) > 4 else "")
-    raise InvalidValueError(
-        f"Invalid value for 'conditions': every one of the {len(names)} trials of {where} has its "
-        f"own event ({shown}), so each condition would hold one trial. Say which events form each "
-        "condition, e.g. conditions={'sentences': range(1, 26), 'shuffled': range(31, 56)} "
-        "(on the command line: --conditions conds.json with "
-        '{"sentences": {"start": 1, "stop": 26}, "shuffled": [31, 32, 33]}).'
+    names = [str(v) for v in md[column]]
+    ids = {n: k for k, n in enumerate(dict.fromkeys(names), start=1)}
+    events = epochs.events.copy()
+    events[:, 2] = [ids[n] for n in names]
+    out = mne.EpochsArray(
+        epochs.get_data(),
+        epochs.info,
+        events=events,
+        tmin=epochs.tmin,
+        event_id=ids,
+        verbose="error",
     )
+    return out
 
 
 def _match(
@@ -363,14 +397,25 @@ def _epochs_from_raw(
     src = next((f for f in (getattr(raw, "filenames", None) or ()) if f), path)
     idx = _check_complete(idx, events, tmin, tmax, end_s, sf, src, drop_incomplete, truncated)
     rows, event_id = [], {}
+    items = _event_items(events_tsv, len(events))
     for k, (name, ii) in enumerate(idx.items(), start=1):
         event_id[name] = k
-        rows += [[int(round(events[i][0] * sf)) + raw.first_samp, 0, k] for i in ii]
-    arr = np.array(sorted(rows), dtype=int)
+        rows += [[int(round(events[i][0] * sf)) + raw.first_samp, 0, k, i] for i in ii]
+    rows.sort()
+    arr = np.array([r[:3] for r in rows], dtype=int).reshape(-1, 3)
+    metadata = None
+    if items is not None:  # which stimulus stream each trial played (item-level RSA)
+        import pandas as pd
+
+        inv = {k: n for n, k in event_id.items()}
+        metadata = pd.DataFrame(
+            {"condition": [inv[r[2]] for r in rows], "item": [items[r[3]] for r in rows]}
+        )
     return mne.Epochs(
         raw,
         arr,
         event_id=event_id,
+        metadata=metadata,
         tmin=tmin,
         tmax=tmax,
         baseline=None,
@@ -380,84 +425,6 @@ def _epochs_from_raw(
         event_repeated="drop",
         verbose="error",
     )
-
-
-def _check_montage(montage) -> None:
-    if montage is not None:
-        import mne
-
-        check_option("montage", montage, mne.channels.get_builtin_montages())
-
-
-def _attach_montage(obj, montage) -> None:
-    """Attach a standard montage (scalp EEG); MNE warns about channels it does not place."""
-    if montage is not None:
-        obj.set_montage(montage, on_missing="warn", verbose="warning")
-
-
-def _check_complete(idx, events, tmin, tmax, end_s, sf, path, drop_incomplete, truncated=None):
-    """Refuse (or, with ``drop_incomplete``, drop with a warning) trials the data do not cover.
-
-    ``truncated`` holds what the reader saw: ``lost_events`` (markers past the end of the data,
-    which MNE omits) and ``short_of_header`` (fewer data than the header declares).
-    """
-    truncated = truncated or {}
-    lost = int(truncated.get("lost_events", 0))
-    short_header = bool(truncated.get("short_of_header"))
-    need = tmax - tmin + 1.0 / sf
-    short = {
-        name: [
-            i
-            for i in ii
-            if events[i][0] + tmin < 0 or events[i][0] + tmax + 1.0 / sf > end_s + 1e-9
-        ]
-        for name, ii in idx.items()
-    }
-    bad = [(name, i) for name, ii in short.items() for i in ii]
-    if not bad and not lost and not short_header:
-        return idx
-    if not bad:
-        why = (
-            f"{lost} event marker(s) lie past the end of its data ({end_s:.3f} s)"
-            if lost
-            else f"its data ({end_s:.3f} s) are shorter than its header declares"
-        )
-        if not drop_incomplete:
-            raise HftpError(
-                f"The recording {str(path)!r} is truncated: {why}, so trials of {tmax - tmin + 1 / sf:.3f} "
-                "s are missing. Copy the file again, or pass drop_incomplete=True "
-                "(--drop-incomplete) to analyse the complete trials only."
-            )
-        warnings.warn(
-            f"Dropped the trials that {str(path)!r} lost: {why}.", UserWarning, stacklevel=4
-        )
-        return idx
-    name, i = bad[0]
-    found = max(0.0, end_s - events[i][0] - tmin)
-    lost_note = f" ({lost} more event marker(s) lie past the end)" if lost else ""
-    if not drop_incomplete:
-        raise HftpError(
-            f"The recording {str(path)!r} ends at {end_s:.3f} s, but {len(bad)} trial(s) run past "
-            f"it{lost_note}: e.g. trial {name!r} at {events[i][0]:.3f} s expects {need:.3f} s of data and finds "
-            f"{found:.3f} s. The file may be truncated (an interrupted copy or recording); copy it "
-            "again, or pass drop_incomplete=True (--drop-incomplete) to drop these trials."
-        )
-    warnings.warn(
-        f"Dropped {len(bad) + lost} trial(s) of {str(path)!r} that run past the end of its data "
-        f"({end_s:.3f} s; each trial needs {need:.3f} s): "
-        + ", ".join(f"{n}: {len(ii)}" for n, ii in short.items() if ii)
-        + lost_note
-        + ".",
-        UserWarning,
-        stacklevel=4,
-    )
-    kept = {name: [i for i in ii if i not in set(short[name])] for name, ii in idx.items()}
-    empty = [n for n, ii in kept.items() if not ii]
-    if empty:
-        raise HftpError(
-            f"The recording {str(path)!r} is truncated: no complete trial is left for {empty}."
-        )
-    return kept
 
 
 def _select_epochs(ep, conditions: Conditions | None, path):
