@@ -20,7 +20,6 @@ import inspect
 import json
 import logging
 import os
-import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -33,7 +32,7 @@ from hftp._validation import (
     check_option,
     check_type,
 )
-from hftp.models.families import resolve_site
+from hftp.models.families import resolve_site, warn_site_width
 from hftp.models.load import default_add_bos, input_device, model_id
 from hftp.models.pooling import (
     POOLINGS,
@@ -195,29 +194,9 @@ def _check_inputs(
         )
     site_full, modules = resolve_site(model, site)
     if site is not None:
-        _warn_site_width(model, site_full, modules)
+        warn_site_width(model, site_full, modules)
     layers = _check_layers(layers, len(modules))
     return site_full, modules, layers, batch_size
-
-
-def _warn_site_width(model, site: str, modules) -> None:
-    """Warn when a user ``site`` takes an input that is not the MLP width (e.g. attention)."""
-    cfg = getattr(model, "config", None)
-    expected = getattr(cfg, "intermediate_size", None) or getattr(cfg, "n_inner", None)
-    if expected is None and getattr(cfg, "hidden_size", None):
-        expected = 4 * cfg.hidden_size  # GPT-2 style: n_inner=None means 4 x hidden
-    mod = next(iter(modules.values()))
-    width = getattr(mod, "in_features", None)
-    if width is None and hasattr(mod, "weight") and getattr(mod.weight, "ndim", 0) == 2:
-        width = int(mod.weight.shape[0])  # GPT-2 Conv1D stores (in, out)
-    if expected and width and int(width) != int(expected):
-        warnings.warn(
-            f"site={site!r}: the module's input has width {width}, not the MLP width {expected} "
-            "(config.intermediate_size), so its 'neurons' are not MLP neurons (an attention "
-            "projection?). Use the MLP down-projection, e.g. site='model.layers.{i}.mlp.down_proj'.",
-            UserWarning,
-            stacklevel=5,
-        )
 
 
 def _check_layers(layers, n: int) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+import warnings
 from typing import Any
 
 from hftp._validation import InvalidValueError, check_type
@@ -149,3 +150,23 @@ def resolve_site(model, site: str | None = None) -> tuple[str, dict[int, Any]]:
     name0, _, m0 = found[0][0]
     full = name0[: m0.start(1)] + "{i}" + name0[m0.end(1) :]
     return full, {i: found[i][0][1] for i in idx}
+
+
+def warn_site_width(model, site: str, modules) -> None:
+    """Warn when a user ``site`` takes an input that is not the MLP width (e.g. attention)."""
+    cfg = getattr(model, "config", None)
+    expected = getattr(cfg, "intermediate_size", None) or getattr(cfg, "n_inner", None)
+    if expected is None and getattr(cfg, "hidden_size", None):
+        expected = 4 * cfg.hidden_size  # GPT-2 style: n_inner=None means 4 x hidden
+    mod = next(iter(modules.values()))
+    width = getattr(mod, "in_features", None)
+    if width is None and hasattr(mod, "weight") and getattr(mod.weight, "ndim", 0) == 2:
+        width = int(mod.weight.shape[0])  # GPT-2 Conv1D stores (in, out)
+    if expected and width and int(width) != int(expected):
+        warnings.warn(
+            f"site={site!r}: the module's input has width {width}, not the MLP width {expected} "
+            "(config.intermediate_size), so its 'neurons' are not MLP neurons (an attention "
+            "projection?). Use the MLP down-projection, e.g. site='model.layers.{i}.mlp.down_proj'.",
+            UserWarning,
+            stacklevel=6,
+        )
