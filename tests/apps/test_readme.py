@@ -35,7 +35,7 @@ def test_readme_block_lists_every_command():
     names = [c[0] for c in readme_commands()]
     for cmd in ("stimuli", "probe", "tag", "ablate", "simulate-ieeg", "brain", "align", "report"):
         assert cmd in names, cmd
-    assert names[-1] == "demo"
+    assert "demo" in names
 
 
 @pytest.mark.slow  # about a minute on 2 cores: 80 sequences through a model, a simulated BIDS set
