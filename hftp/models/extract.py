@@ -396,6 +396,9 @@ def probe(
     keep_trials: bool = True,
     save_raw: str | os.PathLike | None = None,
     progress: bool = True,
+    split: bool = False,
+    lexical_baseline: str | None = None,
+    drop_missing: bool = False,
 ):
     """Stream a model's neuron responses to ``stim`` into Spectra.
 
@@ -416,11 +419,24 @@ def probe(
         Also write the raw pooled activations there (``.nc``, streamed; ``.zarr`` needs zarr).
     progress : bool
         Show a tqdm progress bar. Default True.
+    split : bool
+        Accumulate the even and odd sequences of every condition separately, as two independent
+        halves along a ``split`` dim (size 2) for replication (``find_tagged`` then reports
+        ``replicated``; :func:`hftp.spectral.splits.pool_splits` gives all trials). Default False.
+    lexical_baseline : str, optional
+        E.g. ``"random-words"``: a first pass over that condition estimates each neuron's mean
+        response to each word, and the probe runs on the residuals (see
+        :mod:`hftp.tagging.lexical`); the Spectra gets ``lexical_var``, the baseline's estimation
+        variance, which the tests use. Memory stays flat (words × neurons). Default None.
+    drop_missing : bool
+        With ``lexical_baseline``: words absent from the baseline are an error naming them
+        (default), or get the baseline's mean over all words (True).
 
     Returns
     -------
     spectra : xarray.Dataset
-        Dims ``(condition, layer, neuron, freq)``; see :mod:`hftp.spectral`. attrs carry
+        Dims ``(condition, layer, neuron, freq)`` (plus ``split`` first when ``split=True``); see
+        :mod:`hftp.spectral`. attrs carry
         ``unit_rate_hz``, ``tagged_hz``, ``n_times`` and the provenance (model, revision, site,
         stimulus seed, pooling, hftp version).
     """
@@ -452,14 +468,24 @@ def probe(
             drop_units=drop_units,
         )
         writer = _raw_writer(save_raw, stim, layers, site_full, model) if save_raw else None
-        acc = None
+        lex = None
+        if lexical_baseline is not None:
+            from hftp.models.lexical import LexicalBaseline
+
+            lex = LexicalBaseline(model, tokenizer, stim, plan, lexical_baseline, drop_missing)
+            prov["lexical_baseline"] = lexical_baseline
+        halves = 2 if split else 1
+        accs: list = [None] * halves
+        seen: dict[str, int] = {}
         bar = tqdm(total=stim.n_sequences, desc="probe", unit="seq", disable=not progress)
         try:
             for cond, seq_ids, pooled in it:  # pooled: (L, B, U, N)
                 if writer is not None:
                     writer.write(seq_ids, cond, pooled.permute(1, 0, 3, 2).cpu().numpy())
-                if acc is None:
-                    acc = SpectraAccumulator(
+                for h in range(halves):
+                    if accs[h] is not None:
+                        continue
+                    accs[h] = SpectraAccumulator(
                         channel_dims=("layer", "neuron"),
                         channel_coords={
                             "layer": np.asarray(layers),
@@ -473,7 +499,18 @@ def probe(
                         keep_trials=keep_trials,
                         attrs=prov,
                     )
-                _add_pooled(acc, cond, pooled, drop_units)
+                first = seen.get(cond, 0)
+                seen[cond] = first + len(seq_ids)
+                half = (first + np.arange(len(seq_ids))) % halves
+                for h in range(halves):
+                    m = np.flatnonzero(half == h)
+                    if m.size == 0:
+                        continue
+                    ids = [seq_ids[i] for i in m]
+                    x = pooled[:, m] if halves > 1 else pooled
+                    if lex is not None:
+                        x = lex.subtract((h, cond), ids, x, drop_units)
+                    _add_pooled(accs[h], cond, x, drop_units)
                 bar.update(len(seq_ids))
             if writer is not None:
                 writer.close()
@@ -482,7 +519,36 @@ def probe(
             bar.close()
             if writer is not None:
                 writer.abort()
-        return acc.to_dataset()
+        return _finish_spectra(accs, lex)
+
+
+def _finish_spectra(accs, lex):
+    """One Spectra from the accumulators (a ``split`` dim for two), with ``lexical_var``."""
+    import xarray as xr
+
+    parts = []
+    for h, acc in enumerate(accs):
+        ds = acc.to_dataset()
+        if lex is not None:
+            conds = [str(c) for c in ds["condition"].values]
+            var = np.stack([lex.variance((h, c)) for c in conds])
+            ds["lexical_var"] = (("condition", "layer", "neuron", "freq"), var)
+        parts.append(ds)
+    if len(parts) == 1:
+        return parts[0]
+    n_tr = max(p.sizes.get("trial", 0) for p in parts)
+    parts = [
+        p.drop_vars("trial", errors="ignore").pad(trial=(0, n_tr - p.sizes["trial"]))
+        if "trial" in p.dims
+        else p
+        for p in parts
+    ]
+    out = xr.concat(
+        parts, dim="split", coords="minimal", compat="override", combine_attrs="override"
+    )
+    out = out.assign_coords(split=[0, 1])
+    out["n_trials"] = out["n_trials"].transpose("split", "condition")
+    return out
 
 
 def _add_pooled(acc, condition: str, pooled, drop: int) -> None:

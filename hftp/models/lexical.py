@@ -1,0 +1,73 @@
+"""Streaming lexical baseline for :func:`hftp.probe`: two passes, memory flat.
+
+Pass 1 reads only the baseline condition's sequences and accumulates, per word and channel, the
+count, sum and sum of squares (:class:`hftp.tagging.lexical.WordMoments`: words × layers × neurons).
+Pass 2 (the probe) subtracts each unit's word mean before the FFT and accumulates, per condition,
+the trial-summed Fourier transform of every word's positions, from which the baseline's estimation
+variance ``lexical_var`` follows (see :mod:`hftp.tagging.lexical`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+from hftp.tagging.lexical import (
+    WordMoments,
+    baseline_condition,
+    lexical_variance,
+    position_spectra,
+    word_index,
+)
+
+__all__ = ["LexicalBaseline"]
+
+
+class LexicalBaseline:
+    """Per-word means from the baseline condition, and the residual bookkeeping of the probe."""
+
+    def __init__(self, model, tokenizer, stim, plan, baseline: str, drop_missing: bool) -> None:
+        from hftp.models.extract import _batches
+        from hftp.stimuli.core import StimulusSet
+
+        self.baseline = baseline
+        cond = baseline_condition(baseline, stim.conditions)
+        texts = {seq: units for seq, _, units in stim.sequences()}
+        base = stim.units[stim.units["condition"] == cond]
+        self.vocab = {w: i for i, w in enumerate(sorted(set(base["unit"].astype(str))))}
+        self.index = {
+            seq: word_index(units, self.vocab, drop_missing=drop_missing)
+            for seq, units in texts.items()
+        }
+        sub = StimulusSet(units=base.reset_index(drop=True), meta=stim.meta)
+        self.moments = None
+        it = _batches(model, tokenizer, sub, plan)
+        with contextlib.closing(it):
+            for _, seq_ids, pooled in it:  # (L, B, U, N)
+                x = pooled.permute(1, 2, 0, 3).cpu().numpy()  # (B, U, L, N)
+                if self.moments is None:
+                    self.moments = WordMoments(len(self.vocab), x.shape[2:])
+                idx = np.stack([self.index[s] for s in seq_ids])
+                self.moments.add(idx.ravel(), x.reshape(-1, *x.shape[2:]))
+        self.means = self.moments.mean().reshape(len(self.vocab) + 1, *self.moments.channel_shape)
+        self.C: dict = {}
+        self.K: dict = {}
+
+    def subtract(self, key, seq_ids, pooled, drop: int):
+        """Residual of ``pooled`` (L, B, U, N, torch) and the position bookkeeping under ``key``."""
+        import torch
+
+        idx = np.stack([self.index[s] for s in seq_ids])  # (B, U)
+        mu = torch.as_tensor(self.means[idx], dtype=pooled.dtype, device=pooled.device)  # B,U,L,N
+        n_times = idx.shape[1] - drop
+        C = position_spectra(idx[:, drop:], len(self.vocab), n_times)
+        self.C[key] = self.C.get(key, 0) + C
+        self.K[key] = self.K.get(key, 0) + len(seq_ids)
+        return pooled - mu.permute(2, 0, 1, 3)
+
+    def variance(self, key) -> np.ndarray:
+        """``lexical_var`` (L, N, n_freq) of the trials under ``key``."""
+        L, N = self.moments.channel_shape
+        ev = self.moments.error_var()
+        return lexical_variance(ev, self.C[key], self.K[key]).reshape(L, N, -1)
