@@ -8,7 +8,7 @@ topomap, ITPC spectra, condition responses) and :mod:`hftp.plot.style` (colours,
 
 from hftp.plot.align import alignment, rdm_panels
 from hftp.plot.brain import condition_response, glass_brain, itpc_spectra, topomap
-from hftp.plot.model import layer_profile, tagged_spectra, trained_vs_untrained
+from hftp.plot.model import layer_profile, snr_curve, tagged_spectra, trained_vs_untrained
 from hftp.plot.style import CATEGORY_COLORS, LEVEL_COLORS, OKABE_ITO, STYLE, save_figure
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "LEVEL_COLORS",
     "save_figure",
     "layer_profile",
+    "snr_curve",
     "tagged_spectra",
     "trained_vs_untrained",
     "rdm_panels",
