@@ -25,11 +25,23 @@ Tagging tests (``TAG_TESTS``, chosen by ``measure``), one p-value per channel an
     deterministic position effects (models) and slow potentials (brains) make the phase consistent
     at every frequency, and this test has no neighbour control.
 
-Brain default. Measured on simulated channels (``benchmarks/tagging_brain_default.py``; METHOD §4):
-with a trial-locked slow potential of 1 SD, 1/f noise and drift, Rayleigh + BH flags channels
-with no tagged response; the evoked F-test and the ITC-vs-neighbours test stay at or below q, and
-on planted phase-locking the evoked F-test has the higher power, so it is the default for brain
-spectra as for models (``measure="evoked"``).
+Brain default, decided by simulation (``benchmarks/tagging_brain_default.py``: 250 Hz, 4-s trials,
+30 trials, 400 null and 100 planted channels, 3 seeds; every channel has a trial-locked 1-SD slow
+potential, 1/f noise and a per-trial drift; planted channels add a phase-locked 1 Hz response of
+1 SD). Fraction of channels significant after BH at q = 0.05, at 1 Hz:
+
+=================  ===================  ==============  =============================
+test               null (slow pot.)     planted found   null, 5-SD slow potential
+=================  ===================  ==============  =============================
+``"itc"``          0.73–0.74            1.00            1.00
+``"itc-neighbour"``  0.00               0.00            0.00
+``"evoked"``       0.00                 1.00            0.00
+=================  ===================  ==============  =============================
+
+The slow potential makes plain Rayleigh useless; comparing ITC with its neighbours removes the
+false positives but also the power (the potential saturates the phase consistency of every
+low-frequency bin, so the tagged bin cannot stand out). The evoked F-test is calibrated and keeps
+its power, so it is the default for brain spectra as for models (``measure="evoked"``).
 
 Specificity tests (``SPECIFICITY``), experiment > control, on the quantity the tagging test measures:
 
@@ -99,7 +111,7 @@ def _target_and_neighbours(inp: TagInputs, level: int) -> np.ndarray:
 
 def _neighbour_f(P: np.ndarray, real: np.ndarray, extra=None):
     """F ratio of column 0 of ``P`` (power per bin, (n_channels, 1 + m)) over the others."""
-    from scipy import stats
+    from scipy.special import fdtrc  # F survival function (no array-API dispatch)
 
     dof = np.where(real, 1.0, 2.0)
     scale = np.where(real, 2.0, 1.0)  # per-dof variance of a real bin is twice a complex bin's
@@ -110,7 +122,7 @@ def _neighbour_f(P: np.ndarray, real: np.ndarray, extra=None):
         den = den + extra / scale[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         F = (Ps[:, 0] / d1) / den
-    return F, stats.f.sf(F, d1, d2)
+    return F, fdtrc(d1, d2, F)
 
 
 def f_test(inp: TagInputs, level: int):
@@ -190,7 +202,7 @@ def evoked_specificity(inp: TagInputs, level: int):
     -------
     z, p : ndarray, shape (n_channels,)
     """
-    from scipy import stats
+    from scipy.special import ndtr
 
     i = int(inp.bins[level])
     Pe, ve = _evoked_moments(inp, inp.condition, i)
@@ -204,7 +216,7 @@ def evoked_specificity(inp: TagInputs, level: int):
     sd = np.sqrt(k1 * me * ve + k2 * ve**2 + k1 * mc * vc + k2 * vc**2)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = D / sd
-    return z, np.where(np.isfinite(z), stats.norm.sf(z), np.nan)
+    return z, np.where(np.isfinite(z), ndtr(-z), np.nan)
 
 
 def welch_test(inp: TagInputs, level: int):

@@ -388,7 +388,11 @@ def test_too_few_trials():
     with pytest.raises(ValueError, match="'spectra'.*at least 2"):
         find_tagged(one.assign_attrs(kind="brain"), "exp", mode_params={"measure": "itc"})
     with pytest.raises(ValueError, match="'spectra'.*trial_x"):
-        find_tagged(s.drop_vars("trial_x"), "exp", "ctrl")
+        find_tagged(
+            s.drop_vars("trial_x"), "exp", "ctrl", mode_params={"specificity": "permutation"}
+        )
+    # the default (evoked) specificity test needs only the sums
+    assert "spec_p" in find_tagged(s.drop_vars("trial_x"), "exp", "ctrl")
 
 
 def test_bad_summaries_and_p(small):
