@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.hftp-installed
 DEMO_OUT ?= hftp-demo
 
-.PHONY: demo demo-quick test lint format bench clean
+.PHONY: demo demo-quick test test-fast lint format bench clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check hftp tests benchmarks
 	$(VENV)/bin/ruff format --check hftp tests benchmarks
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider --nbmake notebooks tests
+
+# The quick loop while developing: everything but the tests marked slow (real model, long pipelines).
+test-fast: $(STAMP)
+	$(VENV)/bin/ruff check hftp tests benchmarks
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -m "not slow" tests
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check hftp tests benchmarks

@@ -29,7 +29,6 @@ _API: dict[str, str] = {
     "load_stimuli": "stimuli.core",
     "save_stimuli": "stimuli.core",
     "list_designs": "stimuli.core",
-    "load_word_streams": "stimuli.designs",
     # models
     "load_model": "models.load",
     "register_family": "models.families",
@@ -39,7 +38,6 @@ _API: dict[str, str] = {
     "make_spectra": "spectral.accumulate",
     "evoked_amplitude": "spectral.measures",
     "itc": "spectral.measures",
-    "mean_amplitude": "spectral.measures",
     "snr": "spectral.measures",
     "at_freq": "spectral.measures",
     # tagging
@@ -96,7 +94,7 @@ if TYPE_CHECKING:  # what the lazy loader below returns, spelled out for type ch
     from hftp.models.families import register_family
     from hftp.models.load import load_model
     from hftp.spectral.accumulate import make_spectra
-    from hftp.spectral.measures import at_freq, evoked_amplitude, itc, mean_amplitude, snr
+    from hftp.spectral.measures import at_freq, evoked_amplitude, itc, snr
     from hftp.stimuli.core import (
         StimulusSet,
         list_designs,
@@ -104,7 +102,6 @@ if TYPE_CHECKING:  # what the lazy loader below returns, spelled out for type ch
         make_stimuli,
         save_stimuli,
     )
-    from hftp.stimuli.designs import load_word_streams
     from hftp.tagging.base import bh_fdr
     from hftp.tagging.core import find_tagged, layer_profile, overlap
     from hftp.tagging.lexical import lexical_residual

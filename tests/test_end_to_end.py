@@ -103,7 +103,7 @@ def case(tmp_path_factory):
         sfreq=64.0,
         contacts_per_region=2,
     )
-    bspec = hftp.brain_spectra(hftp.read_recording(sim.root))
+    bspec = hftp.brain_spectra(hftp.brain.read_subjects(sim.root))
     return {"stim": stim, "model": mspec, "profile": profile, "sim": sim, "brain": bspec}
 
 

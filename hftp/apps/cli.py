@@ -274,12 +274,12 @@ def brain_cmd(
     """
     from hftp import io
     from hftp._validation import check_option, check_out_path
-    from hftp.brain.core import brain_spectra, read_recording, responsive_channels
+    from hftp.brain.core import brain_spectra, read_any, responsive_channels
 
     _run(check_out_path, "--out", out)
     _run(check_option, "--out (file extension)", out.suffix, (".nc", ".zarr"))
     rec = _run(
-        read_recording,
+        read_any,
         input,
         _load_conditions(conditions),
         tmax=tmax,

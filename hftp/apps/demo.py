@@ -174,7 +174,7 @@ def run_demo(
     from hftp.align.inference import alignment_summary
     from hftp.align.rdms import rdms
     from hftp.apps import report
-    from hftp.brain.core import brain_spectra, read_recording, simulate_ieeg
+    from hftp.brain.core import brain_spectra, read_subjects, simulate_ieeg
     from hftp.brain.simulate import DEFAULT_RESPONSES
     from hftp.models.extract import probe
     from hftp.models.load import load_model
@@ -241,13 +241,9 @@ def run_demo(
     numbers["null_random_words_fraction_significant"] = {
         str(lv): float(null["significant"].sel(level=lv).mean()) for lv in null["level"].values
     }
-    params["tagging"] = {
-        "mode": "calibrated",
-        "condition": "sentences",
-        "control": "within-shuffle",
-        "q": cfg.q,
-        **{k: v for k, v in tagged.attrs.items() if isinstance(v, str | int | float)},
-    }
+    # the methods paragraph describes what the result records it did (mode, tests, permutations)
+    params["tagging"] = {k: v for k, v in tagged.attrs.items() if isinstance(v, str | int | float)}
+    params["tagging_paper"] = {k: v for k, v in paper.attrs.items() if isinstance(v, int | float)}
 
     # 4. untrained baseline
     stage("baseline: the same architecture with random weights (lexical-regularity baseline)")
@@ -278,7 +274,7 @@ def run_demo(
     responses = {**DEFAULT_RESPONSES, PLANTED_REGION: planted}
     sim = simulate_ieeg(sim_dir, stim=stim, responses=responses, snr=1.0, seed=cfg.seed)
     numbers["simulated_planted"] = {"layer": plant_layer, "region": PLANTED_REGION}
-    epochs = read_recording(sim_dir)
+    epochs = read_subjects(sim_dir)
     bspec = brain_spectra(epochs)
     io.save(bspec, resdir / "simulated_brain_spectra.nc")
     btag = find_tagged(

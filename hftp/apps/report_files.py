@@ -1,7 +1,9 @@
 """A report from saved result files: recognise each file's kind, draw its figures, write HTML.
 
 This backs ``hftp report FILES... --out DIR``. A file's kind is read from its contents: a Spectra
-(``sum_x``), a tagging result (``category``) or an alignment result (``rho``).
+(``sum_x``), a tagging result (``category``) or an alignment result (``rho``). The methods
+paragraph is built from the parameters the files' attrs record (the first file of each kind), and
+each result is labelled simulated when its attrs say so (e.g. ``modality="iEEG (simulated)"``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,27 @@ def _kind(obj) -> str:
     return "unknown"
 
 
-def _spectra_figures(name: str, ds, fig: Callable, numbers: dict) -> None:
+def _scalar_attrs(ds) -> dict[str, Any]:
+    """The str and number attrs, numpy scalars (as read from netCDF) made plain Python."""
+    import numpy as np
+
+    out = {}
+    for k, v in ds.attrs.items():
+        if isinstance(v, np.generic) and v.ndim == 0:
+            v = v.item()
+        if isinstance(v, str | int | float):
+            out[k] = v
+    return out
+
+
+def _simulated(ds, name: str = "") -> bool:
+    """Whether a result comes from simulated data: its modality or source attrs say so, or, for
+    results that do not record the brain side (alignment), its file name does."""
+    text = " ".join(str(ds.attrs.get(k, "")) for k in ("modality", "source", "brain_modality"))
+    return "simulated" in f"{text} {name}".lower()
+
+
+def _spectra_figures(name: str, ds, fig: Callable, numbers: dict, params: dict) -> None:
     from hftp import plot
     from hftp.spectral.measures import itc
 
@@ -35,6 +57,20 @@ def _spectra_figures(name: str, ds, fig: Callable, numbers: dict) -> None:
         "kind": ds.attrs.get("kind", "?"),
         "conditions": [str(c) for c in ds["condition"].values],
     }
+    if ds.attrs.get("kind") == "model":
+        a = ds.attrs
+        params.setdefault("model", a.get("model"))
+        params.setdefault(
+            "stimuli",
+            {
+                "language": a.get("language"),
+                "designs": a.get("stimulus_design"),
+                "unit_rate_hz": a.get("unit_rate_hz"),
+                "tagged_hz": a.get("tagged_hz"),
+            },
+        )
+    if _simulated(ds):
+        params["simulated_seeg"] = True
     if ds.attrs.get("kind") == "brain":
         tags = ds.hftp.tagged_hz
         fmax = 1.25 * max(tags.values()) if tags else None
@@ -45,24 +81,46 @@ def _spectra_figures(name: str, ds, fig: Callable, numbers: dict) -> None:
         )
 
 
-def _tagging_figures(name: str, ds, fig: Callable, numbers: dict) -> None:
+def _tagging_figures(name: str, ds, fig: Callable, numbers: dict, params: dict) -> None:
     from hftp import plot
     from hftp.tagging.core import category_fractions, layer_profile
 
-    numbers[name] = category_fractions(ds)
-    numbers[name]["mode"] = str(ds.attrs.get("mode", "?"))
-    fig(f"{name}_profile", lambda: plot.layer_profile(layer_profile(ds)))
+    sim = _simulated(ds)
+    numbers[name] = {
+        "kind": "tagging",
+        "mode": str(ds.attrs.get("mode", "?")),
+        **category_fractions(ds),
+        "simulated": sim,
+        "data": "model" if ds.attrs.get("kind") == "model" else ds.attrs.get("modality", "brain"),
+    }
+    params.setdefault("tagging", _scalar_attrs(ds))  # the parameters the result records
+    if "layer" in ds.dims:  # plot.layer_profile draws model layers; brain results have none
+        fig(f"{name}_profile", lambda: plot.layer_profile(layer_profile(ds)))
 
 
-def _alignment_figures(name: str, ds, fig: Callable, numbers: dict) -> None:
+def _alignment_figures(name: str, ds, fig: Callable, numbers: dict, params: dict) -> None:
     from hftp import plot
     from hftp.align.inference import alignment_summary
 
-    numbers[name] = alignment_summary(ds)
+    numbers[name] = {
+        "kind": "alignment",
+        **alignment_summary(ds),
+        "simulated": _simulated(ds, name),
+    }
+    params.setdefault("rsa", _scalar_attrs(ds))
     fig(f"{name}_heatmap", lambda: plot.alignment(ds))
 
 
-#: file kind → function drawing its figures and collecting its numbers
+#: figure-name suffix → caption of the figures drawn here
+_CAPTIONS = {
+    "_itpc": "Inter-trial phase coherence per condition; dotted lines mark the tagged rates.",
+    "_profile": "Per-layer percentage of channels tagged at the sentence rate, the phrase rate "
+    "or both.",
+    "_heatmap": "Model–brain RSA per layer and channel (or region); dots mark q < 0.05.",
+}
+
+#: file kind → function(name, result, fig, numbers, params) drawing its figures, collecting its
+#: numbers and recording the parameters its attrs hold (for the methods paragraph)
 KINDS: dict[str, Callable] = {
     "spectra": _spectra_figures,
     "tagging": _tagging_figures,
@@ -104,8 +162,13 @@ def report_from_files(
     figures: dict[str, Any] = {}
     numbers: dict[str, Any] = {}
     counts: dict[str, int] = {}
+    params: dict[str, Any] = {}  # read from the files' attrs: what was actually done
+    captions: dict[str, str] = {}
 
     def fig(name: str, make: Callable) -> None:
+        for suffix, text in _CAPTIONS.items():
+            if name.endswith(suffix):
+                captions[name] = text
         f = make()
         figures[name] = plot.save_figure(f, out / "figures" / name)
         plt.close(f)
@@ -119,7 +182,8 @@ def report_from_files(
                 "alignment result. Pass files written by hftp probe, brain, tag or align."
             )
         counts[kind] = counts.get(kind, 0) + 1
-        KINDS[kind](Path(path).stem, obj, fig, numbers)
-    params = {"files": [str(f) for f in files]}
-    path = report.build_report(out, figures=figures, numbers=numbers, params=params)
+        KINDS[kind](Path(path).stem, obj, fig, numbers, params)
+    path = report.build_report(
+        out, figures=figures, numbers=numbers, params=params, captions=captions
+    )
     return Path(path), {f"n_{k}": v for k, v in counts.items()}

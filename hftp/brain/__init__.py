@@ -12,12 +12,16 @@ from hftp.brain.core import (
     brain_spectra,
     concat_subjects,
     read_recording,
+    read_spectra,
+    read_subjects,
     responsive_channels,
 )
 from hftp.brain.simulate import simulate_ieeg
 
 __all__ = [
     "read_recording",
+    "read_subjects",
+    "read_spectra",
     "brain_spectra",
     "concat_subjects",
     "responsive_channels",

@@ -45,6 +45,9 @@ from hftp.spectral.bins import bin_step
 
 __all__ = [
     "read_recording",
+    "read_subjects",
+    "read_spectra",
+    "read_any",
     "brain_spectra",
     "concat_subjects",
     "responsive_channels",
@@ -72,7 +75,7 @@ def read_recording(
     task: str | None = None,
     fmt: str | None = None,
 ):
-    """Load a recording as ``mne.Epochs`` (one per trial, condition = event name), or a Spectra.
+    """Load one recording as ``mne.Epochs`` (one epoch per trial, condition = event name).
 
     Parameters
     ----------
@@ -87,7 +90,7 @@ def read_recording(
         Epoch window around each event onset, in s. Default: 0 to the event's duration.
     subject : str, optional
         Subject id (default: from BIDS, else the file name). In a BIDS root with several subjects,
-        select one (default: all, returned as a list).
+        the one to read (see :func:`read_subjects` for all of them).
     tagged_hz : dict, optional
         Tagged frequencies by level, carried to :func:`brain_spectra`. A simulated BIDS set brings
         its own (``task-*_events.json``: ``TaggedFrequencies``).
@@ -108,10 +111,140 @@ def read_recording(
     epochs : mne.Epochs
         With a DigMontage in ``mni_tal`` when MNI positions are known, ``info["subject_info"]``
         and hftp metadata (subject, tagged frequencies, coordinate frame) in ``info["description"]``.
-        A FieldTrip frequency-domain file returns a brain Spectra (``xarray.Dataset``) instead.
-        A BIDS root with several subjects returns a list (one item per subject);
-        :func:`brain_spectra` accepts the list and pools the subjects.
+
+    Raises
+    ------
+    InvalidValueError
+        For a BIDS root with several subjects (use ``subject=`` or :func:`read_subjects`) and for a
+        FieldTrip frequency-domain file (use :func:`read_spectra`).
+
+    See Also
+    --------
+    read_subjects : every subject of a BIDS root, as a list of ``mne.Epochs``.
+    read_spectra : a FieldTrip Fourier-spectra file, as a brain Spectra.
     """
+    out = _read(
+        path,
+        conditions,
+        tmin,
+        tmax,
+        subject,
+        tagged_hz,
+        events,
+        epoch_length,
+        drop_codes,
+        task,
+        fmt,
+    )
+    if any(not hasattr(x, "get_data") for x in out):
+        raise InvalidValueError(
+            f"Invalid value for 'path': {str(path)!r} holds frequency-domain spectra (FieldTrip "
+            "fourierspctrm), not a time series. Read it with hftp.brain.read_spectra(path, ...)."
+        )
+    if len(out) > 1:
+        subs = [x.info["subject_info"]["his_id"] for x in out]
+        raise InvalidValueError(
+            f"Invalid value for 'path': the BIDS root {str(path)!r} holds {len(out)} subjects "
+            f"{subs}. Read one with subject={subs[0]!r}, or all with hftp.brain.read_subjects(path) "
+            "(hftp.brain_spectra pools the list)."
+        )
+    return out[0]
+
+
+def read_subjects(
+    path: str | os.PathLike,
+    conditions: Conditions | None = None,
+    tmin: float | None = None,
+    tmax: float | None = None,
+    *,
+    tagged_hz: Mapping[str, float] | None = None,
+    events: str | os.PathLike | None = None,
+    epoch_length: float | None = None,
+    task: str | None = None,
+    fmt: str | None = None,
+) -> list:
+    """Load every subject of a BIDS root (or one file) as a list of ``mne.Epochs``.
+
+    Parameters are those of :func:`read_recording`. :func:`brain_spectra` accepts the list and
+    pools the subjects along ``channel``.
+
+    Returns
+    -------
+    list of mne.Epochs
+        One per subject, in BIDS order (one item for a single file).
+    """
+    out = _read(path, conditions, tmin, tmax, None, tagged_hz, events, epoch_length, (), task, fmt)
+    if any(not hasattr(x, "get_data") for x in out):
+        raise InvalidValueError(
+            f"Invalid value for 'path': {str(path)!r} holds frequency-domain spectra. Read it with "
+            "hftp.brain.read_spectra(path, ...)."
+        )
+    return out
+
+
+def read_spectra(
+    path: str | os.PathLike,
+    conditions: Conditions | None = None,
+    *,
+    subject: str | None = None,
+    tagged_hz: Mapping[str, float] | None = None,
+    drop_codes: Iterable[int] = (),
+):
+    """Load a FieldTrip frequency-domain file (``fourierspctrm``, ``dimord`` ``rpttap_chan_freq``)
+    as a brain Spectra.
+
+    Parameters
+    ----------
+    path : path
+        The ``.mat`` file.
+    conditions : dict, optional
+        Condition name → FieldTrip trial code(s).
+    subject : str, optional
+        Subject id. Default: the file name.
+    tagged_hz : dict, optional
+        Tagged frequencies by level.
+    drop_codes : iterable of int
+        Trial codes to leave out.
+
+    Returns
+    -------
+    xarray.Dataset
+        A brain Spectra, dims ``(condition, channel, freq)``.
+    """
+    out = _read(
+        path, conditions, None, None, subject, tagged_hz, None, None, drop_codes, None, "fieldtrip"
+    )
+    if len(out) != 1 or hasattr(out[0], "get_data"):
+        raise InvalidValueError(
+            f"Invalid value for 'path': {str(path)!r} holds a time series, not FieldTrip spectra. "
+            "Read it with hftp.read_recording(path)."
+        )
+    return out[0]
+
+
+def read_any(path: str | os.PathLike, conditions: Conditions | None = None, **kwargs: Any):
+    """What :func:`brain_spectra` accepts, whatever ``path`` holds: the list of every subject's
+    ``mne.Epochs`` (:func:`read_subjects`) for time series, or a brain Spectra
+    (:func:`read_spectra`) for a FieldTrip frequency-domain file. For applications (the CLI) that
+    take any recording; code that knows its data calls the specific reader.
+
+    ``kwargs`` go to the reader: ``tmin``, ``tmax``, ``subject``, ``tagged_hz``, ``events``,
+    ``epoch_length``, ``drop_codes``, ``task``, ``fmt``.
+    """
+    keys = ("tmin", "tmax", "subject", "tagged_hz", "events", "epoch_length", "drop_codes", "task")
+    for k in kwargs:
+        check_option("read_any keyword", k, (*keys, "fmt"))
+    args = [kwargs.get(k) for k in keys]
+    args[6] = args[6] or ()
+    items = _read(path, conditions, *args, kwargs.get("fmt"))
+    if len(items) == 1 and not hasattr(items[0], "get_data"):
+        return items[0]
+    return items
+
+
+def _read(
+    path, conditions, tmin, tmax, subject, tagged_hz, events, epoch_length, drop_codes, task, fmt
+):
     p = check_in_path("path", path, kind="recording file or BIDS folder")
     fmt = _detect_format(p) if fmt is None else check_option("fmt", fmt, FORMATS)
     ev = check_in_path("events", events, kind="events.tsv file") if events is not None else None
@@ -128,17 +261,11 @@ def read_recording(
             f"Invalid value for 'path': could not read {str(p)!r} as {fmt} ({type(exc).__name__}: "
             f"{exc}). Supported formats: {listed}."
         ) from None
-    if isinstance(loaded, list):
-        out = [
-            _finish(
-                x, p, fmt, conditions, tmin, tmax, subject, tagged, ev, epoch_length, drop_codes
-            )
-            for x in loaded
-        ]
-        return out[0] if len(out) == 1 else out
-    return _finish(
-        loaded, p, fmt, conditions, tmin, tmax, subject, tagged, ev, epoch_length, drop_codes
-    )
+    items = loaded if isinstance(loaded, list) else [loaded]
+    return [
+        _finish(x, p, fmt, conditions, tmin, tmax, subject, tagged, ev, epoch_length, drop_codes)
+        for x in items
+    ]
 
 
 def _finish(loaded, p, fmt, conditions, tmin, tmax, subject, tagged, ev, epoch_length, drop_codes):

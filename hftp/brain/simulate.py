@@ -125,6 +125,7 @@ def _pink(n: int, n_ch: int, sfreq: float, rng: np.random.Generator, exponent: f
 def simulate_ieeg(
     out_dir: str | os.PathLike,
     stim=None,
+    *,
     subjects: int = 2,
     regions: Sequence[str] | None = None,
     responses: Mapping[str, Mapping[str, Any]] | None = None,
@@ -132,7 +133,6 @@ def simulate_ieeg(
     seed: int = 0,
     sfreq: float = 256.0,
     fmt: str = "brainvision",
-    *,
     contacts_per_region: int = 2,
     n_trials: int | None = None,
     line_freq: float = 50.0,

@@ -64,9 +64,9 @@ def read_eeg_phrases(folder: str | os.PathLike, *, drop_bad: bool = True, progre
         conds = EEG_PHRASES_CONDITIONS
         if subj in EEG_PHRASES_PARTIAL:
             conds = {c: EEG_PHRASES_CONDITIONS[c] for c in EEG_PHRASES_PARTIAL_CONDITIONS}
-        from hftp.brain.core import read_recording
+        from hftp.brain.core import read_spectra
 
-        s = read_recording(
+        s = read_spectra(
             f,
             conds,
             subject=subj,

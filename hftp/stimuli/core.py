@@ -152,11 +152,9 @@ class StimulusSet:
         )
 
 
-def list_designs(describe: bool = False) -> list[str] | dict[str, str]:
-    """The names of the stimulus designs (with ``describe=True``, name → one-line description)."""
-    if not describe:
-        return list(DESIGNS)
-    return {
+def list_designs() -> dict[str, str]:
+    """The stimulus designs: name → one-line description, in registry order."""
+    described = {
         "sentences": "shuffled concatenations of a fixed pool of sentences ([Adj N][V N], [NP][VP])",
         "within-shuffle": "the same sentences, units reordered so no adjacent pair stays adjacent",
         "random-words": "the same units in random order",
@@ -165,6 +163,7 @@ def list_designs(describe: bool = False) -> list[str] | dict[str, str]:
         "natural": "fixed-length sentences from a corpus file (one per line)",
         "custom": "user streams (lists of units) with declared tagged rates",
     }
+    return {name: described.get(name, "") for name in DESIGNS}
 
 
 # ------------------------------------------------------------------------------- make_stimuli

@@ -42,7 +42,7 @@ def test_sentences_tag_neurons_in_every_layer(real_spectra):
     assert (snr > 2).all()
 
 
-def test_demo_writes_report_figures_and_summary(tmp_path, default_model, request):
+def test_real_model_demo_writes_report_figures_and_summary(tmp_path, default_model, request):
     eeg = None
     try:
         eeg = request.getfixturevalue("eeg_phrases_dir")

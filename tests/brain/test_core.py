@@ -113,7 +113,9 @@ def _ft_freq(path, n_rep=20, seed=0):
 def test_fieldtrip_freq_returns_spectra(tmp_path):
     p = tmp_path / "P1_ft.mat"
     codes = _ft_freq(p)
-    s = brain.read_recording(
+    with pytest.raises(ValueError, match=r"frequency-domain.*read_spectra"):
+        brain.read_recording(p)
+    s = brain.read_spectra(
         p,
         {"lo": range(0, 100), "hi": range(100, 200)},
         subject="P1",
@@ -137,8 +139,8 @@ def test_concat_subjects_unequal_trials(tmp_path):
     _ft_freq(a, 20)
     _ft_freq(b, 12, seed=1)
     cond = {"lo": range(0, 100), "hi": range(100, 200)}
-    sa = brain.read_recording(a, cond, subject="P1", tagged_hz={"phrase": 2.0})
-    sb = brain.read_recording(b, {"hi": range(100, 200)}, subject="P2", tagged_hz={"phrase": 2.0})
+    sa = brain.read_spectra(a, cond, subject="P1", tagged_hz={"phrase": 2.0})
+    sb = brain.read_spectra(b, {"hi": range(100, 200)}, subject="P2", tagged_hz={"phrase": 2.0})
     s = brain.concat_subjects([sa, sb])
     assert s.sizes["channel"] == 8 and s["channel"].values[0] == "P1/Fz"
     assert s["n_trials"].dims == ("condition", "channel")

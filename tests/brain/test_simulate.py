@@ -74,8 +74,8 @@ def _rayleigh_bh(spectra, condition, f):
     return sig
 
 
-def test_round_trip_recovers_planted_contacts(sim):
-    eps = brain.read_recording(sim.root)
+def test_simulated_brain_round_trip_recovers_planted_contacts(sim):
+    eps = brain.read_subjects(sim.root)
     assert isinstance(eps, list) and len(eps) == 2
     s = brain.brain_spectra(eps)
     # regions recovered from the MNI positions match the planted regions
@@ -114,7 +114,7 @@ def test_round_trip_recovers_planted_contacts(sim):
     assert fdp <= 2 * Q, (tp, fn, fp, tn)
 
 
-def test_condition_profile_is_planted(tmp_path):
+def test_simulated_brain_condition_profile_is_planted(tmp_path):
     prof = {
         "STG_L": {"sentences": {"phrase": 1.0}, "phrases": {"phrase": 0.0}, "random-words": {}},
         "MFG_R": {},
@@ -122,7 +122,7 @@ def test_condition_profile_is_planted(tmp_path):
     sim = simulate_ieeg(
         tmp_path / "p", subjects=1, n_trials=10, seed=2, sfreq=64.0, responses=prof, snr=1.0
     )
-    s = brain.brain_spectra(brain.read_recording(sim.root))
+    s = brain.brain_spectra(brain.read_subjects(sim.root))
     from hftp.spectral.measures import at_freq, itc
 
     i = at_freq(itc(s), 2.0)

@@ -22,7 +22,7 @@ def eeg(eeg_phrases_dir):
     return spectra, brain.eeg_phrases_summary(spectra)
 
 
-def test_loads_every_participant(eeg):
+def test_real_eeg_loads_every_participant(eeg):
     spectra, summary = eeg
     assert len(spectra) == 20
     assert all(s.attrs["modality"] == "EEG (scalp)" for s in spectra)
@@ -42,7 +42,7 @@ def test_loads_every_participant(eeg):
     }
 
 
-def test_phrase_rate_peak_for_adjective_noun_phrases(eeg):
+def test_real_eeg_phrase_rate_peak_for_adjective_noun_phrases(eeg):
     _, summary = eeg
     ph = summary["phrase_itc"]
     print("EEG (scalp) phrase-rate ITPC:", {k: round(v, 4) for k, v in ph.items()})
@@ -53,7 +53,7 @@ def test_phrase_rate_peak_for_adjective_noun_phrases(eeg):
         assert test["p_t"] < 0.05 and test["p_wilcoxon"] < 0.05 and test["t"] > 0
 
 
-def test_syllable_rate_peak_in_every_condition(eeg):
+def test_real_eeg_syllable_rate_peak_in_every_condition(eeg):
     spectra, summary = eeg
     ga = brain.grand_average_itc(spectra)
     for cond, ratio in summary["syllable_peak_ratio"].items():

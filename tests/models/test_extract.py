@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 
@@ -12,83 +11,22 @@ from hftp.models.extract import record_tokens
 from hftp.models.families import resolve_site
 from hftp.models.pooling import encode
 from hftp.spectral.accumulate import make_spectra
-from hftp.stimuli.core import StimulusSet
+from hftp.testing import make_stim, tiny_model, tiny_tokenizer
 
 EN = "fat rat sensed fear big dog chased cats old cow ate grass quizzically unbelievable".split()
 ZH = list("老牛耕地小猫吃鱼黑狗追鸡")
 CORPUS = ["fat rat sensed fear", "big dog chased cats", "old cow ate grass", "老牛耕地"] * 20
 
 
-def make_stim(seqs, *, condition="sentences", language="en", rate=4.0, tagged=None):
-    """A StimulusSet from lists of units (one list per sequence)."""
-    if seqs and isinstance(seqs[0][0], str) and not isinstance(condition, list):
-        condition = [condition] * len(seqs)
-    rows = [
-        dict(
-            sequence=s,
-            condition=condition[s],
-            position=p,
-            unit=u,
-            sentence=p // 4,
-            phrase=p // 2,
-            pos="x",
-        )
-        for s, units in enumerate(seqs)
-        for p, u in enumerate(units)
-    ]
-    cols = ["sequence", "condition", "position", "unit", "sentence", "phrase", "pos"]
-    meta = dict(
-        language=language,
-        unit_rate_hz=rate,
-        tagged_hz=tagged or {"sentence": 1.0, "phrase": 2.0},
-        seed=7,
-        separator="" if language == "zh" else " ",
-    )
-    return StimulusSet(units=pd.DataFrame(rows, columns=cols), meta=meta)
-
-
 @pytest.fixture(scope="module")
 def tokenizer():
     """A tiny byte-level BPE fast tokenizer trained in memory (no download)."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=300,
-        special_tokens=["<s>", "<pad>"],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    tok.train_from_iterator(CORPUS, trainer)
-    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", pad_token="<pad>")
-
-
-def tiny_llama(vocab_size=320):
-    from transformers import AutoConfig, AutoModelForCausalLM
-
-    torch.manual_seed(0)
-    cfg = AutoConfig.for_model(
-        "llama",
-        hidden_size=32,
-        intermediate_size=48,
-        num_hidden_layers=3,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        vocab_size=vocab_size,
-        max_position_embeddings=256,
-        pad_token_id=1,
-        bos_token_id=0,
-        eos_token_id=0,
-    )
-    return AutoModelForCausalLM.from_config(cfg, dtype=torch.float32).eval()
+    return tiny_tokenizer(CORPUS)
 
 
 @pytest.fixture(scope="module")
 def model():
-    return tiny_llama()
+    return tiny_model("llama")
 
 
 def reference(model, tok, units, sep, *, pooling="mean", layers=(0, 1, 2)):
@@ -134,10 +72,10 @@ def test_alignment_matches_character_loop(model, tokenizer, units, lang, pooling
 
 
 @pytest.mark.slow
-def test_real_tokenizer_alignment(default_model):
+def test_real_model_tokenizer_alignment(default_model):
     """The default model's tokenizer: multi-token words, byte-split Chinese, punctuation."""
     _, tok = default_model
-    small = tiny_llama(vocab_size=len(tok))
+    small = tiny_model("llama", vocab_size=len(tok))
     cases = [
         (["quizzically", "flabbergasted", "fat", "rat", "sensed", "fear"], " "),
         (["fat,", "rat", "sensed", "fear.", "(big)", "dog!"], " "),
@@ -321,7 +259,7 @@ def test_save_raw_bad_suffix(model, tokenizer, tmp_path):
 
 
 @pytest.mark.slow
-def test_default_model_spectra(default_model):
+def test_real_model_spectra(default_model):
     model, tok = default_model
     rng = np.random.default_rng(0)
     sentences = [["fat", "rat", "sensed", "fear"], ["big", "dog", "chased", "cats"]]

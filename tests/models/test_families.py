@@ -9,55 +9,9 @@ import hftp
 from hftp.models.extract import capture, record_tokens
 from hftp.models.families import FAMILIES, register_family, resolve_site
 from hftp.models.load import resolve_device
+from hftp.testing import TINY_WIDTH, tiny_model
 
-WIDTH = 48  # the tiny models' MLP intermediate size
-_DECODER = dict(
-    hidden_size=32,
-    intermediate_size=WIDTH,
-    num_hidden_layers=3,
-    num_attention_heads=4,
-    num_key_value_heads=2,
-    head_dim=8,
-    vocab_size=128,
-    max_position_embeddings=64,
-    pad_token_id=0,
-    bos_token_id=1,
-    eos_token_id=2,
-)
-_PLAIN = dict(
-    hidden_size=32,
-    intermediate_size=WIDTH,
-    num_hidden_layers=3,
-    num_attention_heads=4,
-    vocab_size=128,
-    max_position_embeddings=64,
-)
-CONFIGS = {
-    "gpt2": dict(n_embd=32, n_inner=WIDTH, n_layer=3, n_head=4, vocab_size=128, n_positions=64),
-    "gpt_neox": _PLAIN,
-    "opt": dict(
-        hidden_size=32,
-        ffn_dim=WIDTH,
-        num_hidden_layers=3,
-        num_attention_heads=4,
-        vocab_size=128,
-        max_position_embeddings=64,
-        word_embed_proj_dim=32,
-    ),
-    "bert": _PLAIN,
-    "gemma3": dict(
-        text_config=dict(_DECODER, sliding_window=16),
-        vision_config=dict(
-            hidden_size=16,
-            intermediate_size=32,
-            num_hidden_layers=1,
-            num_attention_heads=2,
-            image_size=28,
-            patch_size=14,
-        ),
-        mm_tokens_per_image=4,
-    ),
-}
+WIDTH = TINY_WIDTH
 
 
 def _gated(layer, x):
@@ -82,20 +36,6 @@ RECOMPUTE = {
     "glm": ("mlp", _fused),
     "glm4": ("mlp", _fused),
 }
-
-
-def tiny_model(family: str):
-    """A tiny random model of ``family`` built from a config (no download)."""
-    from transformers import AutoConfig, AutoModel, AutoModelForCausalLM
-
-    torch.manual_seed(0)
-    config = AutoConfig.for_model(family, **CONFIGS.get(family, _DECODER))
-    if family == "gemma3":  # multimodal: the text stack sits under language_model
-        from transformers import Gemma3ForConditionalGeneration
-
-        return Gemma3ForConditionalGeneration(config).eval()
-    auto = AutoModel if family == "bert" else AutoModelForCausalLM
-    return auto.from_config(config, dtype=torch.float32).eval()
 
 
 def test_registry_covers_the_documented_families():
@@ -248,7 +188,7 @@ def test_missing_default_wheel_gives_pip_command(monkeypatch):
 
 
 @pytest.mark.slow
-def test_default_model_loads_offline(default_model):
+def test_real_model_loads_offline(default_model):
     model, tokenizer = default_model
     assert model.config.model_type == "llama" and not model.training
     site, modules = resolve_site(model)

@@ -1,0 +1,34 @@
+"""The HTML report a scientist reads: findings first, then figures, methods, and all numbers.
+
+- :mod:`~hftp.apps.report.findings`: the registry of finding builders (numbers → sentences);
+- :mod:`~hftp.apps.report.labels`: human labels for keys and number formatting;
+- :mod:`~hftp.apps.report.methods`: the methods paragraph from the parameters actually used;
+- :mod:`~hftp.apps.report.render`: the HTML page (:func:`build_report`).
+
+Data from the simulator are labelled "simulated"; real models and recordings "real".
+"""
+
+from hftp.apps.report.findings import (
+    FINDINGS,
+    Finding,
+    collect_findings,
+    get,
+    register_finding,
+)
+from hftp.apps.report.labels import LABELS, label
+from hftp.apps.report.methods import CITATIONS, methods_paragraph
+from hftp.apps.report.render import CAPTIONS, build_report
+
+__all__ = [
+    "build_report",
+    "methods_paragraph",
+    "CITATIONS",
+    "CAPTIONS",
+    "FINDINGS",
+    "Finding",
+    "register_finding",
+    "collect_findings",
+    "get",
+    "LABELS",
+    "label",
+]

@@ -1,0 +1,481 @@
+"""The findings: one sentence per result, with effect size, interval, null and baseline.
+
+A *finding builder* turns a run's numbers (``summary.json``'s ``numbers``) and parameters into
+a :class:`Finding` (or a list of them), or returns None when its numbers are absent. Builders live
+in the registry :data:`FINDINGS` (name → builder), in display order; the renderer only walks the
+registry, so a stage adds a finding without touching the HTML code.
+
+Adding a finding
+----------------
+Write a function ``(numbers, params) -> Finding | list[Finding] | str | None`` and register it::
+
+    from hftp.apps.report import Finding, get, register_finding
+
+    @register_finding("ablation", source="real", figures=("ablation_curve",))
+    def _ablation(numbers, params):
+        drop = get(numbers, "ablation", "phrase_drop")       # None when missing
+        if drop is None:
+            return None
+        return f"Ablating the tagged neurons lowered phrase-rate SNR by {drop:.2f}."
+
+- Put it in this module, after the builders it should follow (display order is registration
+  order), or in a module of ``hftp.apps.report`` imported by its ``__init__``: stages never
+  import apps, so the app that computes the numbers is where its finding is written.
+- Read numbers with :func:`get` (a path of keys; None when any step is missing or not a dict),
+  so a run without your stage simply has no finding.
+- Return a :class:`Finding` to set its own source (``"real"`` or ``"simulated"``), data label
+  and figures; a plain string takes ``source``/``data``/``figures`` from the decorator.
+- ``figures`` are figure names as given to ``build_report``; links are drawn only to figures
+  present in the report.
+- Give effect sizes with their interval, the test and its null, and the baseline, in one or two
+  sentences. Add the human words of your keys to :data:`hftp.apps.report.labels.LABELS`.
+
+A builder that raises ``KeyError``, ``TypeError``, ``ValueError``, ``IndexError``,
+``AttributeError`` or ``ZeroDivisionError`` on unexpected numbers is skipped with a logged warning:
+one malformed entry never costs the whole report.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hftp._validation import InvalidValueError
+from hftp.apps.report.labels import fmt, fmt_p, label, pct
+
+__all__ = ["Finding", "FINDINGS", "register_finding", "collect_findings", "get", "SOURCES"]
+
+logger = logging.getLogger("hftp")
+
+#: The data-source labels a finding may carry.
+SOURCES = ("real", "simulated")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result, stated in words.
+
+    Attributes
+    ----------
+    text : str
+        One or two plain-text sentences (escaped when written).
+    source : {"real", "simulated"}
+        Whether the data are real (a real model, real recordings) or simulated.
+    data : str
+        What the data are, e.g. ``"model"``, ``"EEG (scalp)"``, ``"sEEG"``.
+    figures : tuple of str
+        Names of the figures that show it.
+    """
+
+    text: str
+    source: str = "real"
+    data: str = ""
+    figures: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.figures, str):
+            object.__setattr__(self, "figures", (self.figures,))
+        object.__setattr__(self, "figures", tuple(self.figures))
+        if self.source not in SOURCES:
+            raise InvalidValueError(
+                f"Invalid value for 'source': expected one of {SOURCES}; got {self.source!r}. "
+                "Label every finding as real or simulated data."
+            )
+
+
+Builder = Callable[[Mapping[str, Any], Mapping[str, Any]], Any]
+
+#: name → builder(numbers, params) → Finding, list of Finding, str or None; in display order.
+FINDINGS: dict[str, Builder] = {}
+
+_SKIPPED = (KeyError, TypeError, ValueError, IndexError, AttributeError, ZeroDivisionError)
+
+
+def register_finding(
+    name: str, *, source: str = "real", data: str = "", figures: Sequence[str] = ()
+) -> Callable[[Builder], Builder]:
+    """Decorator: add a builder to :data:`FINDINGS` under ``name`` (replacing one of that name).
+
+    ``source``, ``data`` and ``figures`` label the plain strings the builder returns.
+    """
+    if source not in SOURCES:
+        raise InvalidValueError(
+            f"Invalid value for 'source': expected one of {SOURCES}; got {source!r}."
+        )
+
+    def deco(fn: Builder) -> Builder:
+        def wrapped(numbers, params):
+            out = fn(numbers, params)
+            if isinstance(out, str):
+                return Finding(out, source=source, data=data, figures=tuple(figures))
+            return out
+
+        wrapped.__name__ = getattr(fn, "__name__", name)
+        wrapped.__doc__ = fn.__doc__
+        FINDINGS[name] = wrapped
+        return fn
+
+    return deco
+
+
+def collect_findings(
+    numbers: Mapping[str, Any],
+    params: Mapping[str, Any],
+    registry: Mapping[str, Builder] | None = None,
+) -> list[tuple[str, Finding]]:
+    """Run every builder; return ``[(name, finding), ...]`` in registry order.
+
+    Builders that return None are left out; one that raises on malformed numbers is skipped and
+    logged (see the module docstring).
+    """
+    out: list[tuple[str, Finding]] = []
+    for name, fn in (FINDINGS if registry is None else registry).items():
+        try:
+            got = fn(numbers, params)
+        except _SKIPPED as err:
+            logger.warning("report: finding %r skipped (%s: %s)", name, type(err).__name__, err)
+            continue
+        if got is None:
+            continue
+        items = [got] if isinstance(got, Finding | str) or not isinstance(got, Sequence) else got
+        for f in items:
+            if isinstance(f, str):
+                f = Finding(f)
+            if not isinstance(f, Finding):
+                logger.warning("report: finding %r returned %s; skipped", name, type(f).__name__)
+                continue
+            out.append((name, f))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers for builders
+
+
+def get(d: Any, *path: str, default: Any = None) -> Any:
+    """``d[path[0]][path[1]]...``, or ``default`` when a step is missing or not a dict."""
+    for k in path:
+        if not isinstance(d, Mapping) or k not in d:
+            return default
+        d = d[k]
+    return default if d is None else d
+
+
+def _run(numbers: Mapping[str, Any], *path: str) -> Any:
+    """:func:`get` for the demo's keys; entries read from result files (marked with ``kind``,
+    see ``hftp report``) are left to the file builders, even when a file has the same name."""
+    got = get(numbers, *path)
+    return None if isinstance(got, Mapping) and got.get("kind") in _FILE_KINDS else got
+
+
+_FILE_KINDS = ("tagging", "alignment", "spectra")
+
+
+def _num(v: Any) -> float | None:
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _q_level(params: Mapping[str, Any]) -> float:
+    return _num(get(params, "tagging", "q")) or _num(get(params, "q")) or 0.05
+
+
+def _model_name(params: Mapping[str, Any]) -> str:
+    name = get(params, "model") or get(params, "tagging", "model") or "the model"
+    return str(name).split(" (")[0]
+
+
+def _rate(params: Mapping[str, Any], level: str) -> str:
+    from hftp.spectral.accessor import tagged_dict
+
+    raw = get(params, "stimuli", "tagged_hz") or get(params, "tagging", "tagged_hz")
+    try:
+        hz = tagged_dict(raw).get(level)
+    except (TypeError, ValueError):
+        hz = None
+    return f" ({hz:g} Hz)" if hz is not None else ""
+
+
+def _category_parts(frac: Mapping[str, Any]) -> tuple[float, str]:
+    """Tagged fraction (any category) and 'a at the sentence rate only, b ... and c at both'."""
+    s, p, sh = (_num(frac.get(k)) or 0.0 for k in ("sentence", "phrase", "shared"))
+    none = _num(frac.get("none"))
+    total = 1.0 - none if none is not None else s + p + sh
+    parts = f"{pct(s)} at the sentence rate only, {pct(p)} at the phrase rate only and {pct(sh)} at both"
+    return total, parts
+
+
+def _n_units(frac: Mapping[str, Any]) -> str:
+    raw = frac.get("n_channels", frac.get("n_units"))  # n_units: files written before 0.2
+    n = None if isinstance(raw, bool) else _num(raw)
+    return f"the {fmt(int(n))} " if n is not None else ""
+
+
+def _ci_text(summary: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    ci = summary.get("S_ci")
+    if not (isinstance(ci, Sequence) and len(ci) == 2) or any(_num(v) is None for v in ci):
+        return ""
+    level = _num(get(params, "rsa", "ci_level")) or 0.95
+    return f"{level * 100:g}% CI {fmt(ci[0])} to {fmt(ci[1])}, subject bootstrap; "
+
+
+def alignment_sentences(
+    summary: Mapping[str, Any], params: Mapping[str, Any], what: str, lead: str | None = None
+) -> str:
+    """Words for an ``alignment_summary`` dict: S with CI, p and null, best layer, FDR count.
+
+    The text starts "Model–{what} alignment S = ..." or, given ``lead``, "{lead}S = ...".
+    """
+    S = _num(summary.get("S"))
+    if S is None:
+        return ""
+    n_perm = summary.get("n_permutations") or get(params, "rsa", "n_permutations")
+    kind = get(params, "rsa", "permutation", default="")
+    perms = f" over {fmt(n_perm)} {kind + ' ' if kind else ''}permutations of condition labels"
+    text = (
+        f"{lead if lead is not None else f'Model–{what} alignment '}S = {fmt(S)} "
+        f"({_ci_text(summary, params)}"
+        f"{fmt_p(summary.get('S_p'))}{perms if n_perm else ''}"
+    )
+    if _num(summary.get("S_random_p")) is not None:
+        text += f"; against random neurons of matched count {fmt_p(summary['S_random_p'])}"
+    text += ")."
+    if summary.get("best_layer") is not None:
+        text += (
+            f" The best layer was {summary['best_layer']} (S = {fmt(summary.get('best_layer_S'))}, "
+            f"{fmt_p(summary.get('best_layer_p'))})."
+        )
+    n_sig = summary.get("n_significant")
+    if isinstance(n_sig, int):
+        q = _num(get(params, "rsa", "q_level")) or 0.05
+        cells = "No layer × channel cell" if n_sig == 0 else f"{n_sig} layer × channel cells"
+        text += f" {cells} passed FDR at q = {q:g}."
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# the demo's findings, in display order
+
+
+@register_finding("model_tagging")
+def _model_tagging(numbers, params):
+    frac = _run(numbers, "calibrated_fraction_tagged")
+    if not isinstance(frac, Mapping):
+        return None
+    total, parts = _category_parts(frac)
+    text = (
+        f"{pct(total)} of {_n_units(frac)}MLP neurons of {_model_name(params)} were tagged at the "
+        f"sentence{_rate(params, 'sentence')} or phrase rate{_rate(params, 'phrase')} "
+        f"(calibrated mode, Benjamini–Hochberg FDR at q = {_q_level(params):g}): {parts}."
+    )
+    return Finding(text, "real", "model", ("layer_profile", "tagged_spectra"))
+
+
+@register_finding("untrained_baseline")
+def _untrained_baseline(numbers, params):
+    frac, base = (
+        get(numbers, k) for k in ("calibrated_fraction_tagged", "untrained_fraction_tagged")
+    )
+    if not isinstance(base, Mapping):
+        return None
+    u, _ = _category_parts(base)
+    text = (
+        f"Baseline: an untrained copy of the same architecture (random weights; the "
+        f"lexical-regularity baseline) had {pct(u)} of its neurons tagged"
+    )
+    if isinstance(frac, Mapping):
+        t, _ = _category_parts(frac)
+        text += f", so training adds {100 * (t - u):.1f} percentage points"
+        text += f" ({t / u:.0f} times the baseline)." if u > 0 else "."
+    else:
+        text += "."
+    return Finding(text, "real", "model", ("trained_vs_untrained", "layer_profile"))
+
+
+@register_finding("null_check")
+def _null_check(numbers, params):
+    null = _run(numbers, "null_random_words_fraction_significant")
+    if not isinstance(null, Mapping) or not null:
+        return None
+    q = _q_level(params)
+    rates = [f"{pct(v)} at the {lv} rate" for lv, v in null.items()]
+    levels = " and ".join([", ".join(rates[:-1]), rates[-1]] if len(rates) > 1 else rates)
+    worst = max(_num(v) or 0.0 for v in null.values())
+    verdict = (
+        f", within the FDR level q = {q:g}."
+        if worst <= q
+        else f": above q = {q:g}, so the test is liberal on these data; read the tagged "
+        "fractions with caution."
+    )
+    text = (
+        "Null check: in the random-words condition, which has no sentence or phrase structure, "
+        f"the share of neurons significant was {levels}{verdict}"
+    )
+    return Finding(text, "real", "model")
+
+
+@register_finding("paper_mode")
+def _paper_mode(numbers, params):
+    frac = _run(numbers, "paper_fraction_tagged")
+    if not isinstance(frac, Mapping):
+        return None
+    total, parts = _category_parts(frac)
+    text = (
+        f"For comparison with published numbers only, the paper's two-stage procedure (no "
+        f"multiple-comparison correction) tagged {pct(total)}: {parts}."
+    )
+    return Finding(text, "real", "model", ("layer_profile_paper_mode",))
+
+
+@register_finding("simulated_contacts")
+def _simulated_contacts(numbers, params):
+    frac = _run(numbers, "simulated_responsive_contacts")
+    if not isinstance(frac, Mapping):
+        return None
+    total, parts = _category_parts(frac)
+    of = f"{_n_units(frac)}simulated contacts"
+    text = (
+        f"{pct(total)} of {of} were tagged (calibrated mode, Benjamini–Hochberg FDR at "
+        f"q = {_q_level(params):g}): {parts}."
+    )
+    return Finding(text, "simulated", "sEEG", ("glass_brain_simulated",))
+
+
+@register_finding("simulated_recovery")
+def _simulated_recovery(numbers, params):
+    a, planted = _run(numbers, "alignment_simulated"), _run(numbers, "simulated_planted")
+    if not (isinstance(a, Mapping) and isinstance(planted, Mapping)) or not a.get("best_region"):
+        return None
+    L, R = planted.get("layer"), planted.get("region")
+    bl, br = a.get("best_region_layer"), a.get("best_region")
+    hit = bl == L and br == R
+    q = _num(a.get("best_region_q"))
+    level = _num(get(params, "rsa", "q_level")) or 0.05
+    text = (
+        f"Known answer: layer {L}'s condition profile was planted in region {R}. The best layer × "
+        f"region cell was layer {bl} × {br} (ρ = {fmt(a.get('best_region_rho'))}, "
+        f"{fmt_p(a.get('best_region_p'))}, q = {fmt(q)}), so the planted cell was "
+        + ("recovered" if hit else "not recovered")
+    )
+    if hit and q is not None and q > level:
+        text += f", though it does not pass FDR at q = {level:g} over layer × region"
+    return Finding(text + ".", "simulated", "sEEG", ("alignment_simulated", "rdm_panels_simulated"))
+
+
+@register_finding("simulated_alignment")
+def _simulated_alignment(numbers, params):
+    a = _run(numbers, "alignment_simulated")
+    if not isinstance(a, Mapping) or _num(a.get("S")) is None:
+        return None
+    return Finding(
+        alignment_sentences(a, params, "sEEG"),
+        "simulated",
+        "sEEG",
+        ("alignment_simulated", "glass_brain_simulated"),
+    )
+
+
+@register_finding("eeg_human")
+def _eeg_human(numbers, params):
+    human = _run(numbers, "eeg_scalp", "human")
+    itc = get(human, "phrase_itc")
+    if not isinstance(itc, Mapping) or not itc:
+        return None
+    hz = get(human, "phrase_hz", default=1.5625)
+    text = f"Phrase-rate ({_num(hz) or 1.5625:g} Hz) ITPC: " + ", ".join(
+        f"{c} {fmt(v)}" for c, v in sorted(itc.items(), key=lambda kv: -(_num(kv[1]) or 0))
+    )
+    text += "."
+    tests = []
+    for other, r in (get(human, "paired") or {}).items():
+        if not isinstance(r, Mapping) or _num(r.get("t")) is None:
+            continue
+        n = r.get("n")
+        dz = f", d_z = {r['t'] / math.sqrt(n):.2f}" if isinstance(n, int) and n > 0 else ""
+        tests.append(
+            f"anan − {other} = {fmt(r.get('mean_difference'))} (t({n - 1 if n else '?'}) = "
+            f"{r['t']:.2f}, one-sided {fmt_p(r.get('p_t'))}, Wilcoxon {fmt_p(r.get('p_wilcoxon'))}"
+            f"{dz})"
+        )
+    if tests:
+        text += " Paired across participants: " + "; ".join(tests) + "."
+    return Finding(text, "real", "EEG (scalp)", ("eeg_itpc_spectra",))
+
+
+@register_finding("eeg_alignment")
+def _eeg_alignment(numbers, params):
+    e = _run(numbers, "eeg_scalp")
+    if not isinstance(e, Mapping) or _num(e.get("S")) is None:
+        return None
+    return Finding(
+        alignment_sentences(e, params, "EEG"),
+        "real",
+        "EEG (scalp)",
+        ("eeg_alignment", "eeg_topomap"),
+    )
+
+
+@register_finding("eeg_condition_response")
+def _eeg_condition_response(numbers, params):
+    import numpy as np
+
+    model = _run(numbers, "eeg_scalp", "model_phrase_snr_by_layer_condition")
+    human = _run(numbers, "eeg_scalp", "human", "phrase_itc")
+    if not isinstance(model, Mapping) or not isinstance(human, Mapping):
+        return None
+    conds = [c for c in model if c in human]
+    if len(conds) < 3:
+        return None
+    m = np.array([np.nanmean(np.asarray(model[c], dtype=float)) for c in conds])
+    h = np.array([float(human[c]) for c in conds])
+    rank = lambda x: np.argsort(np.argsort(x))  # noqa: E731
+    r = float(np.corrcoef(rank(m), rank(h))[0, 1])
+    top_m, top_h = conds[int(np.argmax(m))], conds[int(np.argmax(h))]
+    text = (
+        f"Across the {len(conds)} conditions, the model's phrase-rate SNR (mean over layers) and "
+        f"the human phrase-rate ITPC rank the conditions with Spearman ρ = {r:.2f} (descriptive; "
+        f"no test over {len(conds)} conditions); largest response: {top_m} in the model, "
+        f"{top_h} in the participants."
+    )
+    return Finding(text, "real", "model and EEG (scalp)", ("eeg_condition_response",))
+
+
+# ---------------------------------------------------------------------------------------------
+# results read from files (hftp report FILES): entries marked with "kind"
+
+
+def _file_source(entry: Mapping[str, Any]) -> str:
+    return "simulated" if entry.get("simulated") else "real"
+
+
+@register_finding("tagging_files")
+def _tagging_files(numbers, params):
+    out = []
+    for name, e in numbers.items():
+        if not (isinstance(e, Mapping) and e.get("kind") == "tagging"):
+            continue
+        total, parts = _category_parts(e)
+        mode = e.get("mode", "calibrated")
+        text = (
+            f"{label(name)}: {pct(total)} of {_n_units(e)}channels tagged ({mode} mode): {parts}."
+        )
+        data = str(e.get("data", ""))
+        out.append(Finding(text, _file_source(e), data, (f"{name}_profile",)))
+    return out
+
+
+@register_finding("alignment_files")
+def _alignment_files(numbers, params):
+    out = []
+    for name, e in numbers.items():
+        if not (isinstance(e, Mapping) and e.get("kind") == "alignment"):
+            continue
+        text = alignment_sentences(e, params, "brain", lead=f"{label(name)}: alignment ")
+        out.append(Finding(text, _file_source(e), str(e.get("data", "")), (f"{name}_heatmap",)))
+    return out
