@@ -472,7 +472,12 @@ def probe(
         if lexical_baseline is not None:
             from hftp.models.lexical import LexicalBaseline
 
-            lex = LexicalBaseline(model, tokenizer, stim, plan, lexical_baseline, drop_missing)
+            lex = LexicalBaseline(
+                lambda sub: _batches(model, tokenizer, sub, plan),
+                stim,
+                lexical_baseline,
+                drop_missing,
+            )
             prov["lexical_baseline"] = lexical_baseline
         halves = 2 if split else 1
         accs: list = [None] * halves

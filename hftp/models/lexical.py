@@ -27,8 +27,9 @@ __all__ = ["LexicalBaseline"]
 class LexicalBaseline:
     """Per-word means from the baseline condition, and the residual bookkeeping of the probe."""
 
-    def __init__(self, model, tokenizer, stim, plan, baseline: str, drop_missing: bool) -> None:
-        from hftp.models.extract import _batches
+    def __init__(self, batches, stim, baseline: str, drop_missing: bool) -> None:
+        """``batches(stim)`` yields ``(condition, seq_ids, pooled (L, B, U, N))`` for a StimulusSet
+        (the probe's own batch iterator, so this module does not import the probe)."""
         from hftp.stimuli.core import StimulusSet
 
         self.baseline = baseline
@@ -42,7 +43,7 @@ class LexicalBaseline:
         }
         sub = StimulusSet(units=base.reset_index(drop=True), meta=stim.meta)
         self.moments = None
-        it = _batches(model, tokenizer, sub, plan)
+        it = batches(sub)
         with contextlib.closing(it):
             for _, seq_ids, pooled in it:  # (L, B, U, N)
                 x = pooled.permute(1, 2, 0, 3).cpu().numpy()  # (B, U, L, N)
