@@ -49,7 +49,7 @@ _API: dict[str, str] = {
     # brain
     "read_recording": "brain.core",
     "brain_spectra": "brain.core",
-    "concat_subjects": "brain.core",
+    "concat_subjects": "brain.subjects",
     "responsive_channels": "brain.core",
     "assign_regions": "brain.anatomy",
     "simulate_ieeg": "brain.simulate",
@@ -87,8 +87,9 @@ if TYPE_CHECKING:  # what the lazy loader below returns, spelled out for type ch
     from hftp.align.inference import alignment_summary
     from hftp.align.rdms import rdms
     from hftp.brain.anatomy import assign_regions
-    from hftp.brain.core import brain_spectra, concat_subjects, read_recording, responsive_channels
+    from hftp.brain.core import brain_spectra, read_recording, responsive_channels
     from hftp.brain.simulate import simulate_ieeg
+    from hftp.brain.subjects import concat_subjects
     from hftp.io import load, save
     from hftp.models.extract import extract_activations, probe
     from hftp.models.families import register_family

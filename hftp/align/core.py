@@ -68,8 +68,28 @@ def align(
     n_permutations: int | None = None,
     q: float = 0.05,
     ci: float = 0.95,
+    correction: str = "maxT",
+    selection: str | None = None,
+    selection_spectra=None,
+    subjects: str = "random-effect",
+    n_flips: int | None = None,
 ):
     """RSA of every model layer against every brain channel, with permutation inference.
+
+    Decisions (METHOD §6; see :mod:`hftp.align.selection` and :mod:`hftp.align.subjects`):
+
+    - **Measures.** Model: evoked amplitude; brain: ITC. The model is deterministic given its
+      input, so its trial-to-trial variation is stimulus content, and the evoked amplitude (the
+      amplitude of the trial-averaged response) keeps the size of a neuron's locked response,
+      which ITC discards (a neuron with a tiny but perfectly locked response has ITC 1). A brain
+      channel's amplitude is dominated by its distance to the source, its reference and its
+      impedance, none of which is syntax; ITC is scale-free and is what the frequency-tagging
+      EEG/MEG literature reports. Both sides are scale-free within a channel after the RDM metric
+      (cosine), so mixing the two measures compares the condition *profiles*, which is the
+      question. Either can be changed; both are recorded in ``attrs``.
+    - **Selection.** Neurons are selected on data independent of the RDMs (``selection``).
+    - **Inference.** Family-wise (maxT) over layer × channel and layer × region by default.
+    - **Subjects.** With several subjects, a random-effect analysis across subjects is added.
 
     Parameters
     ----------
@@ -79,9 +99,11 @@ def align(
         Brain Spectra, dims ``(condition, channel, freq)``; coords ``region``, ``hemisphere`` and
         ``subject`` on ``channel`` are used when present. Condition names must equal the model's
         (order may differ). Select channels beforehand (``.sel``/``.isel``) to restrict them.
-    tagged : xarray.Dataset or xarray.DataArray, optional
-        The model neurons to use: ``hftp.find_tagged`` results (category not ``"none"``) or a
-        boolean mask over ``(layer, neuron)``. Default: all neurons (no random-neuron control).
+    tagged : xarray.Dataset, xarray.DataArray or callable, optional
+        The model neurons to use: ``hftp.find_tagged`` results (category not ``"none"``), a
+        boolean mask over ``(layer, neuron)``, or a function ``spectra -> either`` that align
+        applies to the selection data (e.g. ``lambda s: hftp.find_tagged(s, "sentence",
+        "random")``). Default: all neurons (no random-neuron control).
     measure, brain_measure : {"evoked", "itc", "amplitude", "power"}
         Spectral measures of the model (default ``"evoked"``) and the brain (default ``"itc"``).
     metric : {"cosine", "correlation", "euclidean"}
@@ -104,32 +126,72 @@ def align(
     q : float
         FDR level for ``significant``. Default 0.05.
     ci : float
-        Bootstrap confidence level. Default 0.95.
+        Confidence level of the bootstrap and of the group effect. Default 0.95.
+    correction : {"maxT", "bh"}
+        How ``significant`` (and ``{g}_significant``, ``group_significant``) correct for the many
+        cells (``hftp.align.inference.CORRECTIONS``): ``"maxT"`` (default), family-wise error by
+        the permutation maximum over the family's cells, which rejects with 720 permutations;
+        ``"bh"``, Benjamini–Hochberg FDR (with 6 conditions it cannot reject over hundreds of
+        cells). Both ``p_fwe`` and ``q`` are always returned.
+    selection : {"split", "independent", "same-data"}, optional
+        Where ``tagged`` was selected (``hftp.align.selection``). Default: ``"split"`` when
+        ``model_spectra`` has a ``split`` dim (select on split 0, RDMs on split 1),
+        ``"independent"`` when ``selection_spectra`` is given; with ``tagged`` and neither, align
+        refuses (same-data selection lets selection alone win the random-neuron control).
+        ``"independent"`` alone asserts that ``tagged`` came from other data; ``"same-data"``
+        accepts the bias by name.
+    selection_spectra : xarray.Dataset, optional
+        Model Spectra of the same design from independent trials (another stimulus seed), to
+        select on. Random neurons are drawn from the neurons finite in it and in the RDM data.
+    subjects : {"random-effect", "pooled"}
+        With several subjects (a ``subject`` coord): ``"random-effect"`` (default) adds the
+        across-subject analysis (``group_*``, ``noise_ceiling``; :mod:`hftp.align.subjects`);
+        ``"pooled"`` adds the fixed-effect subject bootstrap of S instead.
+    n_flips : int, optional
+        Sign flips for the random-effect test. Default: all 2^n for n <= 12 subjects, else 10000.
 
     Returns
     -------
     result : xarray.Dataset
-        - ``rho``, ``p``, ``q``, ``significant`` over ``(layer, channel)``: the comparison, its
-          one-sided permutation p (P(null >= observed), identity included), BH-FDR over layer ×
-          channel. ``channel`` keeps the brain coords (``region``, ``hemisphere``, ``subject``,
+        - ``rho``, ``p``, ``p_fwe``, ``q``, ``significant`` over ``(layer, channel)``: the
+          comparison, its one-sided permutation p (P(null >= observed), identity included), the
+          maxT family-wise p and BH q over layer × channel, and ``adjusted <= q`` by
+          ``correction``; ``max_rho_null`` (permutation) holds the maxima. ``channel`` keeps the brain coords (``region``, ``hemisphere``, ``subject``,
           ``x``, ``y``, ``z``).
         - ``model_rdm`` (layer, pair), ``brain_rdm`` (channel, pair), ``n_neurons`` (layer).
-        - ``S``, ``S_p``, ``S_null`` (permutation); ``S_layer``, ``S_layer_p`` (layer).
+        - ``S``, ``S_p``, ``S_null`` (permutation), ``S_null_mean`` and ``S_corrected`` (S minus
+          its null mean: top-k makes S positive under the null); ``S_layer``, ``S_layer_p``.
         - Per region (dim ``regions``) and per hemisphere (dim ``hemispheres``), for ``g`` in
-          ``region``/``hemisphere``: ``{g}_rho`` and ``{g}_p``, ``{g}_q`` (layer × group: mean rho
-          over the group's channels); ``S_{g}``, ``S_{g}_p``, ``S_{g}_null`` (S(m,b_r): the mean
+          ``region``/``hemisphere``: ``{g}_rho``, ``{g}_p``, ``{g}_p_fwe``, ``{g}_q`` and
+          ``{g}_significant`` (layer × group: mean rho over the group's channels);
+          ``S_{g}_null_mean``, ``S_{g}_corrected``; ``S_{g}``, ``S_{g}_p``, ``S_{g}_null`` (S(m,b_r): the mean
           over layers of the mean of the group's channels among each layer's top k; layers where
           none of them is in the top k are skipped); ``S_layer_{g}`` and ``n_top_{g}``.
         - Random-neuron control (dim ``random``): ``random_S``, ``random_S_layer``, ``random_rho``,
           ``S_random_p``, ``S_layer_random_p``, ``rho_random_p`` ((1 + #random >= tagged) /
           (1 + n_random)).
-        - With several subjects (dim ``subjects``): ``S_subject`` (S within each subject), and
-          ``S_boot`` (boot), ``S_ci`` (bound: lower, upper).
+        - With several subjects (dim ``subjects``): ``S_subject`` (S within each subject).
+          Random effect: ``subject_rho`` (subjects, layer, cell), ``group_rho``, ``group_t``,
+          ``group_p``, ``group_p_fwe`` (maxT over layer × cell), ``group_significant``,
+          ``group_ci`` (layer, cell, bound), ``group_n_subjects``, ``group_max_t_null`` (flip),
+          ``noise_ceiling`` (cell, ceiling: lower, upper); a cell is a channel label shared by
+          all subjects, else a region. Pooled: ``S_boot`` (boot), ``S_ci`` (bound).
         attrs record measure, brain_measure, metric, comparison, band, top_k, n_permutations,
-        permutation ("exact"/"sampled"), seed and the other parameters.
+        permutation ("exact"/"sampled"), correction, selection, subjects, seed and the others.
     """
-    from hftp.align.inference import run_inference
+    from hftp.align.inference import CORRECTIONS, run_inference
+    from hftp.align.selection import prepare
 
+    check_option("correction", correction, CORRECTIONS)
+    check_option("subjects", subjects, ("random-effect", "pooled"))
+    if n_flips is not None:
+        n_flips = check_int("n_flips", n_flips, min_value=2)
+    if selection_spectra is not None:
+        _check_spectra_arg(selection_spectra, "selection_spectra")
+    if "split" not in getattr(model_spectra, "dims", ()):
+        _check_spectra_arg(model_spectra, "model_spectra")  # a clear error before selection
+    prep = prepare(model_spectra, tagged, selection=selection, selection_spectra=selection_spectra)
+    model_spectra, tagged = prep["rdm_spectra"], prep["tagged"]
     mdims = _check_spectra_arg(model_spectra, "model_spectra")
     bdims = _check_spectra_arg(brain_spectra, "brain_spectra")
     if "layer" not in mdims:
@@ -167,6 +229,16 @@ def align(
     labels = _group_labels(model_spectra, "layer", mdims)
     mblocks = _blocks(_features(model_spectra, measure, model_band, "model_spectra"), labels)
     mask = _channel_mask(tagged, model_spectra, mdims, name="tagged")
+    pool = np.ones_like(mask)
+    if prep["selection_spectra"] is not None and tagged is not None:
+        sel_vals = _features(prep["selection_spectra"], measure, model_band, "selection_spectra")
+        if sel_vals.shape[1] != mask.size:
+            raise InvalidValueError(
+                f"Invalid value for 'selection_spectra': expected the model's {mask.size} neurons; "
+                f"got {sel_vals.shape[1]}. Probe the same model and layers."
+            )
+        pool = np.isfinite(sel_vals).all(axis=(0, 2))
+    mblocks = mblocks._replace(valid=mblocks.valid & pool[mblocks.index])
     sel = mask[mblocks.index] & mblocks.valid
     counts = sel.sum(axis=-1)
     _warn_empty("layer", mblocks, counts)
@@ -194,9 +266,11 @@ def align(
         logger.info("Random-neuron control skipped: every neuron of every layer is selected.")
     coords = {
         c: np.asarray(brain_spectra[c].values)
-        for c in ("region", "hemisphere", "subject")
+        for c in ("region", "hemisphere", "subject", "label")
         if c in brain_spectra.coords and brain_spectra[c].dims == ("channel",)
     }
+    n_sub = np.unique(coords["subject"].astype(str)).size if "subject" in coords else 1
+    random_effect = subjects == "random-effect" and n_sub > 1
     res = run_inference(
         model_rdm=model_rdm,
         brain_rdm=brain_rdm,
@@ -213,11 +287,32 @@ def align(
         }
         if random_ok
         else None,
-        n_boot=n_boot,
+        n_boot=0 if random_effect else n_boot,
         ci=ci,
         q=q,
         seed=seed,
+        correction=correction,
     )
+    if random_effect:
+        from hftp.align.subjects import subject_inference
+
+        sub = subject_inference(
+            model_rdm=model_rdm,
+            brain_rdm=brain_rdm,
+            coords=coords,
+            channel_names=np.asarray(brain_spectra["channel"].values),
+            comparison=comparison,
+            correction=correction,
+            n_flips=n_flips,
+            ci=ci,
+            q=q,
+            seed=seed,
+        )
+        res["vars"].update(sub["vars"])
+        res["coords"].update(sub["coords"])
+        res["attrs"].update(sub["attrs"])
+    else:
+        res["attrs"]["subjects"] = "pooled" if n_sub > 1 else "single"
     return _assemble(
         res,
         model_spectra=model_spectra,
@@ -243,6 +338,7 @@ def align(
             "ci_level": ci,
             "conditions": conditions,
             "tagged": "all neurons" if tagged is None else "tagged neurons",
+            "selection": prep["selection"],
             "model": str(model_spectra.attrs.get("model", "")),
         },
     )

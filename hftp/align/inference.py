@@ -144,7 +144,15 @@ def _progress(iterable, total: int, desc: str):
 # inference pieces
 
 
-def _permutation_test(model_emb, brain_emb, comp, pair_perm, k, groups, p_keys):
+def _cell_max(x: np.ndarray) -> np.ndarray:
+    """The maximum over every cell of each permutation (N, ...) → (N,); NaN cells are skipped."""
+    flat = np.where(np.isfinite(x), x, -np.inf).reshape(x.shape[0], -1)
+    return flat.max(axis=1) if flat.shape[1] else np.full(x.shape[0], -np.inf)
+
+
+def _permutation_test(model_emb, brain_emb, comp, pair_perm, k, groups, p_keys, max_keys=()):
+    """Permutation p of every statistic in ``p_keys``; the null of S (and S per group); the null
+    of the maximum over cells of every statistic in ``max_keys`` (for maxT)."""
     n_perm = pair_perm.shape[0]
     L, K = model_emb.shape[0], brain_emb.shape[0]
     rho = compare(model_emb, brain_emb)
@@ -152,6 +160,7 @@ def _permutation_test(model_emb, brain_emb, comp, pair_perm, k, groups, p_keys):
     obs["rho"] = rho
     ge = {key: np.zeros(np.shape(obs[key]), dtype=np.int64) for key in p_keys}
     nulls: dict[str, list[np.ndarray]] = {"S": [], **{f"S_{g}": [] for g in groups}}
+    nulls.update({f"max_{key}": [] for key in max_keys})
     chunks = list(_chunks(n_perm, L * K))
     for sl in _progress(chunks, len(chunks), "permutations"):
         idx = pair_perm[sl]
@@ -160,11 +169,56 @@ def _permutation_test(model_emb, brain_emb, comp, pair_perm, k, groups, p_keys):
         summ["rho"] = rho_p
         for key in p_keys:
             ge[key] += _exceed(summ[key], obs[key])
+        for key in max_keys:
+            nulls[f"max_{key}"].append(_cell_max(summ[key]))
         for key in nulls:
-            nulls[key].append(summ[key])
+            if not key.startswith("max_"):
+                nulls[key].append(summ[key])
     with np.errstate(invalid="ignore"):
         p = {key: np.where(np.isfinite(obs[key]), ge[key] / n_perm, np.nan) for key in p_keys}
     return obs, p, {key: np.concatenate(v) for key, v in nulls.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# multiple comparisons
+
+
+def maxt_p(obs: np.ndarray, max_null: np.ndarray) -> np.ndarray:
+    """Family-wise p of every cell by the max statistic (Westfall–Young; Nichols & Holmes 2002).
+
+    Parameters
+    ----------
+    obs : ndarray, any shape
+        The observed statistic of every cell of one family (NaN cells stay NaN).
+    max_null : ndarray, shape (n_perm,)
+        The maximum over the family's cells under each permutation, the identity included.
+
+    Returns
+    -------
+    p : ndarray, shape of ``obs``
+        The fraction of permutations whose maximum reaches the cell's value. Rejecting p <= alpha
+        controls the family-wise error at alpha (strongly, under subset pivotality); since the
+        identity is among the permutations, p >= 1 / n_perm, so 720 permutations reject at 0.05.
+    """
+    obs = np.asarray(obs, dtype=float)
+    m = np.sort(np.asarray(max_null, dtype=float))
+    with np.errstate(invalid="ignore"):
+        n_ge = m.size - np.searchsorted(m, obs - _EPS, side="left")
+        return np.where(np.isfinite(obs), n_ge / m.size, np.nan)
+
+
+def _correct_maxt(obs, p, max_null):
+    return maxt_p(obs, max_null)
+
+
+def _correct_bh(obs, p, max_null):
+    return _bh(p)
+
+
+CORRECTIONS = {"maxT": _correct_maxt, "bh": _correct_bh}
+"""Multiple-comparison registry: name → function of (observed, p, null maxima) returning the
+adjusted p of every cell of one family. ``"maxT"`` (default) controls the family-wise error with
+the same permutations; ``"bh"`` is Benjamini–Hochberg FDR over the cells' permutation p."""
 
 
 def _random_control(random: dict, brain_emb, comp, k, obs, rng):
@@ -257,6 +311,7 @@ def run_inference(
     ci: float,
     q: float,
     seed: int,
+    correction: str = "maxT",
 ) -> dict[str, Any]:
     """All of :func:`hftp.align`'s inference; returns ``vars``, ``coords`` and ``attrs``."""
     perm_ss, rand_ss, boot_ss = np.random.SeedSequence(seed).spawn(3)
@@ -272,31 +327,50 @@ def run_inference(
             groups[g] = np.eye(labels.size)[inv]
             coords[dim] = labels
     p_keys = ["rho", "S", "S_layer"] + [f"{g}_rho" for g in groups] + [f"S_{g}" for g in groups]
+    max_keys = ["rho"] + [f"{g}_rho" for g in groups]
     model_emb, brain_emb = comp.embed(model_rdm), comp.embed(brain_rdm)
-    obs, p, nulls = _permutation_test(model_emb, brain_emb, comp, pair_perm, top_k, groups, p_keys)
+    obs, p, nulls = _permutation_test(
+        model_emb, brain_emb, comp, pair_perm, top_k, groups, p_keys, max_keys
+    )
     lk = ("layer", "channel")
+    p_fwe = maxt_p(obs["rho"], nulls["max_rho"])
+    adjusted = CORRECTIONS[correction](obs["rho"], p["rho"], nulls["max_rho"])
+    with np.errstate(invalid="ignore"):
+        s_null_mean = np.nanmean(nulls["S"]) if np.isfinite(nulls["S"]).any() else np.nan
     data: dict[str, Any] = {
         "rho": (lk, obs["rho"]),
         "p": (lk, p["rho"]),
+        "p_fwe": (lk, p_fwe),
         "q": (lk, _bh(p["rho"])),
         "S": ((), obs["S"]),
         "S_p": ((), p["S"]),
         "S_null": (("permutation",), nulls["S"]),
+        "S_null_mean": ((), s_null_mean),
+        "S_corrected": ((), obs["S"] - s_null_mean),
+        "max_rho_null": (("permutation",), nulls["max_rho"]),
         "S_layer": (("layer",), obs["S_layer"]),
         "S_layer_p": (("layer",), p["S_layer"]),
     }
     with np.errstate(invalid="ignore"):
-        data["significant"] = (lk, data["q"][1] <= q)
+        data["significant"] = (lk, adjusted <= q)
     for g in groups:
         dims = ("layer", _GROUP_DIMS[g])
+        gd = (_GROUP_DIMS[g],)
         data[f"{g}_rho"] = (dims, obs[f"{g}_rho"])
         data[f"{g}_p"] = (dims, p[f"{g}_rho"])
+        data[f"{g}_p_fwe"] = (dims, maxt_p(obs[f"{g}_rho"], nulls[f"max_{g}_rho"]))
         data[f"{g}_q"] = (dims, _bh(p[f"{g}_rho"]))
+        adj = CORRECTIONS[correction](obs[f"{g}_rho"], p[f"{g}_rho"], nulls[f"max_{g}_rho"])
+        with np.errstate(invalid="ignore"):
+            data[f"{g}_significant"] = (dims, adj <= q)
+            null_mean = _nanmean(nulls[f"S_{g}"], axis=0)
         data[f"S_layer_{g}"] = (dims, obs[f"S_layer_{g}"])
         data[f"n_top_{g}"] = (dims, obs[f"n_top_{g}"])
-        data[f"S_{g}"] = ((_GROUP_DIMS[g],), obs[f"S_{g}"])
-        data[f"S_{g}_p"] = ((_GROUP_DIMS[g],), p[f"S_{g}"])
+        data[f"S_{g}"] = (gd, obs[f"S_{g}"])
+        data[f"S_{g}_p"] = (gd, p[f"S_{g}"])
         data[f"S_{g}_null"] = (("permutation", _GROUP_DIMS[g]), nulls[f"S_{g}"])
+        data[f"S_{g}_null_mean"] = (gd, null_mean)
+        data[f"S_{g}_corrected"] = (gd, obs[f"S_{g}"] - null_mean)
     if random is not None:
         data.update(
             _random_control(random, brain_emb, comp, top_k, obs, np.random.default_rng(rand_ss))
@@ -318,6 +392,7 @@ def run_inference(
             "n_permutations": int(perms.shape[0]),
             "permutation": "exact" if exact else "sampled",
             "n_subjects": int(n_subjects),
+            "correction": correction,
         },
     }
 
@@ -328,9 +403,11 @@ def alignment_summary(result) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``S``, ``S_p``, ``best_layer`` (highest ``S_layer``) with its ``S_layer`` and p, the best
-        layer × region cell (highest ``region_rho``) with its p and q when regions exist, the count
-        of layer × channel cells with q <= the FDR level, and, when present, ``S_random_p`` and
+        ``S``, ``S_p``, ``S_corrected`` (S − its null mean), ``best_layer`` (highest ``S_layer``) with its ``S_layer`` and p, the best
+        layer × region cell (highest ``region_rho``) with its p and q when regions exist; with the
+        random-effect analysis, the best layer × cell by group t (``group_best_*``: mean rho, CI,
+        p, family-wise p, noise ceiling) and ``group_n_significant``; the count
+        of significant layer × channel cells (``correction``, maxT by default), and, when present, ``S_random_p`` and
         ``S_ci``.
     """
     import xarray as xr
@@ -354,7 +431,11 @@ def alignment_summary(result) -> dict[str, Any]:
         "n_permutations": int(result.attrs.get("n_permutations", 0)),
         "top_k": int(result.attrs.get("top_k", 0)),
         "n_significant": int(result["significant"].sum()),
+        "correction": str(result.attrs.get("correction", "bh")),
     }
+    for key in ("S_corrected", "S_null_mean"):
+        if key in result:
+            out[key] = num(result[key])
     s_layer = np.asarray(result["S_layer"].values, dtype=float)
     if np.isfinite(s_layer).any():
         i = int(np.nanargmax(s_layer))
@@ -370,8 +451,25 @@ def alignment_summary(result) -> dict[str, Any]:
             out["best_region_rho"] = num(r[li, ri])
             out["best_region_p"] = num(result["region_p"].values[li, ri])
             out["best_region_q"] = num(result["region_q"].values[li, ri])
+            if "region_p_fwe" in result:
+                out["best_region_p_fwe"] = num(result["region_p_fwe"].values[li, ri])
     if "S_random_p" in result:
         out["S_random_p"] = num(result["S_random_p"])
     if "S_ci" in result:
         out["S_ci"] = [num(v) for v in result["S_ci"].values]
+    if "group_t" in result:
+        t = np.asarray(result["group_t"].values, dtype=float)
+        out["subjects"] = "random-effect"
+        out["n_subjects"] = int(result.sizes["subjects"])
+        out["cell_by"] = str(result.attrs.get("cell_by", ""))
+        out["group_n_significant"] = int(result["group_significant"].sum())
+        if np.isfinite(t).any():
+            li, ci_ = np.unravel_index(int(np.nanargmax(t)), t.shape)
+            out["group_best_layer"] = result["layer"].values[li].item()
+            out["group_best_cell"] = str(result["cell"].values[ci_])
+            out["group_best_rho"] = num(result["group_rho"].values[li, ci_])
+            out["group_best_ci"] = [num(v) for v in result["group_ci"].values[li, ci_]]
+            out["group_best_p"] = num(result["group_p"].values[li, ci_])
+            out["group_best_p_fwe"] = num(result["group_p_fwe"].values[li, ci_])
+            out["group_best_noise_ceiling"] = [num(v) for v in result["noise_ceiling"].values[ci_]]
     return out

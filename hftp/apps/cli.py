@@ -384,6 +384,16 @@ def align_cmd(
     top_k: int = typer.Option(100, "--top-k", help="Top channels per layer in S(m,b)."),
     n_random: int = typer.Option(100, "--n-random", help="Random-neuron draws (with --tagged)."),
     seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
+    selection: str = typer.Option(
+        None,
+        "--selection",
+        help="Where --tagged was selected: split (default with a split dim), independent, same-data.",
+    ),
+    selection_probe: Path = typer.Option(
+        None,
+        "--selection-probe",
+        help="Model Spectra of another stimulus seed that --tagged was selected on (.nc).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
 ) -> None:
     """RSA of every model layer against every brain channel, with permutation p-values.
@@ -397,6 +407,7 @@ def align_cmd(
     mspec = _run(load, probe, name="probe")
     bspec = _run(load, brain, name="brain")
     tag = _run(load, tagged, name="tagged") if tagged is not None else None
+    sel = _run(load, selection_probe, name="selection_probe") if selection_probe else None
     res = _run(
         align,
         mspec,
@@ -409,6 +420,8 @@ def align_cmd(
         top_k=top_k,
         n_random=n_random,
         seed=seed,
+        selection=selection,
+        selection_spectra=sel,
     )
     _run(save, res, out, name="out")
     _emit({"out": str(out), **alignment_summary(res)}, as_json)
@@ -446,6 +459,59 @@ def tag_cmd(
         _run(write_text, table, prof.to_csv(index=False), name="table")
     fractions = {k: round(v, 4) for k, v in category_fractions(res).items()}
     _emit({"out": str(out), "mode": mode, **fractions}, as_json)
+
+
+# ----------------------------------------------------------------------------------- ablate
+
+
+@app.command("ablate")
+def ablate_cmd(
+    stimuli: Path = typer.Option(
+        ..., "--stimuli", "-s", help="Stimulus CSV (other seed than tagging)."
+    ),
+    tagged: Path = typer.Option(..., "--tagged", help="Tagging result (.nc from hftp tag)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Ablation result to write (.nc)."),
+    category: list[str] = typer.Option(["sentence"], "--category", help="Category; repeatable."),
+    layers: list[str] = typer.Option(None, "--layers", help="Layers to ablate in (default all)."),
+    top_layers: int = typer.Option(None, "--top-layers", help="Only the K layers richest in it."),
+    method: str = typer.Option("mean", "--method", help="mean (over --reference) or zero."),
+    n_random: int = typer.Option(100, "--n-random", help="Random neuron sets in the null."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random sets."),
+    model: str = typer.Option(None, "--model", "-m", help="Model (default: SmolLM2)."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:N or mps."),
+    batch_size: int = typer.Option(8, "--batch-size", "-b", help="Sequences per forward pass."),
+    figure: Path = typer.Option(None, "--figure", help="Also draw the figure (PNG + SVG)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+) -> None:
+    """Ablate tagged neurons and compare the loss change with random neuron sets.
+
+    Example: hftp ablate --stimuli stim.csv --tagged tagged.nc --top-layers 5 --out ablation.nc
+    """
+    from hftp.io import load, save
+    from hftp.models.ablate import ablate, ablation_table
+    from hftp.models.load import load_model
+    from hftp.stimuli.core import load_stimuli
+    from hftp.tagging.core import layer_profile
+
+    stim = _run(load_stimuli, stimuli)
+    tag = _run(load, tagged, name="tagged")
+    chosen = _parse_layers(layers)
+    if top_layers is not None:
+        prof = _run(layer_profile, tag)
+        prof = prof[prof["category"].isin(category)].groupby("layer")["proportion"].sum()
+        chosen = [int(i) for i in prof.sort_values(ascending=False).index[: max(top_layers, 1)]]
+    net, tok = _run(load_model, model, device=device)
+    res = _run(
+        ablate, net, tok, stim, tag, categories=category, layers=chosen, method=method,
+        n_random=n_random, seed=seed, batch_size=batch_size,
+    )  # fmt: skip
+    _run(save, res, out, name="out")
+    if figure is not None:
+        from hftp.plot import ablation, save_figure
+
+        _run(save_figure, ablation(res), figure)
+    table = ablation_table(res).round(5)
+    _emit({"out": str(out), "layers": chosen, "sets": table.to_dict("records")}, as_json)
 
 
 # ----------------------------------------------------------------------------------- report

@@ -10,13 +10,14 @@ from hftp.brain.anatomy import assign_regions
 from hftp.brain.core import (
     FORMATS,
     brain_spectra,
-    concat_subjects,
     read_recording,
     read_spectra,
     read_subjects,
     responsive_channels,
 )
+from hftp.brain.readers import item_epochs
 from hftp.brain.simulate import simulate_ieeg
+from hftp.brain.subjects import concat_subjects
 
 __all__ = [
     "read_recording",
@@ -24,6 +25,7 @@ __all__ = [
     "read_spectra",
     "brain_spectra",
     "concat_subjects",
+    "item_epochs",
     "responsive_channels",
     "assign_regions",
     "simulate_ieeg",

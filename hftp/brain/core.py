@@ -39,6 +39,7 @@ from hftp.brain.readers import (
     _set_positions,
 )
 from hftp.brain.simulate import simulate_ieeg
+from hftp.brain.subjects import concat_subjects
 from hftp.spectral.accessor import check_spectra
 from hftp.spectral.accumulate import SpectraAccumulator, rfft_trials
 from hftp.spectral.bins import bin_step
@@ -49,7 +50,6 @@ __all__ = [
     "read_spectra",
     "read_any",
     "brain_spectra",
-    "concat_subjects",
     "responsive_channels",
     "assign_regions",
     "simulate_ieeg",
@@ -509,74 +509,6 @@ def _pass_spectra(s, tagged_hz, conditions):
             bin_index(s["freq"].values, float(f), name=f"tagged_hz[{lvl!r}]")
         s = s.assign_attrs(tagged_hz=json.dumps({k: float(v) for k, v in tagged_hz.items()}))
     return s
-
-
-def concat_subjects(spectra: Sequence[Any]):
-    """Pool several subjects' brain Spectra along ``channel``.
-
-    Channels are renamed ``"<subject>/<name>"`` so they stay unique (the plain name stays in the
-    ``label`` coord). Conditions are the union; a subject without a condition contributes no trials
-    there. When trial counts differ between subjects, ``n_trials`` gets dims ``(condition, channel)``
-    (the derived measures broadcast over it unchanged).
-
-    Returns
-    -------
-    spectra : xarray.Dataset, dims (condition, channel, freq)
-    """
-    import xarray as xr
-
-    check_type("spectra", spectra, list | tuple, "a list of brain Spectra")
-    if not spectra:
-        raise InvalidValueError(
-            "Invalid value for 'spectra': expected at least one Spectra; got none."
-        )
-    for s in spectra:
-        check_spectra(s, "spectra")
-    first = spectra[0]
-    for s in spectra[1:]:
-        if s.sizes["freq"] != first.sizes["freq"] or not np.allclose(s["freq"], first["freq"]):
-            raise InvalidValueError(
-                "Invalid value for 'spectra': the subjects have different frequency axes."
-            )
-        if s.hftp.tagged_hz != first.hftp.tagged_hz:
-            raise InvalidValueError(
-                f"Invalid value for 'spectra': tagged frequencies differ ({s.hftp.tagged_hz} vs {first.hftp.tagged_hz})."
-            )
-    conds = list(dict.fromkeys(c for s in spectra for c in s["condition"].values.tolist()))
-    n_tr = max(s.sizes.get("trial", 0) for s in spectra)
-    parts = []
-    for s in spectra:
-        s = s.copy()
-        subj = (
-            s["subject"].values if "subject" in s.coords else np.array(["sub"] * s.sizes["channel"])
-        )
-        names = [
-            c if str(c).startswith(f"{sj}/") else f"{sj}/{c}"
-            for sj, c in zip(subj, s["channel"].values, strict=True)
-        ]
-        if "label" not in s.coords:
-            s = s.assign_coords(label=("channel", s["channel"].values))
-        s = s.assign_coords(channel=np.array(names, dtype=object))
-        n = s["n_trials"]
-        if "channel" not in n.dims:
-            n = n.broadcast_like(s["channel"])
-        s["n_trials"] = n.reindex(condition=conds, fill_value=0)
-        s = s.reindex(condition=conds, fill_value=0)
-        if "trial_x" in s and s.sizes["trial"] < n_tr:
-            s = s.pad(trial=(0, n_tr - s.sizes["trial"]), constant_values={"trial_x": np.nan})
-            s["trial_x"] = s["trial_x"].fillna(np.nan + 1j * np.nan).astype(np.complex64)
-        parts.append(s)
-    out = xr.concat(
-        parts, dim="channel", coords="minimal", compat="override", combine_attrs="override"
-    )
-    n = out["n_trials"]
-    if bool((n == n.isel(channel=0)).all()):
-        out["n_trials"] = n.isel(channel=0, drop=True)
-    else:
-        out["n_trials"] = n.transpose("condition", "channel")
-    out.attrs["subjects"] = json.dumps(list(dict.fromkeys(out["subject"].values.tolist())))
-    out.attrs.pop("subject", None)
-    return out
 
 
 def responsive_channels(

@@ -230,6 +230,67 @@ def _raw_events(raw, events_tsv: Path | None) -> list[tuple[float, str, int | No
     ]
 
 
+ITEM_COLUMNS = ("item", "stim_file")
+"""BIDS events.tsv columns that say which stimulus stream a trial played (first found wins)."""
+
+
+def _event_items(events_tsv: Path | None, n_events: int) -> list[str] | None:
+    """The item of every event row (``ITEM_COLUMNS``), or None when the events do not say."""
+    if events_tsv is None:
+        return None
+    import pandas as pd
+
+    df = pd.read_csv(events_tsv, sep="\t", dtype=str, keep_default_na=False)
+    col = next((c for c in ITEM_COLUMNS if c in df.columns), None)
+    if col is None or len(df) != n_events:
+        return None
+    return [str(v) for v in df[col]]
+
+
+def item_epochs(epochs, column: str = "item"):
+    """Epochs relabelled by item: each stimulus stream becomes its own condition.
+
+    For item-level RSA (:func:`hftp.align` over items): :func:`read_recording` stores the
+    ``item`` (or ``stim_file``) column of a BIDS events.tsv in ``epochs.metadata``; the result's
+    event ids are the item names, so :func:`brain_spectra` gives one spectrum per item (use an
+    amplitude measure, e.g. ``brain_measure="evoked"``: ITC over one trial is 1).
+
+    Parameters
+    ----------
+    epochs : mne.Epochs
+        From :func:`read_recording`, with ``metadata[column]``.
+    column : str
+        The metadata column naming the item. Default ``"item"``.
+
+    Returns
+    -------
+    mne.EpochsArray
+    """
+    import mne
+
+    md = getattr(epochs, "metadata", None)
+    if md is None or column not in md.columns:
+        have = [] if md is None else list(md.columns)
+        raise InvalidValueError(
+            f"Invalid value for 'epochs': expected metadata with an item column {column!r} (from a "
+            f"BIDS events.tsv column 'item' or 'stim_file'); got metadata columns {have}. The "
+            "recording does not say which stream each trial played, so align over conditions."
+        )
+    names = [str(v) for v in md[column]]
+    ids = {n: k for k, n in enumerate(dict.fromkeys(names), start=1)}
+    events = epochs.events.copy()
+    events[:, 2] = [ids[n] for n in names]
+    out = mne.EpochsArray(
+        epochs.get_data(),
+        epochs.info,
+        events=events,
+        tmin=epochs.tmin,
+        event_id=ids,
+        verbose="error",
+    )
+    return out
+
+
 def _match(conditions: Conditions | None, events, *, where: str) -> dict[str, list[int]]:
     """condition name → indices of the matching events."""
     if conditions is None:
@@ -287,14 +348,25 @@ def _epochs_from_raw(raw, path, conditions, tmin, tmax, events_tsv, epoch_length
         tmax = tmin + min(durs) - 1.0 / sf
     tmax = check_float("tmax", tmax, min_value=tmin, inclusive=False)
     rows, event_id = [], {}
+    items = _event_items(events_tsv, len(events))
     for k, (name, ii) in enumerate(idx.items(), start=1):
         event_id[name] = k
-        rows += [[int(round(events[i][0] * sf)) + raw.first_samp, 0, k] for i in ii]
-    arr = np.array(sorted(rows), dtype=int)
+        rows += [[int(round(events[i][0] * sf)) + raw.first_samp, 0, k, i] for i in ii]
+    rows.sort()
+    arr = np.array([r[:3] for r in rows], dtype=int).reshape(-1, 3)
+    metadata = None
+    if items is not None:  # which stimulus stream each trial played (item-level RSA)
+        import pandas as pd
+
+        inv = {k: n for n, k in event_id.items()}
+        metadata = pd.DataFrame(
+            {"condition": [inv[r[2]] for r in rows], "item": [items[r[3]] for r in rows]}
+        )
     return mne.Epochs(
         raw,
         arr,
         event_id=event_id,
+        metadata=metadata,
         tmin=tmin,
         tmax=tmax,
         baseline=None,

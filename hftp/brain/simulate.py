@@ -287,7 +287,15 @@ def _write_subject(
             pos.append(p)
             reg.append(r)
     n_ch = len(names)
-    trials = [(c, n_units) for c, lens in design["trials"].items() for n_units in lens]
+    from hftp.stimuli.core import item_id
+
+    # (condition, length in units, item): the item is the condition's k-th stream, named as
+    # hftp.stimuli.core.item_id names it, so the model can be fed the same word list
+    trials = [
+        (c, n_units, item_id(c, k))
+        for c, lens in design["trials"].items()
+        for k, n_units in enumerate(lens)
+    ]
     order = rng.permutation(len(trials))
     rate = design["unit_rate_hz"]
     gap = int(round(gap_s * sfreq))
@@ -297,7 +305,7 @@ def _write_subject(
     t = np.arange(total) / sfreq
     x += line_amp * np.sin(2 * np.pi * line_freq * t + rng.uniform(0, 2 * np.pi, (n_ch, 1)))
     phases = rng.uniform(0, 2 * np.pi, (n_ch, len(LEVELS)))
-    onsets, durs, descs = [], [], []
+    onsets, durs, descs, items = [], [], [], []
     start = gap
     for i, n in zip(order, lens, strict=True):
         cond = trials[i][0]
@@ -314,6 +322,7 @@ def _write_subject(
         onsets.append(start / sfreq)
         durs.append(n / sfreq)
         descs.append(cond)
+        items.append(trials[i][2])
         start += n + gap
     info = mne.create_info(names, sfreq, "seeg")
     info["line_freq"] = line_freq
@@ -340,6 +349,7 @@ def _write_subject(
             overwrite=True,
             verbose="error",
         )
+    _add_items(bp, items)
     _to_mni152(root / f"sub-{sub}" / "ieeg")
     contacts = {}
     for ch, (n, p, r) in enumerate(zip(names, pos, reg, strict=True)):
@@ -352,6 +362,21 @@ def _write_subject(
             "responsive": {c: {lv: bool(a > 0) for lv, a in amp[c].items()} for c in amp},
         }
     return {"contacts": contacts, "n_trials": {c: len(v) for c, v in design["trials"].items()}}
+
+
+def _add_items(bp, items: list[str]) -> None:
+    """Add the ``item`` column (which stream each trial played) to the subject's events.tsv."""
+    import pandas as pd
+
+    from hftp.io import atomic_path
+
+    path = Path(bp.copy().update(suffix="events", extension=".tsv").fpath)
+    df = pd.read_csv(path, sep="\t", keep_default_na=False)
+    if len(df) != len(items):  # pragma: no cover - mne_bids writes one row per annotation
+        raise RuntimeError(f"{path}: {len(df)} events for {len(items)} trials")
+    df["item"] = items
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, sep="\t", index=False)
 
 
 def _to_mni152(folder: Path) -> None:

@@ -3,10 +3,12 @@
 :mod:`hftp.models.load` loads a model (the offline default, GGUF files, local folders, hub ids);
 :mod:`hftp.models.families` maps architectures to the module whose input is the neuron vector;
 :mod:`hftp.models.extract` hooks it (raw activations, streamed spectra); :mod:`hftp.models.pooling`
-maps tokens to stimulus units; :mod:`hftp.models.untrained` gives the untrained baseline.
+maps tokens to stimulus units; :mod:`hftp.models.untrained` gives the untrained baseline; :mod:`hftp.models.loss` the next-unit
+loss and :mod:`hftp.models.ablate` the causal ablation of neuron sets against random ones.
 torch and transformers are imported only when a function needs them.
 """
 
+from hftp.models.ablate import ablate, ablation_table
 from hftp.models.extract import (
     capture,
     extract_activations,
@@ -23,6 +25,7 @@ from hftp.models.load import (
     model_id,
     resolve_device,
 )
+from hftp.models.loss import next_unit_loss
 from hftp.models.untrained import untrained
 
 __all__ = [
@@ -41,4 +44,7 @@ __all__ = [
     "probe",
     "iter_activations",
     "untrained",
+    "ablate",
+    "ablation_table",
+    "next_unit_loss",
 ]

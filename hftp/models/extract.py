@@ -36,7 +36,14 @@ from hftp.models.load import model_id
 from hftp.models.pooling import POOLINGS, Batch, encode, pool
 from hftp.spectral.accumulate import SpectraAccumulator
 
-__all__ = ["capture", "record_tokens", "extract_activations", "probe", "iter_activations"]
+__all__ = [
+    "capture",
+    "pre_hooks",
+    "record_tokens",
+    "extract_activations",
+    "probe",
+    "iter_activations",
+]
 
 logger = logging.getLogger("hftp")
 
@@ -71,7 +78,6 @@ def capture(
     """
     store: dict[int, Any] = {}
     last = max(layers)
-    handles = []
 
     def make_hook(i: int):
         def hook(_module, args):
@@ -82,10 +88,22 @@ def capture(
 
         return hook
 
-    try:
-        for i in layers:
-            handles.append(modules[i].register_forward_pre_hook(make_hook(i)))
+    with pre_hooks({i: modules[i] for i in layers}, make_hook):
         yield store
+
+
+@contextlib.contextmanager
+def pre_hooks(modules: dict[int, Any], make_hook) -> Iterator[None]:
+    """Register ``make_hook(i)`` as a forward pre-hook on each ``modules[i]``; remove them on exit.
+
+    The hooks are removed when the block ends, also after an exception (tested), so a model is
+    never left modified. A hook that returns a tuple replaces the module's positional inputs.
+    """
+    handles = []
+    try:
+        for i, mod in modules.items():
+            handles.append(mod.register_forward_pre_hook(make_hook(i)))
+        yield
     finally:
         for h in handles:
             h.remove()

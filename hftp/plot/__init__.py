@@ -2,13 +2,19 @@
 with :func:`save_figure`, which writes PNG and SVG atomically.
 
 :mod:`hftp.plot.model` (layer profiles, tagged spectra, trained vs untrained),
-:mod:`hftp.plot.align` (RDM panels, the alignment heatmap), :mod:`hftp.plot.brain` (glass brain,
-topomap, ITPC spectra, condition responses) and :mod:`hftp.plot.style` (colours, shared helpers).
+:mod:`hftp.plot.align` (RDM panels, the alignment heatmap), :mod:`hftp.plot.align_stats` (S
+over its null, the subject-level result), :mod:`hftp.plot.brain` (glass brain,
+topomap, ITPC spectra, condition responses), :mod:`hftp.plot.ablation` (ablation against its
+random-set null, retention of tagged neurons across checkpoints) and :mod:`hftp.plot.style`
+(colours, shared helpers).
 """
 
+from hftp.plot.ablation import ablation, retention
 from hftp.plot.align import alignment, rdm_panels
-from hftp.plot.brain import condition_response, glass_brain, itpc_spectra, topomap
+from hftp.plot.align_stats import alignment_null, subject_alignment
+from hftp.plot.brain import glass_brain, topomap
 from hftp.plot.model import layer_profile, snr_curve, tagged_spectra, trained_vs_untrained
+from hftp.plot.response import condition_response, itpc_spectra
 from hftp.plot.style import CATEGORY_COLORS, LEVEL_COLORS, OKABE_ITO, STYLE, save_figure
 
 __all__ = [
@@ -23,8 +29,12 @@ __all__ = [
     "trained_vs_untrained",
     "rdm_panels",
     "alignment",
+    "alignment_null",
+    "subject_alignment",
     "glass_brain",
     "topomap",
     "itpc_spectra",
     "condition_response",
+    "ablation",
+    "retention",
 ]

@@ -146,12 +146,13 @@ def alignment(
 ):
     """Layer × region similarity heatmap, channel correlations averaged per region.
 
-    Significance marks (dots) come from the region-level test when the result carries it
-    (``region_rho`` and ``region_q`` over ``(layer, regions)``: the permutation test of the mean
-    over the region's channels, FDR over layer × region). Otherwise the channel ``rho`` is
-    averaged per region and a dot marks a cell where at least one of the region's channels has
-    ``q < alpha`` (FDR over layer × channel). Per channel (``by="channel"``), dots mark
-    ``q < alpha``.
+    Significance marks (dots) follow the result's correction: the maxT family-wise p
+    (``p_fwe``, ``region_p_fwe``) by default, BH ``q`` for results made with ``correction="bh"``
+    (or older results). They come from the region-level test when the result carries it (the
+    permutation test of the mean over the region's channels, corrected over layer × region).
+    Otherwise the channel ``rho`` is averaged per region and a dot marks a cell where at least
+    one of the region's channels is below ``alpha`` (corrected over layer × channel). Per channel
+    (``by="channel"``), dots mark the channel's own corrected p.
 
     Parameters
     ----------
@@ -163,7 +164,7 @@ def alignment(
         than one region; else electrode labels (``"label"``, mean over subjects) when several
         subjects share them, as in pooled scalp EEG; else channels.
     alpha : float
-        Significance level on ``q``. Default 0.05.
+        Significance level on the corrected p (``p_fwe`` or ``q``). Default 0.05.
     ax : matplotlib Axes, optional
     title : str, optional
 
@@ -186,7 +187,10 @@ def alignment(
             raise InvalidValueError(
                 f"Invalid value for 'result': expected 'rho' over (layer, channel); got dims {rho.dims}."
             )
-    q = result["q"] if "q" in result else None
+    # significance by the result's own correction (maxT family-wise p by default; BH q by name)
+    fwe = "significant" in result and str(result.attrs.get("correction", "bh")) == "maxT"
+    q = result["p_fwe"] if fwe and "p_fwe" in result else result["q"] if "q" in result else None
+    stat = "p_FWE" if fwe else "q"
     has_region = "region" in rho.coords and len(np.unique(rho["region"].values)) > 1
     if by == "region" and "region" not in rho.coords:
         raise InvalidValueError(
@@ -202,13 +206,14 @@ def alignment(
     use_region = by == "region"
     rho = rho.transpose("layer", "channel")
     sig = (q.transpose("layer", "channel") < alpha) if q is not None else None
-    mark = f"q < {alpha:g}"
+    mark = f"{stat} < {alpha:g}"
     if use_region and "region_rho" in result and "regions" in result["region_rho"].dims:
         mat = result["region_rho"].transpose("layer", "regions")
         cols = _order_regions([str(r) for r in mat["regions"].values])
         mat = mat.sel(regions=cols)
-        if "region_q" in result:
-            sig = (result["region_q"].transpose("layer", "regions") < alpha).sel(regions=cols)
+        region_stat = "region_p_fwe" if fwe and "region_p_fwe" in result else "region_q"
+        if region_stat in result:
+            sig = (result[region_stat].transpose("layer", "regions") < alpha).sel(regions=cols)
             mark += " (region)"
         xlabel = "Region"
     elif use_region:

@@ -10,6 +10,8 @@ from hftp.stimuli.core import (
     EEG_PHRASES_CONDITIONS,
     UNIT_COLUMNS,
     StimulusSet,
+    by_item,
+    item_id,
     list_designs,
     load_stimuli,
     load_word_streams,
@@ -29,4 +31,6 @@ __all__ = [
     "load_stimuli",
     "to_events",
     "load_word_streams",
+    "by_item",
+    "item_id",
 ]

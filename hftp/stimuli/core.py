@@ -75,6 +75,8 @@ __all__ = [
     "load_stimuli",
     "to_events",
     "load_word_streams",
+    "item_id",
+    "by_item",
 ]
 
 logger = logging.getLogger("hftp")
@@ -150,6 +152,37 @@ class StimulusSet:
             f"n_sequences={self.n_sequences}, unit_rate_hz={self.unit_rate_hz}, "
             f"tagged_hz={json.dumps(self.tagged_hz)})"
         )
+
+
+def item_id(condition: str, k: int) -> str:
+    """The name of an item: the ``k``-th stream (0-based, in sequence order) of ``condition``.
+
+    The simulator writes it in the ``item`` column of events.tsv, and :func:`by_item` names the
+    model's conditions with it, so both sides of an item-level RSA match by name.
+    """
+    return f"{condition}/{int(k):03d}"
+
+
+def by_item(stim: StimulusSet) -> StimulusSet:
+    """The same streams, each its own condition named by :func:`item_id` (for item-level RSA).
+
+    Probing the result gives one model response per item (the word list the brain heard on a
+    trial whose events say ``item``).
+    """
+    check_type("stim", stim, StimulusSet, "a StimulusSet (hftp.make_stimuli)")
+    u = stim.units.copy()
+    rank = u.groupby("condition", sort=False)["sequence"].rank(method="dense").astype(int) - 1
+    u["condition"] = [item_id(c, k) for c, k in zip(u["condition"], rank, strict=True)]
+    structure = dict(stim.meta.get("structure_hz") or {})
+    meta = dict(stim.meta)
+    if structure:
+        src = stim.units.drop_duplicates("sequence").set_index("sequence").sort_index()["condition"]
+        meta["structure_hz"] = {
+            item_id(c, k): structure[c]
+            for c, k in zip(src.values, src.groupby(src.values).cumcount().values, strict=True)
+            if c in structure
+        }
+    return StimulusSet(units=u, meta=meta)
 
 
 def list_designs() -> dict[str, str]:

@@ -199,22 +199,43 @@ def snr_curve(tagged, floors=None):
 
 
 def overlap(a, b):
-    """Dice coefficient between the channels of two tagging results, per layer and category.
+    """Overlap of the tagged channels of two results, per layer and category, with its chance level.
+
+    Use it for two checkpoints of one architecture (base vs fine-tuned: is a neuron still tagged
+    after training?) or two languages in one model (the same neurons for English and Chinese?).
 
     Parameters
     ----------
     a, b : xarray.Dataset
-        From :func:`find_tagged` on the same channels (e.g. two languages, or two checkpoints of one
-        architecture).
+        From :func:`find_tagged` on the same channels (same dims and coords).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``(<group>, category, n_a, n_b, n_both, dice)``; categories are sentence, phrase,
-        shared and ``"tagged"`` (any category but none). Dice = 2|A∩B| / (|A| + |B|), NaN when both
-        sets are empty.
+        One row per group (``layer`` for model results; see :func:`layer_profile`) and category
+        (sentence, phrase, shared, and ``"tagged"``: any category but none). Columns:
+
+        - ``n``: channels in the group; ``n_a``, ``n_b``, ``n_both``: channels in the category in a, in b,
+          in both;
+        - ``dice`` = 2|A∩B| / (|A| + |B|) (NaN when both sets are empty);
+        - ``chance``: the Dice expected if b's channels were drawn at random with the same counts,
+          2 n_a n_b / (n (n_a + n_b));
+        - ``p``: hypergeometric P(|A∩B| >= n_both) under that independent selection (one-sided:
+          more overlap than chance). It is discrete, hence conservative for small sets;
+        - ``retention`` = n_both / n_a, the share of a's channels still in the category in b (NaN when
+          a has none), and ``retention_chance`` = n_b / n, its expectation under independence.
+
+        ``df.attrs["group"]`` names the group column.
+
+    Notes
+    -----
+    For an ablation on both checkpoints, ``hftp.models.ablate({"a": model_a, "b": model_b},
+    tok, stim, tagged_a)`` ablates a's tagged neurons in each; ``ablation_table`` of it has one row
+    per (model, category) and merges with this table on the category
+    (``ov.merge(table.rename(columns={"set": "category"}), on="category")``).
     """
     import pandas as pd
+    from scipy.stats import hypergeom
 
     _check_tagged(a, "a")
     _check_tagged(b, "b")
@@ -235,13 +256,25 @@ def overlap(a, b):
     rows = []
     for grp in pd.unique(g):
         m = g == grp
+        n = int(m.sum())
         for c in ("sentence", "phrase", "shared", "tagged"):
             sa = (va[m] != "none") if c == "tagged" else (va[m] == c)
             sb = (vb[m] != "none") if c == "tagged" else (vb[m] == c)
             na, nb, nab = int(sa.sum()), int(sb.sum()), int((sa & sb).sum())
-            dice = 2 * nab / (na + nb) if na + nb else np.nan
             rows.append(
-                {col: grp, "category": c, "n_a": na, "n_b": nb, "n_both": nab, "dice": dice}
+                {
+                    col: grp,
+                    "category": c,
+                    "n": n,
+                    "n_a": na,
+                    "n_b": nb,
+                    "n_both": nab,
+                    "dice": 2 * nab / (na + nb) if na + nb else np.nan,
+                    "chance": 2 * na * nb / (n * (na + nb)) if na + nb else np.nan,
+                    "p": float(hypergeom.sf(nab - 1, n, na, nb)),
+                    "retention": nab / na if na else np.nan,
+                    "retention_chance": nb / n,
+                }
             )
     df = pd.DataFrame(rows)
     df.attrs["group"] = col

@@ -334,7 +334,7 @@ def test_random_neuron_control():
     m, b = _planted(seed=1, active=active, n_neurons=20)
     coords = {"layer": m["layer"], "neuron": m["neuron"]}
     mask = xr.DataArray(active, dims=("layer", "neuron"), coords=coords)
-    r = align(m, b, tagged=mask, top_k=6, n_random=20, n_boot=0)
+    r = align(m, b, tagged=mask, top_k=6, n_random=20, n_boot=0, selection="independent")
     assert r["random_S"].shape == (20,) and np.isfinite(r["random_S"]).all()
     assert r["random_rho"].shape == (20, 5, 18)
     assert r["random_S_layer"].shape == (20, 5)
@@ -345,7 +345,7 @@ def test_random_neuron_control():
     assert tagged_rho > float(random_rho.median()) + 0.3
     assert float(r["rho_random_p"].min()) >= 1 / 21 - 1e-12
     assert float(r["S_layer_random_p"].sel(layer=2)) < 0.1
-    again = align(m, b, tagged=mask, top_k=6, n_random=20, n_boot=0)
+    again = align(m, b, tagged=mask, top_k=6, n_random=20, n_boot=0, selection="independent")
     np.testing.assert_array_equal(r["random_S"], again["random_S"])
 
 
@@ -357,12 +357,13 @@ def test_tagging_results_select_neurons(planted):
         {"category": (("layer", "neuron"), cat)},
         coords={"layer": m["layer"], "neuron": m["neuron"]},
     )
-    r = align(m, b, tagged=tagged, n_random=5, n_boot=0)
+    r = align(m, b, tagged=tagged, n_random=5, n_boot=0, selection="independent")
     assert (r["n_neurons"] == 4).all() and r.sizes["random"] == 5
 
 
-def test_subject_bootstrap_ci_contains_estimate(planted_result):
-    r = planted_result
+def test_subject_bootstrap_ci_contains_estimate(planted):
+    r = align(*planted, top_k=6, n_boot=200, subjects="pooled")
+    assert r.attrs["subjects"] == "pooled" and "group_rho" not in r
     lo, hi = r["S_ci"].values
     assert lo <= float(r["S"]) <= hi and lo < hi
     assert r.sizes["boot"] == 200 and r.sizes["subjects"] == 3
@@ -372,7 +373,7 @@ def test_subject_bootstrap_ci_contains_estimate(planted_result):
 def test_same_seed_same_result(planted, planted_result):
     m, b = planted
     again = align(m, b, top_k=6, n_boot=200)
-    np.testing.assert_array_equal(again["S_boot"], planted_result["S_boot"])
+    np.testing.assert_array_equal(again["group_p"], planted_result["group_p"])
     np.testing.assert_array_equal(again["p"], planted_result["p"])
 
 
@@ -421,7 +422,7 @@ def test_empty_layer_is_nan_with_warning(planted):
     )
     mask[1] = False
     with pytest.warns(UserWarning, match=r"layer \[1\]"):
-        r = align(m, b, tagged=mask, n_random=3, n_boot=0)
+        r = align(m, b, tagged=mask, n_random=3, n_boot=0, selection="independent")
     assert np.isnan(r["rho"].sel(layer=1)).all() and np.isnan(r["p"].sel(layer=1)).all()
     assert np.isfinite(r["rho"].sel(layer=2)).all()
     assert np.isfinite(float(r["S"])) and np.isnan(float(r["S_layer"].sel(layer=1)))
@@ -469,7 +470,7 @@ def test_bad_options(planted, kwargs, match):
 def test_bad_types(planted):
     m, b = planted
     with pytest.raises(TypeError, match="'tagged'"):
-        align(m, b, tagged=np.ones((5, 8), bool))
+        align(m, b, tagged=np.ones((5, 8), bool), selection="independent")
     with pytest.raises(TypeError, match="'model_spectra'"):
         align(m["sum_x"], b)
     with pytest.raises(ValueError, match="'brain_spectra'.*channel"):
@@ -511,6 +512,8 @@ def test_cli_align(planted, tmp_path):
             "6",
             "--n-random",
             "4",
+            "--selection",
+            "independent",
             "--json",
         ],
     )
@@ -521,3 +524,27 @@ def test_cli_align(planted, tmp_path):
     assert (back["n_neurons"] == 5).all() and back.sizes["random"] == 4
     bad = CliRunner().invoke(app, [*args, "--out", str(out), "--top-k", "0"])
     assert bad.exit_code == 2 and "top_k" in bad.output
+
+
+def test_cli_align_refuses_same_data_selection_and_takes_a_selection_probe(planted, tmp_path):
+    from typer.testing import CliRunner
+
+    from hftp.apps.cli import app
+
+    m, b = planted
+    other, _ = _planted(seed=5)
+    for name, ds in (("m", m), ("b", b), ("o", other)):
+        io.save(ds, tmp_path / f"{name}.nc")
+    mask = xr.DataArray(
+        np.ones((5, 8), bool),
+        dims=("layer", "neuron"),
+        coords={"layer": m["layer"], "neuron": m["neuron"]},
+    )
+    io.save(mask.to_dataset(name="significant"), tmp_path / "t.nc")
+    args = ["align", "--probe", str(tmp_path / "m.nc"), "--brain", str(tmp_path / "b.nc")]
+    args += ["--tagged", str(tmp_path / "t.nc"), "--out", str(tmp_path / "a.nc"), "--n-random", "3"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 2 and "selection_spectra" in res.output
+    res = CliRunner().invoke(app, [*args, "--selection-probe", str(tmp_path / "o.nc"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert io.load(tmp_path / "a.nc").attrs["selection"] == "independent"

@@ -168,7 +168,8 @@ def _subject(name, n_trials, seed):
 
 
 def test_pooled_subjects_30_and_22_trials():
-    from hftp.brain.core import concat_subjects, responsive_channels
+    from hftp.brain.core import responsive_channels
+    from hftp.brain.subjects import concat_subjects
 
     pooled = concat_subjects([_subject("s1", 30, 0), _subject("s2", 22, 1)])
     assert pooled["n_trials"].dims == ("condition", "channel")

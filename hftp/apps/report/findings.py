@@ -421,6 +421,25 @@ def _eeg_alignment(numbers, params):
     )
 
 
+@register_finding("eeg_subject_level")
+def _eeg_subject_level(numbers, params):
+    g = _run(numbers, "eeg_scalp", "subject_level")
+    if not isinstance(g, Mapping) or _num(g.get("best_rho")) is None:
+        return None
+    lo, hi = (g.get("best_ci") or [None, None])[:2]
+    nc_lo, nc_hi = (g.get("noise_ceiling_median") or [None, None])[:2]
+    text = (
+        f"Participants as a random effect (n = {g.get('n_subjects')}, sign flips with maxT over "
+        f"{g.get('n_cells')} layer × electrode cells): {g.get('n_significant_fwe')} cells "
+        f"significant family-wise. Best cell: layer {g.get('best_layer')} × {g.get('best_cell')}, "
+        f"mean ρ = {fmt(g.get('best_rho'))} (95% CI {fmt(lo)} to {fmt(hi)}), "
+        f"{fmt_p(g.get('best_p_uncorrected'))} uncorrected, family-wise "
+        f"{fmt_p(g.get('best_p_fwe'))}. Noise ceiling (median over electrodes): "
+        f"{fmt(nc_lo)} to {fmt(nc_hi)}."
+    )
+    return Finding(text, "real", "EEG (scalp)", ("eeg_subject_alignment", "eeg_alignment_null"))
+
+
 @register_finding("eeg_condition_response")
 def _eeg_condition_response(numbers, params):
     import numpy as np

@@ -32,11 +32,23 @@ CAPTIONS = {
     "layer_profile_paper_mode": "The same profile with the paper's original two-stage procedure.",
     "trained_vs_untrained": "Percentage of tagged neurons per layer, trained versus untrained.",
     "tagged_spectra": "Evoked amplitude spectra; dashed lines mark the tagged rates.",
-    "alignment_simulated": "Model–brain RSA per layer and region; dots mark q < 0.05.",
+    "alignment_simulated": (
+        "Model–brain RSA per layer and region; dots mark family-wise p < 0.05 (maxT); neurons "
+        "selected on an independent stimulus set."
+    ),
+    "alignment_null_simulated": "S(m,b) over its permutation and random-neuron nulls.",
     "glass_brain_simulated": "Contact-level similarity at the best layer.",
     "rdm_panels_simulated": "The RDM of the best layer beside the best region's.",
     "eeg_itpc_spectra": "Grand-average ITPC per condition (channels, then participants).",
-    "eeg_alignment": "Model–brain RSA per layer and channel; dots mark q < 0.05.",
+    "eeg_alignment": (
+        "Model–brain RSA per layer and channel, pooled over participants; dots mark family-wise "
+        "p < 0.05 (maxT)."
+    ),
+    "eeg_subject_alignment": (
+        "Participants as a random effect at the best layer: mean ρ per electrode with its 95% CI, "
+        "each participant, the noise ceiling; stars: family-wise p < 0.05."
+    ),
+    "eeg_alignment_null": "S(m,b) over its permutation null.",
     "eeg_topomap": "Similarity per channel at the best layer.",
     "eeg_condition_response": "The model's phrase-rate response per condition beside the human one.",
 }

@@ -119,3 +119,24 @@ def test_file_entries_are_not_read_as_the_demo_keys(numbers, params):
     assert [n for n, _ in got] == ["alignment_files"]
     assert got[0][1].source == "simulated"
     assert got[0][1].text.startswith("Model–brain alignment (simulated sEEG): alignment S = 0.164")
+
+
+def test_participant_level_eeg_finding():
+    from hftp.apps.report.findings import FINDINGS
+
+    g = {
+        "n_subjects": 20,
+        "n_cells": 960,
+        "n_significant_fwe": 0,
+        "best_layer": 12,
+        "best_cell": "Oz",
+        "best_rho": 0.1196,
+        "best_ci": [0.0663, 0.173],
+        "best_p_uncorrected": 0.0003,
+        "best_p_fwe": 0.0662,
+        "noise_ceiling_median": [-0.0145, 0.2195],
+    }
+    f = FINDINGS["eeg_subject_level"]({"eeg_scalp": {"subject_level": g}}, {})
+    assert "n = 20" in f.text and "0 cells significant family-wise" in f.text
+    assert "layer 12 × Oz" in f.text and "eeg_subject_alignment" in f.figures
+    assert FINDINGS["eeg_subject_level"]({"eeg_scalp": {}}, {}) is None

@@ -1,0 +1,57 @@
+"""Subjects as a random effect on the real scalp EEG (eeg-phrases, 20 participants), with
+SmolLM2 fed the same word lists per condition. Skipped without the data or the model.
+
+The stream each trial played is not recorded in eeg-phrases (the stimulus file numbers do not
+match the trial codes), so the RDMs are over the six conditions, not over items.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
+
+LAYERS = [0, 6, 12, 18, 24, 29]
+
+
+@pytest.fixture(scope="module")
+def eeg_result(eeg_phrases_dir, default_model):
+    from hftp.align.core import align
+    from hftp.brain.core import concat_subjects
+    from hftp.datasets.eeg_phrases import read_eeg_phrases
+    from hftp.models.extract import probe
+    from hftp.stimuli.core import load_word_streams, make_stimuli
+
+    eeg = concat_subjects(read_eeg_phrases(eeg_phrases_dir))
+    stim = make_stimuli(
+        "en",
+        design="custom",
+        streams=load_word_streams(eeg_phrases_dir / "stimuli"),
+        unit_rate_hz=3.125,
+        tagged_hz={"sentence": 0.78125, "phrase": 1.5625},
+        trim=True,
+        seed=0,
+    )
+    model, tok = default_model
+    mspec = probe(model, tok, stim, layers=LAYERS, batch_size=16, progress=False)
+    return align(mspec, eeg, seed=0, n_random=0)
+
+
+def test_subject_level_analysis_runs_on_the_real_eeg(eeg_result):
+    from hftp.align.inference import alignment_summary
+
+    r = eeg_result
+    assert r.attrs["subjects"] == "random-effect" and r.attrs["cell_by"] == "label"
+    assert r.sizes["subjects"] == 20 and r.sizes["cell"] == 32
+    assert r["subject_rho"].shape == (20, len(LAYERS), 32)
+    assert np.isfinite(r["group_rho"]).all() and np.isfinite(r["group_p_fwe"]).all()
+    lo, hi = r["group_ci"].sel(bound="lower"), r["group_ci"].sel(bound="upper")
+    assert (lo <= r["group_rho"]).all() and (r["group_rho"] <= hi).all()
+    nc = r["noise_ceiling"]
+    assert (nc.sel(ceiling="lower") <= nc.sel(ceiling="upper") + 1e-12).all()
+    # sampled sign flips (2^20 > 10000), identity included: p >= 1/10000
+    assert r.attrs["flips"] == "sampled" and float(r["group_p"].min()) >= 1e-4
+    s = alignment_summary(r)
+    print({k: v for k, v in s.items() if k.startswith(("group_", "S"))})
+    assert s["group_best_layer"] in LAYERS and s["n_subjects"] == 20
