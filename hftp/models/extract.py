@@ -542,36 +542,9 @@ def probe(
             bar.close()
             if writer is not None:
                 writer.abort()
-        return _finish_spectra(accs, lex)
+        from hftp.models.lexical import finish_spectra
 
-
-def _finish_spectra(accs, lex):
-    """One Spectra from the accumulators (a ``split`` dim for two), with ``lexical_var``."""
-    import xarray as xr
-
-    parts = []
-    for h, acc in enumerate(accs):
-        ds = acc.to_dataset()
-        if lex is not None:
-            conds = [str(c) for c in ds["condition"].values]
-            var = np.stack([lex.variance((h, c)) for c in conds])
-            ds["lexical_var"] = (("condition", "layer", "neuron", "freq"), var)
-        parts.append(ds)
-    if len(parts) == 1:
-        return parts[0]
-    n_tr = max(p.sizes.get("trial", 0) for p in parts)
-    parts = [
-        p.drop_vars("trial", errors="ignore").pad(trial=(0, n_tr - p.sizes["trial"]))
-        if "trial" in p.dims
-        else p
-        for p in parts
-    ]
-    out = xr.concat(
-        parts, dim="split", coords="minimal", compat="override", combine_attrs="override"
-    )
-    out = out.assign_coords(split=[0, 1])
-    out["n_trials"] = out["n_trials"].transpose("split", "condition")
-    return out
+        return finish_spectra(accs, lex)
 
 
 def _add_pooled(acc, condition: str, pooled, drop: int) -> None:

@@ -21,7 +21,7 @@ from hftp.tagging.lexical import (
     word_index,
 )
 
-__all__ = ["LexicalBaseline"]
+__all__ = ["LexicalBaseline", "finish_spectra"]
 
 
 class LexicalBaseline:
@@ -72,3 +72,32 @@ class LexicalBaseline:
         L, N = self.moments.channel_shape
         ev = self.moments.error_var()
         return lexical_variance(ev, self.C[key], self.K[key]).reshape(L, N, -1)
+
+
+def finish_spectra(accs, lex):
+    """One Spectra from the accumulators (a ``split`` dim for two), with ``lexical_var``."""
+    import xarray as xr
+
+    parts = []
+    for h, acc in enumerate(accs):
+        ds = acc.to_dataset()
+        if lex is not None:
+            conds = [str(c) for c in ds["condition"].values]
+            var = np.stack([lex.variance((h, c)) for c in conds])
+            ds["lexical_var"] = (("condition", "layer", "neuron", "freq"), var)
+        parts.append(ds)
+    if len(parts) == 1:
+        return parts[0]
+    n_tr = max(p.sizes.get("trial", 0) for p in parts)
+    parts = [
+        p.drop_vars("trial", errors="ignore").pad(trial=(0, n_tr - p.sizes["trial"]))
+        if "trial" in p.dims
+        else p
+        for p in parts
+    ]
+    out = xr.concat(
+        parts, dim="split", coords="minimal", compat="override", combine_attrs="override"
+    )
+    out = out.assign_coords(split=[0, 1])
+    out["n_trials"] = out["n_trials"].transpose("split", "condition")
+    return out
