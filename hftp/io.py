@@ -306,6 +306,9 @@ class RawWriter:
             )
         self.layers = np.asarray(layers)
         self.texts = {seq: units for seq, _, units in stim.sequences()}
+        # zarr appends need one fixed string width for the whole store
+        self.cond_dtype = f"<U{max(len(str(c)) for c in stim.conditions)}"
+        self.text_dtype = f"<U{max(max(map(len, u), default=1) for u in self.texts.values())}"
         self.n_seq = stim.n_sequences
         self.attrs = {
             "unit_rate_hz": stim.unit_rate_hz,
@@ -366,7 +369,7 @@ class RawWriter:
         f.variables["token_text"][sl] = np.asarray([self.texts[s] for s in seq_ids], dtype=object)
         self.pos += len(seq_ids)
 
-    def _write_zarr(self, seq_ids, condition, x) -> None:  # pragma: no cover - needs zarr
+    def _write_zarr(self, seq_ids, condition, x) -> None:
         import xarray as xr
 
         da = xr.DataArray(
@@ -374,11 +377,14 @@ class RawWriter:
             dims=("sequence", "layer", "unit", "neuron"),
             coords={
                 "sequence": np.asarray(seq_ids),
-                "condition": ("sequence", [condition] * len(seq_ids)),
+                "condition": ("sequence", np.array([condition] * len(seq_ids), self.cond_dtype)),
                 "layer": self.layers,
                 "unit": np.arange(x.shape[3]),
                 "neuron": np.arange(x.shape[2]),
-                "token_text": (("sequence", "unit"), [self.texts[s] for s in seq_ids]),
+                "token_text": (
+                    ("sequence", "unit"),
+                    np.array([self.texts[s] for s in seq_ids], self.text_dtype),
+                ),
             },
             name="activation",
             attrs={k: v for k, v in self.attrs.items() if k != "hftp_dataarray"},
@@ -395,7 +401,7 @@ class RawWriter:
     def close(self) -> None:
         """Finish the file and move it into place."""
         try:
-            if self.path.suffix == ".zarr":  # pragma: no cover - needs zarr
+            if self.path.suffix == ".zarr":
                 if self.path.exists():
                     shutil.rmtree(self.path)
                 os.replace(self.tmp / "store.zarr", self.path)

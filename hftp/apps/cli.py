@@ -14,6 +14,8 @@ from typing import Any
 
 import typer
 
+from hftp.apps.cli_scale import models_cmd, sweep_cmd
+
 app = typer.Typer(
     name="hftp",
     help="Hierarchical Frequency Tagging Probe: syntax-locked neurons, electrodes, and their alignment.",
@@ -173,7 +175,13 @@ def probe_cmd(
     site: str = typer.Option(
         None, "--site", help="Neuron module pattern, e.g. 'model.layers.{i}.mlp.down_proj'."
     ),
-    add_bos: bool = typer.Option(False, "--add-bos", help="Prepend the BOS token."),
+    add_bos: bool = typer.Option(
+        None, "--add-bos/--no-add-bos", help="Prepend BOS (default: as the tokenizer does)."
+    ),
+    tokenization: str = typer.Option(
+        None, "--tokenization", help="joint or unitwise (default: unitwise for Chinese)."
+    ),
+    device_map: str = typer.Option(None, "--device-map", help="auto or balanced (accelerate)."),
     save_raw: Path = typer.Option(None, "--save-raw", help="Also save raw activations (.nc)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
 ) -> None:
@@ -194,7 +202,7 @@ def probe_cmd(
     stim = _run(load_stimuli, stimuli)
     _run(check_out_path, "--out", out)
     _run(check_option, "--out (file extension)", out.suffix, (".nc", ".zarr"))
-    net, tok = _run(load_model, model, device=device, dtype=dtype)
+    net, tok = _run(load_model, model, device=device, dtype=dtype, device_map=device_map)
     spectra = _run(
         probe,
         net,
@@ -206,6 +214,7 @@ def probe_cmd(
         pooling=pooling,
         site=site,
         add_bos=add_bos,
+        tokenization=tokenization,
         save_raw=save_raw,
     )
     path = _run(io.save, spectra, out, name="--out")
@@ -221,6 +230,7 @@ def probe_cmd(
             "neurons": int(spectra.sizes["neuron"]),
             "freqs": int(spectra.sizes["freq"]),
             "tagged_hz": spectra.hftp.tagged_hz,
+            "token_sharing": json.loads(spectra.attrs["token_sharing"]),
         },
         as_json,
     )
@@ -533,6 +543,10 @@ def report_cmd(
 
     path, summary = _run(report_from_files, files, out)
     _emit({"report": str(path), **summary}, as_json)
+
+
+app.command("models")(models_cmd)  # the catalogue and sweeps: hftp/apps/cli_scale.py
+app.command("sweep")(sweep_cmd)
 
 
 # ----------------------------------------------------------------------------------- demo

@@ -1,6 +1,8 @@
 """Stage 2: language models and their MLP neurons.
 
-:mod:`hftp.models.load` loads a model (the offline default, GGUF files, local folders, hub ids);
+:mod:`hftp.models.load` loads a model (the offline default, GGUF files, local folders, hub ids,
+device maps); :mod:`hftp.models.gguf` caches GGUF conversions; :mod:`hftp.models.catalogue` lists
+the field's models;
 :mod:`hftp.models.families` maps architectures to the module whose input is the neuron vector;
 :mod:`hftp.models.extract` hooks it (raw activations, streamed spectra); :mod:`hftp.models.pooling`
 maps tokens to stimulus units; :mod:`hftp.models.untrained` gives the untrained baseline; :mod:`hftp.models.loss` the next-unit
@@ -9,6 +11,7 @@ torch and transformers are imported only when a function needs them.
 """
 
 from hftp.models.ablate import ablate, ablation_table
+from hftp.models.catalogue import CATALOGUE, catalogue
 from hftp.models.extract import (
     capture,
     extract_activations,
@@ -21,6 +24,8 @@ from hftp.models.load import (
     DEFAULT_MODEL,
     DEFAULT_WHEEL,
     cache_dir,
+    default_add_bos,
+    input_device,
     load_model,
     model_id,
     resolve_device,
@@ -29,6 +34,10 @@ from hftp.models.loss import next_unit_loss
 from hftp.models.untrained import untrained
 
 __all__ = [
+    "CATALOGUE",
+    "catalogue",
+    "default_add_bos",
+    "input_device",
     "FAMILIES",
     "DEFAULT_MODEL",
     "DEFAULT_WHEEL",

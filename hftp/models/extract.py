@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import json
 import logging
 import os
 from collections.abc import Iterator, Sequence
@@ -32,9 +33,17 @@ from hftp._validation import (
     check_type,
 )
 from hftp.models.families import resolve_site
-from hftp.models.load import model_id
-from hftp.models.pooling import POOLINGS, Batch, encode, pool
-from hftp.spectral.accumulate import SpectraAccumulator
+from hftp.models.load import default_add_bos, input_device, model_id
+from hftp.models.pooling import (
+    POOLINGS,
+    TOKENIZATIONS,
+    Batch,
+    default_tokenization,
+    encode,
+    pool,
+    sharing_fractions,
+    warn_sharing,
+)
 
 __all__ = [
     "capture",
@@ -113,7 +122,7 @@ def _forward(model, batch: Batch, store: dict, use_cache: bool) -> None:
     import torch
 
     store.clear()
-    dev = next(model.parameters()).device
+    dev = input_device(model)
     kw = {"input_ids": batch.input_ids.to(dev), "attention_mask": batch.attention_mask.to(dev)}
     if use_cache:
         kw["use_cache"] = False
@@ -157,7 +166,9 @@ def record_tokens(model, input_ids, attention_mask=None, layers=None, site=None)
 # ------------------------------------------------------------------------------- validation
 
 
-def _check_inputs(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos):
+def _check_inputs(
+    model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization=None
+):
     from hftp.stimuli.core import StimulusSet
 
     check_type("stim", stim, StimulusSet, "a StimulusSet (from hftp.make_stimuli)")
@@ -173,6 +184,8 @@ def _check_inputs(model, tokenizer, stim, layers, batch_size, pooling, site, add
             "use_fast=True) or hftp.load_model()."
         )
     check_option("pooling", pooling, POOLINGS)
+    if tokenization is not None:
+        check_option("tokenization", tokenization, TOKENIZATIONS)
     batch_size = check_int("batch_size", batch_size, min_value=1)
     if add_bos and getattr(tokenizer, "bos_token_id", None) is None:
         raise InvalidValueError(
@@ -236,7 +249,12 @@ def _check_length(model, n_tok: int) -> None:
 
 
 class _Plan(NamedTuple):
-    """Validated extraction inputs: the resolved hook site, its modules, layers and batch size."""
+    """Validated extraction inputs: the resolved hook site, its modules, layers and batch size.
+
+    ``add_bos`` and ``tokenization`` are resolved (``None`` → the tokenizer's own BOS setting;
+    unit-wise where units are not separated by whitespace). ``sharing`` is filled while the
+    batches run: condition → [units sharing a token with another unit, units].
+    """
 
     site: str
     modules: dict
@@ -244,13 +262,21 @@ class _Plan(NamedTuple):
     batch_size: int
     pooling: str
     add_bos: bool
+    tokenization: str
+    sharing: dict
 
 
-def _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos) -> _Plan:
+def _plan(
+    model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization=None
+) -> _Plan:
     site_full, modules, layers, batch_size = _check_inputs(
-        model, tokenizer, stim, layers, batch_size, pooling, site, add_bos
+        model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization
     )
-    return _Plan(site_full, modules, layers, batch_size, pooling, bool(add_bos))
+    if add_bos is None:
+        add_bos = default_add_bos(tokenizer)
+    if tokenization is None:
+        tokenization = default_tokenization(stim.separator)
+    return _Plan(site_full, modules, layers, batch_size, pooling, bool(add_bos), tokenization, {})
 
 
 def iter_activations(
@@ -262,7 +288,8 @@ def iter_activations(
     batch_size: int = 8,
     pooling: str = "mean",
     site: str | None = None,
-    add_bos: bool = False,
+    add_bos: bool | None = None,
+    tokenization: str | None = None,
 ):
     """Yield unit-pooled activations batch by batch.
 
@@ -276,7 +303,7 @@ def iter_activations(
     pooled : torch.Tensor, shape (L, B, U, N), float32
         L = the recorded layers in ascending order.
     """
-    plan = _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos)
+    plan = _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization)
     yield from _batches(model, tokenizer, stim, plan)
 
 
@@ -286,7 +313,7 @@ def _batches(model, tokenizer, stim, plan: _Plan):
     groups = _sequences_by_condition(stim)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     use_cache = _accepts(model, "use_cache")
-    device = next(model.parameters()).device
+    device = input_device(model)  # pooling and the FFT run there, whatever device a layer is on
     current: dict[str, Any] = {}
     layers = plan.layers
 
@@ -302,7 +329,11 @@ def _batches(model, tokenizer, stim, plan: _Plan):
                 pooling=plan.pooling,
                 add_bos=plan.add_bos,
                 pad_id=pad,
+                tokenization=plan.tokenization,
             )
+            counts = plan.sharing.setdefault(cond, [0, 0])
+            counts[0] += batch.n_shared
+            counts[1] += len(seqs) * batch.n_units
             _check_length(model, batch.input_ids.shape[1])
             current["matrix"] = batch.matrix.to(device)
             current["n_seq"] = len(seqs)
@@ -330,7 +361,8 @@ def extract_activations(
     batch_size: int = 8,
     pooling: str = "mean",
     site: str | None = None,
-    add_bos: bool = False,
+    add_bos: bool | None = None,
+    tokenization: str | None = None,
 ):
     """Record the unit-pooled MLP neuron activations of a model reading ``stim`` (small inputs).
 
@@ -347,8 +379,14 @@ def extract_activations(
         A unit's value: the mean over the tokens that overlap it (default) or the last of them.
     site : str, optional
         Module-path pattern with ``{i}`` for the neuron module; default from the model family.
-    add_bos : bool
-        Prepend the BOS token (kept out of the units). Default False (no special tokens).
+    add_bos : bool, optional
+        Prepend the BOS token (kept out of the units). Default: as the tokenizer itself does
+        (Gemma and Llama 2/3 add ``<bos>``; GPT-2 and SmolLM2 add nothing).
+    tokenization : {"joint", "unitwise"}, optional
+        ``"joint"``: the joined text is tokenized at once, so one token may span two units (both
+        then get its vector). ``"unitwise"``: each unit is tokenized on its own and the ids
+        concatenated, so none does. Default: ``"unitwise"`` where units are not separated by
+        whitespace (Chinese), else ``"joint"``.
 
     Returns
     -------
@@ -356,10 +394,12 @@ def extract_activations(
         Coords ``condition`` (on sequence), ``layer`` (int), ``unit`` (position), ``neuron`` and
         ``token_text`` (sequence x unit). attrs ``unit_rate_hz``, ``site``, ``model``. Conditions
         with fewer units than the longest are padded with NaN (and ``""`` in ``token_text``).
+        Also attrs ``add_bos``, ``tokenization`` and ``token_sharing`` (JSON: condition →
+        fraction of units that share a token with another unit).
     """
     import xarray as xr
 
-    plan = _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos)
+    plan = _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization)
     layers = plan.layers
     it = _batches(model, tokenizer, stim, plan)
     blocks, ids, conds = [], [], []
@@ -389,6 +429,9 @@ def extract_activations(
             "site": plan.site,
             "model": model_id(model)["model"],
             "pooling": pooling,
+            "add_bos": int(plan.add_bos),
+            "tokenization": plan.tokenization,
+            "token_sharing": json.dumps(sharing_fractions(plan.sharing)),
         },
     )
 
@@ -409,7 +452,8 @@ def probe(
     batch_size: int = 8,
     pooling: str = "mean",
     site: str | None = None,
-    add_bos: bool = False,
+    add_bos: bool | None = None,
+    tokenization: str | None = None,
     drop_units: int = 0,
     keep_trials: bool = True,
     save_raw: str | os.PathLike | None = None,
@@ -426,7 +470,7 @@ def probe(
 
     Parameters
     ----------
-    model, tokenizer, stim, layers, batch_size, pooling, site, add_bos
+    model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization
         As in :func:`extract_activations`.
     drop_units : int
         Leading units discarded before the FFT (e.g. the first sentence, on the attention sink).
@@ -438,17 +482,14 @@ def probe(
     progress : bool
         Show a tqdm progress bar. Default True.
     split : bool
-        Accumulate the even and odd sequences of every condition separately, as two independent
-        halves along a ``split`` dim (size 2) for replication (``find_tagged`` then reports
-        ``replicated``; :func:`hftp.spectral.splits.pool_splits` gives all trials). Default False.
+        Even and odd sequences of each condition accumulated apart, on a ``split`` dim of size 2
+        (``find_tagged`` then reports ``replicated``). Default False.
     lexical_baseline : str, optional
-        E.g. ``"random-words"``: a first pass over that condition estimates each neuron's mean
-        response to each word, and the probe runs on the residuals (see
-        :mod:`hftp.tagging.lexical`); the Spectra gets ``lexical_var``, the baseline's estimation
-        variance, which the tests use. Memory stays flat (words × neurons). Default None.
+        E.g. ``"random-words"``: probe the residuals after each neuron's mean response to each
+        word in that condition (two passes, memory flat; adds ``lexical_var``, see
+        :mod:`hftp.tagging.lexical`). Default None.
     drop_missing : bool
-        With ``lexical_baseline``: words absent from the baseline are an error naming them
-        (default), or get the baseline's mean over all words (True).
+        Words absent from the baseline: an error (default) or the baseline's grand mean (True).
 
     Returns
     -------
@@ -456,14 +497,16 @@ def probe(
         Dims ``(condition, layer, neuron, freq)`` (plus ``split`` first when ``split=True``); see
         :mod:`hftp.spectral`. attrs carry
         ``unit_rate_hz``, ``tagged_hz``, ``n_times`` and the provenance (model, revision, site,
-        stimulus seed, pooling, hftp version).
+        stimulus seed, pooling, add_bos, tokenization, n_layers, hftp version) and
+        ``token_sharing`` (JSON: condition → fraction of units sharing a token with another
+        unit; a warning is issued when the conditions differ by more than
+        :data:`hftp.models.pooling.SHARING_TOLERANCE`).
     """
     from tqdm.auto import tqdm
 
     from hftp.io import provenance
-    from hftp.spectral.accumulate import freq_axis
 
-    plan = _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos)
+    plan = _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization)
     site_full, layers = plan.site, plan.layers
     it = _batches(model, tokenizer, stim, plan)
     with contextlib.closing(it):  # the hooks go as soon as this ends, also on an exception
@@ -482,58 +525,32 @@ def probe(
             stimulus_design=str(stim.meta.get("design", "")),
             language=stim.language,
             pooling=pooling,
-            add_bos=int(add_bos),
+            add_bos=int(plan.add_bos),
+            tokenization=plan.tokenization,
+            n_layers=len(plan.modules),
             drop_units=drop_units,
         )
         writer = _raw_writer(save_raw, stim, layers, site_full, model) if save_raw else None
-        lex = None
-        if lexical_baseline is not None:
-            from hftp.models.lexical import LexicalBaseline
+        from hftp.models.lexical import (
+            LexicalBaseline,
+            add_batch,
+            finish_spectra,
+            make_accumulators,
+        )
 
-            lex = LexicalBaseline(
-                lambda sub: _batches(model, tokenizer, sub, plan),
-                stim,
-                lexical_baseline,
-                drop_missing,
-            )
-            prov["lexical_baseline"] = lexical_baseline
-        halves = 2 if split else 1
-        accs: list = [None] * halves
-        seen: dict[str, int] = {}
+        batches = lambda sub: _batches(model, tokenizer, sub, plan)  # noqa: E731
+        lex = LexicalBaseline.create(batches, stim, lexical_baseline, drop_missing, prov)
+        halves, accs, seen = 2 if split else 1, [None], {}
         bar = tqdm(total=stim.n_sequences, desc="probe", unit="seq", disable=not progress)
         try:
             for cond, seq_ids, pooled in it:  # pooled: (L, B, U, N)
                 if writer is not None:
                     writer.write(seq_ids, cond, pooled.permute(1, 0, 3, 2).cpu().numpy())
-                for h in range(halves):
-                    if accs[h] is not None:
-                        continue
-                    accs[h] = SpectraAccumulator(
-                        channel_dims=("layer", "neuron"),
-                        channel_coords={
-                            "layer": np.asarray(layers),
-                            "neuron": np.arange(pooled.shape[3]),
-                        },
-                        freqs=freq_axis(n_times, stim.unit_rate_hz),
-                        rate_hz=stim.unit_rate_hz,
-                        tagged=stim.tagged_hz,
-                        n_times=n_times,
-                        kind="model",
-                        keep_trials=keep_trials,
-                        attrs=prov,
+                if accs[0] is None:
+                    accs = make_accumulators(
+                        halves, layers, pooled.shape[3], n_times, stim, keep_trials, prov
                     )
-                first = seen.get(cond, 0)
-                seen[cond] = first + len(seq_ids)
-                half = (first + np.arange(len(seq_ids))) % halves
-                for h in range(halves):
-                    m = np.flatnonzero(half == h)
-                    if m.size == 0:
-                        continue
-                    ids = [seq_ids[i] for i in m]
-                    x = pooled[:, m] if halves > 1 else pooled
-                    if lex is not None:
-                        x = lex.subtract((h, cond), ids, x, drop_units)
-                    _add_pooled(accs[h], cond, x, drop_units)
+                add_batch(accs, lex, seen, cond, seq_ids, pooled, drop_units, _add_pooled)
                 bar.update(len(seq_ids))
             if writer is not None:
                 writer.close()
@@ -542,9 +559,11 @@ def probe(
             bar.close()
             if writer is not None:
                 writer.abort()
-        from hftp.models.lexical import finish_spectra
-
-        return finish_spectra(accs, lex)
+        out = finish_spectra(accs, lex)
+        fractions = sharing_fractions(plan.sharing)
+        out.attrs["token_sharing"] = json.dumps(fractions)
+        warn_sharing(fractions, plan.tokenization)
+        return out
 
 
 def _add_pooled(acc, condition: str, pooled, drop: int) -> None:

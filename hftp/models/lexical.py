@@ -21,7 +21,7 @@ from hftp.tagging.lexical import (
     word_index,
 )
 
-__all__ = ["LexicalBaseline", "finish_spectra"]
+__all__ = ["LexicalBaseline", "add_batch", "finish_spectra", "make_accumulators"]
 
 
 class LexicalBaseline:
@@ -54,6 +54,14 @@ class LexicalBaseline:
         self.means = self.moments.mean().reshape(len(self.vocab) + 1, *self.moments.channel_shape)
         self.C: dict = {}
         self.K: dict = {}
+
+    @classmethod
+    def create(cls, batches, stim, baseline, drop_missing: bool, prov: dict):
+        """The baseline (recorded in ``prov``), or None when ``baseline`` is None."""
+        if baseline is None:
+            return None
+        prov["lexical_baseline"] = baseline
+        return cls(batches, stim, baseline, drop_missing)
 
     def subtract(self, key, seq_ids, pooled, drop: int):
         """Residual of ``pooled`` (L, B, U, N, torch) and the position bookkeeping under ``key``."""
@@ -101,3 +109,41 @@ def finish_spectra(accs, lex):
     out = out.assign_coords(split=[0, 1])
     out["n_trials"] = out["n_trials"].transpose("split", "condition")
     return out
+
+
+def add_batch(accs, lex, seen: dict, cond: str, seq_ids, pooled, drop: int, add) -> None:
+    """Add one batch (L, B, U, N) to the accumulators: even/odd sequences of each condition to
+    ``accs[0]``/``accs[1]`` when there are two, after the lexical baseline when ``lex``."""
+    halves = len(accs)
+    first = seen.get(cond, 0)
+    seen[cond] = first + len(seq_ids)
+    half = (first + np.arange(len(seq_ids))) % halves
+    for h in range(halves):
+        m = np.flatnonzero(half == h)
+        if m.size == 0:
+            continue
+        ids = [seq_ids[i] for i in m]
+        x = pooled[:, m] if halves > 1 else pooled
+        if lex is not None:
+            x = lex.subtract((h, cond), ids, x, drop)
+        add(accs[h], cond, x, drop)
+
+
+def make_accumulators(halves: int, layers, n_neurons: int, n_times: int, stim, keep_trials, attrs):
+    """One model-spectra accumulator per half (one without a split)."""
+    from hftp.spectral.accumulate import SpectraAccumulator, freq_axis
+
+    return [
+        SpectraAccumulator(
+            channel_dims=("layer", "neuron"),
+            channel_coords={"layer": np.asarray(layers), "neuron": np.arange(n_neurons)},
+            freqs=freq_axis(n_times, stim.unit_rate_hz),
+            rate_hz=stim.unit_rate_hz,
+            tagged=stim.tagged_hz,
+            n_times=n_times,
+            kind="model",
+            keep_trials=keep_trials,
+            attrs=attrs,
+        )
+        for _ in range(halves)
+    ]

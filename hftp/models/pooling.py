@@ -8,6 +8,12 @@ a sparse CSR matrix of shape ``(B * U, B * T)`` over flattened ``(sequence, unit
 ``(sequence, token)`` indices, so pooling one layer is a single sparse-dense product, with no loop
 over tokens. It is applied inside the capture hook, so the token-level activations of a batch are
 never stacked.
+
+A token that overlaps two units gives both the same vector, which can bias a contrast whose
+conditions differ in how often that happens (two-character Chinese words that a tokenizer merges
+are frequent in sentences, rare in shuffles). :func:`encode` counts such units
+(:attr:`Batch.n_shared`), and ``tokenization="unitwise"`` tokenizes each unit on its own so that
+no token spans two (the default for units not separated by whitespace).
 """
 
 from __future__ import annotations
@@ -20,7 +26,15 @@ import numpy as np
 
 from hftp._validation import InvalidValueError
 
-__all__ = ["Batch", "encode", "POOLINGS"]
+__all__ = [
+    "Batch",
+    "encode",
+    "POOLINGS",
+    "TOKENIZATIONS",
+    "default_tokenization",
+    "sharing_fractions",
+    "warn_sharing",
+]
 
 
 @dataclass
@@ -35,9 +49,11 @@ class Batch:
         Non-zeros of the pooling matrix: ``rows = b * U + u``, ``cols = b * T + t``.
     weights : torch.FloatTensor, shape (P,)
     n_units : int
+        Units per sequence (U).
     matrix : torch sparse CSR tensor, shape (B * U, B * T), float32
         The pooling matrix (rows, cols, weights).
-        Units per sequence (U).
+    n_shared : int
+        Units (over the batch) that share at least one token with another unit.
     """
 
     input_ids: object
@@ -47,6 +63,7 @@ class Batch:
     weights: object
     n_units: int
     matrix: object = None
+    n_shared: int = 0
 
 
 def _unit_spans(units: Sequence[str], sep: str) -> tuple[str, np.ndarray]:
@@ -71,6 +88,39 @@ def _last_pairs(ov: np.ndarray, counts: np.ndarray):
 POOLINGS = {"mean": _mean_pairs, "last": _last_pairs}
 
 
+def _tokenize_joint(tokenizer, texts, spans, sep):
+    """The whole text of each sequence at once: tokens may span several units."""
+    enc = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
+    return enc["input_ids"], enc["offset_mapping"]
+
+
+def _tokenize_unitwise(tokenizer, texts, spans, sep):
+    """Each unit alone (with its leading separator), the ids concatenated: no token spans two."""
+    pieces, starts, owner = [], [], []
+    for b, sp in enumerate(spans):
+        for k, (lo, _hi) in enumerate(sp):
+            lead = sep if k else ""
+            pieces.append(lead + texts[b][lo : sp[k][1]])
+            starts.append(int(lo) - len(lead))
+            owner.append(b)
+    enc = tokenizer(pieces, add_special_tokens=False, return_offsets_mapping=True)
+    ids = [[] for _ in texts]
+    offs = [[] for _ in texts]
+    for x, o, start, b in zip(enc["input_ids"], enc["offset_mapping"], starts, owner, strict=True):
+        ids[b].extend(x)
+        offs[b].extend((start + a, start + z) for a, z in o)
+    return ids, offs
+
+
+#: tokenization name -> function (tokenizer, texts, spans, separator) -> (ids, offsets)
+TOKENIZATIONS = {"joint": _tokenize_joint, "unitwise": _tokenize_unitwise}
+
+
+def default_tokenization(separator: str) -> str:
+    """``"unitwise"`` when units are not separated by whitespace (Chinese), else ``"joint"``."""
+    return "joint" if separator and separator.isspace() else "unitwise"
+
+
 def encode(
     tokenizer,
     sequences: Sequence[tuple[int, Sequence[str]]],
@@ -79,6 +129,7 @@ def encode(
     pooling: str = "mean",
     add_bos: bool = False,
     pad_id: int = 0,
+    tokenization: str = "joint",
 ) -> Batch:
     """Tokenize unit streams and build their pooling matrix.
 
@@ -94,6 +145,10 @@ def encode(
         Prepend the BOS token (its span is empty, so it is in no unit).
     pad_id : int
         Token id used for padding (masked out).
+    tokenization : {"joint", "unitwise"}
+        ``"joint"`` (default): the joined text is tokenized at once, so a token may span two
+        units (both then pool the same vector). ``"unitwise"``: each unit is tokenized on its
+        own (with its leading separator) and the ids concatenated, so none does.
 
     Returns
     -------
@@ -106,9 +161,7 @@ def encode(
         text, sp = _unit_spans(units, separator)
         texts.append(text)
         spans.append(sp)
-    enc = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
-    ids = enc["input_ids"]
-    offs = enc["offset_mapping"]
+    ids, offs = TOKENIZATIONS[tokenization](tokenizer, texts, spans, separator)
     if add_bos:
         bos = tokenizer.bos_token_id
         ids = [[bos, *x] for x in ids]
@@ -147,6 +200,7 @@ def encode(
             "would be undefined. Check that units are non-empty and not whitespace, and that the "
             "tokenizer keeps their characters."
         )
+    n_shared = int((ov & (ov.sum(axis=1, keepdims=True) > 1)).any(axis=-1).sum())
     b, u, t, w = POOLINGS[pooling](ov, counts)
     rows = b * n_units + u  # sorted: np.nonzero walks (b, u, t) in order
     crow = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_seq * n_units))])
@@ -165,6 +219,7 @@ def encode(
         weights=weights,
         n_units=n_units,
         matrix=matrix,
+        n_shared=n_shared,
     )
 
 
@@ -178,7 +233,8 @@ def pool(acts, matrix, n_seq: int):
     ----------
     acts : torch.Tensor, shape (B, T, N) or (B * T, N)
     matrix : torch sparse CSR tensor, shape (B * U, B * T)
-        :attr:`Batch.matrix`, on the same device as ``acts``.
+        :attr:`Batch.matrix`. ``acts`` is moved to its device (a layer of a device-mapped model
+        may sit elsewhere) and upcast to float32 first.
     n_seq : int
         B.
 
@@ -187,5 +243,37 @@ def pool(acts, matrix, n_seq: int):
     torch.Tensor, shape (B, U, N), float32
     """
     n_neur = acts.shape[-1]
-    out = matrix @ acts.reshape(-1, n_neur).float()
+    import torch
+
+    out = matrix @ acts.reshape(-1, n_neur).to(matrix.device, torch.float32)
     return out.reshape(n_seq, -1, n_neur)
+
+
+def sharing_fractions(sharing: dict) -> dict[str, float]:
+    """Per condition, the fraction of units that share a token with another unit."""
+    return {c: (n / tot if tot else 0.0) for c, (n, tot) in sharing.items()}
+
+
+#: conditions whose token-sharing fractions differ by more than this get a warning
+SHARING_TOLERANCE = 0.01
+
+
+def warn_sharing(fractions: dict[str, float], tokenization: str) -> None:
+    """Warn when conditions differ in how many units share a token (a contrast would see it)."""
+    if len(fractions) < 2:
+        return
+    lo, hi = min(fractions.values()), max(fractions.values())
+    if hi - lo > SHARING_TOLERANCE:
+        shown = ", ".join(f"{c}: {f:.1%}" for c, f in fractions.items())
+        fix = (
+            "Use tokenization='unitwise' so that no token spans two units."
+            if tokenization == "joint"
+            else "Units themselves split into shared tokens; check the tokenizer."
+        )
+        warnings.warn(
+            f"The conditions differ in the share of units that share a token with another unit "
+            f"({shown}): such units get identical vectors, so a contrast between these "
+            f"conditions partly measures tokenization. {fix}",
+            UserWarning,
+            stacklevel=3,
+        )

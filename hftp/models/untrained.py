@@ -25,11 +25,14 @@ def untrained(model, seed: int = 0):
         In eval mode, on ``model``'s device.
     """
     import torch
-    from transformers import AutoModelForCausalLM
+
+    from hftp.models.load import input_device
 
     with torch.random.fork_rng(devices=[]):  # leave the caller's global RNG untouched
         torch.manual_seed(seed)
-        fresh = AutoModelForCausalLM.from_config(model.config)
+        fresh = type(model)._from_config(model.config)  # the same class (also encoders)
     fresh.eval()
-    fresh.to(next(model.parameters()).device)
+    fresh.to(input_device(model))
+    if getattr(model, "hftp_name", None):
+        fresh.hftp_name = f"{model.hftp_name} (untrained, seed {seed})"
     return fresh

@@ -2,6 +2,7 @@
 with :func:`save_figure`, which writes PNG and SVG atomically.
 
 :mod:`hftp.plot.model` (layer profiles, tagged spectra, trained vs untrained),
+:mod:`hftp.plot.compare` (profiles on relative depth, agreement across models),
 :mod:`hftp.plot.align` (RDM panels, the alignment heatmap), :mod:`hftp.plot.align_stats` (S
 over its null, the subject-level result), :mod:`hftp.plot.brain` (glass brain,
 topomap, ITPC spectra, condition responses), :mod:`hftp.plot.ablation` (ablation against its
@@ -13,6 +14,7 @@ from hftp.plot.ablation import ablation, retention
 from hftp.plot.align import alignment, rdm_panels
 from hftp.plot.align_stats import alignment_null, subject_alignment
 from hftp.plot.brain import glass_brain, topomap
+from hftp.plot.compare import agreement_by_depth, profiles_by_depth
 from hftp.plot.model import layer_profile, snr_curve, tagged_spectra, trained_vs_untrained
 from hftp.plot.response import condition_response, itpc_spectra
 from hftp.plot.style import CATEGORY_COLORS, LEVEL_COLORS, OKABE_ITO, STYLE, save_figure
@@ -27,6 +29,8 @@ __all__ = [
     "snr_curve",
     "tagged_spectra",
     "trained_vs_untrained",
+    "profiles_by_depth",
+    "agreement_by_depth",
     "rdm_panels",
     "alignment",
     "alignment_null",

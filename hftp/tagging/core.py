@@ -57,7 +57,8 @@ from hftp.spectral.splits import has_splits, pool_splits, split_half
 from hftp.tagging.base import TagInputs, bh_fdr
 from hftp.tagging.calibrated import DEFAULT_SPECIFICITY, SPECIFICITY, TAG_TESTS, calibrated_mode
 from hftp.tagging.paper import paper_mode
-from hftp.tagging.profile import (
+from hftp.tagging.profile import (  # noqa: F401  (_check_tagged: used by hftp.tagging.compare)
+    _check_tagged,
     categories,
     category_fractions,
     layer_profile,

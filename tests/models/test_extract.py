@@ -63,7 +63,9 @@ def reference(model, tok, units, sep, *, pooling="mean", layers=(0, 1, 2)):
 def test_alignment_matches_character_loop(model, tokenizer, units, lang, pooling):
     sep = "" if lang == "zh" else " "
     stim = make_stim([units, units[::-1]], language=lang)
-    got = hftp.extract_activations(model, tokenizer, stim, pooling=pooling, batch_size=2)
+    got = hftp.extract_activations(
+        model, tokenizer, stim, pooling=pooling, batch_size=2, tokenization="joint"
+    )
     for k, seq in enumerate([units, units[::-1]]):
         ref, n_tokens = reference(model, tokenizer, seq, sep, pooling=pooling)
         assert max(n_tokens) >= 2  # the case really has units split over several tokens

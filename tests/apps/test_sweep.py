@@ -1,0 +1,193 @@
+"""Sweeps on Dask: a fresh run, a resumed run, equality with direct probes, bad specs."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import hftp
+from hftp.apps.sweep import load_spec, plan_runs, read_index, sweep
+
+pytest.importorskip("dask.distributed")
+
+CORPUS = ["the fat rat sensed fear", "a big dog chased cats", "老牛耕地小猫吃鱼"] * 20
+
+
+def _tokenizer():
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=300,
+        special_tokens=["<s>", "<pad>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(CORPUS, trainer)
+    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", pad_token="<pad>")
+
+
+@pytest.fixture(scope="module")
+def two_models(tmp_path_factory):
+    """Two tiny saved models (Llama and GPT-2) with their tokenizer."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    root = tmp_path_factory.mktemp("models")
+    tok = _tokenizer()
+    paths = []
+    for kind, kw in [
+        ("llama", dict(hidden_size=16, intermediate_size=24, num_attention_heads=2,
+                       num_key_value_heads=1, max_position_embeddings=512)),
+        ("gpt2", dict(n_embd=16, n_inner=24, n_head=2, n_positions=512)),
+    ]:  # fmt: skip
+        torch.manual_seed(0)
+        cfg = AutoConfig.for_model(kind, num_hidden_layers=2, vocab_size=len(tok), **kw)
+        AutoModelForCausalLM.from_config(cfg).save_pretrained(root / f"tiny-{kind}")
+        tok.save_pretrained(root / f"tiny-{kind}")
+        paths.append(str(root / f"tiny-{kind}"))
+    return paths
+
+
+def _spec(out, models):
+    return {
+        "out": str(out),
+        "n_sequences": 3,
+        "seed": 1,
+        "n_sentences": 8,
+        "designs": ["sentences", "within-shuffle"],
+        "device": "cpu",
+        "tag": {"mode_params": {"n_permutations": 20}},
+        "matrix": {"model": models, "language": ["en", "zh"]},
+    }
+
+
+@pytest.fixture(scope="module")
+def client():
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
+    c = Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+def test_sweep_fresh_resumed_and_equal_to_direct_probe(two_models, client, tmp_path):
+    spec = _spec(tmp_path / "out", two_models)
+    df = sweep(spec, client, progress=False)
+    assert len(df) == 4 and set(df["status"]) == {"done"}
+    assert sorted(df["run"]) == sorted(
+        f"tiny-{m}/{lang}" for m in ("llama", "gpt2") for lang in ("en", "zh")
+    )
+    idx = read_index(tmp_path / "out")
+    assert list(idx["run"]) == list(df["run"]) and (idx["time_s"] > 0).all()
+    # each run equals a direct probe of the same model and stimuli
+    for _, row in idx.iterrows():
+        got = hftp.load(row["spectra"])
+        model, tok = hftp.load_model(row["model"], device="cpu")
+        stim = hftp.make_stimuli(row["language"], spec["designs"], 3, 1, n_sentences=8)
+        ref = hftp.probe(model, tok, stim, progress=False)
+        np.testing.assert_allclose(got["sum_x"].values, ref["sum_x"].values, rtol=1e-5, atol=1e-6)
+        tagged = hftp.load(row["tagged"])
+        assert tagged.attrs["condition"] == "sentences" and "category" in tagged
+    # resume: finished runs are skipped (their files untouched), a deleted one is redone
+    done = tmp_path / "out" / "tiny-gpt2" / "zh" / "run.json"
+    stamp = json.loads(done.read_text())["time_s"]
+    mtime = (tmp_path / "out" / "tiny-llama" / "en" / "spectra.nc").stat().st_mtime_ns
+    import shutil
+
+    shutil.rmtree(tmp_path / "out" / "tiny-gpt2" / "zh")
+    df2 = sweep(spec, client, progress=False)
+    assert set(df2["status"]) == {"done"}
+    assert (tmp_path / "out" / "tiny-llama" / "en" / "spectra.nc").stat().st_mtime_ns == mtime
+    redone = json.loads(done.read_text())
+    assert redone["status"] == "done" and redone["time_s"] != stamp
+    # nothing left to do: no task is submitted (a closed client would fail otherwise)
+    df3 = sweep(spec, object(), progress=False)
+    assert df3.equals(df2)
+
+
+def test_sweep_on_its_own_local_cluster_records_failures(two_models, tmp_path):
+    spec = _spec(tmp_path / "out", [two_models[0], str(tmp_path / "missing-model")])
+    spec["matrix"]["language"] = ["en"]
+    df = sweep(spec, workers=1, progress=False)
+    status = dict(zip(df["run"], df["status"], strict=True))
+    assert status == {"tiny-llama/en": "done", "missing-model/en": "failed"}
+    err = df.set_index("run").loc["missing-model/en", "error"]
+    assert "does not exist" in err
+
+
+def test_plan_runs_crosses_the_matrix(tmp_path):
+    spec = load_spec(
+        {**_spec(tmp_path, ["a", "b"]), "matrix": {"model": ["a", "b"], "language": ["en", "zh"],
+                                                    "tokenization": ["joint", "unitwise"]}}
+    )  # fmt: skip
+    runs = plan_runs(spec)
+    assert len(runs) == 8
+    assert {r["run"] for r in runs} >= {"a/en/tokenization=joint", "b/zh/tokenization=unitwise"}
+
+
+def test_spec_from_toml_resolves_out_next_to_the_file(tmp_path):
+    f = tmp_path / "s.toml"
+    f.write_text(
+        'out = "res"\nn_sequences = 2\nseed = 0\ndesigns = ["sentences"]\n'
+        '[matrix]\nmodel = ["default"]\nlanguage = ["en"]\n'
+    )
+    spec = load_spec(f)
+    assert spec["out"] == str((tmp_path / "res").resolve())
+    assert spec["condition"] == "sentences" and spec["control"] is None
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        ({"matrix": None}, "missing"),
+        ({"colour": 1}, "unknown keys"),
+        ({"matrix": {"model": ["a"]}}, "at least 'model' and 'language'"),
+        ({"matrix": {"model": ["a"], "language": []}}, "non-empty list"),
+        ({"matrix": {"model": ["a"], "language": ["en"], "size": [1]}}, "unknown key 'size'"),
+        ({"n_sequences": 0}, "n_sequences"),
+    ],
+)
+def test_bad_specs_are_clear_errors(tmp_path, bad, match):
+    spec = _spec(tmp_path, ["a"])
+    spec.update(bad)
+    if bad.get("matrix", 0) is None:
+        del spec["matrix"]
+    with pytest.raises(hftp.HftpError, match=match):
+        load_spec(spec)
+
+
+def test_spec_path_errors(tmp_path):
+    with pytest.raises(hftp.HftpError, match="does not exist"):
+        load_spec(tmp_path / "nope.toml")
+    (tmp_path / "bad.toml").write_text("out = [")
+    with pytest.raises(hftp.HftpError, match="not valid TOML"):
+        load_spec(tmp_path / "bad.toml")
+    with pytest.raises(hftp.HftpError, match="Invalid type for 'spec'"):
+        load_spec(42)
+
+
+def test_duplicate_output_folders_are_an_error(tmp_path):
+    (tmp_path / "x" / "m").mkdir(parents=True)
+    (tmp_path / "y" / "m").mkdir(parents=True)
+    spec = load_spec(_spec(tmp_path, [str(tmp_path / "x" / "m"), str(tmp_path / "y" / "m")]))
+    with pytest.raises(hftp.HftpError, match="same output folder"):
+        plan_runs(spec)
+
+
+def test_sweep_command_reports_a_bad_spec(tmp_path):
+    from typer.testing import CliRunner
+
+    from hftp.apps.cli import app
+
+    res = CliRunner().invoke(app, ["sweep", str(tmp_path / "nope.toml"), "--workers", "2"])
+    assert res.exit_code == 2 and "does not exist" in res.output

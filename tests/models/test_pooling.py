@@ -1,0 +1,112 @@
+"""Tokens that span two units: counted per condition, warned about, and avoided unit-wise."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+import hftp
+from hftp.models.pooling import default_tokenization, encode
+
+# "老牛" is so frequent that BPE merges it into one token spanning two units; the other
+# characters only ever occur alone, so they stay one token each
+CORPUS = ["老牛"] * 50 + list("耕地吃草小猫鱼") * 5
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=400,
+        special_tokens=["<s>", "<pad>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(CORPUS, trainer)
+    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", pad_token="<pad>")
+
+
+@pytest.fixture(scope="module")
+def model(tokenizer):
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    torch.manual_seed(0)
+    cfg = AutoConfig.for_model(
+        "llama", hidden_size=16, intermediate_size=24, num_hidden_layers=2,
+        num_attention_heads=2, num_key_value_heads=1, vocab_size=len(tokenizer),
+    )  # fmt: skip
+    return AutoModelForCausalLM.from_config(cfg).eval()
+
+
+def _stim(seqs, conds):
+    from hftp.testing import make_stim
+
+    return make_stim(seqs, condition=conds, language="zh")
+
+
+def test_a_token_spanning_two_units_is_counted(tokenizer):
+    assert tokenizer.tokenize("老牛") == [tokenizer.tokenize("老牛")[0]]  # one token, two units
+    units = list("老牛耕地")
+    joint = encode(tokenizer, [(0, units)], separator="", tokenization="joint")
+    assert joint.n_shared == 2  # 老 and 牛 share their token
+    unit = encode(tokenizer, [(0, units)], separator="", tokenization="unitwise")
+    assert unit.n_shared == 0
+    assert unit.input_ids.shape[1] > joint.input_ids.shape[1]  # 老, 牛 now tokenized alone
+    # unit-wise ids are the concatenation of each unit's own ids
+    own = sum((tokenizer(u, add_special_tokens=False)["input_ids"] for u in units), [])
+    assert unit.input_ids[0].tolist() == own
+
+
+def test_unitwise_keeps_space_separated_words_as_joint(tokenizer):
+    units = ["fat", "rat", "sensed", "fear"]
+    a = encode(tokenizer, [(0, units)], separator=" ", tokenization="joint")
+    b = encode(tokenizer, [(0, units)], separator=" ", tokenization="unitwise")
+    assert a.input_ids.tolist() == b.input_ids.tolist()  # leading space kept with each word
+    np.testing.assert_array_equal(a.matrix.to_dense().numpy(), b.matrix.to_dense().numpy())
+
+
+def test_default_tokenization_is_unitwise_without_spaces():
+    assert default_tokenization("") == "unitwise"
+    assert default_tokenization(" ") == "joint"
+
+
+def test_unitwise_units_get_distinct_vectors(model, tokenizer):
+    units = list("老牛耕地老牛吃草")
+    stim = _stim([units], ["sentences"])
+    joint = hftp.extract_activations(model, tokenizer, stim, tokenization="joint")
+    unit = hftp.extract_activations(model, tokenizer, stim)  # default for zh: unitwise
+    assert unit.attrs["tokenization"] == "unitwise" and joint.attrs["tokenization"] == "joint"
+    j, u = joint.values[0, 0], unit.values[0, 0]  # (unit, neuron)
+    np.testing.assert_array_equal(j[0], j[1])  # 老 and 牛 pooled the same token
+    assert not np.allclose(u[0], u[1])
+    assert json.loads(joint.attrs["token_sharing"])["sentences"] == pytest.approx(4 / 8)
+    assert json.loads(unit.attrs["token_sharing"])["sentences"] == 0.0
+
+
+def test_probe_records_sharing_and_warns_when_conditions_differ(model, tokenizer):
+    merged = list("老牛耕地老牛吃草")  # 老牛 adjacent twice: 4 of 8 units share a token
+    apart = list("老耕牛地老吃牛草")  # never adjacent: none do
+    stim = _stim([merged, merged, apart, apart], ["sentences", "sentences", "shuffled", "shuffled"])
+    with pytest.warns(UserWarning, match=r"(?s)differ in the share.*sentences: 50\.0%.*unitwise"):
+        spectra = hftp.probe(model, tokenizer, stim, tokenization="joint", progress=False)
+    assert json.loads(spectra.attrs["token_sharing"]) == {"sentences": 0.5, "shuffled": 0.0}
+    assert spectra.attrs["tokenization"] == "joint"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # unit-wise: nothing to warn about
+        spectra = hftp.probe(model, tokenizer, stim, progress=False)
+    assert json.loads(spectra.attrs["token_sharing"]) == {"sentences": 0.0, "shuffled": 0.0}
+
+
+def test_bad_tokenization_is_a_clear_error(model, tokenizer):
+    stim = _stim([list("老牛耕地")], ["sentences"])
+    with pytest.raises(ValueError, match="'tokenization'.*joint"):
+        hftp.extract_activations(model, tokenizer, stim, tokenization="charwise")
