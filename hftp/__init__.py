@@ -46,6 +46,7 @@ _API: dict[str, str] = {
     "overlap": "tagging.core",
     "compare_profiles": "tagging.compare",
     "bh_fdr": "tagging.base",
+    "lexical_residual": "tagging.lexical",
     # brain
     "read_recording": "brain.core",
     "brain_spectra": "brain.core",
@@ -106,6 +107,7 @@ if TYPE_CHECKING:  # what the lazy loader below returns, spelled out for type ch
     from hftp.tagging.base import bh_fdr
     from hftp.tagging.compare import compare_profiles
     from hftp.tagging.core import find_tagged, layer_profile, overlap
+    from hftp.tagging.lexical import lexical_residual
 
 
 def __getattr__(name: str) -> Any:

@@ -77,4 +77,4 @@ def test_align_is_callable_after_its_subpackage_is_imported():
 
 
 def test_public_api_is_small():
-    assert len(hftp._API) <= 31
+    assert len(hftp._API) <= 33  # with lexical_residual (syntax beyond word identity)

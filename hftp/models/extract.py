@@ -44,7 +44,6 @@ from hftp.models.pooling import (
     sharing_fractions,
     warn_sharing,
 )
-from hftp.spectral.accumulate import SpectraAccumulator
 
 __all__ = [
     "capture",
@@ -461,6 +460,9 @@ def probe(
     keep_trials: bool = True,
     save_raw: str | os.PathLike | None = None,
     progress: bool = True,
+    split: bool = False,
+    lexical_baseline: str | None = None,
+    drop_missing: bool = False,
 ):
     """Stream a model's neuron responses to ``stim`` into Spectra.
 
@@ -481,11 +483,21 @@ def probe(
         Also write the raw pooled activations there (``.nc``, streamed; ``.zarr`` needs zarr).
     progress : bool
         Show a tqdm progress bar. Default True.
+    split : bool
+        Even and odd sequences of each condition accumulated apart, on a ``split`` dim of size 2
+        (``find_tagged`` then reports ``replicated``). Default False.
+    lexical_baseline : str, optional
+        E.g. ``"random-words"``: probe the residuals after each neuron's mean response to each
+        word in that condition (two passes, memory flat; adds ``lexical_var``, see
+        :mod:`hftp.tagging.lexical`). Default None.
+    drop_missing : bool
+        Words absent from the baseline: an error (default) or the baseline's grand mean (True).
 
     Returns
     -------
     spectra : xarray.Dataset
-        Dims ``(condition, layer, neuron, freq)``; see :mod:`hftp.spectral`. attrs carry
+        Dims ``(condition, layer, neuron, freq)`` (plus ``split`` first when ``split=True``); see
+        :mod:`hftp.spectral`. attrs carry
         ``unit_rate_hz``, ``tagged_hz``, ``n_times`` and the provenance (model, revision, site,
         stimulus seed, pooling, add_bos, tokenization, n_layers, hftp version) and
         ``token_sharing`` (JSON: condition → fraction of units sharing a token with another
@@ -495,7 +507,6 @@ def probe(
     from tqdm.auto import tqdm
 
     from hftp.io import provenance
-    from hftp.spectral.accumulate import freq_axis
 
     plan = _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization)
     site_full, layers = plan.site, plan.layers
@@ -522,28 +533,26 @@ def probe(
             drop_units=drop_units,
         )
         writer = _raw_writer(save_raw, stim, layers, site_full, model) if save_raw else None
-        acc = None
+        from hftp.models.lexical import (
+            LexicalBaseline,
+            add_batch,
+            finish_spectra,
+            make_accumulators,
+        )
+
+        batches = lambda sub: _batches(model, tokenizer, sub, plan)  # noqa: E731
+        lex = LexicalBaseline.create(batches, stim, lexical_baseline, drop_missing, prov)
+        halves, accs, seen = 2 if split else 1, [None], {}
         bar = tqdm(total=stim.n_sequences, desc="probe", unit="seq", disable=not progress)
         try:
             for cond, seq_ids, pooled in it:  # pooled: (L, B, U, N)
                 if writer is not None:
                     writer.write(seq_ids, cond, pooled.permute(1, 0, 3, 2).cpu().numpy())
-                if acc is None:
-                    acc = SpectraAccumulator(
-                        channel_dims=("layer", "neuron"),
-                        channel_coords={
-                            "layer": np.asarray(layers),
-                            "neuron": np.arange(pooled.shape[3]),
-                        },
-                        freqs=freq_axis(n_times, stim.unit_rate_hz),
-                        rate_hz=stim.unit_rate_hz,
-                        tagged=stim.tagged_hz,
-                        n_times=n_times,
-                        kind="model",
-                        keep_trials=keep_trials,
-                        attrs=prov,
+                if accs[0] is None:
+                    accs = make_accumulators(
+                        halves, layers, pooled.shape[3], n_times, stim, keep_trials, prov
                     )
-                _add_pooled(acc, cond, pooled, drop_units)
+                add_batch(accs, lex, seen, cond, seq_ids, pooled, drop_units, _add_pooled)
                 bar.update(len(seq_ids))
             if writer is not None:
                 writer.close()
@@ -552,7 +561,7 @@ def probe(
             bar.close()
             if writer is not None:
                 writer.abort()
-        out = acc.to_dataset()
+        out = finish_spectra(accs, lex)
         fractions = sharing_fractions(plan.sharing)
         out.attrs["token_sharing"] = json.dumps(fractions)
         warn_sharing(fractions, plan.tokenization)

@@ -15,7 +15,7 @@ from hftp.plot.align import alignment, rdm_panels
 from hftp.plot.align_stats import alignment_null, subject_alignment
 from hftp.plot.brain import glass_brain, topomap
 from hftp.plot.compare import agreement_by_depth, profiles_by_depth
-from hftp.plot.model import layer_profile, tagged_spectra, trained_vs_untrained
+from hftp.plot.model import layer_profile, snr_curve, tagged_spectra, trained_vs_untrained
 from hftp.plot.response import condition_response, itpc_spectra
 from hftp.plot.style import CATEGORY_COLORS, LEVEL_COLORS, OKABE_ITO, STYLE, save_figure
 
@@ -26,6 +26,7 @@ __all__ = [
     "LEVEL_COLORS",
     "save_figure",
     "layer_profile",
+    "snr_curve",
     "tagged_spectra",
     "trained_vs_untrained",
     "profiles_by_depth",

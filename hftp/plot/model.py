@@ -88,6 +88,29 @@ def _profile_table(obj, name: str):
     )
 
 
+def _overlay_columns(obj) -> dict[str, Any]:
+    """Per-layer % of neurons (any category) replicated / residual / untrained, when present."""
+    import pandas as pd
+    import xarray as xr
+
+    out = {}
+    if isinstance(obj, xr.Dataset) and "replicated" in obj and "layer" in obj.dims:
+        rep = obj["replicated"].any("level")
+        out["replicated"] = rep.mean([d for d in rep.dims if d != "layer"]).to_series()
+    elif isinstance(obj, pd.DataFrame):
+        tagged = obj[obj["category"] != "none"]
+        for c in ("replicated", "residual"):
+            if c in obj.columns:
+                out[c] = tagged.groupby("layer")[c].sum()
+    return out
+
+
+_OVERLAY_STYLE = {
+    "replicated": dict(marker="D", color="black", ls="-", label="replicated (split halves)"),
+    "residual": dict(marker="v", color="0.45", ls=":", label="after the lexical baseline"),
+}
+
+
 def _stack_bars(ax, table, x, width, *, hatch=None, alpha=1.0) -> None:
     bottom = np.zeros(len(x))
     for c in _CATEGORIES:
@@ -120,6 +143,11 @@ def layer_profile(
     baseline : same types, optional
         The lexical-regularity baseline (the untrained model). Drawn as hatched, paler bars to the
         right of each layer's bar.
+
+    Neurons that replicate (a result with ``replicated``, from ``probe(..., split=True)``, or a
+    profile with a ``replicated`` column) are drawn as a black line of diamonds over the bars (% of
+    the layer, any category); a profile's ``residual`` column (after the lexical baseline) as a
+    grey dotted line.
     ax : matplotlib Axes, optional
     title : str, optional
     labels : tuple of (str, str), optional
@@ -150,6 +178,11 @@ def layer_profile(
     ax.set_ylabel("Neurons tagged (% of layer)")
     ax.set_xlim(-0.7, len(layers) - 0.3)
     handles = [Patch(color=CATEGORY_COLORS[c], label=c) for c in _CATEGORIES]
+    xo = x - 0.2 if base is not None else x
+    for name, ser in _overlay_columns(tagged_or_profile).items():
+        vals = 100 * ser.reindex(layers, fill_value=0.0).to_numpy()
+        (line,) = ax.plot(xo, vals, ms=4, lw=1.2, **_OVERLAY_STYLE[name])
+        handles.append(line)
     if base is not None:
         names = labels or ("trained", "untrained (baseline)")
         handles += [
@@ -350,4 +383,57 @@ def tagged_spectra(
     if handles:
         fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False)
     fig.suptitle(title or f"Most tagged units: {condition}")
+    return fig
+
+
+@styled
+def snr_curve(curve, *, level: str = "any", ax=None, title: str | None = None):
+    """The percentage of neurons significant above an SNR floor, one line per layer.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        From :func:`hftp.tagging.snr_curve` (columns ``<group>, level, min_snr, proportion``).
+    level : str
+        Which level's curve (``"any"``: a neuron counts when any of its levels passes).
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import pandas as pd
+    from matplotlib import colormaps
+
+    check_type("curve", curve, pd.DataFrame, "the DataFrame of hftp.tagging.snr_curve")
+    group = curve.attrs.get("group", curve.columns[0])
+    missing = [c for c in (group, "level", "min_snr", "proportion") if c not in curve.columns]
+    if missing:
+        raise InvalidValueError(
+            f"Invalid value for 'curve': it lacks column(s) {missing}. Pass hftp.tagging.snr_curve(tagged)."
+        )
+    check_option("level", level, sorted(set(curve["level"])))
+    d = curve[curve["level"] == level]
+    groups = list(pd.unique(d[group]))
+    fig, ax = new_axes(ax, (6.4, 3.6))
+    cmap = colormaps["viridis"]
+    for i, g in enumerate(groups):
+        sub = d[d[group] == g].sort_values("min_snr")
+        col = cmap(i / max(len(groups) - 1, 1))
+        ax.plot(
+            sub["min_snr"],
+            100 * sub["proportion"],
+            marker="o",
+            ms=3,
+            color=col,
+            label=f"{group} {g}",
+        )
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("SNR floor (evoked amplitude / neighbours)")
+    ax.set_ylabel("Neurons significant (% of layer)")
+    ax.set_ylim(bottom=0)
+    ax.legend(frameon=False, fontsize=7, ncol=1 + len(groups) // 8, loc="upper right")
+    if title:
+        ax.set_title(title)
     return fig

@@ -30,6 +30,7 @@ def evoked_amplitude(s):
     check_spectra(s)
     out = np.abs(s["sum_x"]) / _n(s)
     out.name = "evoked_amplitude"
+    out.attrs = {"sfreq": s.hftp.sfreq, "dof_kind": "amplitude"}
     return out
 
 
@@ -43,6 +44,7 @@ def itc(s):
     check_spectra(s)
     out = np.abs(s["sum_phase"]) / _n(s)
     out.name = "itc"
+    out.attrs = {"sfreq": s.hftp.sfreq, "dof_kind": "itc"}
     return out
 
 
@@ -56,6 +58,7 @@ def mean_amplitude(s):
     check_spectra(s)
     out = s["sum_abs"] / _n(s)
     out.name = "mean_amplitude"
+    out.attrs = {"sfreq": s.hftp.sfreq, "dof_kind": "amplitude"}
     return out
 
 
@@ -64,6 +67,7 @@ def power(s):
     check_spectra(s)
     out = s["sum_abs2"] / _n(s)
     out.name = "power"
+    out.attrs = {"sfreq": s.hftp.sfreq, "dof_kind": "power"}
     return out
 
 
@@ -75,8 +79,21 @@ MEASURES = {
 }
 
 
-def snr(measure, n_neighbors: int = 3, skip: int = 1):
+#: How a measure's value at the real-valued Nyquist bin is scaled to one degree of freedom.
+_NYQUIST_SCALE = {"amplitude": 1 / np.sqrt(2.0), "power": 0.5, "itc": 1.0}
+
+
+def snr(measure, n_neighbors: int = 3, skip: int = 1, *, sfreq: float | None = None):
     """Signal-to-noise ratio: the value at f over the mean of neighbouring bins.
+
+    At the real-valued Nyquist bin (f = sfreq / 2) the ratio is dof-scaled so that it compares
+    with the other bins: a complex bin has two degrees of freedom, the Nyquist bin one, and a
+    period-2 response puts all its power there. The ratio is divided by √2 for amplitudes and by
+    2 for power (the value per degree of freedom), so a period-2 response and a sinusoid of the
+    same power have the same SNR; ITC is left as is. The scaling needs the sampling rate and the
+    kind of measure: the measures of this module carry both in their attrs (``sfreq``,
+    ``dof_kind``); for another DataArray pass ``sfreq`` (and set ``attrs["dof_kind"]``), or
+    nothing is scaled.
 
     Parameters
     ----------
@@ -86,12 +103,15 @@ def snr(measure, n_neighbors: int = 3, skip: int = 1):
         Neighbour bins per side. Default 3.
     skip : int
         Adjacent bins ignored on each side before the neighbours start. Default 1.
+    sfreq : float, optional
+        Sampling rate (Hz); default ``measure.attrs["sfreq"]`` when present.
 
     Returns
     -------
     DataArray, same dims as ``measure``
         Neighbours outside the frequency axis (below the first bin or above Nyquist) are dropped,
-        not wrapped; a bin with no neighbours gets NaN.
+        not wrapped; a bin with no neighbours gets NaN. attrs add ``nyquist_scale`` (the factor
+        applied at the Nyquist bin, 1 when none).
     """
     import xarray as xr
 
@@ -124,9 +144,16 @@ def snr(measure, n_neighbors: int = 3, skip: int = 1):
             count += ok
     with np.errstate(invalid="ignore", divide="ignore"):
         out = v / (total / np.where(count > 0, count, np.nan))
+    rate = sfreq if sfreq is not None else measure.attrs.get("sfreq")
+    factor = _NYQUIST_SCALE.get(str(measure.attrs.get("dof_kind", "")), 1.0)
+    if rate is not None and factor != 1.0:
+        nyq = np.isclose(np.asarray(m["freq"].values, dtype=float), float(rate) / 2.0)
+        out[..., nyq] *= factor
+    else:
+        factor = 1.0
     res = m.copy(data=out)
     res.name = f"snr_{measure.name}" if measure.name else "snr"
-    res.attrs = {**measure.attrs, "n_neighbors": n_neighbors, "skip": skip}
+    res.attrs = {**measure.attrs, "n_neighbors": n_neighbors, "skip": skip, "nyquist_scale": factor}
     return res.transpose(*measure.dims)
 
 

@@ -1,4 +1,11 @@
-"""base: split from hftp 0.1's stats."""
+"""Validated inputs shared by the tagging modes, and the Benjamini–Hochberg FDR (a leaf module).
+
+:class:`TagInputs` reads a Spectra channel-first. Trial counts may differ between channels
+(subjects pooled with :func:`hftp.concat_subjects` give ``n_trials`` dims ``(condition, channel)``):
+:meth:`TagInputs.n_trials` returns one count per channel, every mean divides by it, and per-trial
+values (``trial_x``) are NaN where a channel has fewer trials. The neighbour set of a tagged bin
+leaves out every other tagged frequency and its harmonics (:meth:`TagInputs.neighbours`).
+"""
 
 from __future__ import annotations
 
@@ -81,6 +88,15 @@ class TagInputs:
     n_groups: int
     z_threshold: float
     percentile: float
+    exclude: np.ndarray | None = None
+
+    def neighbours(self, level: int) -> np.ndarray:
+        """Neighbour bins of the level's bin, without the excluded (tagged/harmonic) bins."""
+        i = int(self.bins[level])
+        nb = sp.neighbour_bins(self.n_freq, i, self.n_neighbors, self.skip)
+        if self.exclude is not None and self.exclude.size:
+            nb = nb[~np.isin(nb, self.exclude)]
+        return nb
 
     @property
     def n_channels(self) -> int:
@@ -89,17 +105,30 @@ class TagInputs:
     def real_bin(self, idx) -> np.ndarray:
         return sp.is_real_bin(self.spectra["freq"].values[np.asarray(idx)], self.rate)
 
-    def n_trials(self, cond: str) -> int:
-        return int(self.spectra["n_trials"].sel(condition=cond))
+    def n_trials(self, cond: str) -> np.ndarray:
+        """Trials of ``cond`` per channel, shape (n_channels,), int (one count broadcast, or
+        per-channel counts of pooled subjects)."""
+        da = self.spectra["n_trials"].sel(condition=cond)
+        extra = [d for d in da.dims if d not in self.channel_dims]
+        if extra:
+            raise InvalidValueError(
+                f"Invalid value for 'spectra': n_trials has dims {da.dims}; expected (condition,) "
+                "or (condition, *channels)."
+            )
+        full = da.broadcast_like(self.spectra["sum_x"].isel(condition=0, freq=0, drop=True))
+        full = full.transpose(*self.channel_dims)
+        return np.asarray(full.values, dtype=np.int64).reshape(self.n_channels)
 
-    def require_trials(self, cond: str, k: int, why: str) -> int:
-        n = self.n_trials(cond)
+    def require_trials(self, cond: str, k: int, why: str) -> np.ndarray:
+        """Per-channel trial counts of ``cond``, after checking every channel has at least ``k``."""
+        counts = self.n_trials(cond)
+        n = int(counts.min()) if counts.size else 0
         if n < k:
             raise InvalidValueError(
                 f"Invalid value for 'spectra': condition {cond!r} has {n} trial(s); {why} needs at "
                 f"least {k}. Add trials (shuffles) or choose another test."
             )
-        return n
+        return counts
 
     def spectrum(self, var: str, cond: str, idx=None) -> np.ndarray:
         """``var`` of ``cond`` at bins ``idx`` as (n_channels, n_bins)."""
@@ -110,10 +139,20 @@ class TagInputs:
 
     def evoked(self, cond: str, idx=None) -> np.ndarray:
         """Evoked spectrum Σ_k X_k / n of ``cond``, (n_channels, n_bins), complex."""
-        return self.spectrum("sum_x", cond, idx) / max(self.n_trials(cond), 1)
+        return self.spectrum("sum_x", cond, idx) / np.maximum(self.n_trials(cond), 1)[:, None]
+
+    def lexical_var(self, cond: str, idx) -> np.ndarray:
+        """Variance of the lexical baseline's estimation error in the evoked spectrum of
+        ``cond`` at bins ``idx`` (n_channels, n_bins); zeros without a lexical baseline."""
+        if "lexical_var" not in self.spectra:
+            return np.zeros((self.n_channels, len(np.atleast_1d(idx))))
+        return self.spectrum("lexical_var", cond, idx)
 
     def trials(self, cond: str, level: int) -> np.ndarray:
-        """Per-trial coefficients of ``cond`` at the level's bin, (n_trials, n_channels), complex."""
+        """Per-trial coefficients of ``cond`` at the level's bin, (n_trials, n_channels), complex.
+
+        Rows that are NaN in every channel (padding) are dropped; a channel with fewer trials than
+        others (pooled subjects) has NaN in its missing rows."""
         s = self.spectra
         f = float(self.freqs[level])
         j = np.flatnonzero(np.isclose(s["tagged_freq"].values, f)) if "trial_x" in s else []
@@ -123,6 +162,6 @@ class TagInputs:
                 f"({self.levels[level]}), but the spectra keep none there (trial_x). Build the spectra "
                 "with keep_trials=True and this frequency among the tagged ones."
             )
-        n = self.n_trials(cond)
-        da = s["trial_x"].sel(condition=cond).isel(trial=slice(0, n), tagged_freq=int(j[0]))
-        return da.transpose("trial", *self.channel_dims).values.reshape(n, self.n_channels)
+        da = s["trial_x"].sel(condition=cond).isel(tagged_freq=int(j[0]))
+        v = da.transpose("trial", *self.channel_dims).values.reshape(-1, self.n_channels)
+        return v[~np.isnan(v).all(axis=1)]

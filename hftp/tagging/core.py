@@ -3,24 +3,38 @@
 :func:`find_tagged` runs one of the modes in ``MODES`` on a Spectra (see :mod:`hftp.spectral`) and
 returns an ``xarray.Dataset`` over ``(*channels, level)``:
 
-``statistic``, ``p``, ``q``, ``significant`` (bool)
+``statistic``, ``p``, ``q``, ``tagged`` (bool)
     The tagging test per channel and level (its q-value from Benjamini–Hochberg over all channels ×
-    levels). In calibrated mode with a control, ``significant`` = tagged AND specific, and the
-    specificity test adds ``spec_statistic``, ``spec_p``, ``spec_q``, ``tagged``, ``specific``.
+    levels).
+``spec_statistic``, ``spec_p``, ``spec_q``, ``specific`` (with a control)
+    The specificity test (experiment > control) and its own BH.
+``sig_p``, ``sig_q``, ``significant_fdr``, ``significant`` (bool)
+    The result: in calibrated mode with a control, the intersection–union test of "tagged AND
+    specific" (p = max(p, spec_p), BH once over all channels × levels: one family); without a
+    control, the tagging test. ``significant`` = ``significant_fdr`` and ``snr >= min_snr``.
+``replicated`` (bool; only for a Spectra with a ``split`` dim)
+    Significant (with the floor) on the first half of the trials, and confirmed on the second: BH
+    at ``q`` over the second half's p-values of the channels × levels selected on the first.
+    Selection and test use independent trials. Everything else comes from all trials pooled.
 ``snr``, ``amplitude``, ``amplitude_ratio``, ``itc``
     Effect sizes in the experimental condition at the tagged bin: the SNR of the primary measure
-    (evoked amplitude, or ITC for ``measure="itc"``) against its neighbour bins, the evoked
-    amplitude, its ratio to the control's (NaN without a control) and the ITC.
+    (evoked amplitude, or ITC for the ITC measures) against its neighbour bins (the same harmonic-
+    free set as the test; at the real-valued Nyquist bin divided by √2, its amplitude per degree of
+    freedom, so that a sinusoid and a period-2 response of the same power have the same SNR), the
+    evoked amplitude, its ratio to the control's (NaN without a control) and the ITC.
 ``category`` (channels only)
     ``"shared"`` (sentence and phrase significant), ``"sentence"``, ``"phrase"`` or ``"none"``.
     Other levels (e.g. ``"unit"``) are tested and reported but do not make categories.
 
-The level coord carries ``freq`` (Hz). attrs hold the mode and its parameters. The same code runs
+The level coord carries ``freq`` (Hz). attrs hold the mode and its parameters, ``min_snr``,
+``conjunction`` and ``excluded_neighbour_hz`` (the bins left out of every neighbour set: the tagged
+frequencies and their harmonics). Trial counts may differ between channels (pooled subjects). The same code runs
 on model spectra (channels ``layer, neuron``) and brain spectra (channels ``channel``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from collections.abc import Mapping
@@ -30,7 +44,6 @@ import numpy as np
 
 from hftp import spectral as sp
 from hftp._validation import (
-    InvalidTypeError,
     InvalidValueError,
     check_float,
     check_fraction_open,
@@ -40,9 +53,30 @@ from hftp._validation import (
     did_you_mean,
 )
 from hftp.spectral.accessor import check_spectra
-from hftp.tagging.base import CATEGORIES, TagInputs
-from hftp.tagging.calibrated import SPECIFICITY, TAG_TESTS, calibrated_mode
+from hftp.spectral.splits import has_splits, pool_splits, split_half
+from hftp.tagging.base import TagInputs, bh_fdr
+from hftp.tagging.calibrated import DEFAULT_SPECIFICITY, SPECIFICITY, TAG_TESTS, calibrated_mode
 from hftp.tagging.paper import paper_mode
+from hftp.tagging.profile import (  # noqa: F401  (_check_tagged: used by hftp.tagging.compare)
+    _check_tagged,
+    categories,
+    category_fractions,
+    layer_profile,
+    overlap,
+    snr_curve,
+)
+
+__all__ = [
+    "find_tagged",
+    "MODES",
+    "MODE_PARAMS",
+    "categories",
+    "category_fractions",
+    "layer_profile",
+    "overlap",
+    "snr_curve",
+    "harmonic_bins",
+]
 
 logger = logging.getLogger("hftp")
 
@@ -143,6 +177,35 @@ def _all_nan(spectra) -> bool:
     return bool(vals) and all(bool(np.isnan(v.values).all()) for v in vals)
 
 
+def harmonic_bins(freq_axis: np.ndarray, tagged_hz) -> np.ndarray:
+    """Indices of the bins on ``freq_axis`` at a tagged frequency or one of its harmonics.
+
+    Parameters
+    ----------
+    freq_axis : ndarray, shape (n_freq,)
+        The Spectra's frequencies (Hz, no DC).
+    tagged_hz : iterable of float
+
+    Returns
+    -------
+    idx : ndarray of int, sorted
+    """
+    axis = np.asarray(freq_axis, dtype=float)
+    if axis.size == 0:
+        return np.zeros(0, int)
+    df = axis[1] - axis[0] if axis.size > 1 else axis[0]
+    out = set()
+    for f in tagged_hz:
+        f = float(f)
+        if f <= 0:
+            continue
+        for h in np.arange(f, axis[-1] + df / 2, f):
+            i = int(np.argmin(np.abs(axis - h)))
+            if abs(axis[i] - h) <= 1e-6 * max(1.0, h):
+                out.add(i)
+    return np.array(sorted(out), dtype=int)
+
+
 def find_tagged(
     spectra,
     condition: str,
@@ -153,47 +216,55 @@ def find_tagged(
     freqs: Mapping[str, float] | None = None,
     levels=None,
     seed: int = 0,
+    min_snr: float = 0.0,
     mode_params: Mapping[str, Any] | None = None,
 ):
-    """Find the channels (neurons or channels) tagged at the sentence and phrase rates.
+    """Find the channels (neurons or electrodes) tagged at the sentence and phrase rates.
 
     Parameters
     ----------
     spectra : xarray.Dataset
         A Spectra, dims ``(condition, *channels, freq)`` (from ``hftp.probe``, ``hftp.brain_spectra`` or
-        ``hftp.make_spectra``).
+        ``hftp.make_spectra``). ``n_trials`` may have dims ``(condition, *channels)`` (pooled
+        subjects with different trial counts). With a ``split`` dim (``probe(..., split=True)``)
+        the result adds ``replicated``.
     condition : str
         The experimental condition.
     control : str, optional
         The control condition for the specificity test (required in paper mode).
     mode : {"calibrated", "paper"}
         A key of ``MODES``. ``"calibrated"`` (default): tests valid under their nulls, with
-        Benjamini–Hochberg at ``q`` (see :mod:`hftp.tagging.calibrated`). ``"paper"``: An et al.'s
-        two-stage procedure, for comparison with published numbers only (see :mod:`hftp.tagging.paper`
-        for its weaknesses: no multiple-comparison correction, a null that ignores between-shuffle
-        variance, a z threshold whose meaning depends on the stage-1 pass rate, phrase candidates
-        that include sentence harmonics). Its ``q`` is NaN.
+        Benjamini–Hochberg at ``q`` over the conjunction (see :mod:`hftp.tagging.calibrated`).
+        ``"paper"``: An et al.'s two-stage procedure, for comparison with published numbers only
+        (see :mod:`hftp.tagging.paper` for its weaknesses). Its ``q`` is NaN.
     q : float
         FDR level in (0, 1). Default 0.05.
     freqs : dict of str to float, optional
-        Level → Hz to test. Default: the spectra's tagged frequencies (``hftp.spectral.tagged_hz``).
+        Level → Hz to test. Default: the spectra's tagged frequencies (``spectra.hftp.tagged_hz``).
         Each must lie on an exact bin, at or below Nyquist.
     levels : str or list of str, optional
         Levels (keys of ``freqs``) to test. Default all. Only sentence and phrase make categories.
     seed : int
         Seed of the permutations. Default 0.
+    min_snr : float
+        Effect-size floor: ``significant`` also needs ``snr >= min_snr``. Default 0 (no floor;
+        ``significant == significant_fdr``). :func:`hftp.tagging.snr_curve` shows the fraction
+        over a range of floors.
     mode_params : dict, optional
         The mode's own parameters (``MODE_PARAMS[mode]`` lists them with their defaults):
 
-    measure : {"evoked", "itc"}, optional
-        (calibrated) Tagging test: ``"evoked"`` (spectral F-test on the evoked spectrum; default
-        for model spectra) or ``"itc"`` (Rayleigh test; default for brain spectra, warned against
+    measure : {"evoked", "itc-neighbour", "itc"}, optional
+        (calibrated) Tagging test: ``"evoked"`` (spectral F-test on the evoked spectrum; the
+        default for model and brain spectra), ``"itc-neighbour"`` (phase consistency against the
+        neighbour bins) or ``"itc"`` (plain Rayleigh test, no neighbour control; warned against
         for models).
+    specificity : {"evoked", "permutation", "induced"}, optional
+        (calibrated) Specificity test against ``control``. Default: the one that measures what the
+        tagging test measures: ``"evoked"`` (analytic test of the evoked power) for
+        ``measure="evoked"``, ``"permutation"`` (ITC difference) for the ITC measures.
+        ``"induced"`` (Welch on single-trial amplitudes; alias ``"welch"``) measures induced power.
     n_permutations : int
         Permutations for paper mode's stage 1 and the permutation specificity test. Default 1000.
-    specificity : {"welch", "permutation"}, optional
-        Specificity test against ``control``. Default ``"welch"`` for ``measure="evoked"`` and
-        ``"permutation"`` (ITC difference) for ``measure="itc"``.
     n_neighbors, skip : int
         Neighbour bins per side and adjacent bins skipped (F-test and SNR). Defaults 3 and 1.
     n_groups : int
@@ -230,30 +301,21 @@ def find_tagged(
     check_option("mode", mode, MODES)
     q = check_fraction_open("q", q)
     seed = check_int("seed", seed, min_value=0)
+    min_snr = check_float("min_snr", min_snr, min_value=0.0)
     params = _mode_params(mode, mode_params)
     measure, specificity = params["measure"], params["specificity"]
-    n_permutations, n_neighbors, skip = (
-        params["n_permutations"],
-        params["n_neighbors"],
-        params["skip"],
-    )
-    n_groups, z_threshold, percentile = (
-        params["n_groups"],
-        params["z_threshold"],
-        params["percentile"],
-    )
-    n_permutations = check_int("n_permutations", n_permutations, min_value=1)
-    n_neighbors = check_int("n_neighbors", n_neighbors, min_value=1)
-    skip = check_int("skip", skip, min_value=0)
-    n_groups = check_int("n_groups", n_groups, min_value=2)
-    z_threshold = check_float("z_threshold", z_threshold)
-    percentile = check_float("percentile", percentile, min_value=0, max_value=100)
-    kind = str(spectra.attrs.get("kind", "model"))
+    n_permutations = check_int("n_permutations", params["n_permutations"], min_value=1)
+    n_neighbors = check_int("n_neighbors", params["n_neighbors"], min_value=1)
+    skip = check_int("skip", params["skip"], min_value=0)
+    n_groups = check_int("n_groups", params["n_groups"], min_value=2)
+    z_threshold = check_float("z_threshold", params["z_threshold"])
+    percentile = check_float("percentile", params["percentile"], min_value=0, max_value=100)
+    kind = spectra.hftp.kind
     if measure is None:
-        measure = "itc" if kind == "brain" else "evoked"
+        measure = "evoked"
     check_option("measure", measure, TAG_TESTS)
     if specificity is None:
-        specificity = "permutation" if measure == "itc" else "welch"
+        specificity = DEFAULT_SPECIFICITY[measure]
     check_option("specificity", specificity, SPECIFICITY)
     if mode == "paper" and control is None:
         raise InvalidValueError(
@@ -272,32 +334,50 @@ def find_tagged(
     rate = spectra.hftp.sfreq
     levels, fr, bins = _resolve_freqs(spectra, freqs, levels, rate)
     channels = spectra.hftp.channel_dims
-    inp = TagInputs(
-        spectra=spectra,
-        condition=condition,
-        control=control,
-        levels=levels,
-        freqs=fr,
-        bins=bins,
-        real=sp.is_real_bin(fr, rate),
-        rate=rate,
-        channel_dims=channels,
-        channel_shape=tuple(spectra.sizes[d] for d in channels),
-        n_freq=spectra.sizes["freq"],
-        measure=measure,
-        specificity=specificity,
-        q=q,
-        seed=seed,
-        n_permutations=n_permutations,
-        n_neighbors=n_neighbors,
-        skip=skip,
-        n_groups=n_groups,
-        z_threshold=z_threshold,
-        percentile=percentile,
-    )
+    all_tagged = set(spectra.hftp.tagged_hz.values()) | set(fr.tolist())
+    exclude = harmonic_bins(spectra["freq"].values, sorted(all_tagged))
+
+    def inputs(s):
+        return TagInputs(
+            spectra=s,
+            condition=condition,
+            control=control,
+            levels=levels,
+            freqs=fr,
+            bins=bins,
+            real=sp.is_real_bin(fr, rate),
+            rate=rate,
+            channel_dims=channels,
+            channel_shape=tuple(spectra.sizes[d] for d in channels),
+            n_freq=spectra.sizes["freq"],
+            measure=measure,
+            specificity=specificity,
+            q=q,
+            seed=seed,
+            n_permutations=n_permutations,
+            n_neighbors=n_neighbors,
+            skip=skip,
+            n_groups=n_groups,
+            z_threshold=z_threshold,
+            percentile=percentile,
+            exclude=exclude,
+        )
+
+    split = has_splits(spectra)
+    inp = inputs(pool_splits(spectra) if split else spectra)
     logger.info("find_tagged: mode=%s, %d channels × %d levels", mode, inp.n_channels, len(levels))
-    res = MODES[mode](inp)
-    res.update(_effect_sizes(inp))
+    res = _run(inp, mode, min_snr)
+    if split and mode == "calibrated":
+        res["replicated"] = _replicated(
+            [_run(inputs(split_half(spectra, i)), mode, min_snr) for i in (0, 1)], q
+        )
+    if np.isnan(res["p"]).all():
+        warnings.warn(
+            "find_tagged: every p-value is NaN (the spectra hold only NaN or zeros at the tested "
+            "bins); nothing can be significant. Check the input activations or recordings.",
+            UserWarning,
+            stacklevel=2,
+        )
     shape = (*inp.channel_shape, len(levels))
     dims = (*channels, "level")
     data = {k: (dims, np.asarray(v).reshape(shape)) for k, v in res.items()}
@@ -317,11 +397,19 @@ def find_tagged(
         control=control if control is not None else "none",
         q=q,
         seed=seed,
+        min_snr=min_snr,
         measure=measure,
         specificity=specificity if control is not None else "none",
+        conjunction="intersection-union"
+        if control is not None and mode == "calibrated"
+        else "none",
         n_permutations=n_permutations,
         n_neighbors=n_neighbors,
         skip=skip,
+        excluded_neighbour_hz=json.dumps(
+            [round(float(spectra["freq"].values[i]), 9) for i in exclude]
+        ),
+        replication="split halves: select on 0, confirm on 1" if split else "none",
     )
     if mode == "paper":
         attrs.update(n_groups=n_groups, z_threshold=z_threshold, percentile=percentile)
@@ -349,197 +437,47 @@ def _snr_attrs(measure: str, n_neighbors: int, skip: int) -> dict[str, str | int
     }
 
 
+def _run(inp: TagInputs, mode: str, min_snr: float) -> dict[str, np.ndarray]:
+    res = MODES[mode](inp)
+    res.update(_effect_sizes(inp))
+    if "sig_p" not in res:  # paper mode
+        res["tagged"] = res["significant"]
+    res["significant_fdr"] = res["significant"]
+    with np.errstate(invalid="ignore"):
+        res["significant"] = res["significant_fdr"] & (np.nan_to_num(res["snr"]) >= min_snr)
+    return res
+
+
+def _replicated(halves: list[dict[str, np.ndarray]], q: float) -> np.ndarray:
+    """Selected on half 0 (significant), confirmed on half 1 by BH over the selected only."""
+    sel = halves[0]["significant"]
+    out = np.zeros_like(sel, dtype=bool)
+    if sel.any():
+        p1 = halves[1]["sig_p"][sel]
+        out[sel] = bh_fdr(p1) <= q
+    return out
+
+
 def _effect_sizes(inp: TagInputs) -> dict[str, np.ndarray]:
     """SNR of the primary measure, evoked amplitude, exp/ctrl amplitude ratio and ITC per level."""
     L = len(inp.levels)
     out = {k: np.full((inp.n_channels, L), np.nan) for k in ("snr", "amplitude", "amplitude_ratio")}
     out["itc"] = np.full((inp.n_channels, L), np.nan)
-    var = "sum_phase" if inp.measure == "itc" else "sum_x"
-    n = max(inp.n_trials(inp.condition), 1)
+    var = "sum_x" if inp.measure == "evoked" else "sum_phase"
+    n = np.maximum(inp.n_trials(inp.condition), 1)
     for j in range(L):
         i = int(inp.bins[j])
-        nb = sp.neighbour_bins(inp.n_freq, i, inp.n_neighbors, inp.skip)
+        nb = inp.neighbours(j)
         idx = [i]
         m = np.abs(inp.spectrum(var, inp.condition, np.r_[i, nb]))
         with np.errstate(invalid="ignore", divide="ignore"):
-            out["snr"][:, j] = m[:, 0] / m[:, 1:].mean(axis=1) if nb.size else np.nan
+            if nb.size:
+                snr = m[:, 0] / m[:, 1:].mean(axis=1)
+                # amplitude per degree of freedom at the real-valued Nyquist bin
+                out["snr"][:, j] = snr / np.sqrt(2.0) if inp.real[j] else snr
             amp = np.abs(inp.evoked(inp.condition, idx)[:, 0])
             out["amplitude"][:, j] = amp
             if inp.control is not None:
                 out["amplitude_ratio"][:, j] = amp / np.abs(inp.evoked(inp.control, idx)[:, 0])
-        out["itc"][:, j] = np.abs(inp.spectrum("sum_phase", inp.condition, idx)[:, 0]) / n
+            out["itc"][:, j] = np.abs(inp.spectrum("sum_phase", inp.condition, idx)[:, 0]) / n
     return out
-
-
-def categories(significant):
-    """Category per channel from ``significant`` (…channels…, level): shared, sentence, phrase or none.
-
-    Levels other than sentence and phrase are ignored; a missing level counts as not significant.
-    """
-    sig = significant.transpose(..., "level")
-    levels = [str(v) for v in sig["level"].values]
-    vals = sig.values.astype(bool)
-    absent = np.zeros(vals.shape[:-1], bool)
-    s = vals[..., levels.index("sentence")] if "sentence" in levels else absent
-    p = vals[..., levels.index("phrase")] if "phrase" in levels else absent
-    cat = np.full(s.shape, "none", dtype="<U8")
-    cat[s & ~p] = "sentence"
-    cat[p & ~s] = "phrase"
-    cat[s & p] = "shared"
-    out = sig.isel(level=0, drop=True).copy(data=cat)
-    out = out.drop_vars([c for c in ("freq",) if c in out.coords])
-    out.name = "category"
-    return out
-
-
-def _groups(tagged):
-    """(column name, group labels per channel as a flat array) for a layer profile."""
-    cat = tagged["category"]
-    if "layer" in cat.dims:
-        g = cat["layer"].broadcast_like(cat)
-        return "layer", g.transpose(*cat.dims).values.ravel()
-    if "region" in cat.coords:
-        return "region", cat["region"].broadcast_like(cat).transpose(*cat.dims).values.ravel()
-    return "group", np.full(cat.size, "all", dtype=object)
-
-
-def _check_tagged(tagged, name: str = "tagged") -> None:
-    import xarray as xr
-
-    if not isinstance(tagged, xr.Dataset) or "category" not in tagged:
-        raise InvalidTypeError(
-            f"Invalid type for {name!r}: expected the Dataset returned by hftp.find_tagged "
-            f"(with a 'category' variable); got {type(tagged).__name__}."
-        )
-
-
-def category_fractions(tagged) -> dict[str, float | int]:
-    """The share of channels in each category over all channels, plus their count.
-
-    Parameters
-    ----------
-    tagged : xarray.Dataset
-        A result of :func:`find_tagged`.
-
-    Returns
-    -------
-    dict
-        ``{"sentence": f, "phrase": f, "shared": f, "none": f, "n_channels": n}``.
-    """
-    cats = np.asarray(tagged["category"].values).ravel()
-    out: dict[str, float | int] = {c: float(np.mean(cats == c)) for c in CATEGORIES}
-    out["n_channels"] = int(cats.size)
-    return out
-
-
-def layer_profile(tagged):
-    """Count and proportion of channels per layer (or region) and category.
-
-    Parameters
-    ----------
-    tagged : xarray.Dataset
-        From :func:`find_tagged`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``(<group>, category, count, proportion)``, one row per group and category (all
-        four categories, zeros included). ``<group>`` is ``layer`` for model results, ``region``
-        for brain results with a region coord, else ``group`` with the single value ``"all"``.
-        ``df.attrs["group"]`` names that column.
-    """
-    import pandas as pd
-
-    _check_tagged(tagged)
-    col, g = _groups(tagged)
-    cat = tagged["category"].transpose(*tagged["category"].dims).values.ravel()
-    df = pd.DataFrame({col: g, "category": pd.Categorical(cat, categories=list(CATEGORIES))})
-    counts = df.groupby([col, "category"], observed=False).size().rename("count").reset_index()
-    totals = counts.groupby(col)["count"].transform("sum")
-    counts["proportion"] = counts["count"] / totals
-    counts["category"] = counts["category"].astype(str)
-    counts.attrs["group"] = col
-    return counts
-
-
-def overlap(a, b):
-    """Overlap of the tagged channels of two results, per layer and category, with its chance level.
-
-    Use it for two checkpoints of one architecture (base vs fine-tuned: is a neuron still tagged
-    after training?) or two languages in one model (the same neurons for English and Chinese?).
-
-    Parameters
-    ----------
-    a, b : xarray.Dataset
-        From :func:`find_tagged` on the same channels (same dims and coords).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per group (``layer`` for model results; see :func:`layer_profile`) and category
-        (sentence, phrase, shared, and ``"tagged"``: any category but none). Columns:
-
-        - ``n``: channels in the group; ``n_a``, ``n_b``, ``n_both``: channels in the category in a, in b,
-          in both;
-        - ``dice`` = 2|A∩B| / (|A| + |B|) (NaN when both sets are empty);
-        - ``chance``: the Dice expected if b's channels were drawn at random with the same counts,
-          2 n_a n_b / (n (n_a + n_b));
-        - ``p``: hypergeometric P(|A∩B| >= n_both) under that independent selection (one-sided:
-          more overlap than chance). It is discrete, hence conservative for small sets;
-        - ``retention`` = n_both / n_a, the share of a's channels still in the category in b (NaN when
-          a has none), and ``retention_chance`` = n_b / n, its expectation under independence.
-
-        ``df.attrs["group"]`` names the group column.
-
-    Notes
-    -----
-    For an ablation on both checkpoints, ``hftp.models.ablate({"a": model_a, "b": model_b},
-    tok, stim, tagged_a)`` ablates a's tagged neurons in each; ``ablation_table`` of it has one row
-    per (model, category) and merges with this table on the category
-    (``ov.merge(table.rename(columns={"set": "category"}), on="category")``).
-    """
-    import pandas as pd
-    from scipy.stats import hypergeom
-
-    _check_tagged(a, "a")
-    _check_tagged(b, "b")
-    ca, cb = a["category"], b["category"]
-    if ca.dims != cb.dims or ca.shape != cb.shape:
-        raise InvalidValueError(
-            f"Invalid value for 'b': its channels {dict(cb.sizes)} differ from those of 'a' "
-            f"{dict(ca.sizes)}. Compare results on the same channels (same model architecture or channels)."
-        )
-    for d in ca.dims:
-        if d in ca.coords and d in cb.coords and not np.array_equal(ca[d].values, cb[d].values):
-            raise InvalidValueError(
-                f"Invalid value for 'b': its {d!r} coordinates differ from those of 'a'. "
-                "Compare results on the same channels."
-            )
-    col, g = _groups(a)
-    va, vb = ca.values.ravel(), cb.values.ravel()
-    rows = []
-    for grp in pd.unique(g):
-        m = g == grp
-        n = int(m.sum())
-        for c in ("sentence", "phrase", "shared", "tagged"):
-            sa = (va[m] != "none") if c == "tagged" else (va[m] == c)
-            sb = (vb[m] != "none") if c == "tagged" else (vb[m] == c)
-            na, nb, nab = int(sa.sum()), int(sb.sum()), int((sa & sb).sum())
-            rows.append(
-                {
-                    col: grp,
-                    "category": c,
-                    "n": n,
-                    "n_a": na,
-                    "n_b": nb,
-                    "n_both": nab,
-                    "dice": 2 * nab / (na + nb) if na + nb else np.nan,
-                    "chance": 2 * na * nb / (n * (na + nb)) if na + nb else np.nan,
-                    "p": float(hypergeom.sf(nab - 1, n, na, nb)),
-                    "retention": nab / na if na else np.nan,
-                    "retention_chance": nb / n,
-                }
-            )
-    df = pd.DataFrame(rows)
-    df.attrs["group"] = col
-    return df

@@ -317,3 +317,41 @@ def test_hooks_removed_when_streaming_fails(model, tokenizer, monkeypatch, tmp_p
     _, modules = resolve_site(model)
     assert all(len(m._forward_pre_hooks) == 0 for m in modules.values())
     assert list(tmp_path.iterdir()) == []  # no partial raw file left behind
+
+
+def test_probe_split_halves_pool_to_the_whole(model, tokenizer):
+    from hftp.spectral.splits import pool_splits, split_half
+
+    rng = np.random.default_rng(2)
+    seqs = [list(rng.choice(EN, 16)) for _ in range(10)]
+    stim = make_stim(seqs, condition=["exp"] * 5 + ["ctrl"] * 5)
+    whole = hftp.probe(model, tokenizer, stim, batch_size=3, progress=False)
+    halves = hftp.probe(model, tokenizer, stim, batch_size=3, progress=False, split=True)
+    assert halves["sum_x"].dims[0] == "split" and halves.sizes["split"] == 2
+    assert halves["n_trials"].sel(condition="exp").values.tolist() == [3, 2]  # even, odd
+    assert halves.hftp.channel_dims == ("layer", "neuron")
+    pooled = pool_splits(halves)
+    for var in ("sum_x", "sum_abs2"):
+        np.testing.assert_allclose(pooled[var].values, whole[var].values, rtol=1e-5, atol=1e-5)
+    assert split_half(halves, 1)["n_trials"].values.tolist() == [2, 2]
+
+
+def test_probe_lexical_baseline_equals_in_memory_residuals(model, tokenizer):
+    from hftp.tagging.lexical import residual_spectra
+
+    rng = np.random.default_rng(3)
+    seqs = [list(rng.choice(EN[:8], 16)) for _ in range(9)]
+    stim = make_stim(seqs, condition=["exp"] * 4 + ["random-words"] * 5)
+    streamed = hftp.probe(
+        model, tokenizer, stim, batch_size=2, progress=False, lexical_baseline="random-words"
+    )
+    raw = hftp.extract_activations(model, tokenizer, stim)
+    ref = residual_spectra(raw, stim, baseline="random-words")
+    for var in ("sum_x", "sum_abs2", "lexical_var"):
+        a = streamed[var].sel(condition=["exp", "random-words"]).values
+        b = ref[var].sel(condition=["exp", "random-words"]).values
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
+    assert streamed.attrs["lexical_baseline"] == "random-words"
+    bad = make_stim([list(rng.choice(EN, 16)) for _ in range(2)], condition=["exp", "random-words"])
+    with pytest.raises(ValueError, match="never occur in the lexical baseline"):
+        hftp.probe(model, tokenizer, bad, progress=False, lexical_baseline="random-words")

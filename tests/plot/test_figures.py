@@ -464,3 +464,28 @@ def test_condition_response_from_reduced_values():
     np.testing.assert_allclose(left.get_lines()[0].get_ydata(), [0, 1, 2, 3])
     with pytest.raises(TypeError, match="human"):
         plot.condition_response(mval, {"a": "high"})
+
+
+def test_layer_profile_shows_replicated_and_snr_curve():
+    from hftp.tagging import snr_curve
+
+    t = tagging()
+    t["replicated"] = t["significant"] & (t["neuron"] % 2 == 0)
+    t["significant_fdr"] = t["significant"]
+    t["snr"] = t["statistic"]
+    fig = plot.layer_profile(t)
+    ax = fig.axes[0]
+    labels = [x.get_text() for x in ax.get_legend().get_texts()]
+    assert "replicated (split halves)" in labels
+    line = [ln for ln in ax.get_lines() if ln.get_marker() == "D"][0]
+    expected = 100 * t["replicated"].any("level").mean("neuron").values
+    np.testing.assert_allclose(line.get_ydata(), expected)
+    curve = snr_curve(t, floors=[0.5, 2.0, 1e9])
+    fig = plot.snr_curve(curve)
+    lines = fig.axes[0].get_lines()
+    assert len(lines) == t.sizes["layer"]
+    assert all(ln.get_ydata()[-1] == 0 for ln in lines)  # nothing passes an absurd floor
+    with pytest.raises(ValueError, match="'level'"):
+        plot.snr_curve(curve, level="nope")
+    with pytest.raises(TypeError, match="'curve'"):
+        plot.snr_curve(t)

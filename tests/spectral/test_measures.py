@@ -58,10 +58,21 @@ def test_snr_direct_and_edges(signals):
     r = sp.snr(m, n_neighbors=3, skip=1)
     v = m.transpose(..., "freq").values
     nf = v.shape[-1]
+    nyq = np.isclose(s["freq"].values, s.hftp.sfreq / 2)
+    assert nyq[-1] and nyq.sum() == 1
     for i in (0, 1, 9, nf // 2, nf - 1):  # edges: neighbours dropped, not wrapped
         idx = [j for j in (i - 4, i - 3, i - 2, i + 2, i + 3, i + 4) if 0 <= j < nf]
         expect = v[..., i] / v[..., idx].mean(-1)
+        if nyq[i]:  # the real-valued Nyquist bin: amplitude per degree of freedom
+            expect = expect / np.sqrt(2.0)
         np.testing.assert_allclose(r.transpose(..., "freq").values[..., i], expect)
+    assert r.attrs["nyquist_scale"] == pytest.approx(1 / np.sqrt(2.0))
+    # ITC is not scaled; a bare DataArray without a rate is not scaled either
+    assert sp.snr(sp.itc(s)).attrs["nyquist_scale"] == 1.0
+    bare = m.copy()
+    bare.attrs = {}
+    plain = sp.snr(bare).transpose(..., "freq").values[..., -1]
+    np.testing.assert_allclose(plain, v[..., -1] / v[..., [nf - 5, nf - 4, nf - 3]].mean(-1))
     assert r.dims == m.dims
     peak = sp.at_freq(r, 1.0).sel(condition="a").values
     assert (peak > 3).all()
