@@ -171,12 +171,6 @@ def _mode_params(mode: str, given: Mapping[str, Any] | None) -> dict[str, Any]:
     return {**_UNUSED, **allowed, **dict(given)}
 
 
-def _all_nan(spectra) -> bool:
-    """Whether every numeric value on the frequency axis of ``spectra`` is NaN."""
-    vals = [v for v in spectra.data_vars.values() if "freq" in v.dims and v.dtype.kind in "fc"]
-    return bool(vals) and all(bool(np.isnan(v.values).all()) for v in vals)
-
-
 def harmonic_bins(freq_axis: np.ndarray, tagged_hz) -> np.ndarray:
     """Indices of the bins on ``freq_axis`` at a tagged frequency or one of its harmonics.
 
@@ -282,13 +276,6 @@ def find_tagged(
     import xarray as xr
 
     check_spectra(spectra)
-    if _all_nan(spectra):
-        warnings.warn(
-            "find_tagged: every value of the spectra is NaN (a failed recording or extraction?), "
-            "so no channel can be tagged and all are 'none'. Check the input.",
-            UserWarning,
-            stacklevel=2,
-        )
     conditions = [str(c) for c in spectra["condition"].values]
     condition = _check_condition("condition", condition, conditions)
     if control is not None:
