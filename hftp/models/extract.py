@@ -192,8 +192,7 @@ def _check_inputs(
             "Invalid value for 'add_bos': the tokenizer has no BOS token. Use add_bos=False."
         )
     site_full, modules = resolve_site(model, site)
-    if site is not None:
-        warn_site_width(model, site_full, modules)
+    warn_site_width(model, site, site_full, modules)  # a user site= that is not the MLP input
     layers = _check_layers(layers, len(modules))
     return site_full, modules, layers, batch_size
 

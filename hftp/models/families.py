@@ -152,8 +152,10 @@ def resolve_site(model, site: str | None = None) -> tuple[str, dict[int, Any]]:
     return full, {i: found[i][0][1] for i in idx}
 
 
-def warn_site_width(model, site: str, modules) -> None:
+def warn_site_width(model, given: str | None, site: str, modules) -> None:
     """Warn when a user ``site`` takes an input that is not the MLP width (e.g. attention)."""
+    if given is None:
+        return
     cfg = getattr(model, "config", None)
     expected = getattr(cfg, "intermediate_size", None) or getattr(cfg, "n_inner", None)
     if expected is None and getattr(cfg, "hidden_size", None):
