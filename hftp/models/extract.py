@@ -32,7 +32,7 @@ from hftp._validation import (
     check_option,
     check_type,
 )
-from hftp.models.families import resolve_site, warn_site_width
+from hftp.models.families import resolve_site
 from hftp.models.load import default_add_bos, input_device, model_id
 from hftp.models.pooling import (
     POOLINGS,
@@ -192,7 +192,6 @@ def _check_inputs(
             "Invalid value for 'add_bos': the tokenizer has no BOS token. Use add_bos=False."
         )
     site_full, modules = resolve_site(model, site)
-    warn_site_width(model, site, site_full, modules)  # a user site= that is not the MLP input
     layers = _check_layers(layers, len(modules))
     return site_full, modules, layers, batch_size
 

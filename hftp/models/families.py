@@ -107,6 +107,7 @@ def resolve_site(model, site: str | None = None) -> tuple[str, dict[int, Any]]:
     modules : dict of int to torch.nn.Module
         Layer index (0-based, contiguous) -> module.
     """
+    given = site
     if site is None:
         model_type = getattr(getattr(model, "config", None), "model_type", None)
         if model_type not in FAMILIES:
@@ -149,7 +150,9 @@ def resolve_site(model, site: str | None = None) -> tuple[str, dict[int, Any]]:
         )
     name0, _, m0 = found[0][0]
     full = name0[: m0.start(1)] + "{i}" + name0[m0.end(1) :]
-    return full, {i: found[i][0][1] for i in idx}
+    modules = {i: found[i][0][1] for i in idx}
+    warn_site_width(model, given, full, modules)
+    return full, modules
 
 
 def warn_site_width(model, given: str | None, site: str, modules) -> None:
@@ -170,5 +173,5 @@ def warn_site_width(model, given: str | None, site: str, modules) -> None:
             "(config.intermediate_size), so its 'neurons' are not MLP neurons (an attention "
             "projection?). Use the MLP down-projection, e.g. site='model.layers.{i}.mlp.down_proj'.",
             UserWarning,
-            stacklevel=6,
+            stacklevel=3,
         )
