@@ -80,6 +80,7 @@ def client():
     cluster.close()
 
 
+@pytest.mark.slow  # starts a Dask LocalCluster
 def test_sweep_fresh_resumed_and_equal_to_direct_probe(two_models, client, tmp_path):
     spec = _spec(tmp_path / "out", two_models)
     df = sweep(spec, client, progress=False)
@@ -115,6 +116,7 @@ def test_sweep_fresh_resumed_and_equal_to_direct_probe(two_models, client, tmp_p
     assert df3.equals(df2)
 
 
+@pytest.mark.slow  # starts a Dask LocalCluster
 def test_sweep_on_its_own_local_cluster_records_failures(two_models, tmp_path):
     spec = _spec(tmp_path / "out", [two_models[0], str(tmp_path / "missing-model")])
     spec["matrix"]["language"] = ["en"]
