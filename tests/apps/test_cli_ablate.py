@@ -14,6 +14,8 @@ import hftp
 from hftp.apps.cli import app
 from hftp.testing import TINY_WIDTH, tiny_model, tiny_tokenizer
 
+pytestmark = pytest.mark.slow  # tags and ablates through the CLI (still in make test)
+
 runner = CliRunner()
 
 

@@ -75,6 +75,7 @@ def test_full_and_half_finetuning(model, tokenizer, texts):
     assert not changed(hft, again)
 
 
+@pytest.mark.slow  # fine-tunes twice and probes three models
 def test_compare_table(model, tokenizer, texts):
     fft, _ = finetune(model, tokenizer, texts, steps=1, lr=1e-3, progress=False)
     with warnings.catch_warnings():

@@ -15,6 +15,8 @@ from hftp.models.ablate import _null_stats, _random_masks, ablate, ablation_tabl
 from hftp.models.families import resolve_site
 from hftp.testing import TINY_WIDTH, tiny_model, tiny_tokenizer
 
+pytestmark = pytest.mark.slow  # hundreds of ablated forward passes (still in make test)
+
 N_NEUR = TINY_WIDTH
 
 

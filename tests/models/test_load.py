@@ -63,6 +63,7 @@ def _probe(model, tok, stim):
     return hftp.probe(model, tok, stim, progress=False, batch_size=2)
 
 
+@pytest.mark.slow  # saves and reloads a model through accelerate
 def test_device_map_auto_probes_like_a_plain_load(saved_llama, stim):
     plain, tok = load_model(saved_llama, device="cpu")
     mapped, _ = load_model(saved_llama, device_map="auto")
@@ -253,6 +254,7 @@ def test_models_command_lists_the_catalogue():
 # ------------------------------------------------------------------------------------- zarr
 
 
+@pytest.mark.slow  # saves and reloads a model, streams to zarr
 def test_probe_streams_raw_activations_to_zarr_and_reloads(saved_llama, stim, tmp_path):
     pytest.importorskip("zarr")
     model, tok = load_model(saved_llama, device="cpu")
