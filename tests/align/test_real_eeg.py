@@ -35,7 +35,9 @@ def eeg_result(eeg_phrases_dir, default_model):
     )
     model, tok = default_model
     mspec = probe(model, tok, stim, layers=LAYERS, batch_size=16, progress=False)
-    return align(mspec, eeg, seed=0, n_random=0)
+    # participants P1–P4 lack some conditions: their channels are left out of those RDMs, with a warning
+    with pytest.warns(UserWarning, match="non-finite values of the measure"):
+        return align(mspec, eeg, seed=0, n_random=0)
 
 
 def test_subject_level_analysis_runs_on_the_real_eeg(eeg_result):
