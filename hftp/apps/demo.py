@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from hftp._validation import check_int, check_type
+from hftp.apps import demo_checks as checks
 from hftp.models.untrained import untrained
 
 logger = logging.getLogger("hftp")
@@ -257,6 +258,7 @@ def run_demo(
     from hftp.brain.simulate import DEFAULT_RESPONSES
     from hftp.models.extract import probe
     from hftp.models.load import load_model
+    from hftp.spectral.splits import pool_splits
     from hftp.stimuli.core import make_stimuli
     from hftp.tagging.core import category_fractions, find_tagged, layer_profile
 
@@ -282,7 +284,7 @@ def run_demo(
         io.write_json(out / MARKER, progress_rec)
         return obj
 
-    stage = _Stage(9)
+    stage = _Stage(10)
     figures: dict[str, Any] = {}
     numbers: dict[str, Any] = {}
     params: dict[str, Any] = {"quick": cfg.quick, "q": cfg.q, "seed": cfg.seed}
@@ -314,17 +316,26 @@ def run_demo(
         cfg.model or "SmolLM2-135M-Instruct (offline GGUF, dequantised to float32)"
     )
     stage(f"probe: {stim.n_sequences} sequences through {mdl.config.num_hidden_layers} layers")
-    spectra = cached(
+    # even and odd sequences are accumulated apart (replication); pooled, they are the full probe
+    spectra_split = cached(
         "model_spectra",
         lambda: probe(
-            mdl, tok, stim, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress
+            mdl,
+            tok,
+            stim,
+            layers=cfg.layers,
+            batch_size=cfg.batch_size,
+            split=True,
+            progress=progress,
         ),
     )
+    spectra = pool_splits(spectra_split)
+    numbers["token_sharing"] = checks.token_sharing(spectra)
 
     # 3. tagging (calibrated and paper) + null check
     stage("tagging: calibrated statistics (F-test + specificity, BH-FDR) and paper mode")
     tagged = find_tagged(
-        spectra, condition="sentences", control="within-shuffle", q=cfg.q, seed=cfg.seed
+        spectra_split, condition="sentences", control="within-shuffle", q=cfg.q, seed=cfg.seed
     )
     io.save(tagged, resdir / "tagged_calibrated.nc", overwrite=True)
     paper = find_tagged(
@@ -360,12 +371,22 @@ def run_demo(
     prof_u = layer_profile(tagged_u)
     numbers["untrained_fraction_tagged"] = category_fractions(tagged_u)
 
+    # 5. what the fractions mean: replication, lexical baseline, contrasts, causal ablation
+    stage("checks: replication, lexical baseline, phrases vs category alternation, ablation")
+    numbers["beyond_lexical"], tagged_r = checks.beyond_lexical(
+        mdl, tok, stim, spectra, tagged, tagged_u, cfg=cfg, cached=cached, progress=progress
+    )
+    prof = layer_profile(tagged, residual=tagged_r)
+    numbers["ablation"], abl = checks.ablation(mdl, tok, tagged, cfg=cfg, progress=progress)
+    io.save(abl, resdir / "ablation.nc", overwrite=True)
+
     fig("layer_profile", lambda: plot.layer_profile(prof, baseline=prof_u))
     fig("layer_profile_paper_mode", lambda: plot.layer_profile(prof_paper))
     fig("trained_vs_untrained", lambda: plot.trained_vs_untrained(prof, prof_u))
     fig("tagged_spectra", lambda: plot.tagged_spectra(spectra, tagged, condition="sentences"))
+    fig("ablation", lambda: plot.ablation(abl))
 
-    # 5. simulated sEEG
+    # 6. simulated sEEG
     stage("brain: simulated BIDS sEEG (labelled simulated) → spectra → responsive contacts")
     sim_dir = out / "simulated_ieeg"
     # Known answer for the alignment: one region carries a chosen layer's condition profile.
@@ -388,7 +409,7 @@ def run_demo(
     numbers["simulated_responsive_contacts"] = category_fractions(btag)
     numbers["simulated_ground_truth"] = str(getattr(sim, "truth_path", sim))
 
-    # 6. alignment with the simulated sEEG
+    # 7. alignment with the simulated sEEG
     stage("alignment: RSA of model layers against simulated contacts (exact permutations)")
     # Independent selection: neurons are tagged on another stimulus set (seed + 1) and the RDMs
     # are built from the main one, so selection cannot "win" the random-neuron control.
@@ -424,7 +445,7 @@ def run_demo(
         lambda: plot.rdm_panels(mr, br, layer=best_layer, channel_or_region=best_region),
     )
 
-    # 7. real EEG (scalp), when present
+    # 8. real EEG (scalp), when present
     eeg = _find_eeg_dir(cfg.eeg_dir)
     stage(
         "real EEG (scalp): eeg-phrases ITPC and model alignment"
@@ -433,7 +454,7 @@ def run_demo(
     if eeg is not None:
         numbers["eeg_scalp"] = _real_eeg(eeg, mdl, tok, cfg, resdir, fig, progress, cached)
 
-    # 8. report
+    # 9. report
     stage("report: report.html and summary.json")
     params["rsa"] = {k: v for k, v in res.attrs.items() if isinstance(v, str | int | float)}
     summary = {"numbers": numbers, "params": params, "model_id": str(model_id)}

@@ -22,7 +22,8 @@ def test_simulator_writes_items_and_the_reader_keeps_them(tmp_path):
     from hftp.brain.core import brain_spectra, read_recording, simulate_ieeg
     from hftp.stimuli.core import by_item, make_stimuli
 
-    stim = make_stimuli("en", design=["sentences", "random-words"], n_sequences=3, seed=0)
+    with pytest.warns(UserWarning, match="phrase rate.*Nyquist"):  # 2-unit phrases at 4 Hz
+        stim = make_stimuli("en", design=["sentences", "random-words"], n_sequences=3, seed=0)
     sim = simulate_ieeg(tmp_path / "bids", stim=stim, subjects=1, contacts_per_region=1, seed=0)
     tsv = next((tmp_path / "bids").rglob("*_events.tsv"))
     events = pd.read_csv(tsv, sep="\t")

@@ -56,7 +56,8 @@ def saved_llama(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def stim():
-    return hftp.make_stimuli("en", ["sentences", "within-shuffle"], 3, 0, n_sentences=8)
+    with pytest.warns(UserWarning, match="phrase rate.*Nyquist"):  # 2-unit phrases at 4 Hz
+        return hftp.make_stimuli("en", ["sentences", "within-shuffle"], 3, 0, n_sentences=8)
 
 
 def _probe(model, tok, stim):

@@ -95,11 +95,18 @@ _SKIPPED = (KeyError, TypeError, ValueError, IndexError, AttributeError, ZeroDiv
 
 
 def register_finding(
-    name: str, *, source: str = "real", data: str = "", figures: Sequence[str] = ()
+    name: str,
+    *,
+    source: str = "real",
+    data: str = "",
+    figures: Sequence[str] = (),
+    before: str | None = None,
 ) -> Callable[[Builder], Builder]:
     """Decorator: add a builder to :data:`FINDINGS` under ``name`` (replacing one of that name).
 
-    ``source``, ``data`` and ``figures`` label the plain strings the builder returns.
+    ``source``, ``data`` and ``figures`` label the plain strings the builder returns. The builder
+    goes last in display order, or just before the finding named ``before`` when that one is
+    registered.
     """
     if source not in SOURCES:
         raise InvalidValueError(
@@ -115,7 +122,14 @@ def register_finding(
 
         wrapped.__name__ = getattr(fn, "__name__", name)
         wrapped.__doc__ = fn.__doc__
-        FINDINGS[name] = wrapped
+        if before is None or before not in FINDINGS or before == name:
+            FINDINGS[name] = wrapped  # a replaced builder keeps its place
+            return fn
+        FINDINGS.pop(name, None)
+        items = list(FINDINGS.items())
+        at = [k for k, _ in items].index(before)
+        FINDINGS.clear()
+        FINDINGS.update([*items[:at], (name, wrapped), *items[at:]])
         return fn
 
     return deco

@@ -27,7 +27,14 @@ __all__ = ["build_report", "CAPTIONS"]
 CAPTIONS = {
     "layer_profile": (
         "Per-layer percentage of neurons tagged at the sentence rate, the phrase rate or both "
-        "(calibrated mode). Hatched bars: the untrained model, the lexical-regularity baseline."
+        "(calibrated mode). Hatched bars: the untrained model, the lexical-regularity baseline. "
+        "Diamonds: replicated on independent halves of the trials; where drawn, the residual "
+        "after the lexical baseline (per-word means in random contexts subtracted)."
+    ),
+    "ablation": (
+        "Next-unit loss change when the sentence-tagged neurons are mean-ablated (marker) against "
+        "random neuron sets of the same count per layer (distribution), per condition and for "
+        "the contrast sentences minus controls."
     ),
     "layer_profile_paper_mode": "The same profile with the paper's original two-stage procedure.",
     "trained_vs_untrained": "Percentage of tagged neurons per layer, trained versus untrained.",
