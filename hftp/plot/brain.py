@@ -371,6 +371,6 @@ def _significance_note(scalp, q) -> str:
         return f"○ significant ({qs}): {int((n > 0).sum())} channel(s)"
     best = int(np.argmax(n))
     return (
-        f"○ significant ({qs}) in ≥ 1 of {scalp.n_participants} participants; most: "
-        f"{scalp.names[best]}, {int(n[best])} of {int(scalp.n_tested[best])}"
+        f"○ significant ({qs}) in ≥ 1 of {scalp.n_participants} participants\n"
+        f"most often at {scalp.names[best]}: {int(n[best])} of {int(scalp.n_tested[best])}"
     )

@@ -109,7 +109,9 @@ def test_one_participant_and_untested_participants(monkeypatch):
     single = find_tagged(eeg_like(1, n_subjects=1).assign_coords(channel=CH), "exp")
     calls = drawn(monkeypatch)
     plot.topomap(single, level="phrase")
-    assert set(PLANTED) <= {n for n, m in zip(calls[0]["names"], calls[0]["mask"], strict=True) if m}
+    assert set(PLANTED) <= {
+        n for n, m in zip(calls[0]["names"], calls[0]["mask"], strict=True) if m
+    }
     res = find_tagged(eeg_like(2), "exp", "ctrl")
     res["p"][dict(channel=slice(0, len(CH)))] = np.nan  # P1 untested
     res["sig_p"][dict(channel=slice(0, len(CH)))] = np.nan
@@ -122,7 +124,9 @@ def test_tagging_topomap_bad_inputs():
     res = find_tagged(eeg_like(0, n_subjects=1), "exp", "ctrl")
     with pytest.raises(HftpError, match=r"'values'.*find_tagged result.*missing \['significant'\]"):
         plot.topomap(res.drop_vars("significant"), level="phrase")
-    with pytest.raises(HftpError, match=r"'level'.*\['sentence', 'phrase'\].*'phrases'.*Did you mean"):
+    with pytest.raises(
+        HftpError, match=r"'level'.*\['sentence', 'phrase'\].*'phrases'.*Did you mean"
+    ):
         plot.topomap(res, level="phrases")
     with pytest.raises(HftpError, match=r"'level'.*got None.*level='phrase'"):
         plot.topomap(res)
@@ -133,7 +137,9 @@ def test_tagging_topomap_bad_inputs():
     with pytest.raises(TypeError, match=r"'variable'"):
         plot.topomap(res, level="phrase", variable=3)
     bad = res.assign_coords(label=("channel", ["XYZ", "ABC", *CH[2:]]))
-    with pytest.raises(HftpError, match=r"'values'.*\['XYZ', 'ABC'\] are not in the 'standard_1020'"):
+    with pytest.raises(
+        HftpError, match=r"'values'.*\['XYZ', 'ABC'\] are not in the 'standard_1020'"
+    ):
         plot.topomap(bad, level="phrase")
     model = find_tagged(planted_spectra((2, 5), n_times=40, seed=0), "exp")
     with pytest.raises(HftpError, match=r"one channel dim.*\('layer', 'neuron'\)"):
@@ -149,3 +155,31 @@ def test_simulated_tagging_topomap_png(tmp_path):
     (png, svg) = plot.save_figure(fig, tmp_path / "sim_tagging_topomap")
     assert png.stat().st_size > 10_000 and svg.is_file()
     assert fig.axes[1].get_ylabel() and white_markers(fig) >= len(PLANTED)
+
+
+@pytest.fixture(scope="module")
+def real_eeg(eeg_phrases_dir):
+    from hftp.datasets.eeg_phrases import read_eeg_phrases
+
+    return concat_subjects(read_eeg_phrases(eeg_phrases_dir))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("control", ["avav", None])
+def test_real_eeg_tagging_topomap(real_eeg, monkeypatch, tmp_path, control):
+    """eeg-phrases, 20 participants: ANAN (adjective-noun phrases) at the phrase rate, against
+    AVAV (the same category alternation without phrases) or alone."""
+    res = find_tagged(real_eeg, "anan", control, levels=["phrase"])
+    calls = drawn(monkeypatch)
+    fig = plot.topomap(res, title="EEG (scalp): ANAN, phrase rate")
+    (call,) = calls
+    assert len(call["names"]) == 32 and "Cz" in call["names"]
+    by_label = res["significant"].sel(level="phrase").groupby("label").sum()
+    expected = {str(k) for k, v in zip(by_label["label"].values, by_label.values, strict=True) if v}
+    marked = {n for n, m in zip(call["names"], call["mask"], strict=True) if m}
+    assert marked == expected
+    snr = res["snr"].sel(level="phrase").groupby("label").mean()
+    np.testing.assert_allclose(call["data"], snr.sel(label=call["names"]).values)
+    assert "mean of 20" in fig.axes[1].get_ylabel()
+    png, _ = plot.save_figure(fig, tmp_path / "eeg_tagging_topomap")
+    assert png.stat().st_size > 10_000
