@@ -121,7 +121,9 @@ def test_eeg_tagging_figure_and_numbers():
         subj = ("channel", [f"P{k + 1}"] * len(ch))
         parts.append(s.assign_coords(channel=np.array(ch, dtype=object), subject=subj))
     made = {}
-    nums = demo._eeg_tagging(
+    from hftp.apps.demo_eeg import eeg_tagging
+
+    nums = eeg_tagging(
         concat_subjects(parts), demo.DemoConfig(), lambda name, make: made.update({name: make()})
     )
     assert set(made) == {"eeg_tagging_topomap"}
