@@ -19,7 +19,24 @@ EEG_CONTROL_HZ = {"fake": 1.171875}
 
 
 def eeg_tagging(espec, cfg, fig) -> dict[str, Any]:
-    """find_tagged on the pooled EEG (participant × channel tests), its topomap and numbers."""
+    """find_tagged on the pooled EEG (participant × channel tests), its topomap and numbers.
+
+    Parameters
+    ----------
+    espec : xarray.Dataset
+        Brain Spectra of the pooled participants (:func:`hftp.concat_subjects`), with the
+        conditions and levels of :data:`EEG_TAGGING` and a bin at :data:`EEG_CONTROL_HZ`.
+    cfg : DemoConfig
+        Its ``q`` and ``seed`` are used.
+    fig : callable(name, make)
+        Makes and saves the figure ``"eeg_tagging_topomap"``.
+
+    Returns
+    -------
+    dict
+        JSON-friendly numbers: tests, significant, tagged, the labels significant in at least one
+        participant, and the control frequency's fractions significant and tagged.
+    """
     from hftp import plot
     from hftp.tagging.core import find_tagged
 
@@ -62,6 +79,24 @@ def eeg_tagging(espec, cfg, fig) -> dict[str, Any]:
 
 
 def real_eeg(eeg: Path, mdl, tok, cfg, resdir: Path, fig, progress: bool, cached) -> dict[str, Any]:
+    """Run the real-EEG stage; return its numbers (``summary.json["numbers"]["eeg_scalp"]``).
+
+    Parameters
+    ----------
+    eeg : Path
+        The eeg-phrases folder.
+    mdl, tok
+        The model and tokenizer.
+    cfg : DemoConfig
+    resdir : Path
+        Where the result files go (``eeg_scalp_spectra.nc``, ``alignment_eeg_scalp.nc``).
+    fig : callable(name, make)
+        Makes and saves one figure.
+    progress : bool
+        Show progress bars.
+    cached : callable(name, make)
+        Reads a cached result or makes and caches it.
+    """
     from hftp import brain, io, plot
     from hftp.align.core import align
     from hftp.align.inference import alignment_summary
