@@ -27,7 +27,10 @@ import numpy as np
 from hftp import spectral as sp
 from hftp._validation import InvalidValueError, check_float, check_type
 
-__all__ = ["resolve_control_hz", "CONTROL_PREFIX"]
+__all__ = ["resolve_control_hz", "check_trial_tests", "CONTROL_PREFIX"]
+
+#: Specificity tests that need per-trial values (``trial_x``), kept only at tagged frequencies.
+TRIAL_SPECIFICITY = ("permutation", "induced", "welch")
 
 #: The prefix of the control family's variables in a ``find_tagged`` result.
 CONTROL_PREFIX = "control_"
@@ -104,3 +107,34 @@ def resolve_control_hz(
         hz.append(f)
         bins.append(i)
     return names, np.asarray(hz, dtype=float), np.asarray(bins, dtype=int)
+
+
+def check_trial_tests(
+    spectra, names: list[str], hz: np.ndarray, *, mode: str, control: str | None, specificity: str
+) -> None:
+    """Refuse control frequencies where the chosen tests need per-trial values the spectra lack.
+
+    Paper mode's stage 2 and the ``"permutation"`` / ``"induced"`` specificity tests read
+    ``trial_x``, which a Spectra keeps only at its tagged frequencies.
+    """
+    if not names or control is None:
+        return
+    if mode == "paper":
+        test = "paper mode (its stage 2)"
+    elif specificity in TRIAL_SPECIFICITY:
+        test = f"specificity={specificity!r}"
+    else:
+        return
+    have = spectra["tagged_freq"].values if "trial_x" in spectra else np.zeros(0)
+    missing = [
+        f"{n} ({f:g} Hz)"
+        for n, f in zip(names, hz, strict=True)
+        if not np.isclose(have, f, rtol=0, atol=1e-9).any()
+    ]
+    if missing:
+        raise InvalidValueError(
+            f"Invalid value for 'control_hz': {test} needs per-trial values, which the spectra "
+            f"keep only at the tagged frequencies; none at {missing}. Use mode='calibrated' with "
+            "mode_params={'specificity': 'evoked'} (an analytic test on the sums), or drop "
+            "control_hz."
+        )

@@ -62,7 +62,7 @@ from hftp.spectral.accessor import check_spectra
 from hftp.spectral.splits import has_splits, pool_splits, split_half
 from hftp.tagging.base import TagInputs, bh_fdr
 from hftp.tagging.calibrated import DEFAULT_SPECIFICITY, SPECIFICITY, TAG_TESTS, calibrated_mode
-from hftp.tagging.controls import CONTROL_PREFIX, resolve_control_hz
+from hftp.tagging.controls import CONTROL_PREFIX, check_trial_tests, resolve_control_hz
 from hftp.tagging.paper import paper_mode
 from hftp.tagging.profile import (  # noqa: F401  (_check_tagged: used by hftp.tagging.compare)
     _check_tagged,
@@ -262,9 +262,10 @@ def find_tagged(
         without them. The result adds ``control_*`` variables over ``(*channels,
         control_level)``; ``control_significant.mean()`` is the false-tag rate to report beside
         the main result. Each must lie on an exact bin in (0, Nyquist] and must not be a tagged
-        frequency or one of their harmonics; the trial-level tests (``measure="itc"``,
-        ``specificity="permutation"`` or ``"induced"``, paper mode) also need per-trial values
-        there. Default None (no control family). See :mod:`hftp.tagging.controls`.
+        frequency or one of their harmonics. With a control condition, the trial-level tests
+        (``specificity="permutation"`` or ``"induced"``, paper mode) need per-trial values
+        there, which spectra keep only at tagged frequencies: use the analytic
+        ``specificity="evoked"`` (the default for ``measure="evoked"``). Default None (no control family). See :mod:`hftp.tagging.controls`.
 
     The mode's parameters (keys of ``mode_params``):
 
@@ -351,6 +352,9 @@ def find_tagged(
         tagged_hz={**spectra.hftp.tagged_hz, **dict(zip(levels, fr.tolist(), strict=True))},
         levels=levels,
         excluded=exclude,
+    )
+    check_trial_tests(
+        spectra, ctrl_names, ctrl_hz, mode=mode, control=control, specificity=specificity
     )
 
     def inputs(s, levels=levels, fr=fr, bins=bins):

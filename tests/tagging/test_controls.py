@@ -146,3 +146,23 @@ def test_control_at_a_harmonic_of_a_tested_frequency():
         find_tagged(spec, "exp", freqs={"slow": 0.5}, control_hz={"fake": 1.5})
     ok = find_tagged(spec, "exp", freqs={"slow": 0.5}, control_hz={"fake": 1.3})
     assert ok["control_p"].shape == (10, 1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"mode": "paper", "mode_params": {"n_permutations": 20}}, "paper mode"),
+        ({"mode_params": {"specificity": "permutation"}}, "specificity='permutation'"),
+        ({"mode_params": {"specificity": "induced"}}, "specificity='induced'"),
+        ({"mode_params": {"measure": "itc-neighbour"}}, "specificity='permutation'"),
+    ],
+)
+def test_trial_level_tests_at_control_frequencies_refused(kwargs, match):
+    """Per-trial values exist only at tagged frequencies: a clear error, before any work."""
+    spec = simulate(10, seed=0)
+    with pytest.raises(HftpError, match=rf"'control_hz'.*{match}.*fake \(1.3 Hz\).*'evoked'"):
+        find_tagged(spec, "exp", "ctrl", control_hz={"fake": 1.3}, **kwargs)
+    # without a control condition there is no specificity test: the family runs
+    if kwargs.get("mode") != "paper":
+        r = find_tagged(spec, "exp", control_hz={"fake": 1.3}, **kwargs)
+        assert np.isfinite(r["control_p"].values).all()
