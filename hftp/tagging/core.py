@@ -265,7 +265,9 @@ def find_tagged(
         frequency or one of their harmonics. With a control condition, the trial-level tests
         (``specificity="permutation"`` or ``"induced"``, paper mode) need per-trial values
         there, which spectra keep only at tagged frequencies: use the analytic
-        ``specificity="evoked"`` (the default for ``measure="evoked"``). Default None (no control family). See :mod:`hftp.tagging.controls`.
+        ``specificity="evoked"`` (the default for ``measure="evoked"``). With a ``split`` dim,
+        the control family gets its own ``control_replicated``. Default None (no control
+        family). See :mod:`hftp.tagging.controls`.
 
     The mode's parameters (keys of ``mode_params``):
 

@@ -166,3 +166,18 @@ def test_trial_level_tests_at_control_frequencies_refused(kwargs, match):
     if kwargs.get("mode") != "paper":
         r = find_tagged(spec, "exp", control_hz={"fake": 1.3}, **kwargs)
         assert np.isfinite(r["control_p"].values).all()
+
+
+def test_split_halves_replicate_the_control_family_too():
+    """With a split dim, a fake tag planted in both halves replicates in the control family;
+    the main family's replicated is unchanged by control_hz."""
+    import xarray as xr
+
+    planted = np.arange(300) < 30
+    halves = [simulate(300, seed=10 + i, plant={1.3: planted}) for i in (0, 1)]
+    s = xr.concat(halves, dim="split", coords="minimal", compat="override")
+    plain = find_tagged(s, "exp", "ctrl")
+    r = find_tagged(s, "exp", "ctrl", control_hz={"fake": 1.3})
+    np.testing.assert_array_equal(r["replicated"].values, plain["replicated"].values)
+    rep = r["control_replicated"].values[:, 0]
+    assert rep[planted].mean() >= 0.8 and rep[~planted].mean() <= 0.02
