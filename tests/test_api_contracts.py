@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import hftp
+from hftp.tagging.core import MODE_PARAMS
 from hftp.testing import planted_spectra
 
 
@@ -28,7 +29,10 @@ def test_extract_and_probe_share_one_keyword_only_order():
 
 def test_find_tagged_groups_mode_parameters():
     params = inspect.signature(hftp.find_tagged).parameters
-    assert len(params) <= 10 and "mode_params" in params
+    # 11: the mode-independent options (control_hz, the control-frequency family, is the 11th);
+    # no mode's own parameter is a top-level argument
+    assert len(params) <= 11 and "mode_params" in params
+    assert not set(params) & {k for ps in MODE_PARAMS.values() for k in ps}
     s = planted_spectra((10,), n_trials=6, n_times=40, seed=0)
     with pytest.raises(hftp.HftpError, match=r"'mode_params'.*'n_groups'.*mode='paper'"):
         hftp.find_tagged(s, "exp", mode_params={"n_groups": 3})

@@ -410,10 +410,18 @@ def tag_cmd(
     q: float = typer.Option(0.05, "--q", help="FDR level (calibrated mode)."),
     seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
     table: Path = typer.Option(None, "--table", help="Also write the layer profile as CSV."),
+    control_hz: list[str] = typer.Option(
+        None,
+        "--control-hz",
+        help="Untagged control frequency NAME=HZ (repeatable), tested as its own FDR family.",
+    ),
     overwrite: bool = typer.Option(False, "--overwrite", help=_OVERWRITE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
 ) -> None:
     """Find the neurons (or channels) locked to the tagged rates.
+
+    With --control-hz, the same test runs at untagged frequencies as a separate FDR family; the
+    summary gives the fraction of channels significant there (the false-tag rate).
 
     Example: hftp tag --spectra spectra.nc --condition sentences --control within-shuffle --out tagged.nc
     """
@@ -421,8 +429,18 @@ def tag_cmd(
     from hftp.tagging.core import category_fractions, find_tagged, layer_profile
 
     check_outputs({"--out": out, "--table": table}, overwrite)
+    controls = parse_tagged(control_hz, "--control-hz", "NAME")
     spec = _run(load, spectra, name="spectra")
-    res = _run(find_tagged, spec, condition, control=control, mode=mode, q=q, seed=seed)
+    res = _run(
+        find_tagged,
+        spec,
+        condition,
+        control=control,
+        mode=mode,
+        q=q,
+        seed=seed,
+        control_hz=controls,
+    )
     prof = _run(layer_profile, res)
     writers = [(out, lambda: save(res, out, name="--out", overwrite=overwrite))]
     if table is not None:
@@ -432,6 +450,12 @@ def tag_cmd(
         )
     _run(write_all, writers)
     fractions = {k: round(v, 4) for k, v in category_fractions(res).items()}
+    if controls:
+        sig = res["control_significant"]
+        rate = sig.mean([d for d in sig.dims if d != "control_level"])
+        fractions["control_significant"] = {
+            str(k): round(float(rate.sel(control_level=k)), 4) for k in rate["control_level"].values
+        }
     _emit({"out": str(out), "mode": mode, **fractions}, as_json)
 
 

@@ -14,8 +14,13 @@ from hftp.apps.cli_errors import run as _run
 __all__ = ["parse_tagged", "parse_layers", "load_conditions", "emit", "print_version"]
 
 
-def parse_tagged(items: list[str] | None) -> dict[str, float] | None:
-    """``["sentence=0.78125", "phrase=1.5625"]`` → ``{"sentence": 0.78125, "phrase": 1.5625}``."""
+def parse_tagged(
+    items: list[str] | None, option: str = "--tagged", what: str = "LEVEL"
+) -> dict[str, float] | None:
+    """``["sentence=0.78125", "phrase=1.5625"]`` → ``{"sentence": 0.78125, "phrase": 1.5625}``.
+
+    ``option`` and ``what`` name the option and its key in the error message (e.g.
+    ``"--control-hz"``, ``"NAME"``)."""
     if not items:
         return None
     out = {}
@@ -26,7 +31,7 @@ def parse_tagged(items: list[str] | None) -> dict[str, float] | None:
         except ValueError:
             sep = ""
         if not sep or not level.strip():
-            _fail(f"Invalid value for '--tagged': expected LEVEL=HZ; got {item!r}.")
+            _fail(f"Invalid value for {option!r}: expected {what}=HZ; got {item!r}.")
     return out
 
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from hftp._validation import check_int, check_type
 from hftp.apps import demo_checks as checks
+from hftp.apps.demo_eeg import real_eeg
 from hftp.models.untrained import untrained
 
 logger = logging.getLogger("hftp")
@@ -452,7 +453,7 @@ def run_demo(
         + ("" if eeg else " — data absent, skipped")
     )
     if eeg is not None:
-        numbers["eeg_scalp"] = _real_eeg(eeg, mdl, tok, cfg, resdir, fig, progress, cached)
+        numbers["eeg_scalp"] = real_eeg(eeg, mdl, tok, cfg, resdir, fig, progress, cached)
 
     # 9. report
     stage("report: report.html and summary.json")
@@ -464,115 +465,3 @@ def run_demo(
     io.write_json(out / MARKER, progress_rec)
     logger.info("done: %s (%.0f s)", out / "report.html", time.perf_counter() - stage.t0)
     return summary
-
-
-def _real_eeg(
-    eeg: Path, mdl, tok, cfg: DemoConfig, resdir: Path, fig, progress: bool, cached
-) -> dict[str, Any]:
-    from hftp import brain, io, plot
-    from hftp.align.core import align
-    from hftp.align.inference import alignment_summary
-    from hftp.datasets import eeg_phrases
-    from hftp.models.extract import probe
-    from hftp.spectral.measures import at_freq, evoked_amplitude, itc, snr
-    from hftp.stimuli.core import load_word_streams, make_stimuli
-
-    spectra_list = eeg_phrases.read_eeg_phrases(eeg)
-    espec = brain.concat_subjects(spectra_list)
-    io.save(espec, resdir / "eeg_scalp_spectra.nc", overwrite=True)
-    fig(
-        "eeg_itpc_spectra",
-        lambda: plot.itpc_spectra(
-            itc(espec), tagged_hz={"phrase": 1.5625, "unit": 3.125}, title="EEG (scalp)"
-        ),
-    )
-    human = eeg_phrases.eeg_phrases_summary(spectra_list)
-
-    streams = load_word_streams(eeg / "stimuli")
-    estim = make_stimuli(
-        "en",
-        design="custom",
-        streams=streams,
-        unit_rate_hz=3.125,
-        tagged_hz={"sentence": 0.78125, "phrase": 1.5625},
-        trim=True,
-        seed=cfg.seed,
-    )
-    mspec = cached(
-        "model_spectra_eeg_streams",
-        lambda: probe(
-            mdl, tok, estim, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress
-        ),
-    )
-    res = align(mspec, espec, seed=cfg.seed)
-    io.save(res, resdir / "alignment_eeg_scalp.nc", overwrite=True)
-    summ = alignment_summary(res)
-    # The phrase rate is the model's Nyquist bin: amplitude (not phase) is valid there, so the
-    # model's response is the evoked-amplitude SNR, averaged over neurons per layer.
-    model_snr = at_freq(snr(evoked_amplitude(mspec)), 1.5625).mean("neuron")
-    fig("eeg_alignment", lambda: plot.alignment(res, title="Model layers vs EEG (scalp)"))
-    best = int(summ["best_layer"])
-    rho_best = res["rho"].sel(layer=best)
-    by_label = rho_best.groupby("label").mean() if "label" in rho_best.coords else rho_best
-    fig(
-        "eeg_topomap",
-        lambda: plot.topomap(
-            by_label.rename({by_label.dims[0]: "channel"}),
-            [str(c) for c in by_label[by_label.dims[0]].values],
-            title=f"EEG (scalp): layer {best} ρ, mean over participants",
-        ),
-    )
-    fig(
-        "eeg_condition_response",
-        lambda: plot.condition_response(model_snr, human["phrase_itc"], freq=1.5625),
-    )
-    nums = {k: v for k, v in summ.items()}
-
-    # --- subjects as a random effect (the default for multi-subject data) --------------------
-    # One comparison per participant and layer × electrode; sign-flip test across the 20
-    # participants with maxT over layer × electrode; group mean with its CI; noise ceiling.
-    nums["subject_level"] = _subject_level_numbers(res)
-    fig("eeg_subject_alignment", lambda: plot.subject_alignment(res, title=None))
-    fig("eeg_alignment_null", lambda: plot.alignment_null(res, title="EEG: S(m,b) vs its null"))
-    # ------------------------------------------------------------------------------------------
-
-    nums["model_phrase_snr_by_layer_condition"] = {
-        str(c): [round(float(v), 3) for v in model_snr.sel(condition=c).values]
-        for c in model_snr["condition"].values
-    }
-    nums["human"] = {
-        k: human[k]
-        for k in ("modality", "phrase_itc", "syllable_peak_ratio", "paired")
-        if k in human
-    }
-    return nums
-
-
-def _subject_level_numbers(res) -> dict[str, Any]:
-    """The random-effect numbers of a multi-subject alignment result (JSON-friendly)."""
-    import numpy as np
-
-    if "group_t" not in res:
-        return {}
-    t = np.asarray(res["group_t"].values, dtype=float)
-    li, ci = np.unravel_index(int(np.nanargmax(t)), t.shape)
-    nc = np.asarray(res["noise_ceiling"].values, dtype=float)
-    return {
-        "n_subjects": int(res.sizes["subjects"]),
-        "cells": str(res.attrs.get("cell_by", "")),
-        "n_cells": int(res.sizes["layer"] * res.sizes["cell"]),
-        "n_flips": int(res.attrs.get("n_flips", 0)),
-        "n_significant_fwe": int(res["group_significant"].sum()),
-        "best_layer": res["layer"].values[li].item(),
-        "best_cell": str(res["cell"].values[ci]),
-        "best_rho": round(float(res["group_rho"].values[li, ci]), 4),
-        "best_ci": [round(float(v), 4) for v in res["group_ci"].values[li, ci]],
-        "best_t": round(float(t[li, ci]), 3),
-        "best_p_uncorrected": float(res["group_p"].values[li, ci]),
-        "best_p_fwe": float(res["group_p_fwe"].values[li, ci]),
-        "noise_ceiling_best_cell": [round(float(v), 4) for v in nc[ci]],
-        "noise_ceiling_median": [round(float(v), 4) for v in np.nanmedian(nc, axis=0)],
-        "S": round(float(res["S"]), 4),
-        "S_corrected": round(float(res["S_corrected"]), 4),
-        "S_p": float(res["S_p"]),
-    }

@@ -23,6 +23,7 @@ from hftp.plot.style import (
     STYLE,
     new_axes,
 )
+from hftp.plot.tagging_scalp import is_tagging_result, tagging_by_label
 
 __all__ = ["glass_brain", "topomap"]
 
@@ -198,33 +199,57 @@ def topomap(
     *,
     ax=None,
     title: str | None = "EEG (scalp)",
-    label: str = "Spearman ρ",
+    label: str | None = None,
     cmap: str | None = None,
     vlim: tuple[float, float] | None = None,
     mask=None,
     montage: str = "standard_1020",
+    level: str | None = None,
+    variable: str = "snr",
 ):
     """Scalp topography of one value per EEG channel (MNE), on a standard 10–20 montage.
 
+    Draws either plain values (e.g. alignment rho per channel) or a tagging result.
+
     Parameters
     ----------
-    values : xarray.DataArray over ``channel``, or array-like (n_channels,)
-        E.g. ``result.rho.sel(layer=k)`` or a phrase-rate ITPC per channel.
+    values : xarray.Dataset, xarray.DataArray over ``channel``, or array-like (n_channels,)
+        E.g. ``result.rho.sel(layer=k)``, a phrase-rate ITPC per channel, or a
+        :func:`hftp.find_tagged` result on brain spectra (dims ``(channel, level)``). A tagging
+        result is drawn at ``level``, coloured by ``variable``, with the significant channels
+        marked. Pooled participants (:func:`hftp.concat_subjects`: channels ``"P1/Fz"`` with a
+        ``label`` coord ``"Fz"``) are reduced per 10–20 label: the colour is the mean of
+        ``variable`` over the participants tested at that label (those with a finite p-value,
+        e.g. with trials in the condition), and a label is marked when it is significant in at
+        least one participant. The marks are discoveries of the one FDR family over all
+        participants × channels, so they keep its false-discovery rate; a note under the map
+        gives the largest count (e.g. "Cz: 3 of 20"). ``variable="significant"`` colours the
+        fraction of participants significant at each label instead, for a group-level reading.
     ch_names : sequence of str, optional
-        Channel names (standard 10–20). Default: the ``channel`` coord of ``values``.
+        Channel names (standard 10–20). Default: the ``channel`` coord of ``values`` (or the
+        labels of a tagging result).
     ax : matplotlib Axes, optional
     title : str or None
         Default ``"EEG (scalp)"``.
-    label : str
-        Colour-bar label (what the values are, with units). Default ``"Spearman ρ"``.
+    label : str, optional
+        Colour-bar label (what the values are, with units). Default ``"Spearman ρ"``, or for a
+        tagging result what ``variable`` is (e.g. ``"amplitude SNR at 1.5625 Hz (phrase), mean
+        of 20"``).
     cmap : str, optional
         Default ``"RdBu_r"`` (symmetric limits) when values have both signs, else ``"viridis"``.
     vlim : (float, float), optional
-        Colour limits. Default symmetric around 0 for signed values, else the data range.
+        Colour limits. Default symmetric around 0 for signed values, else the data range
+        (``(0, 1)`` for a fraction).
     mask : array-like of bool (n_channels,), optional
-        Channels to mark (e.g. ``q < 0.05``).
+        Channels to mark (e.g. ``q < 0.05``). Default for a tagging result: the significant
+        labels (in order of the result's labels).
     montage : str
         An MNE standard montage name. Default ``"standard_1020"``.
+    level : str, optional
+        (tagging result) The level to draw, e.g. ``"phrase"``. Default: the only level.
+    variable : str
+        (tagging result) The variable to colour: ``"snr"`` (default), ``"itc"``,
+        ``"amplitude"``, ... or ``"significant"`` (fraction of participants significant).
 
     Returns
     -------
@@ -233,29 +258,44 @@ def topomap(
     import matplotlib as mpl
     import mne
 
-    vals, _, _, names, _ = _channel_values(values, None, None, "values")
+    scalp = None
+    source = "ch_names"
+    if is_tagging_result(values):
+        scalp = tagging_by_label(values, level, variable)
+        vals, names, source = scalp.values, scalp.names, "values"
+        if mask is None:
+            mask = scalp.n_significant > 0
+        if label is None:
+            label = scalp.colour_label
+        if vlim is None and variable == "significant":
+            vlim = (0.0, 1.0)
+    else:
+        vals, _, _, names, _ = _channel_values(values, None, None, "values")
+        if ch_names is None and not hasattr(values, "dims"):
+            raise InvalidValueError(
+                "Invalid value for 'ch_names': expected EEG channel names (e.g. ['Fz', 'Cz', ...]) "
+                "for a plain array of values; got None."
+            )
+    if label is None:
+        label = "Spearman ρ"
     if ch_names is not None:
         names = [str(c) for c in ch_names]
-    elif not hasattr(values, "dims"):
-        raise InvalidValueError(
-            "Invalid value for 'ch_names': expected EEG channel names (e.g. ['Fz', 'Cz', ...]) "
-            "for a plain array of values; got None."
-        )
+        source = "ch_names"
     if len(names) != vals.size:
         raise InvalidValueError(
             f"Invalid value for 'ch_names': expected {vals.size} names (one per value); got {len(names)}."
         )
     builtin = list(mne.channels.get_builtin_montages())
     check_option("montage", montage, builtin + [a for a in _MONTAGE_ALIASES if a not in builtin])
-    if montage not in builtin:  # renamed in recent MNE (same positions)
-        montage = _MONTAGE_ALIASES[montage]
-    mont = mne.channels.make_standard_montage(montage)
+    mont = mne.channels.make_standard_montage(
+        montage if montage in builtin else _MONTAGE_ALIASES[montage]  # renamed in recent MNE
+    )
     known = {n.lower() for n in mont.ch_names}
     unknown = [n for n in names if n.lower() not in known]
     if unknown:
         raise InvalidValueError(
-            f"Invalid value for 'ch_names': {unknown} are not in the {montage!r} montage. Rename "
-            "them to 10–20 names or drop those channels."
+            f"Invalid value for {source!r}: channel names {unknown} are not in the {montage!r} "
+            "montage. Rename them to 10–20 names, drop those channels, or choose another montage."
         )
     keep = np.isfinite(vals)
     if not keep.all():
@@ -287,7 +327,7 @@ def topomap(
         vlim = (-lim, lim) if signed else (float(np.nanmin(vals)), float(np.nanmax(vals)))
     cmap = cmap or ("RdBu_r" if signed else "viridis")
     with mpl.rc_context({**STYLE, "axes.grid": False}):
-        fig, ax = new_axes(ax, (3.8, 3.4))
+        fig, ax = new_axes(ax, (3.8, 3.6) if scalp is not None else (3.8, 3.4))
         im, _ = mne.viz.plot_topomap(
             vals,
             info,
@@ -296,11 +336,41 @@ def topomap(
             cmap=cmap,
             vlim=vlim,
             mask=mask,
-            mask_params={"marker": "o", "markerfacecolor": "white", "markersize": 5},
+            mask_params={
+                "marker": "o",
+                "markerfacecolor": "white",
+                "markeredgecolor": "black",
+                "markersize": 6,
+            },
             contours=4,
             sensors=True,
         )
         fig.colorbar(im, ax=ax, shrink=0.75, label=label)
+        if scalp is not None:
+            ax.text(
+                0.5,
+                -0.06,
+                _significance_note(scalp, values.attrs.get("q")),
+                transform=ax.transAxes,
+                ha="center",
+                va="top",
+                fontsize=7,
+            )
         if title:
             ax.set_title(title)
     return fig
+
+
+def _significance_note(scalp, q) -> str:
+    """The line under a tagging topomap: what the white marks are."""
+    qs = f"q < {float(q):g}" if isinstance(q, int | float) else "FDR"
+    n = scalp.n_significant
+    if not n.any():
+        return f"no channel significant ({qs})"
+    if scalp.n_participants <= 1:
+        return f"○ significant ({qs}): {int((n > 0).sum())} channel(s)"
+    best = int(np.argmax(n))
+    return (
+        f"○ significant ({qs}) in ≥ 1 of {scalp.n_participants} participants\n"
+        f"most often at {scalp.names[best]}: {int(n[best])} of {int(scalp.n_tested[best])}"
+    )

@@ -5,6 +5,7 @@
 shared by the modes; :mod:`hftp.tagging.calibrated` and :mod:`hftp.tagging.paper` are the two modes;
 :mod:`hftp.tagging.lexical` the lexical baseline (syntax beyond word identity);
 :mod:`hftp.tagging.contrasts` the named condition contrasts (e.g. phrases vs category alternation);
+:mod:`hftp.tagging.controls` the control ("fake") frequencies, tested as their own FDR family;
 :mod:`hftp.tagging.compare` compares results across models and languages (relative depth,
 per-layer agreement).
 """

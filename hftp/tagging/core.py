@@ -26,6 +26,12 @@ returns an ``xarray.Dataset`` over ``(*channels, level)``:
     ``"shared"`` (sentence and phrase significant), ``"sentence"``, ``"phrase"`` or ``"none"``.
     Other levels (e.g. ``"unit"``) are tested and reported but do not make categories.
 
+``control_*`` (only with ``control_hz``)
+    The same test at untagged control ("fake") frequencies, Benjamini–Hochberg-corrected as its
+    own family, over ``(*channels, control_level)`` with coord ``control_freq``: every variable
+    above with the prefix ``control_`` (e.g. ``control_q``, ``control_significant``). The main
+    family is unchanged by it; see :mod:`hftp.tagging.controls`.
+
 The level coord carries ``freq`` (Hz). attrs hold the mode and its parameters, ``min_snr``,
 ``conjunction`` and ``excluded_neighbour_hz`` (the bins left out of every neighbour set: the tagged
 frequencies and their harmonics). Trial counts may differ between channels (pooled subjects). The same code runs
@@ -56,6 +62,7 @@ from hftp.spectral.accessor import check_spectra
 from hftp.spectral.splits import has_splits, pool_splits, split_half
 from hftp.tagging.base import TagInputs, bh_fdr
 from hftp.tagging.calibrated import DEFAULT_SPECIFICITY, SPECIFICITY, TAG_TESTS, calibrated_mode
+from hftp.tagging.controls import CONTROL_PREFIX, check_trial_tests, resolve_control_hz
 from hftp.tagging.paper import paper_mode
 from hftp.tagging.profile import (  # noqa: F401  (_check_tagged: used by hftp.tagging.compare)
     _check_tagged,
@@ -212,6 +219,7 @@ def find_tagged(
     seed: int = 0,
     min_snr: float = 0.0,
     mode_params: Mapping[str, Any] | None = None,
+    control_hz: Mapping[str, float] | None = None,
 ):
     """Find the channels (neurons or electrodes) tagged at the sentence and phrase rates.
 
@@ -245,7 +253,23 @@ def find_tagged(
         ``significant == significant_fdr``). :func:`hftp.tagging.snr_curve` shows the fraction
         over a range of floors.
     mode_params : dict, optional
-        The mode's own parameters (``MODE_PARAMS[mode]`` lists them with their defaults):
+        The mode's own parameters (``MODE_PARAMS[mode]`` lists them with their defaults; see
+        below).
+    control_hz : dict of str to float, optional
+        Control ("fake") frequencies, name → Hz, e.g. ``{"fake": 1.3}``: untagged bins where the
+        same test runs as at the tagged levels, with its own Benjamini–Hochberg family at ``q``
+        (all channels × control frequencies). The main family's results are identical with or
+        without them. The result adds ``control_*`` variables over ``(*channels,
+        control_level)``; ``control_significant.mean()`` is the false-tag rate to report beside
+        the main result. Each must lie on an exact bin in (0, Nyquist] and must not be a tagged
+        frequency or one of their harmonics. With a control condition, the trial-level tests
+        (``specificity="permutation"`` or ``"induced"``, paper mode) need per-trial values
+        there, which spectra keep only at tagged frequencies: use the analytic
+        ``specificity="evoked"`` (the default for ``measure="evoked"``). With a ``split`` dim,
+        the control family gets its own ``control_replicated``. Default None (no control
+        family). See :mod:`hftp.tagging.controls`.
+
+    The mode's parameters (keys of ``mode_params``):
 
     measure : {"evoked", "itc-neighbour", "itc"}, optional
         (calibrated) Tagging test: ``"evoked"`` (spectral F-test on the evoked spectrum; the
@@ -323,8 +347,19 @@ def find_tagged(
     channels = spectra.hftp.channel_dims
     all_tagged = set(spectra.hftp.tagged_hz.values()) | set(fr.tolist())
     exclude = harmonic_bins(spectra["freq"].values, sorted(all_tagged))
+    ctrl_names, ctrl_hz, ctrl_bins = resolve_control_hz(
+        control_hz,
+        freq_axis=spectra["freq"].values,
+        rate=rate,
+        tagged_hz={**spectra.hftp.tagged_hz, **dict(zip(levels, fr.tolist(), strict=True))},
+        levels=levels,
+        excluded=exclude,
+    )
+    check_trial_tests(
+        spectra, ctrl_names, ctrl_hz, mode=mode, control=control, specificity=specificity
+    )
 
-    def inputs(s):
+    def inputs(s, levels=levels, fr=fr, bins=bins):
         return TagInputs(
             spectra=s,
             condition=condition,
@@ -368,15 +403,32 @@ def find_tagged(
     shape = (*inp.channel_shape, len(levels))
     dims = (*channels, "level")
     data = {k: (dims, np.asarray(v).reshape(shape)) for k, v in res.items()}
+    if ctrl_names:  # the control family: the same test, its own BH (a separate run)
+        cspec = pool_splits(spectra) if split else spectra
+        cres = _run(inputs(cspec, ctrl_names, ctrl_hz, ctrl_bins), mode, min_snr)
+        if split and mode == "calibrated":
+            halves = [
+                inputs(split_half(spectra, i), ctrl_names, ctrl_hz, ctrl_bins) for i in (0, 1)
+            ]
+            cres["replicated"] = _replicated([_run(h, mode, min_snr) for h in halves], q)
+        cshape = (*inp.channel_shape, len(ctrl_names))
+        cdims = (*channels, "control_level")
+        for k, v in cres.items():
+            data[CONTROL_PREFIX + k] = (cdims, np.asarray(v).reshape(cshape))
     coords = {d: spectra[d].values for d in channels if d in spectra.coords}
     for name, c in spectra.coords.items():
         if name not in coords and c.dims and set(c.dims) <= set(channels):
             coords[name] = (c.dims, c.values)
     coords["level"] = levels
     coords["freq"] = ("level", fr)
+    if ctrl_names:
+        coords["control_level"] = ctrl_names
+        coords["control_freq"] = ("control_level", ctrl_hz)
     ds = xr.Dataset(data, coords=coords)
     ds["category"] = categories(ds["significant"])
     ds["snr"].attrs = _snr_attrs(measure, n_neighbors, skip)
+    if ctrl_names:
+        ds[CONTROL_PREFIX + "snr"].attrs = _snr_attrs(measure, n_neighbors, skip)
     attrs = {k: v for k, v in spectra.attrs.items() if isinstance(v, str | int | float)}
     attrs.update(
         mode=mode,
@@ -397,6 +449,8 @@ def find_tagged(
             [round(float(spectra["freq"].values[i]), 9) for i in exclude]
         ),
         replication="split halves: select on 0, confirm on 1" if split else "none",
+        control_hz=json.dumps(dict(zip(ctrl_names, ctrl_hz.tolist(), strict=True))),
+        control_family="own Benjamini-Hochberg family at q" if ctrl_names else "none",
     )
     if mode == "paper":
         attrs.update(n_groups=n_groups, z_threshold=z_threshold, percentile=percentile)

@@ -86,3 +86,30 @@ def test_report_rejects_unknown_file(tmp_path):
     res = runner.invoke(app, ["report", str(p), "--out", str(tmp_path / "rep")])
     assert res.exit_code == 2
     assert "'files'" in res.output and "hftp probe" in res.output
+
+
+def test_tag_control_frequencies_are_their_own_family(tmp_path, spectra_file):
+    """--control-hz adds the control family; the main family's q is the same as without it."""
+    plain, out = tmp_path / "plain.nc", tmp_path / "ctrl.nc"
+    base = ["tag", "--spectra", str(spectra_file), "--condition", "sentences", "--json"]
+    assert runner.invoke(app, [*base, "--out", str(plain)]).exit_code == 0
+    res = runner.invoke(app, [*base, "--out", str(out), "--control-hz", "fake=1.5"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout.strip().splitlines()[-1])
+    assert set(summary["control_significant"]) == {"fake"}
+    assert summary["control_significant"]["fake"] <= 0.2  # noise only at 1.5 Hz
+    a, b = hftp.load(plain), hftp.load(out)
+    np.testing.assert_array_equal(a["q"].values, b["q"].values)
+    assert b["control_q"].dims == ("layer", "neuron", "control_level")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("fake", "expected NAME=HZ"), ("fake=1.0", "harmonics"), ("fake=9", "outside")],
+)
+def test_tag_bad_control_hz(tmp_path, spectra_file, value, message):
+    args = ["tag", "--spectra", str(spectra_file), "--condition", "sentences"]
+    res = runner.invoke(app, [*args, "--out", str(tmp_path / "t.nc"), "--control-hz", value])
+    assert res.exit_code == 2, res.output
+    assert "--control-hz" in res.output or "control_hz" in res.output
+    assert message in res.output and not (tmp_path / "t.nc").exists()

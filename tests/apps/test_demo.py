@@ -53,7 +53,7 @@ def test_real_model_demo_writes_report_figures_and_summary(tmp_path, default_mod
         eeg = request.getfixturevalue("eeg_phrases_dir")
     except pytest.skip.Exception:
         pass
-    cfg = demo.DemoConfig(n_sequences=10, layers=[0, 15, 29], eeg_dir=eeg)
+    cfg = demo.DemoConfig(quick=True, n_sequences=10, layers=[0, 15, 29], eeg_dir=eeg)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         summary = demo.run_demo(tmp_path / "out", config=cfg, progress=False)
@@ -70,6 +70,22 @@ def test_real_model_demo_writes_report_figures_and_summary(tmp_path, default_mod
         == summary["numbers"]["untrained_fraction_tagged"]
     )
     assert "simulated" in html.lower()
+    # the checks of what the fractions mean: replication, lexical baseline, contrast, ablation
+    nums = summary["numbers"]
+    per_layer = nums["beyond_lexical"]["per_layer"]
+    assert sorted(per_layer, key=int) == ["0", "15", "29"]
+    for row in per_layer.values():
+        assert row["replicated"] <= row["significant"] <= row["tagged_no_control"]
+        assert row["random_words_null"] <= 0.05 and row["null_after_residual"] <= 0.05
+        assert 0.0 <= row["residual_after_lexical_baseline"] <= 1.0
+    # layer 0 is nearly lexical: the lexical baseline removes most of its tagged neurons
+    assert per_layer["0"]["residual_after_lexical_baseline"] < 0.5 * per_layer["0"]["significant"]
+    assert set(nums["token_sharing"]) == set(summary["params"]["stimuli"]["conditions"])
+    abl = nums["ablation"]
+    assert abl["n_random"] == 20 and abl["n_neurons"] > 0 and 0 < abl["contrast_p"] <= 1
+    assert "ablation.png" in figs
+    for words in ("replicated", "lexical baseline", "Causal ablation", "Tokenization"):
+        assert words in html, words
     if eeg is not None:
         assert "eeg_itpc_spectra.png" in figs
         assert "EEG (scalp)" in html
@@ -95,3 +111,47 @@ def test_demo_folder_refused_or_resumed(tmp_path):
         demo._prepare_out(run, demo.DemoConfig(n_sequences=5), overwrite=False)
     assert demo._prepare_out(run, demo.DemoConfig(n_sequences=5), overwrite=True)["stages"] == []
     assert not (run / demo.MARKER).exists()
+
+
+def test_eeg_tagging_figure_and_numbers():
+    """The demo's EEG tagging step on a simulated eeg-phrases-like set (2 participants, planted
+    phrase-rate channels in anan only): the topomap figure is made, the numbers name them."""
+    from hftp.brain import concat_subjects
+    from hftp.testing import planted_spectra
+
+    ch = ["Fz", "Cz", "Pz", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2", "T7", "T8"]
+    planted = np.isin(ch, ["Fz", "Cz"])
+    parts = []
+    for k in range(2):
+        s = planted_spectra(
+            (len(ch),),
+            conditions=("anan", "avav"),
+            planted_in=("anan",),
+            plant={"phrase": planted},
+            amplitude=0.5,
+            tagged={"sentence": 0.78125, "phrase": 1.5625},
+            rate=6.25,
+            n_times=96,  # 15.36 s trials, as in eeg-phrases: 1.171875 Hz is on a bin
+            seed=k,
+        )
+        subj = ("channel", [f"P{k + 1}"] * len(ch))
+        parts.append(s.assign_coords(channel=np.array(ch, dtype=object), subject=subj))
+    made = {}
+    from hftp.apps.demo_eeg import eeg_tagging
+
+    nums = eeg_tagging(
+        concat_subjects(parts), demo.DemoConfig(), lambda name, make: made.update({name: make()})
+    )
+    assert set(made) == {"eeg_tagging_topomap"}
+    assert nums["labels_significant"] == ["Cz", "Fz"]
+    assert nums["n_tests"] == 2 * len(ch) and nums["n_participants"] == 2
+    assert nums["n_significant"] == 4 and nums["control_fraction_significant"] <= 0.1
+    from hftp.apps.report.findings import FINDINGS
+
+    f = FINDINGS["eeg_tagging"]({"eeg_scalp": {"tagging": nums}}, {})
+    assert "4 of 26 participant × channel tests" in f.text and "Cz, Fz" in f.text
+    assert (
+        "control frequency 1.171875 Hz" in f.text
+        and "1.5625 Hz" in f.text
+        and f.figures == ("eeg_tagging_topomap",)
+    )

@@ -435,6 +435,34 @@ def _eeg_alignment(numbers, params):
     )
 
 
+@register_finding("eeg_tagging")
+def _eeg_tagging(numbers, params):
+    t = _run(numbers, "eeg_scalp", "tagging")
+    if not isinstance(t, Mapping) or _num(t.get("n_significant")) is None:
+        return None
+    labels = t.get("labels_significant") or []
+    where = f" (channels: {', '.join(map(str, labels))})" if labels else ""
+    n = _num(t.get("n_tests"))
+    tagged = _num(t.get("n_tagged"))
+    tagged_pct = f" = {pct(tagged / n)}" if n and tagged is not None else ""
+    text = (
+        f"Tagging at the {t.get('level')} rate ({round(_num(t.get('freq')), 6)} Hz), "
+        f"{t.get('condition')} against {t.get('control')}: {t.get('n_significant')} of "
+        f"{t.get('n_tests')} participant × channel tests tagged and specific (one "
+        f"Benjamini–Hochberg family at q = {fmt(t.get('q'))}){where}; "
+        f"{t.get('n_tagged')}{tagged_pct} tagged by the tagging test alone."
+    )
+    ctrl_sig = _num(t.get("control_fraction_significant"))
+    if ctrl_sig is not None:
+        ctrl_tag = _num(t.get("control_fraction_tagged"))
+        also = f", {pct(ctrl_tag)} tagged by the tagging test alone" if ctrl_tag is not None else ""
+        text += (
+            f" At the untagged control frequency {round(_num(t.get('control_hz')), 6)} Hz, tested as its "
+            f"own family (the false-tag rate): {pct(ctrl_sig)} tagged and specific{also}."
+        )
+    return Finding(text, "real", "EEG (scalp)", ("eeg_tagging_topomap",))
+
+
 @register_finding("eeg_subject_level")
 def _eeg_subject_level(numbers, params):
     g = _run(numbers, "eeg_scalp", "subject_level")

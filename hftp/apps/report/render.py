@@ -57,6 +57,11 @@ CAPTIONS = {
     ),
     "eeg_alignment_null": "S(m,b) over its permutation null.",
     "eeg_topomap": "Similarity per channel at the best layer.",
+    "eeg_tagging_topomap": (
+        "Phrase-rate tagging, anan against avav: the amplitude SNR in anan per channel, mean "
+        "over participants; white circles mark channels significant (tagged and specific, one "
+        "Benjamini–Hochberg family over participants × channels) in at least one participant."
+    ),
     "eeg_condition_response": "The model's phrase-rate response per condition beside the human one.",
 }
 
