@@ -27,12 +27,12 @@ demo-quick: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check hftp tests benchmarks
 	$(VENV)/bin/ruff format --check hftp tests benchmarks
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=1200 notebooks tests
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n auto --nbmake --nbmake-timeout=1200 notebooks tests
 
 # The quick loop while developing: everything but the tests marked slow (real model, long pipelines).
 test-fast: $(STAMP)
 	$(VENV)/bin/ruff check hftp tests benchmarks
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -m "not slow" tests
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n auto -m "not slow" tests
 
 wheel-smoke: $(STAMP)
 	PY=$(abspath $(PY)) .ci/wheel-smoke

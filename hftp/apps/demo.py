@@ -359,9 +359,11 @@ def run_demo(
     stage("baseline: the same architecture with random weights (lexical-regularity baseline)")
 
     def probe_untrained():
+        # the main contrast and its null are all the baseline is tested on
         fresh = untrained(mdl, seed=cfg.seed)
+        main_stim = checks.subset(stim, checks.MAIN_CONDITIONS)
         return probe(
-            fresh, tok, stim, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress
+            fresh, tok, main_stim, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress
         )
 
     spectra_u = cached("model_spectra_untrained", probe_untrained)

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["beyond_lexical", "token_sharing", "ablation", "MAIN_CONDITIONS"]
+__all__ = ["beyond_lexical", "token_sharing", "ablation", "subset", "MAIN_CONDITIONS"]
 
 logger = logging.getLogger("hftp")
 
@@ -41,7 +41,8 @@ def _per_layer(tagged, var: str = "significant") -> dict[int, float]:
     return {int(layer): _share(v.sel(layer=layer)) for layer in tagged["layer"].values}
 
 
-def _subset(stim, conditions):
+def subset(stim, conditions):
+    """The units of ``stim`` in ``conditions``, as a StimulusSet."""
     from hftp.stimuli.core import StimulusSet
 
     keep = stim.units["condition"].isin(list(conditions))
@@ -86,7 +87,7 @@ def beyond_lexical(
         lambda: probe(
             mdl,
             tok,
-            _subset(stim, MAIN_CONDITIONS),
+            subset(stim, MAIN_CONDITIONS),
             layers=cfg.layers,
             batch_size=cfg.batch_size,
             lexical_baseline="random-words",

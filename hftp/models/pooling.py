@@ -88,10 +88,24 @@ def _last_pairs(ov: np.ndarray, counts: np.ndarray):
 POOLINGS = {"mean": _mean_pairs, "last": _last_pairs}
 
 
+def _encode_texts(tokenizer, texts):
+    """Token ids and character offsets of each text (no special tokens, no padding).
+
+    A fast tokenizer's Rust backend is called directly when it pads and truncates nothing (the
+    Python wrapper's per-token conversion costs as much as a small model's forward pass); other
+    tokenizers go through ``tokenizer(...)``. Both give the same ids and offsets.
+    """
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is not None and backend.padding is None and backend.truncation is None:
+        encs = backend.encode_batch(list(texts), add_special_tokens=False)
+        return [e.ids for e in encs], [e.offsets for e in encs]
+    enc = tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True)
+    return enc["input_ids"], enc["offset_mapping"]
+
+
 def _tokenize_joint(tokenizer, texts, spans, sep):
     """The whole text of each sequence at once: tokens may span several units."""
-    enc = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
-    return enc["input_ids"], enc["offset_mapping"]
+    return _encode_texts(tokenizer, texts)
 
 
 def _tokenize_unitwise(tokenizer, texts, spans, sep):
@@ -103,10 +117,10 @@ def _tokenize_unitwise(tokenizer, texts, spans, sep):
             pieces.append(lead + texts[b][lo : sp[k][1]])
             starts.append(int(lo) - len(lead))
             owner.append(b)
-    enc = tokenizer(pieces, add_special_tokens=False, return_offsets_mapping=True)
+    piece_ids, piece_offs = _encode_texts(tokenizer, pieces)
     ids = [[] for _ in texts]
     offs = [[] for _ in texts]
-    for x, o, start, b in zip(enc["input_ids"], enc["offset_mapping"], starts, owner, strict=True):
+    for x, o, start, b in zip(piece_ids, piece_offs, starts, owner, strict=True):
         ids[b].extend(x)
         offs[b].extend((start + a, start + z) for a, z in o)
     return ids, offs

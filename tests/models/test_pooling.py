@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import warnings
 
@@ -110,3 +111,21 @@ def test_bad_tokenization_is_a_clear_error(model, tokenizer):
     stim = _stim([list("老牛耕地")], ["sentences"])
     with pytest.raises(ValueError, match="'tokenization'.*joint"):
         hftp.extract_activations(model, tokenizer, stim, tokenization="charwise")
+
+
+def test_backend_fast_path_matches_the_tokenizer_call(tokenizer):
+    """The Rust backend called directly gives the wrapper's ids and offsets; a backend that pads
+    goes through the wrapper (which turns padding off for the call)."""
+    from hftp.models.pooling import _encode_texts
+
+    texts = ["老牛耕地", "小猫吃鱼 老牛", "fat rat"]
+    ref = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
+    ids, offs = _encode_texts(tokenizer, texts)
+    assert [list(x) for x in ids] == ref["input_ids"]
+    assert [[tuple(o) for o in x] for x in offs] == [
+        [tuple(o) for o in x] for x in ref["offset_mapping"]
+    ]
+    padded = copy.deepcopy(tokenizer)
+    padded.backend_tokenizer.enable_padding(pad_id=1, pad_token="<pad>", length=64)
+    ids_p, offs_p = _encode_texts(padded, texts)
+    assert [list(x) for x in ids_p] == ref["input_ids"]  # no padding leaked in
