@@ -46,14 +46,14 @@ def _stim(hftp, n: int, n_sentences: int):
 def overhead(n_seq: int, batch_size: int, repeats: int, threads: int, n_sentences: int) -> dict:
     import torch
 
-    from hftp.models.extract import _iter_batches, _sequences_by_condition
+    from hftp.models.batching import iter_batches, sequences_by_condition
     from hftp.models.pooling import encode
 
     hftp, model, tok = _setup(threads)
     stim = _stim(hftp, n_seq, n_sentences)
     batches = [
         encode(tok, seqs, separator=stim.separator, pad_id=tok.pad_token_id or 0)
-        for _, seqs in _iter_batches(_sequences_by_condition(stim), batch_size)
+        for _, seqs in iter_batches(sequences_by_condition(stim), batch_size)
     ]
 
     def bare() -> None:

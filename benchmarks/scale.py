@@ -125,7 +125,7 @@ def _peak_mb(device: str) -> float:
 def measure(size, args, hftp, tok, stims) -> dict:
     import torch
 
-    from hftp.models.extract import _iter_batches, _sequences_by_condition
+    from hftp.models.batching import iter_batches, sequences_by_condition
     from hftp.models.pooling import encode
 
     dtype = getattr(torch, args.dtype)
@@ -133,7 +133,7 @@ def measure(size, args, hftp, tok, stims) -> dict:
     stim, big = stims
     batches = [
         encode(tok, seqs, separator=stim.separator, pad_id=tok.pad_token_id)
-        for _, seqs in _iter_batches(_sequences_by_condition(stim), args.batch_size)
+        for _, seqs in iter_batches(sequences_by_condition(stim), args.batch_size)
     ]
     n_tokens = sum(int(b.attention_mask.sum()) for b in batches)
 

@@ -15,6 +15,24 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_configure(config):
+    """Under pytest-xdist, split the cores between the workers (notebook kernels inherit it).
+
+    Each worker's torch would otherwise start one thread per core: N workers × N threads on N
+    cores oversubscribe, and OpenMP's spinning threads then run slower than one process alone.
+    """
+    workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT")
+    if not workers:
+        return
+    n = str(max(1, (os.cpu_count() or 1) // int(workers)))
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(var, n)
+    import sys
+
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(int(n))
+
+
 def _git_common_root(root: Path) -> Path | None:
     """The main checkout of a git worktree (its ``.git`` file points at ``<main>/.git/worktrees/x``)."""
     dotgit = root / ".git"

@@ -161,8 +161,8 @@ def ablation(mdl, tok, tagged, *, cfg, progress: bool) -> tuple[dict[str, Any], 
     """Mean-ablate the sentence-tagged neurons of the 5 richest layers; random sets as the null.
 
     The ablation stimuli are new (seed ``cfg.seed + 2``: independent of the selection), 3
-    sequences of 12 sentences per condition of :data:`MAIN_CONDITIONS`; ``n_random`` is 100
-    (20 with ``quick``).
+    sequences of 12 sentences per condition of :data:`MAIN_CONDITIONS`, and ``n_random`` is 100
+    (with ``quick``: 2 sequences of 8 sentences, 20 random sets).
 
     Returns
     -------
@@ -175,9 +175,9 @@ def ablation(mdl, tok, tagged, *, cfg, progress: bool) -> tuple[dict[str, Any], 
     from hftp.stimuli.core import make_stimuli
 
     layers = richest_layers(tagged, "sentence", 5)
-    n_random = 20 if cfg.quick else 100
+    n_random, n_seq, n_sent = (20, 2, 8) if cfg.quick else (100, 3, 12)
     stim = make_stimuli(
-        "en", design=list(MAIN_CONDITIONS), n_sequences=3, n_sentences=12, seed=cfg.seed + 2
+        "en", design=list(MAIN_CONDITIONS), n_sequences=n_seq, n_sentences=n_sent, seed=cfg.seed + 2
     )
     res = ablate(
         mdl,
@@ -207,7 +207,7 @@ def ablation(mdl, tok, tagged, *, cfg, progress: bool) -> tuple[dict[str, Any], 
         "n_neurons": int(row["n_neurons"]),
         "n_random": n_random,
         "method": str(res.attrs.get("method", "mean")),
-        "stimuli": f"seed {cfg.seed + 2}: 3 sequences of 12 sentences per condition",
+        "stimuli": f"seed {cfg.seed + 2}: {n_seq} sequences of {n_sent} sentences per condition",
         "per_condition": per_condition,
         "contrast": round(float(row["contrast"]), 4),
         "contrast_null_mean": round(float(row["contrast_null_mean"]), 4),

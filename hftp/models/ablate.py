@@ -29,7 +29,8 @@ from hftp._validation import (
     check_option,
     check_type,
 )
-from hftp.models.extract import _check_inputs, _check_layers, _sequences_by_condition, pre_hooks
+from hftp.models.batching import sequences_by_condition
+from hftp.models.extract import _check_inputs, _check_layers, pre_hooks
 from hftp.models.load import model_id
 from hftp.models.loss import Scorer
 
@@ -269,7 +270,7 @@ def ablate(
     )
     if sets_per_pass is not None:
         sets_per_pass = check_int("sets_per_pass", sets_per_pass, min_value=1)
-    conds = list(_sequences_by_condition(stim))
+    conds = list(sequences_by_condition(stim))
     structured = _check_conditions("structured", structured, conds)[0]
     controls = (
         [c for c in conds if c != structured]

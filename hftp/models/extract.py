@@ -32,6 +32,7 @@ from hftp._validation import (
     check_option,
     check_type,
 )
+from hftp.models.batching import iter_batches, prefetched, sequences_by_condition
 from hftp.models.families import resolve_site
 from hftp.models.load import default_add_bos, input_device, model_id
 from hftp.models.pooling import (
@@ -218,27 +219,6 @@ def _check_layers(layers, n: int) -> list[int]:
     return sorted(set(out))
 
 
-def _sequences_by_condition(stim) -> dict[str, list[tuple[int, list[str]]]]:
-    groups: dict[str, list[tuple[int, list[str]]]] = {}
-    for seq, cond, units in stim.sequences():
-        groups.setdefault(cond, []).append((seq, units))
-    for cond, seqs in groups.items():
-        lengths = sorted({len(u) for _, u in seqs})
-        if len(lengths) > 1:
-            raise InvalidValueError(
-                f"Invalid value for 'stim': the sequences of condition {cond!r} have different "
-                f"lengths {lengths} (units). Every sequence of a condition must have the same "
-                "length so that their spectra share one frequency axis."
-            )
-    return groups
-
-
-def _iter_batches(groups, batch_size):
-    for cond, seqs in groups.items():
-        for k in range(0, len(seqs), batch_size):
-            yield cond, seqs[k : k + batch_size]
-
-
 def _check_length(model, n_tok: int) -> None:
     limit = getattr(getattr(model, "config", None), "max_position_embeddings", None)
     if isinstance(limit, int) and n_tok > limit:
@@ -310,7 +290,7 @@ def iter_activations(
 def _batches(model, tokenizer, stim, plan: _Plan):
     import torch
 
-    groups = _sequences_by_condition(stim)
+    groups = sequences_by_condition(stim)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     use_cache = _accepts(model, "use_cache")
     device = input_device(model)  # pooling and the FFT run there, whatever device a layer is on
@@ -320,17 +300,19 @@ def _batches(model, tokenizer, stim, plan: _Plan):
     def to_units(x):
         return pool(x, current["matrix"], current["n_seq"])
 
+    def encode_batch(seqs):
+        return encode(
+            tokenizer,
+            seqs,
+            separator=stim.separator,
+            pooling=plan.pooling,
+            add_bos=plan.add_bos,
+            pad_id=pad,
+            tokenization=plan.tokenization,
+        )
+
     with capture(plan.modules, layers, transform=to_units) as store:
-        for cond, seqs in _iter_batches(groups, plan.batch_size):
-            batch = encode(
-                tokenizer,
-                seqs,
-                separator=stim.separator,
-                pooling=plan.pooling,
-                add_bos=plan.add_bos,
-                pad_id=pad,
-                tokenization=plan.tokenization,
-            )
+        for cond, seqs, batch in prefetched(iter_batches(groups, plan.batch_size), encode_batch):
             counts = plan.sharing.setdefault(cond, [0, 0])
             counts[0] += batch.n_shared
             counts[1] += len(seqs) * batch.n_units

@@ -13,13 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from hftp._validation import check_int
-from hftp.models.extract import (
-    _accepts,
-    _check_inputs,
-    _check_length,
-    _iter_batches,
-    _sequences_by_condition,
-)
+from hftp.models.batching import iter_batches, sequences_by_condition
+from hftp.models.extract import _accepts, _check_inputs, _check_length
 from hftp.models.pooling import encode
 
 __all__ = ["Scorer", "next_unit_loss"]
@@ -30,11 +25,11 @@ class Scorer:
 
     def __init__(self, model, tokenizer, stim, pooling, add_bos, batch_size, drop_units):
         self.model = model
-        groups = _sequences_by_condition(stim)
+        groups = sequences_by_condition(stim)
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
         self.conditions = list(groups)
         self.batches = []
-        for cond, seqs in _iter_batches(groups, batch_size):
+        for cond, seqs in iter_batches(groups, batch_size):
             b = encode(
                 tokenizer,
                 seqs,

@@ -24,15 +24,16 @@ def eeg_result(eeg_phrases_dir, default_model):
     from hftp.stimuli.core import load_word_streams, make_stimuli
 
     eeg = concat_subjects(read_eeg_phrases(eeg_phrases_dir))
-    stim = make_stimuli(
-        "en",
-        design="custom",
-        streams=load_word_streams(eeg_phrases_dir / "stimuli"),
-        unit_rate_hz=3.125,
-        tagged_hz={"sentence": 0.78125, "phrase": 1.5625},
-        trim=True,
-        seed=0,
-    )
+    with pytest.warns(UserWarning, match="phrase rate.*Nyquist"):  # 2-word phrases at 3.125 Hz
+        stim = make_stimuli(
+            "en",
+            design="custom",
+            streams=load_word_streams(eeg_phrases_dir / "stimuli"),
+            unit_rate_hz=3.125,
+            tagged_hz={"sentence": 0.78125, "phrase": 1.5625},
+            trim=True,
+            seed=0,
+        )
     model, tok = default_model
     mspec = probe(model, tok, stim, layers=LAYERS, batch_size=16, progress=False)
     # participants P1–P4 lack some conditions: their channels are left out of those RDMs, with a warning
