@@ -3,34 +3,36 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-import matplotlib
-import pytest
+
+def _split_cores_between_xdist_workers() -> None:
+    """Under pytest-xdist, give each worker its share of the cores (notebook kernels inherit it).
+
+    Each worker's torch and BLAS would otherwise start one thread per core: N workers × N threads
+    on N cores oversubscribe, and spinning OpenMP threads then run slower than one process alone.
+    Runs before anything imports numpy or torch; a value the user set is kept.
+    """
+    workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT")
+    if not workers:
+        return
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    n = str(max(1, (cores or 1) // int(workers)))
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(var, n)
+
+
+_split_cores_between_xdist_workers()
+
+from pathlib import Path  # noqa: E402
+
+import matplotlib  # noqa: E402
+import pytest  # noqa: E402
 
 matplotlib.use("Agg")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def pytest_configure(config):
-    """Under pytest-xdist, split the cores between the workers (notebook kernels inherit it).
-
-    Each worker's torch would otherwise start one thread per core: N workers × N threads on N
-    cores oversubscribe, and OpenMP's spinning threads then run slower than one process alone.
-    """
-    workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT")
-    if not workers:
-        return
-    n = str(max(1, (os.cpu_count() or 1) // int(workers)))
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ.setdefault(var, n)
-    import sys
-
-    if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(int(n))
 
 
 def _git_common_root(root: Path) -> Path | None:

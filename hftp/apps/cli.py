@@ -421,11 +421,12 @@ def tag_cmd(
     """Find the neurons (or channels) locked to the tagged rates.
 
     With --control-hz, the same test runs at untagged frequencies as a separate FDR family; the
-    summary gives the fraction of channels significant there (the false-tag rate).
+    summary gives the share of channels with p < q there (about q) and significant there.
 
     Example: hftp tag --spectra spectra.nc --condition sentences --control within-shuffle --out tagged.nc
     """
     from hftp.io import load, save, write_text
+    from hftp.tagging.controls import control_rates
     from hftp.tagging.core import category_fractions, find_tagged, layer_profile
 
     check_outputs({"--out": out, "--table": table}, overwrite)
@@ -451,11 +452,9 @@ def tag_cmd(
     _run(write_all, writers)
     fractions = {k: round(v, 4) for k, v in category_fractions(res).items()}
     if controls:
-        sig = res["control_significant"]
-        rate = sig.mean([d for d in sig.dims if d != "control_level"])
-        fractions["control_significant"] = {
-            str(k): round(float(rate.sel(control_level=k)), 4) for k in rate["control_level"].values
-        }
+        rates = control_rates(res, q)
+        fractions["control_p_below_q"] = rates["p_below_q"]
+        fractions["control_significant"] = rates["significant"]
     _emit({"out": str(out), "mode": mode, **fractions}, as_json)
 
 

@@ -32,6 +32,13 @@ def parse_tagged(
             sep = ""
         if not sep or not level.strip():
             _fail(f"Invalid value for {option!r}: expected {what}=HZ; got {item!r}.")
+    names = [i.partition("=")[0].strip() for i in items]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        _fail(
+            f"Invalid value for {option!r}: {what} {twice} given more than once; got {items}. "
+            "Give each name once."
+        )
     return out
 
 

@@ -159,8 +159,14 @@ class _Stage:
 MARKER = ".hftp-demo.json"
 
 
+#: Bumped when a cached stage changes what it stores (2: split spectra, untrained on the main
+#: contrast only), so that an older output folder is recomputed rather than resumed.
+MARKER_SCHEMA = 2
+
+
 def _marker_params(cfg: DemoConfig) -> dict[str, Any]:
     return {
+        "schema": MARKER_SCHEMA,
         "n_sequences": cfg.resolved_n_sequences(),
         "layers": cfg.layers,
         "q": cfg.q,

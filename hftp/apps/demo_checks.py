@@ -42,7 +42,18 @@ def _per_layer(tagged, var: str = "significant") -> dict[int, float]:
 
 
 def subset(stim, conditions):
-    """The units of ``stim`` in ``conditions``, as a StimulusSet."""
+    """The units of ``stim`` in ``conditions``, as a StimulusSet.
+
+    Parameters
+    ----------
+    stim : StimulusSet
+    conditions : sequence of str
+
+    Returns
+    -------
+    StimulusSet
+        Same metadata; only the units (rows) of those conditions.
+    """
     from hftp.stimuli.core import StimulusSet
 
     keep = stim.units["condition"].isin(list(conditions))
@@ -116,16 +127,21 @@ def beyond_lexical(
     per_layer = {
         str(layer): {name: col[layer] for name, col in columns.items() if col} for layer in layers
     }
+
+    def anywhere(res, var="significant"):  # share of neurons, any level
+        return _share(res[var].any("level") if "level" in res[var].dims else res[var])
+
     overall = {
-        "significant": _share(tagged["significant"].any("level")),
-        "replicated": _share(tagged["replicated"].any("level")) if "replicated" in tagged else None,
-        "residual_after_lexical_baseline": _share(rr["significant"].any("level")),
-        "untrained": _share(tagged_untrained["significant"].any("level")),
-        "random_words_null": _share(null["significant"]),
-        "null_after_residual": _share(null_res["significant"]),
+        "tagged_no_control": anywhere(no_control),
+        "significant": anywhere(tagged),
+        "replicated": anywhere(tagged, "replicated") if "replicated" in tagged else None,
+        "residual_after_lexical_baseline": anywhere(rr),
+        "untrained": anywhere(tagged_untrained),
+        "random_words_null": anywhere(null),
+        "null_after_residual": anywhere(null_res),
     }
     if "phrases_vs_category_alternation" in columns:
-        overall["phrases_vs_category_alternation"] = _share(ph["significant"])
+        overall["phrases_vs_category_alternation"] = anywhere(ph)
     numbers = {
         "per_layer": per_layer,
         "overall": {k: v for k, v in overall.items() if v is not None},
@@ -140,7 +156,18 @@ def beyond_lexical(
 
 
 def token_sharing(spectra) -> dict[str, float]:
-    """Per condition, the share of units sharing a token with another unit (from provenance)."""
+    """Per condition, the share of units sharing a token with another unit (from provenance).
+
+    Parameters
+    ----------
+    spectra : xarray.Dataset
+        A model Spectra from ``hftp.probe`` (its ``token_sharing`` attr).
+
+    Returns
+    -------
+    dict
+        condition → fraction in [0, 1]; empty when the Spectra does not record it.
+    """
     raw = spectra.attrs.get("token_sharing")
     if raw is None:
         return {}
@@ -149,7 +176,22 @@ def token_sharing(spectra) -> dict[str, float]:
 
 
 def richest_layers(tagged, category: str = "sentence", k: int = 5) -> list[int]:
-    """The ``k`` layers with the largest share of neurons in ``category``."""
+    """The ``k`` layers with the largest share of neurons in ``category``.
+
+    Parameters
+    ----------
+    tagged : xarray.Dataset
+        A ``find_tagged`` result on model spectra, dims (layer, neuron, ...).
+    category : str
+        ``"sentence"``, ``"phrase"`` or ``"shared"``. Default ``"sentence"``.
+    k : int
+        Number of layers. Default 5.
+
+    Returns
+    -------
+    list of int
+        Layer indices, richest first (ties in layer order).
+    """
     from hftp.tagging.core import layer_profile
 
     prof = layer_profile(tagged)

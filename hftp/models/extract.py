@@ -16,6 +16,7 @@ into Spectra accumulators so that memory does not grow with the number of sequen
 from __future__ import annotations
 
 import contextlib
+import copy
 import inspect
 import json
 import logging
@@ -300,9 +301,13 @@ def _batches(model, tokenizer, stim, plan: _Plan):
     def to_units(x):
         return pool(x, current["matrix"], current["n_seq"])
 
+    # the next batch is encoded in a worker thread: it gets its own tokenizer, so that a caller
+    # using ``tokenizer`` between batches never shares the Rust object with it
+    worker_tok = copy.deepcopy(tokenizer)
+
     def encode_batch(seqs):
         return encode(
-            tokenizer,
+            worker_tok,
             seqs,
             separator=stim.separator,
             pooling=plan.pooling,

@@ -18,6 +18,7 @@ no token spans two (the default for units not separated by whitespace).
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,10 +51,13 @@ class Batch:
     weights : torch.FloatTensor, shape (P,)
     n_units : int
         Units per sequence (U).
-    matrix : torch sparse CSR tensor, shape (B * U, B * T), float32
-        The pooling matrix (rows, cols, weights).
+    crow : torch.LongTensor, shape (B * U + 1,)
+        Row pointers of the pooling matrix in CSR form.
     n_shared : int
         Units (over the batch) that share at least one token with another unit.
+    matrix : torch sparse CSR tensor, shape (B * U, B * T), float32
+        The pooling matrix (rows, cols, weights), built on first access: in the thread that
+        uses it, since building it silences a warning (``warnings`` filters are process-wide).
     """
 
     input_ids: object
@@ -62,8 +66,19 @@ class Batch:
     cols: object
     weights: object
     n_units: int
-    matrix: object = None
+    crow: object = None
     n_shared: int = 0
+
+    @functools.cached_property
+    def matrix(self):
+        import torch
+
+        n_rows, n_cols = self.crow.numel() - 1, self.input_ids.numel()
+        with warnings.catch_warnings():  # "sparse CSR support is in beta"
+            warnings.simplefilter("ignore", UserWarning)
+            return torch.sparse_csr_tensor(
+                self.crow, self.cols, self.weights, size=(n_rows, n_cols)
+            )
 
 
 def _unit_spans(units: Sequence[str], sep: str) -> tuple[str, np.ndarray]:
@@ -91,12 +106,23 @@ POOLINGS = {"mean": _mean_pairs, "last": _last_pairs}
 def _encode_texts(tokenizer, texts):
     """Token ids and character offsets of each text (no special tokens, no padding).
 
+    Returns ``(ids, offsets)``: per text, a list of T_b token ids and a list of T_b
+    ``(start, end)`` character offsets.
+
     A fast tokenizer's Rust backend is called directly when it pads and truncates nothing (the
     Python wrapper's per-token conversion costs as much as a small model's forward pass); other
     tokenizers go through ``tokenizer(...)``. Both give the same ids and offsets.
     """
     backend = getattr(tokenizer, "backend_tokenizer", None)
-    if backend is not None and backend.padding is None and backend.truncation is None:
+    plain = (
+        backend is not None
+        and backend.padding is None
+        and backend.truncation is None
+        # the wrapper sets this from ``split_special_tokens`` on every call
+        and bool(getattr(backend, "encode_special_tokens", False))
+        == bool(getattr(tokenizer, "split_special_tokens", False))
+    )
+    if plain:
         encs = backend.encode_batch(list(texts), add_special_tokens=False)
         return [e.ids for e in encs], [e.offsets for e in encs]
     enc = tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True)
@@ -220,11 +246,6 @@ def encode(
     crow = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_seq * n_units))])
     cols = torch.from_numpy(b * n_tok + t)
     weights = torch.from_numpy(np.asarray(w, dtype=np.float32))
-    with warnings.catch_warnings():  # "sparse CSR support is in beta"
-        warnings.simplefilter("ignore", UserWarning)
-        matrix = torch.sparse_csr_tensor(
-            torch.from_numpy(crow), cols, weights, size=(n_seq * n_units, n_seq * n_tok)
-        )
     return Batch(
         input_ids=torch.from_numpy(input_ids),
         attention_mask=torch.from_numpy(mask),
@@ -232,7 +253,7 @@ def encode(
         cols=cols,
         weights=weights,
         n_units=n_units,
-        matrix=matrix,
+        crow=torch.from_numpy(crow),
         n_shared=n_shared,
     )
 

@@ -221,9 +221,10 @@ def topomap(
         ``label`` coord ``"Fz"``) are reduced per 10–20 label: the colour is the mean of
         ``variable`` over the participants tested at that label (those with a finite p-value,
         e.g. with trials in the condition), and a label is marked when it is significant in at
-        least one participant. The marks are discoveries of the one FDR family over all
-        participants × channels, so they keep its false-discovery rate; a note under the map
-        gives the largest count (e.g. "Cz: 3 of 20"). ``variable="significant"`` colours the
+        least one participant. Each mark rests on discoveries of the one FDR family over all
+        participants × channels; a label's mark is not a group-level test (with many
+        participants, "any of them" is easier to reach than each test), so a note under the
+        map gives the largest count (e.g. "Cz: 3 of 20"). ``variable="significant"`` colours the
         fraction of participants significant at each label instead, for a group-level reading.
     ch_names : sequence of str, optional
         Channel names (standard 10–20). Default: the ``channel`` coord of ``values`` (or the

@@ -12,10 +12,14 @@ and a control frequency cannot dilute (or be diluted by) the tagged levels' disc
 The control family reports, over dims ``(*channels, control_level)`` with coord
 ``control_freq`` (Hz), every result variable of the main family with the prefix ``control_``
 (``control_p``, ``control_q``, ``control_sig_p``, ``control_sig_q``, ``control_significant``,
-``control_snr``, ...). Under the null at a control frequency, the expected fraction of channels
-``control_significant`` is at most ``q`` (BH controls the FDR, and under the complete null the
-FDR is the probability of any discovery). Report it beside the main result as the false-tag
-rate: ``tagged.control_significant.mean()`` per control frequency.
+``control_snr``, ...). Two readings, per control frequency:
+
+- ``(tagged.control_p < q).mean()``, the raw rate of p-values below ``q``: under the null it is
+  about ``q``. This is the calibration check: a test that is liberal on these data shows here.
+- ``tagged.control_significant.mean()``, the false-tag rate after the family's BH: under the
+  complete null BH makes a discovery with probability at most ``q``, so this is usually 0 even
+  for a somewhat liberal test; a clearly non-zero value means a response where none was
+  presented (an artefact, or a rhythm of the stimuli that was not intended).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import numpy as np
 from hftp import spectral as sp
 from hftp._validation import InvalidValueError, check_float, check_type
 
-__all__ = ["resolve_control_hz", "check_trial_tests", "CONTROL_PREFIX"]
+__all__ = ["resolve_control_hz", "check_trial_tests", "control_rates", "CONTROL_PREFIX"]
 
 #: Specificity tests that need per-trial values (``trial_x``), kept only at tagged frequencies.
 TRIAL_SPECIFICITY = ("permutation", "induced", "welch")
@@ -138,3 +142,38 @@ def check_trial_tests(
             "mode_params={'specificity': 'evoked'} (an analytic test on the sums), or drop "
             "control_hz."
         )
+
+
+def control_rates(result, q: float | None = None) -> dict[str, dict[str, float]]:
+    """The two readings of the control family, per control frequency.
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        A :func:`hftp.find_tagged` result computed with ``control_hz``.
+    q : float, optional
+        The level for the raw rate. Default: the result's own ``q`` (its ``q`` attr), else 0.05.
+
+    Returns
+    -------
+    dict
+        ``{"p_below_q": {name: fraction}, "significant": {name: fraction}}``: the share of
+        channels with ``control_p < q`` (about ``q`` under the null) and with
+        ``control_significant`` (the false-tag rate after BH), averaged over every channel dim.
+    """
+    if f"{CONTROL_PREFIX}p" not in result:
+        raise InvalidValueError(
+            "Invalid value for 'result': it has no control family (no 'control_p'). Run "
+            "find_tagged with control_hz={'fake': <Hz>}."
+        )
+    q = float(q if q is not None else result.attrs.get("q", 0.05))
+    out = {}
+    for key, da in (
+        ("p_below_q", result[f"{CONTROL_PREFIX}p"] < q),
+        ("significant", result[f"{CONTROL_PREFIX}significant"]),
+    ):
+        rate = da.mean([d for d in da.dims if d != "control_level"])
+        out[key] = {
+            str(k): round(float(rate.sel(control_level=k)), 4) for k in rate["control_level"].values
+        }
+    return out

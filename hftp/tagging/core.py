@@ -260,8 +260,9 @@ def find_tagged(
         same test runs as at the tagged levels, with its own Benjamini–Hochberg family at ``q``
         (all channels × control frequencies). The main family's results are identical with or
         without them. The result adds ``control_*`` variables over ``(*channels,
-        control_level)``; ``control_significant.mean()`` is the false-tag rate to report beside
-        the main result. Each must lie on an exact bin in (0, Nyquist] and must not be a tagged
+        control_level)``; report beside the main result the raw rate ``(control_p < q).mean()``
+        (about ``q`` when calibrated) and ``control_significant.mean()`` (the false-tag rate
+        after BH), e.g. with :func:`hftp.tagging.controls.control_rates`. Each must lie on an exact bin in (0, Nyquist] and must not be a tagged
         frequency or one of their harmonics. With a control condition, the trial-level tests
         (``specificity="permutation"`` or ``"induced"``, paper mode) need per-trial values
         there, which spectra keep only at tagged frequencies: use the analytic

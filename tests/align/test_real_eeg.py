@@ -16,8 +16,8 @@ LAYERS = [0, 6, 12, 18, 24, 29]
 
 
 @pytest.fixture(scope="module")
-def eeg_result(eeg_phrases_dir, default_model):
-    from hftp.align.core import align
+def eeg_and_model(eeg_phrases_dir, default_model):
+    """The pooled EEG spectra and SmolLM2's spectra of the same word lists."""
     from hftp.brain.core import concat_subjects
     from hftp.datasets.eeg_phrases import read_eeg_phrases
     from hftp.models.extract import probe
@@ -35,7 +35,14 @@ def eeg_result(eeg_phrases_dir, default_model):
             seed=0,
         )
     model, tok = default_model
-    mspec = probe(model, tok, stim, layers=LAYERS, batch_size=16, progress=False)
+    return eeg, probe(model, tok, stim, layers=LAYERS, batch_size=16, progress=False)
+
+
+@pytest.fixture(scope="module")
+def eeg_result(eeg_and_model):
+    from hftp.align.core import align
+
+    eeg, mspec = eeg_and_model
     # participants P1–P4 lack some conditions: their channels are left out of those RDMs, with a warning
     with pytest.warns(UserWarning, match="non-finite values of the measure"):
         return align(mspec, eeg, seed=0, n_random=0)
@@ -58,3 +65,35 @@ def test_subject_level_analysis_runs_on_the_real_eeg(eeg_result):
     s = alignment_summary(r)
     print({k: v for k, v in s.items() if k.startswith(("group_", "S"))})
     assert s["group_best_layer"] in LAYERS and s["n_subjects"] == 20
+
+
+def test_the_demo_real_eeg_stage_end_to_end(
+    eeg_phrases_dir, default_model, eeg_and_model, tmp_path
+):
+    """The demo's real-EEG stage (hftp.apps.demo_eeg.real_eeg) on the real data: every figure is
+    drawn and the numbers are complete (the model probe of the word lists is the fixture's)."""
+    import matplotlib.pyplot as plt
+
+    from hftp.apps.demo import DemoConfig
+    from hftp.apps.demo_eeg import real_eeg
+
+    _, mspec = eeg_and_model
+    made = {}
+
+    def fig(name, make):
+        made[name] = make()
+        plt.close(made[name])
+
+    def cached(name, make):
+        return mspec if name == "model_spectra_eeg_streams" else make()
+
+    model, tok = default_model
+    with pytest.warns(UserWarning, match="non-finite values of the measure"):
+        nums = real_eeg(
+            eeg_phrases_dir, model, tok, DemoConfig(layers=LAYERS), tmp_path, fig, False, cached
+        )
+    assert {"eeg_itpc_spectra", "eeg_alignment", "eeg_topomap", "eeg_tagging_topomap"} <= set(made)
+    assert nums["best_layer"] in LAYERS and nums["subject_level"]["n_subjects"] == 20
+    assert nums["tagging"]["n_participants"] == 20
+    assert set(nums["human"]["phrase_itc"]) >= {"anan", "avav"}
+    assert (tmp_path / "alignment_eeg_scalp.nc").is_file()

@@ -98,6 +98,7 @@ def test_tag_control_frequencies_are_their_own_family(tmp_path, spectra_file):
     summary = json.loads(res.stdout.strip().splitlines()[-1])
     assert set(summary["control_significant"]) == {"fake"}
     assert summary["control_significant"]["fake"] <= 0.2  # noise only at 1.5 Hz
+    assert 0.0 <= summary["control_p_below_q"]["fake"] <= 0.3
     a, b = hftp.load(plain), hftp.load(out)
     np.testing.assert_array_equal(a["q"].values, b["q"].values)
     assert b["control_q"].dims == ("layer", "neuron", "control_level")
@@ -113,3 +114,12 @@ def test_tag_bad_control_hz(tmp_path, spectra_file, value, message):
     assert res.exit_code == 2, res.output
     assert "--control-hz" in res.output or "control_hz" in res.output
     assert message in res.output and not (tmp_path / "t.nc").exists()
+
+
+def test_tag_control_hz_given_twice_is_refused(tmp_path, spectra_file):
+    args = ["tag", "--spectra", str(spectra_file), "--condition", "sentences"]
+    twice = ["--control-hz", "fake=1.5", "--control-hz", "fake=1.75"]
+    res = runner.invoke(app, [*args, "--out", str(tmp_path / "t.nc"), *twice])
+    assert res.exit_code == 2, res.output
+    assert "'fake'" in res.output and "more than once" in res.output
+    assert not (tmp_path / "t.nc").exists()

@@ -43,7 +43,10 @@ def test_real_model_demo_writes_report_figures_and_summary(tmp_path, default_mod
         # the random-words null stays within q in every layer; METHOD's pilot: with a predictable
         # part of speech per position, most neurons pass
         assert row["significant"] > 0.2
-        assert row["replicated"] <= row["significant"] <= row["tagged_no_control"]
+        # the conjunction (BH over max(p_tag, p_spec)) rejects a subset of the tagging test alone;
+        # replication is its own selection (half 0) and confirmation (half 1), not a subset
+        assert row["significant"] <= row["tagged_no_control"]
+        assert row["replicated"] > 0
         assert row["random_words_null"] <= 0.05 and row["null_after_residual"] <= 0.05
         assert 0.0 <= row["residual_after_lexical_baseline"] <= 1.0
     # layer 0 is nearly lexical: the lexical baseline removes most of its tagged neurons

@@ -118,7 +118,7 @@ def test_backend_fast_path_matches_the_tokenizer_call(tokenizer):
     goes through the wrapper (which turns padding off for the call)."""
     from hftp.models.pooling import _encode_texts
 
-    texts = ["老牛耕地", "小猫吃鱼 老牛", "fat rat"]
+    texts = ["老牛耕地", "小猫吃鱼 老牛", "fat rat", "a <s> inside"]  # "<s>" is a special token
     ref = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
     ids, offs = _encode_texts(tokenizer, texts)
     assert [list(x) for x in ids] == ref["input_ids"]
@@ -129,3 +129,29 @@ def test_backend_fast_path_matches_the_tokenizer_call(tokenizer):
     padded.backend_tokenizer.enable_padding(pad_id=1, pad_token="<pad>", length=64)
     ids_p, offs_p = _encode_texts(padded, texts)
     assert [list(x) for x in ids_p] == ref["input_ids"]  # no padding leaked in
+
+
+def test_backend_fast_path_matches_for_a_wordpiece_tokenizer_with_a_post_processor():
+    """A BERT-like tokenizer (WordPiece, [CLS] … [SEP] template): the same ids and offsets."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    from hftp.models.pooling import _encode_texts
+
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    trainer = trainers.WordPieceTrainer(
+        vocab_size=200, special_tokens=["[UNK]", "[CLS]", "[SEP]", "[PAD]"], show_progress=False
+    )
+    tok.train_from_iterator(["the fat rat sensed fear", "a big dog ate the cheese"] * 20, trainer)
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 1), ("[SEP]", 2)]
+    )
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]")
+    texts = ["the fat rat", "a big dog ate the cheese [SEP] too", "zebra"]
+    ref = fast(texts, add_special_tokens=False, return_offsets_mapping=True)
+    ids, offs = _encode_texts(fast, texts)
+    assert [list(x) for x in ids] == ref["input_ids"]
+    assert [[tuple(o) for o in x] for x in offs] == [
+        [tuple(o) for o in x] for x in ref["offset_mapping"]
+    ]

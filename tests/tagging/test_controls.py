@@ -15,6 +15,7 @@ import pytest
 
 import hftp.spectral as sp
 from hftp._validation import HftpError
+from hftp.tagging.controls import control_rates
 from hftp.tagging.core import find_tagged
 
 RATE, N, K = 4.0, 200, 20
@@ -71,6 +72,12 @@ def test_control_family_null_rate_within_q(seed):
             assert float(x["control_significant"].mean()) <= 0.05 + margin(0.05, n)
         # the family over both control frequencies: at most q of all its tests
         assert float(r["control_significant"].mean()) <= 0.05 + margin(0.05, 2 * n)
+        # control_rates gives the same two readings per frequency
+        rates = control_rates(r, 0.05)
+        for name in CONTROLS:
+            x = r.sel(control_level=name)
+            assert rates["p_below_q"][name] == round(float((x["control_p"] < 0.05).mean()), 4)
+            assert rates["significant"][name] == round(float(x["control_significant"].mean()), 4)
 
 
 def test_planted_control_tag_found_and_main_family_unchanged():
@@ -188,3 +195,9 @@ def test_split_halves_replicate_the_control_family_too():
     np.testing.assert_array_equal(r["replicated"].values, plain["replicated"].values)
     rep = r["control_replicated"].values[:, 0]
     assert rep[planted].mean() >= 0.8 and rep[~planted].mean() <= 0.02
+
+
+def test_control_rates_needs_a_control_family():
+    r = find_tagged(simulate(20, seed=0), "exp", "ctrl")
+    with pytest.raises(HftpError, match="'result'.*no control family.*control_hz"):
+        control_rates(r)

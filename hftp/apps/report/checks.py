@@ -39,31 +39,37 @@ def _beyond_lexical(numbers, params):
     )
     if rep is not None:
         text += (
-            f" and {pct(rep)} replicated (selected on even sequences, confirmed on odd ones, "
-            "independent data)"
+            f"; {pct(rep)} replicated on independent data (selected on the even sequences, "
+            "confirmed on the odd ones)"
         )
     text += "."
     if res is not None:
         lo, hi, lo_l, hi_l = res
+        resid = pct(overall.get("residual_after_lexical_baseline"))
         text += (
-            " After the lexical baseline (each neuron's mean response to each word in random "
-            f"contexts subtracted, its estimation variance in the test) {pct(overall.get('residual_after_lexical_baseline'))} "
-            f"stayed significant, from {pct(lo)} (layer {lo_l}) to {pct(hi)} (layer {hi_l}): "
-            "this residual, not the raw fraction, is what context and structure can claim."
+            " Tested again after a lexical baseline (each neuron's mean response to each word in "
+            "random contexts subtracted, the baseline's estimation variance in the test), "
+            f"{resid} were significant, from {pct(lo)} (layer {lo_l}) to {pct(hi)} (layer {hi_l}): "
+            "at most this share can be credited to context and structure, since the residual "
+            "still carries word order and transition predictability."
         )
-    nulls = [_num(overall.get(k)) for k in ("random_words_null", "null_after_residual")]
-    if all(v is not None for v in nulls):
+    null, null_res = (_num(overall.get(k)) for k in ("random_words_null", "null_after_residual"))
+    if null is not None:
         worst = max(
-            _num(v.get(k)) or 0.0
-            for v in per_layer.values()
-            if isinstance(v, Mapping)
-            for k in ("random_words_null", "null_after_residual")
+            (_num(v.get("random_words_null")) or 0.0 for v in per_layer.values()),
+            default=0.0,
         )
         verdict = "within" if worst <= q else "above"
         text += (
-            f" The random-words null was {pct(nulls[0])} before and {pct(nulls[1])} after the "
-            f"residual (at most {pct(worst)} in any layer, {verdict} q = {q:g})."
+            f" The random-words null was {pct(null)} (at most {pct(worst)} in any layer, "
+            f"{verdict} q = {q:g})"
         )
+        if null_res is not None:
+            text += (
+                f"; after the residual it was {pct(null_res)}, a weak check, as the baseline is "
+                "fitted on those same trials"
+            )
+        text += "."
     return Finding(text, "real", "model", ("layer_profile",))
 
 
@@ -91,25 +97,36 @@ def _category_contrast(numbers, params):
     return Finding(text, "real", "model")
 
 
+#: Token-sharing differences below this (a fraction of units) are not reported as a difference.
+SHARING_TOLERANCE = 0.005
+
+
 @register_finding("token_sharing", before="paper_mode")
 def _token_sharing(numbers, params):
+    from hftp.tagging.contrasts import CONTRASTS
+
     share = get(numbers, "token_sharing")
     if not isinstance(share, Mapping) or not share:
         return None
-    vals = {k: _num(v) for k, v in share.items()}
-    vals = {k: v for k, v in vals.items() if v is not None}
+    vals = {k: v for k, v in ((k, _num(v)) for k, v in share.items()) if v is not None}
     if not vals:
         return None
     listing = ", ".join(f"{k} {pct(v)}" for k, v in vals.items())
-    spread = max(vals.values()) - min(vals.values())
     text = f"Tokenization: the share of units sharing a token with another unit was {listing}"
-    if spread > 0:
+    differ = [
+        f"{c.condition} vs {c.control} ({pct(abs(vals[c.condition] - vals[c.control]))})"
+        for c in CONTRASTS.values()
+        if c.condition in vals
+        and c.control in vals
+        and abs(vals[c.condition] - vals[c.control]) > SHARING_TOLERANCE
+    ]
+    if differ:
         text += (
-            f"; the conditions differ by up to {pct(spread)}, so a contrast between them can "
-            "carry a tokenization difference (unit-wise tokenization removes it)."
+            f"; the conditions of {', '.join(differ)} differ, so those contrasts can carry a "
+            "tokenization difference (unit-wise tokenization removes it)."
         )
     else:
-        text += ", the same in every condition, so no contrast carries a tokenization difference."
+        text += "; no contrast differs in token sharing between its conditions."
     return Finding(text, "real", "model")
 
 
@@ -121,14 +138,19 @@ def _ablation(numbers, params):
         return None
     layers = get(g, "layers", default=[])
     sent = get(g, "per_condition", "sentences", default={})
+    n_random = _num(get(g, "n_random"))
     text = (
-        f"Causal ablation: mean-ablating the {fmt(get(g, 'n_neurons'))} sentence-tagged neurons of "
+        f"Causal ablation: mean-ablating the {fmt(get(g, 'n_neurons'))} neurons tagged at the "
+        f"sentence rate only (not shared with the phrase rate) in "
         f"layers {', '.join(map(str, layers))} (on new stimuli) changed the next-unit loss on "
         f"sentences by {fmt(sent.get('change'))} nats"
         f" (random sets of the same count per layer: {fmt(sent.get('null_mean'))} ± "
         f"{fmt(sent.get('null_sd'))}, {fmt_p(sent.get('p'))}). On the key contrast, sentences "
         f"minus the controls, the change was {fmt(c)} nats against {fmt(get(g, 'contrast_null_mean'))}"
         f" ± {fmt(get(g, 'contrast_null_sd'))} for {fmt(get(g, 'n_random'))} random sets "
-        f"(z = {fmt(get(g, 'contrast_z'))}, one-sided {fmt_p(get(g, 'contrast_p'))})."
+        f"(z = {fmt(get(g, 'contrast_z'))}, one-sided {fmt_p(get(g, 'contrast_p'))}"
     )
+    if n_random:
+        text += f"; the smallest p these sets can give is {fmt(1 / (n_random + 1))}"
+    text += ")."
     return Finding(text, "real", "model", ("ablation",))

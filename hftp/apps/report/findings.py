@@ -122,9 +122,15 @@ def register_finding(
 
         wrapped.__name__ = getattr(fn, "__name__", name)
         wrapped.__doc__ = fn.__doc__
-        if before is None or before not in FINDINGS or before == name:
+        if before is None or before == name:
             FINDINGS[name] = wrapped  # a replaced builder keeps its place
             return fn
+        if before not in FINDINGS:
+            raise InvalidValueError(
+                f"Invalid value for 'before': {before!r} is not a registered finding; "
+                f"registered: {list(FINDINGS)}. Register {before!r} first (import its module) "
+                "or choose one of these."
+            )
         FINDINGS.pop(name, None)
         items = list(FINDINGS.items())
         at = [k for k, _ in items].index(before)

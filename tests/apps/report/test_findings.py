@@ -140,3 +140,24 @@ def test_participant_level_eeg_finding():
     assert "n = 20" in f.text and "0 cells significant family-wise" in f.text
     assert "layer 12 × Oz" in f.text and "eeg_subject_alignment" in f.figures
     assert FINDINGS["eeg_subject_level"]({"eeg_scalp": {}}, {}) is None
+
+
+def test_register_before_places_the_finding_and_refuses_an_unknown_name(monkeypatch):
+    monkeypatch.setattr(F, "FINDINGS", dict(F.FINDINGS))
+    F.register_finding("extra", before="paper_mode")(lambda n, p: None)
+    names = list(F.FINDINGS)
+    assert names.index("extra") == names.index("paper_mode") - 1
+    # the demo's checks sit between the null check and the paper-mode comparison
+    assert names.index("null_check") < names.index("beyond_lexical") < names.index("paper_mode")
+    with pytest.raises(ValueError, match="'before'.*'no_such_finding' is not a registered"):
+        F.register_finding("other", before="no_such_finding")(lambda n, p: None)
+
+
+def test_token_sharing_finding_names_the_contrasts_that_differ():
+    same = {"sentences": 0.0, "within-shuffle": 0.0, "random-words": 0.0}
+    text = F.FINDINGS["token_sharing"]({"token_sharing": same}, {}).text
+    assert "no contrast differs in token sharing" in text
+    differ = {**same, "sentences": 0.36, "within-shuffle": 0.014}
+    text = F.FINDINGS["token_sharing"]({"token_sharing": differ}, {}).text
+    assert "sentences vs within-shuffle (34.6%)" in text and "unit-wise" in text
+    assert F.FINDINGS["token_sharing"]({"token_sharing": {}}, {}) is None
