@@ -142,7 +142,7 @@ def _ablation(numbers, params):
     text = (
         f"Causal ablation: mean-ablating the {fmt(get(g, 'n_neurons'))} neurons tagged at the "
         f"sentence rate only (not shared with the phrase rate) in "
-        f"layers {', '.join(map(str, layers))} (on new stimuli) changed the next-unit loss on "
+        f"layers {', '.join(map(str, sorted(layers)))} (on new stimuli) changed the next-unit loss on "
         f"sentences by {fmt(sent.get('change'))} nats"
         f" (random sets of the same count per layer: {fmt(sent.get('null_mean'))} ± "
         f"{fmt(sent.get('null_sd'))}, {fmt_p(sent.get('p'))}). On the key contrast, sentences "
