@@ -1,7 +1,9 @@
 """Tagging on the real default model (SmolLM2-135M): per layer, % tagged, replicated, residual
 after the lexical baseline, untrained; the random-words null; phrases vs category alternation.
 
-Prints JSON. Everything is seeded; the numbers in the README's "Statistics, in brief" come from
+Prints JSON. Everything is seeded. The README's table comes from ``make demo`` (the same
+analyses in ``hftp.apps.demo_checks``, all layers, 100 shuffles); this script is the standalone
+version for a quick look at a subset of layers, with the first sentence dropped:
 
     PYTHONPATH=. python benchmarks/real_tagging.py --n-sequences 60 --n-sentences 25 --every 5
 
