@@ -539,6 +539,9 @@ def probe(
                     )
                 add_batch(accs, lex, seen, cond, seq_ids, pooled, drop_units, _add_pooled)
                 bar.update(len(seq_ids))
+                # drop the batch before the next one is stacked: two (L, B, U, N) blocks at once
+                # would make the peak memory grow with the number of batches
+                del pooled
             if writer is not None:
                 writer.close()
                 writer = None
