@@ -383,7 +383,7 @@ def run_demo(
     # 5. what the fractions mean: replication, lexical baseline, contrasts, causal ablation
     stage("checks: replication, lexical baseline, phrases vs category alternation, ablation")
     numbers["beyond_lexical"], tagged_r = checks.beyond_lexical(
-        mdl, tok, stim, spectra, tagged, tagged_u, cfg=cfg, cached=cached, progress=progress
+        mdl, tok, stim, spectra, tagged, tagged_u, null, cfg=cfg, cached=cached, progress=progress
     )
     prof = layer_profile(tagged, residual=tagged_r)
     numbers["ablation"], abl = checks.ablation(mdl, tok, tagged, cfg=cfg, progress=progress)

@@ -61,7 +61,7 @@ def subset(stim, conditions):
 
 
 def beyond_lexical(
-    mdl, tok, stim, spectra, tagged, tagged_untrained, *, cfg, cached, progress: bool
+    mdl, tok, stim, spectra, tagged, tagged_untrained, null, *, cfg, cached, progress: bool
 ) -> tuple[dict[str, Any], Any]:
     """Replication, the lexical baseline and the category-matched contrast, per layer.
 
@@ -76,6 +76,9 @@ def beyond_lexical(
     tagged, tagged_untrained : xarray.Dataset
         ``find_tagged`` of sentences vs within-shuffle on the split (trained) and the untrained
         Spectra; ``tagged`` carries ``replicated``.
+    null : xarray.Dataset
+        ``find_tagged`` of the random-words condition alone on ``spectra`` (the demo's null
+        check, reused here).
     cfg : DemoConfig
     cached : callable
         ``cached(name, make)``: the demo's resumable result store.
@@ -108,7 +111,6 @@ def beyond_lexical(
     main = get_contrast("sentences-vs-within-shuffle")
     rr = find_tagged(resid, main.condition, main.control, q=q, seed=seed)
     no_control = find_tagged(spectra, main.condition, q=q, seed=seed)
-    null = find_tagged(spectra, "random-words", q=q, seed=seed)
     null_res = find_tagged(resid, "random-words", q=q, seed=seed)
     columns = {
         "tagged_no_control": _per_layer(no_control),
