@@ -37,7 +37,9 @@ def prefetched(jobs, encode_batch):
     from concurrent.futures import ThreadPoolExecutor
 
     jobs = list(jobs)
-    if not jobs:
+    if len(jobs) <= 1:  # nothing to overlap with
+        for cond, seqs in jobs:
+            yield cond, seqs, encode_batch(seqs)
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hftp-encode") as pool:
         ahead = pool.submit(encode_batch, jobs[0][1])

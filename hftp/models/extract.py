@@ -41,11 +41,13 @@ from hftp.models.pooling import (
     TOKENIZATIONS,
     Batch,
     default_tokenization,
+    empty_block,
     encode,
     pool,
     sharing_fractions,
     warn_sharing,
 )
+from hftp.models.spectra import add_pooled
 
 __all__ = [
     "capture",
@@ -78,8 +80,8 @@ def capture(
         Raise a private exception from the last layer's hook to end the forward pass; run the
         model through :func:`_forward`, which swallows it. Default True.
     transform : callable, optional
-        Applied to each captured input inside the hook (e.g. token → unit pooling), so that
-        only its result is kept.
+        ``transform(i, x)`` is applied to layer ``i``'s captured input inside the hook (e.g.
+        token → unit pooling), so that only its result is kept.
 
     Yields
     ------
@@ -93,7 +95,7 @@ def capture(
     def make_hook(i: int):
         def hook(_module, args):
             x = args[0].detach()
-            store[i] = x if transform is None else transform(x)
+            store[i] = x if transform is None else transform(i, x)
             if stop and i == last:
                 raise _StopForward
 
@@ -288,22 +290,36 @@ def iter_activations(
     yield from _batches(model, tokenizer, stim, plan)
 
 
-def _batches(model, tokenizer, stim, plan: _Plan):
-    import torch
+def _batches(model, tokenizer, stim, plan: _Plan, *, reuse: bool = False):
+    """``(condition, seq_ids, pooled (L, B, U, N))`` per batch; see :func:`iter_activations`.
+
+    Each layer's pooled units are written straight into one (L, B, U, N) block (no stacking
+    copy). With ``reuse=True`` that block is reused by the next batch, so a consumer must be done
+    with ``pooled`` before it asks for the next one (the probe is); memory then stays flat and
+    fresh pages are not faulted in batch after batch.
+    """
 
     groups = sequences_by_condition(stim)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     use_cache = _accepts(model, "use_cache")
     device = input_device(model)  # pooling and the FFT run there, whatever device a layer is on
-    current: dict[str, Any] = {}
+    current: dict[str, Any] = {"block": None}
     layers = plan.layers
+    slot = {li: k for k, li in enumerate(layers)}
 
-    def to_units(x):
-        return pool(x, current["matrix"], current["n_seq"])
+    def to_units(i, x):
+        n_seq, n_units = current["n_seq"], current["n_units"]
+        block = current["block"]
+        want = (len(layers), n_seq, n_units, x.shape[-1])
+        if block is None or block.shape[1] < n_seq or block.shape[2:] != want[2:]:
+            block = empty_block(want, device)
+            current["block"] = block
+        return pool(x, current["matrix"], n_seq, out=block[slot[i], :n_seq])
 
     # the next batch is encoded in a worker thread: it gets its own tokenizer, so that a caller
     # using ``tokenizer`` between batches never shares the Rust object with it
-    worker_tok = copy.deepcopy(tokenizer)
+    jobs = list(iter_batches(groups, plan.batch_size))
+    worker_tok = copy.deepcopy(tokenizer) if len(jobs) > 1 else tokenizer
 
     def encode_batch(seqs):
         return encode(
@@ -317,15 +333,20 @@ def _batches(model, tokenizer, stim, plan: _Plan):
         )
 
     with capture(plan.modules, layers, transform=to_units) as store:
-        for cond, seqs, batch in prefetched(iter_batches(groups, plan.batch_size), encode_batch):
+        for cond, seqs, batch in prefetched(jobs, encode_batch):
             counts = plan.sharing.setdefault(cond, [0, 0])
             counts[0] += batch.n_shared
             counts[1] += len(seqs) * batch.n_units
             _check_length(model, batch.input_ids.shape[1])
             current["matrix"] = batch.matrix.to(device)
-            current["n_seq"] = len(seqs)
+            current["n_seq"], current["n_units"] = len(seqs), batch.n_units
+            if not reuse:
+                current["block"] = None
             _forward(model, batch, store, use_cache)
-            yield cond, [s for s, _ in seqs], torch.stack([store[i] for i in layers])
+            missing = [i for i in layers if i not in store]
+            if missing:  # pragma: no cover - every hook runs before the last one stops the pass
+                raise RuntimeError(f"layers {missing} were not reached by the forward pass")
+            yield cond, [s for s, _ in seqs], current["block"][:, : len(seqs)]
 
 
 def _accepts(model, name: str) -> bool:
@@ -495,7 +516,7 @@ def probe(
 
     plan = _plan(model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization)
     site_full, layers = plan.site, plan.layers
-    it = _batches(model, tokenizer, stim, plan)
+    it = _batches(model, tokenizer, stim, plan, reuse=True)
     with contextlib.closing(it):  # the hooks go as soon as this ends, also on an exception
         drop_units = check_int("drop_units", drop_units, min_value=0)
         n_units = _common_length(stim)
@@ -525,7 +546,7 @@ def probe(
             make_accumulators,
         )
 
-        batches = lambda sub: _batches(model, tokenizer, sub, plan)  # noqa: E731
+        batches = lambda sub: _batches(model, tokenizer, sub, plan, reuse=True)  # noqa: E731
         lex = LexicalBaseline.create(batches, stim, lexical_baseline, drop_missing, prov)
         halves, accs, seen = 2 if split else 1, [None], {}
         bar = tqdm(total=stim.n_sequences, desc="probe", unit="seq", disable=not progress)
@@ -537,7 +558,7 @@ def probe(
                     accs = make_accumulators(
                         halves, layers, pooled.shape[3], n_times, stim, keep_trials, prov
                     )
-                add_batch(accs, lex, seen, cond, seq_ids, pooled, drop_units, _add_pooled)
+                add_batch(accs, lex, seen, cond, seq_ids, pooled, drop_units, add_pooled)
                 bar.update(len(seq_ids))
                 # drop the batch before the next one is stacked: two (L, B, U, N) blocks at once
                 # would make the peak memory grow with the number of batches
@@ -556,32 +577,17 @@ def probe(
         return out
 
 
-def _add_pooled(acc, condition: str, pooled, drop: int) -> None:
-    """Add unit-pooled activations (L, B, U, N) to ``acc``, one layer at a time.
-
-    The same sums as ``acc.add(condition, rfft_trials(x, drop=drop))`` (tested), but the FFT runs
-    in torch on the model's device and the magnitudes and phases in numpy on one layer's block,
-    which keeps temporaries small and the probe's overhead over the bare forward pass low.
-    """
-    import torch
-
-    n_layers, n_seq = pooled.shape[:2]
-    acc.start_trials(condition, n_seq)
-    for li in range(n_layers):
-        X = torch.fft.rfft(pooled[li, :, drop:, :].float(), dim=1)[:, 1:, :].cpu().numpy()
-        acc.add_fft(condition, X.transpose(0, 2, 1), block=(li,))  # (B, N, F)
-
-
 def _common_length(stim) -> int:
-    lengths = stim.units.groupby("sequence").size()
-    if lengths.nunique() > 1:
+    _, lengths = np.unique(stim.units["sequence"].to_numpy(), return_counts=True)
+    if np.unique(lengths).size > 1:
         per = stim.units.groupby("condition")["sequence"].first()
+        shown = sorted(set(lengths.tolist()))
         raise InvalidValueError(
-            f"Invalid value for 'stim': sequences have different lengths {sorted(set(lengths))} "
+            f"Invalid value for 'stim': sequences have different lengths {shown} "
             "(units); one Spectra needs one frequency axis. Probe each condition separately, e.g. "
             f"conditions {list(per.index)}."
         )
-    return int(lengths.iloc[0])
+    return int(lengths[0])
 
 
 def _raw_writer(path, stim, layers, site, model):

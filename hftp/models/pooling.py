@@ -19,6 +19,7 @@ no token spans two (the default for units not separated by whitespace).
 from __future__ import annotations
 
 import functools
+import itertools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -81,25 +82,28 @@ class Batch:
             )
 
 
-def _unit_spans(units: Sequence[str], sep: str) -> tuple[str, np.ndarray]:
-    lengths = np.array([len(u) for u in units], dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(lengths + len(sep))[:-1]]) if len(units) else lengths
-    return sep.join(units), np.stack([starts, starts + lengths], axis=-1)
+def _unit_spans(sequences, sep: str) -> tuple[list[str], np.ndarray]:
+    """The texts ``sep.join(units)`` and each unit's character span, shape (B, U, 2)."""
+    texts = [sep.join(units) for _, units in sequences]
+    n_seq, n_units = len(texts), len(sequences[0][1])
+    flat = itertools.chain.from_iterable(units for _, units in sequences)
+    lengths = np.fromiter(map(len, flat), np.int64, count=n_seq * n_units).reshape(n_seq, -1)
+    ends = np.cumsum(lengths + len(sep), axis=1) - len(sep)
+    return texts, np.stack([ends - lengths, ends], axis=-1)
 
 
-def _mean_pairs(ov: np.ndarray, counts: np.ndarray):
-    b, u, t = np.nonzero(ov)
-    return b, u, t, 1.0 / counts[b, u]
+def _mean_pairs(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray):
+    return rows, cols, 1.0 / counts[rows]
 
 
-def _last_pairs(ov: np.ndarray, counts: np.ndarray):
-    n_tok = ov.shape[-1]
-    last = n_tok - 1 - np.argmax(ov[..., ::-1], axis=-1)
-    b, u = np.nonzero(counts > 0)
-    return b, u, last[b, u], np.ones(b.size)
+def _last_pairs(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray):
+    last = np.r_[rows[1:] != rows[:-1], True]  # pairs are sorted by (row, col)
+    return rows[last], cols[last], np.ones(int(last.sum()))
 
 
-#: pooling name -> function (overlap (B, U, T) bool, counts (B, U)) -> (b, u, t, weight)
+#: pooling name -> function (rows, cols, counts) -> (rows, cols, weights), where (rows, cols) are
+#: the (unit, token) overlaps of a batch sorted by row then column, and counts (B * U,) the
+#: tokens per unit
 POOLINGS = {"mean": _mean_pairs, "last": _last_pairs}
 
 
@@ -136,20 +140,26 @@ def _tokenize_joint(tokenizer, texts, spans, sep):
 
 def _tokenize_unitwise(tokenizer, texts, spans, sep):
     """Each unit alone (with its leading separator), the ids concatenated: no token spans two."""
-    pieces, starts, owner = [], [], []
-    for b, sp in enumerate(spans):
-        for k, (lo, _hi) in enumerate(sp):
-            lead = sep if k else ""
-            pieces.append(lead + texts[b][lo : sp[k][1]])
-            starts.append(int(lo) - len(lead))
-            owner.append(b)
+    n_seq, n_units = spans.shape[:2]
+    lead = np.where(np.arange(n_units) > 0, len(sep), 0)  # (U,)
+    starts = (spans[..., 0] - lead).ravel()  # (B * U,) where each piece starts in its text
+    pieces = [
+        texts[b][start:end]
+        for b in range(n_seq)
+        for start, end in zip(
+            starts[b * n_units : (b + 1) * n_units].tolist(), spans[b, :, 1].tolist(), strict=True
+        )
+    ]
     piece_ids, piece_offs = _encode_texts(tokenizer, pieces)
-    ids = [[] for _ in texts]
-    offs = [[] for _ in texts]
-    for x, o, start, b in zip(piece_ids, piece_offs, starts, owner, strict=True):
-        ids[b].extend(x)
-        offs[b].extend((start + a, start + z) for a, z in o)
-    return ids, offs
+    per_piece = np.fromiter(map(len, piece_ids), np.int64, count=len(pieces))
+    flat = np.asarray(list(itertools.chain.from_iterable(piece_offs)), np.int64).reshape(-1, 2)
+    flat = flat + np.repeat(starts, per_piece)[:, None]
+    cuts = np.cumsum(per_piece.reshape(n_seq, n_units).sum(axis=1))[:-1]
+    ids = [
+        list(itertools.chain.from_iterable(piece_ids[b * n_units : (b + 1) * n_units]))
+        for b in range(n_seq)
+    ]
+    return ids, np.split(flat, cuts)
 
 
 #: tokenization name -> function (tokenizer, texts, spans, separator) -> (ids, offsets)
@@ -196,60 +206,40 @@ def encode(
     """
     import torch
 
-    texts, spans = [], []
-    for _, units in sequences:
-        text, sp = _unit_spans(units, separator)
-        texts.append(text)
-        spans.append(sp)
+    texts, spans = _unit_spans(sequences, separator)
     ids, offs = TOKENIZATIONS[tokenization](tokenizer, texts, spans, separator)
+    offs = [np.asarray(o, dtype=np.int64).reshape(-1, 2) for o in offs]
     if add_bos:
         bos = tokenizer.bos_token_id
         ids = [[bos, *x] for x in ids]
-        offs = [[(0, 0), *o] for o in offs]
-    n_seq, n_units = len(texts), spans[0].shape[0]
-    n_tok = max(max(len(x) for x in ids), 1)
+        offs = [np.concatenate([[(0, 0)], o]) for o in offs]
+    n_seq, n_units = spans.shape[:2]
+    lens = np.fromiter((len(x) for x in ids), np.int64, count=n_seq)
+    n_tok = max(int(lens.max()), 1)
+    valid = np.arange(n_tok) < lens[:, None]  # (B, T)
     input_ids = np.full((n_seq, n_tok), pad_id, dtype=np.int64)
-    mask = np.zeros((n_seq, n_tok), dtype=np.int64)
-    tok = np.zeros((n_seq, n_tok, 2), dtype=np.int64)  # padding: empty span (0, 0)
-    n_chars = max(len(t) for t in texts)
-    nonspace = np.zeros((n_seq, n_chars + 1), dtype=np.int64)  # cumulative non-space counts
-    for b, (x, o, text) in enumerate(zip(ids, offs, texts, strict=True)):
-        input_ids[b, : len(x)] = x
-        mask[b, : len(x)] = 1
-        if len(o):
-            tok[b, : len(o)] = np.asarray(o, dtype=np.int64)
-        chars = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        isspace = np.isin(chars, _SPACE_CODES) if chars.size else chars.astype(bool)
-        nonspace[b, 1 : chars.size + 1] = np.cumsum(~isspace)
-        nonspace[b, chars.size + 1 :] = nonspace[b, chars.size]
-    sp = np.stack(spans)  # (B, U, 2)
-    lo = np.maximum(tok[:, None, :, 0], sp[:, :, None, 0])  # (B, U, T)
-    hi = np.minimum(tok[:, None, :, 1], sp[:, :, None, 1])
-    hi = np.maximum(hi, lo)
-    flat = nonspace.reshape(n_seq, 1, -1)
-    ov = np.take_along_axis(flat, hi.reshape(n_seq, 1, -1), axis=-1) - np.take_along_axis(
-        flat, lo.reshape(n_seq, 1, -1), axis=-1
-    )
-    ov = ov.reshape(lo.shape) > 0
-    counts = ov.sum(axis=-1)
+    input_ids[valid] = np.fromiter(itertools.chain.from_iterable(ids), np.int64, int(lens.sum()))
+    rows, cols, toks = _overlaps(texts, spans, offs, lens, n_tok)
+    counts = np.bincount(rows, minlength=n_seq * n_units)
     if (counts == 0).any():
-        b, u = np.argwhere(counts == 0)[0]
+        b, u = divmod(int(np.flatnonzero(counts == 0)[0]), n_units)
         seq_id, units = sequences[b]
         raise InvalidValueError(
             f"Unit {u} ({units[u]!r}) of sequence {seq_id} is covered by no token: its value "
             "would be undefined. Check that units are non-empty and not whitespace, and that the "
             "tokenizer keeps their characters."
         )
-    n_shared = int((ov & (ov.sum(axis=1, keepdims=True) > 1)).any(axis=-1).sum())
-    b, u, t, w = POOLINGS[pooling](ov, counts)
-    rows = b * n_units + u  # sorted: np.nonzero walks (b, u, t) in order
+    units_per_token = np.bincount(toks, minlength=int(lens.sum()))
+    n_shared = int(np.unique(rows[units_per_token[toks] > 1]).size)
+    rows, cols, w = POOLINGS[pooling](rows, cols, counts)
     crow = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_seq * n_units))])
-    cols = torch.from_numpy(b * n_tok + t)
+    cols = torch.from_numpy(np.ascontiguousarray(cols))
     weights = torch.from_numpy(np.asarray(w, dtype=np.float32))
+    mask = valid.astype(np.int64)
     return Batch(
         input_ids=torch.from_numpy(input_ids),
         attention_mask=torch.from_numpy(mask),
-        rows=torch.from_numpy(rows),
+        rows=torch.from_numpy(np.ascontiguousarray(rows)),
         cols=cols,
         weights=weights,
         n_units=n_units,
@@ -261,7 +251,51 @@ def encode(
 _SPACE_CODES = np.array([ord(c) for c in " \t\n\r\x0b\x0c\u00a0\u3000\u2009\u200b"], np.uint32)
 
 
-def pool(acts, matrix, n_seq: int):
+def _overlaps(texts, spans, offs, lens: np.ndarray, n_tok: int):
+    """The (unit, token) pairs whose character spans share a non-whitespace character.
+
+    Every sequence's characters are laid out at ``b * stride`` on one axis, so that units and
+    tokens of the whole batch are two sorted interval lists: each token's candidate units are a
+    contiguous range found by binary search, and no dense (B, U, T) array is built.
+
+    Returns
+    -------
+    rows : ndarray, shape (P,)
+        Flat unit index ``b * U + u``, sorted (then ``cols`` within a row).
+    cols : ndarray, shape (P,)
+        Flat token index ``b * T + t``.
+    toks : ndarray, shape (P,)
+        Index of the token among the batch's real (unpadded) tokens.
+    """
+    n_seq = len(texts)
+    stride = max(len(t) for t in texts) + 1
+    base = np.arange(n_seq, dtype=np.int64) * stride
+    padded = "".join(t.ljust(stride) for t in texts)
+    chars = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32)
+    nonspace = np.concatenate([[0], np.cumsum(~np.isin(chars, _SPACE_CODES))])
+    units = (spans + base[:, None, None]).reshape(-1, 2)  # (B * U, 2), sorted
+    tok = np.concatenate(offs)  # (sum of T_b, 2)
+    tok_seq = np.repeat(np.arange(n_seq), lens)
+    tok_pos = np.arange(tok_seq.size) - np.repeat(np.cumsum(lens) - lens, lens)
+    text_len = np.fromiter((len(t) for t in texts), np.int64, count=n_seq)
+    tok = np.minimum(tok, text_len[tok_seq, None]) + base[tok_seq, None]
+    # units meeting the token [s, e): end > s and start < e, a contiguous range [first, stop)
+    first = np.searchsorted(units[:, 1], tok[:, 0], side="right")
+    stop = np.searchsorted(units[:, 0], tok[:, 1], side="left")
+    n_cand = np.maximum(stop - first, 0)
+    toks = np.repeat(np.arange(tok.shape[0]), n_cand)
+    within = np.arange(toks.size) - np.repeat(np.cumsum(n_cand) - n_cand, n_cand)
+    rows = first[toks] + within
+    lo = np.maximum(tok[toks, 0], units[rows, 0])
+    hi = np.minimum(tok[toks, 1], units[rows, 1])
+    keep = nonspace[hi] - nonspace[lo] > 0
+    rows, toks = rows[keep], toks[keep]
+    cols = tok_seq[toks] * n_tok + tok_pos[toks]
+    order = np.lexsort((cols, rows))
+    return rows[order], cols[order], toks[order]
+
+
+def pool(acts, matrix, n_seq: int, *, out=None):
     """Pool one layer's token activations to units.
 
     Parameters
@@ -272,16 +306,39 @@ def pool(acts, matrix, n_seq: int):
         may sit elsewhere) and upcast to float32 first.
     n_seq : int
         B.
+    out : torch.Tensor, shape (B, U, N), float32, optional
+        Contiguous, on ``matrix``'s device: the result is written there (on a CPU without a
+        temporary, whose fresh pages would cost as much as the product).
 
     Returns
     -------
     torch.Tensor, shape (B, U, N), float32
+        ``out`` when given.
     """
-    n_neur = acts.shape[-1]
     import torch
 
-    out = matrix @ acts.reshape(-1, n_neur).to(matrix.device, torch.float32)
-    return out.reshape(n_seq, -1, n_neur)
+    n_neur = acts.shape[-1]
+    dense = acts.reshape(-1, n_neur).to(matrix.device, torch.float32)
+    if out is None:
+        return (matrix @ dense).reshape(n_seq, -1, n_neur)
+    if out.device.type == "cpu":
+        torch.mm(matrix, dense, out=out.view(-1, n_neur))
+    else:
+        out.copy_((matrix @ dense).view_as(out))
+    return out
+
+
+def empty_block(shape, device):
+    """An uninitialised float32 tensor to pool into (e.g. (L, B, U, N)).
+
+    On a CPU it comes from numpy, whose large arrays get transparent huge pages: filling it then
+    faults in a few hundred pages instead of tens of thousands.
+    """
+    import torch
+
+    if torch.device(device).type == "cpu":
+        return torch.from_numpy(np.empty(shape, dtype=np.float32))
+    return torch.empty(shape, dtype=torch.float32, device=device)
 
 
 def sharing_fractions(sharing: dict) -> dict[str, float]:

@@ -70,6 +70,36 @@ def rfft_trials(x: np.ndarray, *, drop: int = 0) -> np.ndarray:
     return np.fft.rfft(x, axis=-1)[..., 1:]
 
 
+#: the summed variables of a Spectra, each over trials
+SUM_VARS = ("sum_x", "sum_abs", "sum_abs2", "sum_phase")
+
+
+def trial_sums(X: np.ndarray) -> dict[str, np.ndarray]:
+    """Sums over trials (axis 0) of X, |X|, |X|² and X/|X| (0 where X is 0).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_trials, ...), complex
+
+    Returns
+    -------
+    dict of str to ndarray, each shape ``X.shape[1:]``
+        Keys :data:`SUM_VARS`, in X's precision.
+    """
+    mag = np.abs(X)
+    with np.errstate(divide="ignore"):
+        inv = np.reciprocal(mag)
+    inv[mag == 0] = 0
+    flat = mag.reshape(mag.shape[0], -1)
+    abs2 = np.einsum("ij,ij->j", flat, flat).reshape(mag.shape[1:])
+    return {
+        "sum_x": X.sum(axis=0),
+        "sum_abs": mag.sum(axis=0),
+        "sum_abs2": abs2,
+        "sum_phase": (X * inv).sum(axis=0),
+    }
+
+
 def unit_phase(X: np.ndarray) -> np.ndarray:
     """X / |X| elementwise, with 0 where X is 0 (the summand of ITC)."""
     mag = np.abs(X)
@@ -194,34 +224,60 @@ class SpectraAccumulator:
             Indices into the leading channel dims, e.g. ``(layer_index,)`` to add one layer of a
             model at a time. Default ``()``: all channels.
         """
+        self._check_block_shape(X.shape[1:], block, "X", "(n_trials, ")
+        tagged_x = X[..., list(self.tagged_bins.values())] if self.tagged_bins else None
+        self.add_sums(condition, trial_sums(X), tagged_x, block=block)
+
+    def add_sums(
+        self,
+        condition: str,
+        sums: Mapping[str, np.ndarray],
+        tagged_x: np.ndarray | None,
+        *,
+        block: tuple[int, ...] = (),
+    ) -> None:
+        """Add trial sums computed elsewhere (e.g. on a GPU) for the trials of :meth:`start_trials`.
+
+        Parameters
+        ----------
+        condition : str
+            A condition already started with :meth:`start_trials`.
+        sums : dict of str to ndarray, each shape (*channel_shape[len(block):], n_freq)
+            ``sum_x``, ``sum_abs``, ``sum_abs2``, ``sum_phase`` over those trials, as from
+            :func:`trial_sums`.
+        tagged_x : ndarray, shape (n_trials, *channel_shape[len(block):], n_tagged), or None
+            The coefficients at :attr:`tagged_bins` (in their order); ignored unless
+            ``keep_trials``.
+        block : tuple of int
+            As in :meth:`add_fft`. Blocks are disjoint, so different blocks may be added from
+            different threads.
+        """
         s = self._sums.get(condition)
         if s is None:
             raise InvalidValueError(
                 f"Invalid value for 'condition': {condition!r} has no trials started. Call "
                 "start_trials(condition, n_trials) first (add() does both)."
             )
-        shape = self._known_channel_shape()
-        want = (*shape[len(block) :], self.freqs.size)
-        if X.shape[1:] != want:
-            raise InvalidValueError(
-                f"Invalid shape for 'X': expected (n_trials, {', '.join(map(str, want))}) for "
-                f"block {block}; got {X.shape}."
-            )
-        mag = np.abs(X)
-        inv = np.divide(1.0, mag, out=np.zeros_like(mag), where=mag > 0)
-        s["sum_x"][block] += X.sum(axis=0)
-        s["sum_abs"][block] += mag.sum(axis=0)
-        s["sum_abs2"][block] += np.square(mag).sum(axis=0)
-        s["sum_phase"][block] += (X * inv).sum(axis=0)
+        self._check_block_shape(sums["sum_x"].shape, block, "sums", "(")
+        for var in SUM_VARS:
+            s[var][block] += sums[var]
         if self.keep_trials and self.tagged_bins:
             buf = self._trials[condition][-1]
-            if buf.shape[0] != X.shape[0]:
+            if tagged_x is None or tagged_x.shape[0] != buf.shape[0]:
+                got = "none" if tagged_x is None else tagged_x.shape[0]
                 raise InvalidValueError(
-                    f"Invalid shape for 'X': {X.shape[0]} trials, but start_trials counted "
+                    f"Invalid shape for 'X': {got} trials, but start_trials counted "
                     f"{buf.shape[0]}. Pass the same trials to every block."
                 )
-            idx = list(self.tagged_bins.values())
-            buf[(slice(None), *block)] = X[..., idx]
+            buf[(slice(None), *block)] = tagged_x
+
+    def _check_block_shape(self, shape, block, name: str, lead: str) -> None:
+        want = (*self._known_channel_shape()[len(block) :], self.freqs.size)
+        if tuple(shape) != want:
+            raise InvalidValueError(
+                f"Invalid shape for {name!r}: expected {lead}{', '.join(map(str, want))}) for "
+                f"block {block}; got {tuple(shape)}."
+            )
 
     def _known_channel_shape(self) -> tuple[int, ...]:
         if self._channel_shape is None:
@@ -256,8 +312,9 @@ class SpectraAccumulator:
         conds = list(self._sums)
         dims = ("condition", *self.channel_dims, "freq")
         data = {}
-        for var in ("sum_x", "sum_abs", "sum_abs2", "sum_phase"):
-            data[var] = (dims, np.stack([self._sums[c][var] for c in conds]))
+        for var in SUM_VARS:  # one condition: a view, no copy of the (large) sums
+            parts = [self._sums[c][var] for c in conds]
+            data[var] = (dims, parts[0][None] if len(parts) == 1 else np.stack(parts))
         data["n_trials"] = (("condition",), np.array([int(self._sums[c]["n"]) for c in conds]))
         if self.keep_trials and self.tagged_bins:
             n_max = max(int(self._sums[c]["n"]) for c in conds)

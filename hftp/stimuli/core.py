@@ -134,9 +134,18 @@ class StimulusSet:
 
     def sequences(self) -> Iterator[tuple[int, str, list[str]]]:
         """Yield ``(sequence_id, condition, units)`` for every sequence, in order."""
-        for seq, df in self.units.groupby("sequence", sort=True):
-            df = df.sort_values("position")
-            yield int(seq), str(df["condition"].iloc[0]), [str(u) for u in df["unit"]]
+        u = self.units
+        if len(u) == 0:
+            return
+        seq = u["sequence"].to_numpy()
+        order = np.lexsort((u["position"].to_numpy(), seq))  # by sequence, then position
+        seq = seq[order]
+        cond = u["condition"].to_numpy()[order]
+        units = [str(x) for x in u["unit"].to_numpy()[order]]
+        starts = np.flatnonzero(np.r_[True, seq[1:] != seq[:-1]])
+        ends = np.r_[starts[1:], seq.size]
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            yield int(seq[a]), str(cond[a]), units[a:b]
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write CSV plus JSON sidecar; see :func:`save_stimuli`."""

@@ -155,3 +155,32 @@ def test_backend_fast_path_matches_for_a_wordpiece_tokenizer_with_a_post_process
     assert [[tuple(o) for o in x] for x in offs] == [
         [tuple(o) for o in x] for x in ref["offset_mapping"]
     ]
+
+
+@pytest.mark.parametrize("add_bos", [False, True])
+@pytest.mark.parametrize(
+    ("units", "sep"), [(list("老牛耕地老牛"), ""), ("fat rat sensed fear".split(), " ")]
+)
+def test_unitwise_ids_are_each_units_own_tokens(tokenizer, add_bos, units, sep):
+    import torch
+
+    seqs = [(0, units), (1, units[::-1])]
+    batch = encode(tokenizer, seqs, separator=sep, tokenization="unitwise", add_bos=add_bos)
+    n_tok = batch.input_ids.shape[1]
+    dense = batch.matrix.to_dense()
+    for k, (_, us) in enumerate(seqs):
+        pieces = [(sep if j else "") + u for j, u in enumerate(us)]
+        own = [tokenizer(p, add_special_tokens=False, return_offsets_mapping=True) for p in pieces]
+        expect = [tokenizer.bos_token_id] * add_bos + [t for e in own for t in e["input_ids"]]
+        assert batch.input_ids[k, : len(expect)].tolist() == expect
+        assert batch.attention_mask[k].sum().item() == len(expect)
+        start = int(add_bos)
+        for u, (piece, enc) in enumerate(zip(pieces, own, strict=True)):
+            lead = len(piece) - len(us[u])  # a token of the leading separator alone is no unit's
+            mine = [start + j for j, (_, end) in enumerate(enc["offset_mapping"]) if end > lead]
+            row = dense[k * len(us) + u]  # the unit pools exactly its own tokens, equally
+            cols = torch.nonzero(row).ravel().tolist()
+            assert cols == [k * n_tok + t for t in mine] and len(mine) >= 1
+            assert torch.allclose(row[cols], torch.full((len(mine),), 1 / len(mine)))
+            start += len(enc["input_ids"])
+    assert batch.n_shared == 0

@@ -532,3 +532,15 @@ def test_cli_custom_streams(tmp_path):
     assert stim.units.groupby("sequence").size().nunique() == 1
     res = CliRunner().invoke(app, [*args[:-3], "--tagged", "phrase", "--out", str(out)])
     assert res.exit_code == 2 and "LEVEL=HZ" in res.output
+
+
+def test_sequences_sorts_rows_by_sequence_then_position():
+    stim = make_stimuli("en", "sentences", n_sequences=3, seed=0, n_sentences=4)
+    rows = stim.units.sample(frac=1, random_state=0).reset_index(drop=True)
+    shuffled = StimulusSet(units=rows, meta=dict(stim.meta))
+    expected = [
+        (int(seq), str(df["condition"].iloc[0]), list(df.sort_values("position")["unit"]))
+        for seq, df in stim.units.groupby("sequence")
+    ]
+    assert list(shuffled.sequences()) == expected == list(stim.sequences())
+    assert list(StimulusSet(units=rows.iloc[:0], meta=dict(stim.meta)).sequences()) == []
