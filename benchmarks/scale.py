@@ -3,13 +3,17 @@
 For each size, on whatever device is there (or ``--device``):
 
 - ``overhead_ratio``: ``hftp.probe`` time over a bare forward pass on the same token batches
-  (alternating; the median over repeats of each probe over the bare pass before it; the bare pass runs the whole stack and the probe stops
-  after the last recorded layer, so this also reads as the probe's cost). Goal <= 1.10.
+  (alternating: the median over repeats of each probe's time over the bare pass just before
+  it). The bare pass runs the whole stack and the LM head; the probe stops after the last
+  recorded layer. Goal <= 1.10.
 - ``tokens_per_s``: tokens the probe reads per second.
 - ``peak_mb``: peak memory while probing (CUDA: ``max_memory_allocated``; CPU: the RSS high-water
   mark, reset after the model is built; Linux), with ``n_seq`` and ``4 * n_seq`` sequences;
   ``memory_ratio`` is their ratio. Goal: flat (<= 1.10).
-- ``param_mb``: the model's weights.
+- ``param_mb``: the model's weights; ``vocab``: its vocabulary. The toy sizes have the benchmark
+  tokenizer's few hundred tokens, so their LM head is almost free and the probe (which stops
+  before it) saves nothing there: the worst case. ``smollm2-135m-shape`` has the default model's own
+  49,152-token vocabulary, beside ``h576-L30``, the same body with the toy vocabulary.
 
 Prints one JSON object on its last line. Usage::
 
@@ -27,21 +31,33 @@ import statistics
 import time
 import warnings
 
-#: preset -> list of (name, hidden, mlp width, layers, heads, kv heads)
+#: the configs of real models' shapes beyond the body: their own vocabulary (the bare pass
+#: computes its logits; the probe stops before the LM head)
+SMOLLM2 = {"vocab_size": 49152, "tie_word_embeddings": True}
+LLAMA2 = {"vocab_size": 32000}
+
+#: preset -> list of (name, hidden, mlp width, layers, heads, kv heads, extra config); without
+#: ``vocab_size`` in the extra config a model gets the benchmark tokenizer's few hundred tokens, the
+#: probe's worst case (an almost free LM head)
 PRESETS = {
     "cpu": [
-        ("h128-L4", 128, 352, 4, 4, 4),
-        ("h256-L4", 256, 704, 4, 4, 4),
-        ("h256-L12", 256, 704, 12, 4, 4),
-        ("h512-L8", 512, 1408, 8, 8, 8),
-        ("smollm2-135m-shape", 576, 1536, 30, 9, 3),  # the default model's shape
+        ("h128-L4", 128, 352, 4, 4, 4, {}),
+        ("h256-L4", 256, 704, 4, 4, 4, {}),
+        ("h256-L12", 256, 704, 12, 4, 4, {}),
+        ("h512-L8", 512, 1408, 8, 8, 8, {}),
+        ("h576-L30", 576, 1536, 30, 9, 3, {}),  # the default model's body
+        ("smollm2-135m-shape", 576, 1536, 30, 9, 3, SMOLLM2),  # ... with its own vocabulary
     ],
     "gpu": [
-        ("h1024-L16", 1024, 2816, 16, 16, 16),
-        ("h2048-L24", 2048, 5632, 24, 16, 16),
-        ("llama-7b", 4096, 11008, 32, 32, 32),
+        ("h1024-L16", 1024, 2816, 16, 16, 16, {}),
+        ("h2048-L24", 2048, 5632, 24, 16, 16, {}),
+        ("llama-7b", 4096, 11008, 32, 32, 32, LLAMA2),
     ],
-    "7b": [("llama-7b", 4096, 11008, 32, 32, 32)],
+    "7b": [("llama-7b", 4096, 11008, 32, 32, 32, LLAMA2)],
+    "tiny": [
+        ("h32-L2", 32, 64, 2, 2, 2, {}),
+        ("h32-L2-v1000", 32, 64, 2, 2, 2, {"vocab_size": 1000}),
+    ],
 }
 
 
@@ -65,7 +81,7 @@ def _model(size, vocab: int, device: str, dtype):
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
-    _, hidden, mlp, layers, heads, kv = size
+    _, hidden, mlp, layers, heads, kv, extra = size
     cfg = AutoConfig.for_model(
         "llama",
         hidden_size=hidden,
@@ -73,8 +89,8 @@ def _model(size, vocab: int, device: str, dtype):
         num_hidden_layers=layers,
         num_attention_heads=heads,
         num_key_value_heads=kv,
-        vocab_size=vocab,
         max_position_embeddings=1024,
+        **{"vocab_size": vocab, **extra},
     )
     torch.manual_seed(0)
     with torch.device(device):
@@ -172,6 +188,7 @@ def measure(size, args, hftp, tok, stims) -> dict:
     n_params = sum(p.numel() for p in model.parameters())
     param_mb = sum(p.numel() * p.element_size() for p in model.parameters()) / 2**20
     name, hidden, mlp, layers, *_ = size
+    n_vocab = model.config.vocab_size
     model = None  # free it before the next size
     gc.collect()
     if args.device.startswith("cuda"):
@@ -185,6 +202,7 @@ def measure(size, args, hftp, tok, stims) -> dict:
         "hidden": hidden,
         "mlp_width": mlp,
         "layers": layers,
+        "vocab": n_vocab,
         "params_m": round(n_params / 1e6, 2),
         "param_mb": round(param_mb, 1),
         "bare_s": round(statistics.median(t_bare), 4),

@@ -4,8 +4,9 @@
 device maps); :mod:`hftp.models.gguf` caches GGUF conversions; :mod:`hftp.models.catalogue` lists
 the field's models;
 :mod:`hftp.models.families` maps architectures to the module whose input is the neuron vector;
-:mod:`hftp.models.extract` hooks it (raw activations, streamed spectra); :mod:`hftp.models.pooling`
-maps tokens to stimulus units; :mod:`hftp.models.untrained` gives the untrained baseline; :mod:`hftp.models.loss` the next-unit
+:mod:`hftp.models.extract` hooks it (raw activations, streamed spectra); :mod:`hftp.models.batching`
+cuts sequences into batches; :mod:`hftp.models.pooling` maps tokens to stimulus units;
+:mod:`hftp.models.spectra` turns pooled units into FFT sums on their device; :mod:`hftp.models.untrained` gives the untrained baseline; :mod:`hftp.models.loss` the next-unit
 loss and :mod:`hftp.models.ablate` the causal ablation of neuron sets against random ones.
 torch and transformers are imported only when a function needs them.
 """
