@@ -17,6 +17,10 @@ A sweep is described by a TOML file (or the same dict)::
     tokenization = ["joint", "unitwise"]   # optional
     untrained = [false, true]              # optional: the untrained baseline of each model
 
+    [load]                       # optional keyword arguments of hftp.load_model
+    dtype = "bfloat16"
+    device_map = "auto"          # e.g. a 70B model over every GPU of the worker
+    download = true              # hub catalogue entries are fetched only with this
     [probe]                      # optional keyword arguments of hftp.probe
     batch_size = 8
     [tag]                        # optional keyword arguments of hftp.find_tagged
@@ -52,7 +56,7 @@ __all__ = ["sweep", "load_spec", "plan_runs", "run_one", "read_index"]
 logger = logging.getLogger("hftp")
 
 _REQUIRED = ("out", "n_sequences", "seed", "designs", "matrix")
-_OPTIONAL = ("condition", "control", "device", "n_sentences", "probe", "tag")
+_OPTIONAL = ("condition", "control", "device", "n_sentences", "load", "probe", "tag")
 _MATRIX_KEYS = ("model", "language", "tokenization", "untrained", "pooling")
 _INDEX_COLS = ("run", "model", "language", "status", "time_s", "spectra", "tagged", "error")
 
@@ -115,6 +119,17 @@ def load_spec(spec: str | os.PathLike | dict) -> dict:
             raise InvalidValueError(
                 f"Invalid value for 'spec.matrix.{k}': expected a non-empty list; got {v!r}."
             )
+    for table in ("load", "probe", "tag"):
+        if not isinstance(spec.get(table, {}), dict):
+            raise InvalidTypeError(
+                f"Invalid type for 'spec.{table}': expected a table of keyword arguments "
+                f"(e.g. [{table}] in the TOML file); got {spec[table]!r}."
+            )
+    if "device" in spec.get("load", {}):
+        raise InvalidValueError(
+            "Invalid value for 'spec.load': 'device' is a top-level key of the spec (device = "
+            "'cuda'); move it out of [load]."
+        )
     designs = spec["designs"]
     if isinstance(designs, str):
         designs = [designs]
@@ -126,6 +141,7 @@ def load_spec(spec: str | os.PathLike | dict) -> dict:
     out.setdefault("condition", out["designs"][0])
     out.setdefault("control", out["designs"][1] if len(out["designs"]) > 1 else None)
     out.setdefault("device", "auto")
+    out.setdefault("load", {})
     out.setdefault("probe", {})
     out.setdefault("tag", {})
     return out
@@ -203,7 +219,7 @@ def run_one(run: dict, spec: dict) -> dict:
         stim = make_stimuli(
             run["language"], spec["designs"], spec["n_sequences"], spec["seed"], **stim_kw
         )
-        model, tok = load_model(str(run["model"]), device=spec["device"])
+        model, tok = load_model(str(run["model"]), device=spec["device"], **spec.get("load", {}))
         if run.get("untrained"):
             model = untrained(model, seed=spec["seed"])
         kw = dict(spec["probe"])

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import hftp
-from hftp.apps.sweep import load_spec, plan_runs, read_index, sweep
+from hftp.apps.sweep import load_spec, plan_runs, read_index, run_one, sweep
 
 pytest.importorskip("dask.distributed")
 
@@ -119,6 +119,27 @@ def test_sweep_fresh_resumed_and_equal_to_direct_probe(two_models, client, tmp_p
     assert df3.equals(df2)
 
 
+def test_load_table_reaches_load_model(two_models, tmp_path):
+    """[load] keyword arguments go to load_model: a float64 run equals a direct float64 probe."""
+    spec = _spec(tmp_path / "out", two_models[:1])
+    spec["matrix"]["language"] = ["en"]
+    spec["load"] = {"dtype": "float64"}
+    spec = load_spec(spec)
+    (run,) = plan_runs(spec)
+    with warnings.catch_warnings():  # 2-unit phrases at Nyquist, as in the test above
+        warnings.filterwarnings("ignore", "The phrase rate.*Nyquist", UserWarning)
+        row = run_one(run, spec)
+        stim = hftp.make_stimuli("en", spec["designs"], 3, 1, n_sentences=8)
+    assert row["status"] == "done", row["error"]
+    got = hftp.load(row["spectra"])["sum_x"].values
+    refs = {}
+    for dtype in ("float64", "float32"):
+        model, tok = hftp.load_model(two_models[0], device="cpu", dtype=dtype)
+        refs[dtype] = hftp.probe(model, tok, stim, progress=False)["sum_x"].values
+    np.testing.assert_array_equal(got, refs["float64"])
+    assert not np.array_equal(got, refs["float32"])  # the dtype did change the forward
+
+
 @pytest.mark.slow  # starts a Dask LocalCluster
 def test_sweep_on_its_own_local_cluster_records_failures(two_models, tmp_path):
     spec = _spec(tmp_path / "out", [two_models[0], str(tmp_path / "missing-model")])
@@ -160,6 +181,9 @@ def test_spec_from_toml_resolves_out_next_to_the_file(tmp_path):
         ({"matrix": {"model": ["a"], "language": []}}, "non-empty list"),
         ({"matrix": {"model": ["a"], "language": ["en"], "size": [1]}}, "unknown key 'size'"),
         ({"n_sequences": 0}, "n_sequences"),
+        ({"load": "bfloat16"}, "'spec.load': expected a table"),
+        ({"probe": ["batch_size", 8]}, "'spec.probe': expected a table"),
+        ({"load": {"device": "cuda"}}, "top-level key"),
     ],
 )
 def test_bad_specs_are_clear_errors(tmp_path, bad, match):
@@ -196,3 +220,12 @@ def test_sweep_command_reports_a_bad_spec(tmp_path):
 
     res = CliRunner().invoke(app, ["sweep", str(tmp_path / "nope.toml"), "--workers", "2"])
     assert res.exit_code == 2 and "does not exist" in res.output
+
+
+def test_the_documented_example_spec_is_valid():
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "sweep.example.toml"
+    spec = load_spec(example)
+    assert spec["load"] == {} and spec["probe"] == {"batch_size": 8}
+    assert len(plan_runs(spec)) == 2 * 2 * 2  # model x language x untrained
