@@ -10,6 +10,7 @@ Two things are swapped so that it runs in seconds, and only these:
 
 from __future__ import annotations
 
+import ast
 import re
 import shlex
 from pathlib import Path
@@ -91,3 +92,39 @@ class _nothing:
 
     def __exit__(self, *exc):
         return False
+
+
+def readme_api_calls() -> list[tuple[str, ast.Call]]:
+    """Every call of an ``hftp.`` function in the README's python blocks: (dotted name, call)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    calls = []
+    for block in re.findall(r"```python\n(.*?)```", text, re.S):
+        for node in ast.walk(ast.parse(block)):
+            if isinstance(node, ast.Call):
+                name = ast.unparse(node.func)
+                if name.startswith("hftp."):
+                    calls.append((name, node))
+    return calls
+
+
+def test_readme_python_examples_call_the_api_as_it_is():
+    """Each ``hftp.*`` call of the README's python blocks names a real function and passes
+    arguments its signature accepts (the blocks need weights and recordings to run)."""
+    import inspect
+
+    import hftp
+
+    calls = readme_api_calls()
+    assert len(calls) >= 10
+    for name, call in calls:
+        obj = hftp
+        for part in name.split(".")[1:]:
+            obj = getattr(obj, part, None)
+            assert obj is not None, f"README calls {name}, which does not exist"
+        sig = inspect.signature(obj)
+        args = [None] * len(call.args)
+        kwargs = {k.arg: None for k in call.keywords if k.arg is not None}
+        try:
+            sig.bind(*args, **kwargs)
+        except TypeError as exc:
+            pytest.fail(f"README's {ast.unparse(call)} does not fit {name}{sig}: {exc}")
