@@ -93,6 +93,9 @@ class DemoConfig:
         Fewer shuffles and layers, for a run of a few minutes on 2 CPU cores.
     n_sequences : int
         Shuffles (sequences) per condition. Default 100 (paper), 16 with ``quick``.
+    n_sentences : int or None
+        Sentences per sequence; ``None`` (default) is :func:`~hftp.stimuli.make_stimuli`'s 50,
+        i.e. 200 units. Fewer give a coarser frequency axis and a shorter run.
     layers : list of int or None
         Layers recorded; ``None`` records all.
     q : float
@@ -108,6 +111,7 @@ class DemoConfig:
 
     quick: bool = False
     n_sequences: int | None = None
+    n_sentences: int | None = None
     layers: list[int] | None = None
     q: float = 0.05
     seed: int = 0
@@ -121,6 +125,12 @@ class DemoConfig:
         if self.n_sequences is not None:
             return check_int("n_sequences", self.n_sequences, min_value=2)
         return 16 if self.quick else 100
+
+    def stimulus_kwargs(self) -> dict[str, int]:
+        """``n_sentences`` for make_stimuli when set (checked), else nothing."""
+        if self.n_sentences is None:
+            return {}
+        return {"n_sentences": check_int("n_sentences", self.n_sentences, min_value=4)}
 
 
 def _find_eeg_dir(eeg_dir) -> Path | None:
@@ -175,6 +185,7 @@ def _marker_params(cfg: DemoConfig) -> dict[str, Any]:
         "batch_size": cfg.batch_size,
         "eeg_dir": str(cfg.eeg_dir) if cfg.eeg_dir is not None else None,
         "n_permutations_paper": cfg.n_permutations_paper,
+        **cfg.stimulus_kwargs(),  # absent at the default, so older demo folders still resume
     }
 
 
@@ -305,12 +316,15 @@ def run_demo(
 
     # 1. stimuli
     stage("stimuli: English sentences with controls")
-    stim = make_stimuli("en", design=list(DEMO_DESIGNS), n_sequences=n_seq, seed=cfg.seed)
+    stim = make_stimuli(
+        "en", design=list(DEMO_DESIGNS), n_sequences=n_seq, seed=cfg.seed, **cfg.stimulus_kwargs()
+    )
     params["stimuli"] = {
         "language": stim.language,
         "designs": list(DEMO_DESIGNS),
         "conditions": stim.conditions,
         "n_sequences": n_seq,
+        "units_per_sequence": int(stim.units.groupby("sequence").size().iloc[0]),
         "unit_rate_hz": stim.unit_rate_hz,
         "tagged_hz": stim.tagged_hz,
     }
@@ -422,7 +436,9 @@ def run_demo(
     stage("alignment: RSA of model layers against simulated contacts (exact permutations)")
     # Independent selection: neurons are tagged on another stimulus set (seed + 1) and the RDMs
     # are built from the main one, so selection cannot "win" the random-neuron control.
-    stim_sel = make_stimuli("en", design=list(DEMO_DESIGNS), n_sequences=n_seq, seed=cfg.seed + 1)
+    stim_sel = make_stimuli(
+        "en", list(DEMO_DESIGNS), n_seq, seed=cfg.seed + 1, **cfg.stimulus_kwargs()
+    )
     spectra_sel = probe(
         mdl, tok, stim_sel, layers=cfg.layers, batch_size=cfg.batch_size, progress=progress
     )

@@ -14,10 +14,15 @@ pytestmark = pytest.mark.slow
 
 
 def test_real_model_demo_writes_report_figures_and_summary(tmp_path, default_model):
-    """The whole demo on the real model (10 shuffles, 3 layers), real EEG left out: its stage is
-    the real-EEG alignment of tests/align/test_real_eeg.py and the EEG tagging step below."""
+    """The whole demo on the real model (10 shuffles of 25 sentences, 3 layers), real EEG left
+    out: its stage is the real-EEG alignment of tests/align/test_real_eeg.py and the EEG tagging
+    step below."""
     cfg = demo.DemoConfig(
-        quick=True, n_sequences=10, layers=[0, 15, 29], eeg_dir=tmp_path / "no-eeg-here"
+        quick=True,
+        n_sequences=10,
+        n_sentences=25,
+        layers=[0, 15, 29],
+        eeg_dir=tmp_path / "no-eeg-here",
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
@@ -35,6 +40,8 @@ def test_real_model_demo_writes_report_figures_and_summary(tmp_path, default_mod
         == summary["numbers"]["untrained_fraction_tagged"]
     )
     assert "simulated" in html.lower()
+    assert summary["params"]["stimuli"]["units_per_sequence"] == 100
+    assert "10 sequences of 100 units" in html
     # the checks of what the fractions mean: replication, lexical baseline, contrast, ablation
     nums = summary["numbers"]
     per_layer = nums["beyond_lexical"]["per_layer"]

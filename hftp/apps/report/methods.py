@@ -134,7 +134,9 @@ def _stimuli_sentence(p: Mapping[str, Any]) -> str | None:
     text = " ".join(["Stimuli:", *parts])
     extra = []
     if n_seq is not None:
-        extra.append(f"{n_seq} sequences (independent shuffles) per condition")
+        units = _find(s, "units_per_sequence")
+        each = f" of {units} units" if units is not None else ""
+        extra.append(f"{n_seq} sequences{each} (independent shuffles) per condition")
     if rate is not None:
         extra.append(f"one unit every {1 / float(rate):g} s (unit rate {_hz(rate)})")
     if tagged:
