@@ -31,7 +31,9 @@ A sweep is described by a TOML file (or the same dict)::
 Every run is one Dask task. It writes ``spectra.nc``, ``tagged.nc`` and ``run.json`` into its
 folder atomically (all or nothing), and the sweep rewrites ``out/index.csv`` (parameters, status,
 time, output paths) from the runs' ``run.json`` files. A finished run (``run.json`` with
-``status = "done"``) is skipped, so running a sweep again resumes it. By default the runs go to a
+``status = "done"``) is skipped, so running a sweep again resumes it; one made with other settings
+(``n_sequences``, ``seed``, ``designs``, ``n_sentences``, ``condition``, ``control``, ``device``
+or the ``[load]``, ``[probe]``, ``[tag]`` tables, all stored in its ``run.json``) is run again. By default the runs go to a
 ``dask.distributed.LocalCluster`` of worker processes; pass a ``Client`` (or ``--scheduler``) to
 use an existing cluster (dask-jobqueue on SLURM, Kubernetes, dask-cuda). Workers with a GPU
 declare a ``GPU`` resource, and a run on CUDA asks for one.
@@ -130,6 +132,11 @@ def load_spec(spec: str | os.PathLike | dict) -> dict:
             "Invalid value for 'spec.load': 'device' is a top-level key of the spec (device = "
             "'cuda'); move it out of [load]."
         )
+    if "name" in spec.get("load", {}):
+        raise InvalidValueError(
+            "Invalid value for 'spec.load': the model comes from [matrix] model = [...]; remove "
+            "'name' from [load]."
+        )
     designs = spec["designs"]
     if isinstance(designs, str):
         designs = [designs]
@@ -180,14 +187,31 @@ def plan_runs(spec: dict) -> list[dict]:
     return runs
 
 
-def _is_done(run: dict) -> bool:
+#: the spec's entries that shape a run's results, stored in its run.json
+_SETTINGS = ("n_sequences", "seed", "designs", "n_sentences", "condition", "control", "device",
+             "load", "probe", "tag")  # fmt: skip
+
+
+def _settings(spec: dict) -> dict:
+    """The spec's result-shaping entries, as they read back from JSON."""
+    return json.loads(json.dumps({k: spec.get(k) for k in _SETTINGS}, default=str))
+
+
+def _is_done(run: dict, spec: dict) -> bool:
+    """Finished with the spec's current settings (a run made with other settings is redone)."""
     f = Path(run["dir"]) / "run.json"
     if not f.is_file():
         return False
     try:
-        return json.loads(f.read_text()).get("status") == "done"
+        rec = json.loads(f.read_text())
     except json.JSONDecodeError:
         return False
+    if rec.get("status") != "done":
+        return False
+    if rec.get("settings") != _settings(spec):
+        logger.warning("sweep run %s was made with other settings: running it again", run["run"])
+        return False
+    return True
 
 
 def run_one(run: dict, spec: dict) -> dict:
@@ -239,8 +263,10 @@ def run_one(run: dict, spec: dict) -> dict:
                 spectra=str(dest / "spectra.nc"),
                 tagged=str(dest / "tagged.nc"),
                 error="",
+                dtype=str(next(model.parameters()).dtype).removeprefix("torch."),
             )
-            (staging / "run.json").write_text(json.dumps(row, indent=1, default=str))
+            rec = {**row, "settings": _settings(spec)}
+            (staging / "run.json").write_text(json.dumps(rec, indent=1, default=str))
     except Exception as exc:  # noqa: BLE001 - recorded in the index, the sweep goes on
         logger.exception("sweep run %s failed", run["run"])
         row.update(
@@ -251,7 +277,8 @@ def run_one(run: dict, spec: dict) -> dict:
             error=f"{type(exc).__name__}: {exc}",
         )
         with atomic_dir(dest, overwrite=True) as staging:
-            (staging / "run.json").write_text(json.dumps(row, indent=1, default=str))
+            rec = {**row, "settings": _settings(spec)}
+            (staging / "run.json").write_text(json.dumps(rec, indent=1, default=str))
     return row
 
 
@@ -269,7 +296,9 @@ def _write_index(spec: dict, runs: list[dict]):
     for r in runs:
         f = Path(r["dir"]) / "run.json"
         if f.is_file():
-            rows.append(json.loads(f.read_text()))
+            rec = json.loads(f.read_text())
+            rec.pop("settings", None)  # the spec's own entries; the index keeps the run's
+            rows.append(rec)
         else:
             rows.append({"run": r["run"], "model": r["model"], "language": r["language"],
                          "status": "pending"})  # fmt: skip
@@ -343,7 +372,7 @@ def sweep(
     spec = load_spec(spec)
     runs = plan_runs(spec)
     Path(spec["out"]).mkdir(parents=True, exist_ok=True)
-    todo = [r for r in runs if not _is_done(r)]
+    todo = [r for r in runs if not _is_done(r, spec)]
     logger.info("sweep: %d runs, %d already done", len(runs), len(runs) - len(todo))
     if not todo:
         return _write_index(spec, runs)

@@ -310,6 +310,11 @@ def _batches(model, tokenizer, stim, plan: _Plan, *, reuse: bool = False):
     def to_units(i, x):
         n_seq, n_units = current["n_seq"], current["n_units"]
         block = current["block"]
+        (j, width) = current.setdefault("width", (i, x.shape[-1]))
+        if x.shape[-1] != width:  # one block, one Spectra: a neuron axis of one length
+            raise InvalidValueError(f"Invalid value for 'layers': layer {j} has {width} neurons "
+                f"and layer {i} has {x.shape[-1]}; one probe needs layers of one width. Probe "
+                "the layers of each width separately (layers=[...]).")  # fmt: skip
         want = (len(layers), n_seq, n_units, x.shape[-1])
         if block is None or block.shape[1] < n_seq or block.shape[2:] != want[2:]:
             block = empty_block(want, device)
@@ -560,9 +565,8 @@ def probe(
                     )
                 add_batch(accs, lex, seen, cond, seq_ids, pooled, drop_units, add_pooled)
                 bar.update(len(seq_ids))
-                # drop the batch before the next one is stacked: two (L, B, U, N) blocks at once
-                # would make the peak memory grow with the number of batches
-                del pooled
+                # nothing of ``pooled`` may outlive this step: the next batch is pooled into the
+                # same (L, B, U, N) block (reuse=True), so memory stays flat
             if writer is not None:
                 writer.close()
                 writer = None

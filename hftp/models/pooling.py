@@ -321,6 +321,13 @@ def pool(acts, matrix, n_seq: int, *, out=None):
     dense = acts.reshape(-1, n_neur).to(matrix.device, torch.float32)
     if out is None:
         return (matrix @ dense).reshape(n_seq, -1, n_neur)
+    want = (n_seq, matrix.shape[0] // max(n_seq, 1), n_neur)
+    if tuple(out.shape) != want or not out.is_contiguous() or out.dtype != torch.float32:
+        raise InvalidValueError(
+            f"Invalid value for 'out': expected a contiguous float32 tensor of shape {want}; got "
+            f"{out.dtype} {tuple(out.shape)}{'' if out.is_contiguous() else ', not contiguous'}. "
+            "Pass e.g. empty_block(shape, device)[layer], or out=None."
+        )
     if out.device.type == "cpu":
         torch.mm(matrix, dense, out=out.view(-1, n_neur))
     else:

@@ -26,7 +26,20 @@ __all__ = ["add_pooled", "SUMMARIZERS"]
 
 
 def _numpy_layer(x, drop: int, tagged: list[int]):
-    """One layer's trial sums with scipy/numpy: x (B, U, N) torch on the CPU."""
+    """One layer's trial sums with scipy/numpy.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (B, U, N), on the CPU
+    drop : int
+    tagged : list of int
+        Bins (after the DC bin is removed) whose coefficients are kept.
+
+    Returns
+    -------
+    sums : dict of str to ndarray, each shape (N, F)
+    tagged_x : ndarray, shape (B, N, len(tagged)), complex
+    """
     import scipy.fft
 
     from hftp.spectral.accumulate import trial_sums
@@ -37,7 +50,10 @@ def _numpy_layer(x, drop: int, tagged: list[int]):
 
 
 def _torch_layer(x, drop: int, tagged: list[int]):
-    """One layer's trial sums with torch on x's device: x (B, U, N)."""
+    """One layer's trial sums with torch on x's device; the results cross to the host.
+
+    Parameters and Returns as :func:`_numpy_layer` (x may sit on any device).
+    """
     import torch
 
     X = torch.fft.rfft(x[:, drop:, :].float().transpose(1, 2), dim=-1)[..., 1:]  # (B, N, F)

@@ -189,7 +189,8 @@ class SpectraAccumulator:
 
     def start_trials(self, condition: str, n_trials: int) -> None:
         """Count ``n_trials`` new trials of ``condition``; their values follow through
-        :meth:`add_fft`, whole or one block of channels at a time.
+        :meth:`add_fft` (or their sums through :meth:`add_sums`), whole or one block of channels
+        at a time.
 
         The channel shape must be known: from ``channel_coords`` or an earlier :meth:`add`.
         """
@@ -225,6 +226,7 @@ class SpectraAccumulator:
             model at a time. Default ``()``: all channels.
         """
         self._check_block_shape(X.shape[1:], block, "X", "(n_trials, ")
+        self._check_trial_count(condition, X.shape[0], "X")
         tagged_x = X[..., list(self.tagged_bins.values())] if self.tagged_bins else None
         self.add_sums(condition, trial_sums(X), tagged_x, block=block)
 
@@ -252,24 +254,50 @@ class SpectraAccumulator:
             As in :meth:`add_fft`. Blocks are disjoint, so different blocks may be added from
             different threads.
         """
+        s = self._started(condition)
+        missing = [v for v in SUM_VARS if v not in sums]
+        if missing:
+            raise InvalidValueError(
+                f"Invalid value for 'sums': {missing} missing. Pass the four sums {list(SUM_VARS)}, "
+                "e.g. trial_sums(X)."
+            )
+        for var in SUM_VARS:  # everything is checked before anything is added
+            self._check_block_shape(np.shape(sums[var]), block, f"sums[{var!r}]", "(")
+        keep = self.keep_trials and bool(self.tagged_bins)
+        if keep:
+            buf = self._trials[condition][-1]
+            want = (buf.shape[0], *self._known_channel_shape()[len(block) :], len(self.tagged_bins))
+            got = None if tagged_x is None else tuple(np.shape(tagged_x))
+            if got != want:
+                raise InvalidValueError(
+                    f"Invalid shape for 'tagged_x': expected {want} (start_trials counted "
+                    f"{buf.shape[0]} trials; block {block}; the coefficients at tagged_bins) "
+                    f"because keep_trials=True; got {got}. Pass X[..., list(tagged_bins.values())] "
+                    "of the same trials to every block."
+                )
+        for var in SUM_VARS:
+            s[var][block] += sums[var]
+        if keep:
+            buf[(slice(None), *block)] = tagged_x
+
+    def _started(self, condition: str) -> dict:
         s = self._sums.get(condition)
         if s is None:
             raise InvalidValueError(
                 f"Invalid value for 'condition': {condition!r} has no trials started. Call "
                 "start_trials(condition, n_trials) first (add() does both)."
             )
-        self._check_block_shape(sums["sum_x"].shape, block, "sums", "(")
-        for var in SUM_VARS:
-            s[var][block] += sums[var]
+        return s
+
+    def _check_trial_count(self, condition: str, n: int, name: str) -> None:
+        self._started(condition)
         if self.keep_trials and self.tagged_bins:
-            buf = self._trials[condition][-1]
-            if tagged_x is None or tagged_x.shape[0] != buf.shape[0]:
-                got = "none" if tagged_x is None else tagged_x.shape[0]
+            counted = self._trials[condition][-1].shape[0]
+            if n != counted:
                 raise InvalidValueError(
-                    f"Invalid shape for 'X': {got} trials, but start_trials counted "
-                    f"{buf.shape[0]}. Pass the same trials to every block."
+                    f"Invalid shape for {name!r}: {n} trials, but start_trials counted {counted}. "
+                    "Pass the same trials to every block."
                 )
-            buf[(slice(None), *block)] = tagged_x
 
     def _check_block_shape(self, shape, block, name: str, lead: str) -> None:
         want = (*self._known_channel_shape()[len(block) :], self.freqs.size)
@@ -312,9 +340,8 @@ class SpectraAccumulator:
         conds = list(self._sums)
         dims = ("condition", *self.channel_dims, "freq")
         data = {}
-        for var in SUM_VARS:  # one condition: a view, no copy of the (large) sums
-            parts = [self._sums[c][var] for c in conds]
-            data[var] = (dims, parts[0][None] if len(parts) == 1 else np.stack(parts))
+        for var in SUM_VARS:  # a copy: adding to the accumulator later leaves the result alone
+            data[var] = (dims, np.stack([self._sums[c][var] for c in conds]))
         data["n_trials"] = (("condition",), np.array([int(self._sums[c]["n"]) for c in conds]))
         if self.keep_trials and self.tagged_bins:
             n_max = max(int(self._sums[c]["n"]) for c in conds)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import hftp
-from hftp.apps.sweep import load_spec, plan_runs, read_index, run_one, sweep
+from hftp.apps.sweep import _is_done, load_spec, plan_runs, read_index, run_one, sweep
 
 pytest.importorskip("dask.distributed")
 
@@ -138,6 +138,11 @@ def test_load_table_reaches_load_model(two_models, tmp_path):
         refs[dtype] = hftp.probe(model, tok, stim, progress=False)["sum_x"].values
     np.testing.assert_array_equal(got, refs["float64"])
     assert not np.array_equal(got, refs["float32"])  # the dtype did change the forward
+    assert row["dtype"] == "float64"
+    # the settings are stored with the run: the same spec resumes, another dtype redoes it
+    assert _is_done(run, spec)
+    assert not _is_done(run, {**spec, "load": {"dtype": "float32"}})
+    assert not _is_done(run, {**spec, "tag": {"q": 0.01}})
 
 
 @pytest.mark.slow  # starts a Dask LocalCluster
@@ -184,6 +189,7 @@ def test_spec_from_toml_resolves_out_next_to_the_file(tmp_path):
         ({"load": "bfloat16"}, "'spec.load': expected a table"),
         ({"probe": ["batch_size", 8]}, "'spec.probe': expected a table"),
         ({"load": {"device": "cuda"}}, "top-level key"),
+        ({"load": {"name": "gpt2"}}, "remove 'name'"),
     ],
 )
 def test_bad_specs_are_clear_errors(tmp_path, bad, match):

@@ -160,6 +160,22 @@ def test_forward_stops_after_last_needed_layer(model, tokenizer):
     assert all(len(m._forward_pre_hooks) == 0 for m in modules.values())
 
 
+def spectra_of_raw(raw, conditions, drop):
+    """The reference Spectra: make_spectra of extract_activations' values, per condition."""
+    trials = {
+        c: raw.where(raw.condition == c, drop=True).transpose("sequence", "layer", "neuron", "unit")
+        for c in conditions
+    }
+    return make_spectra(
+        {c: t.values for c, t in trials.items()},
+        rate_hz=4.0,
+        tagged={"sentence": 1.0, "phrase": 2.0},
+        channel_dims=("layer", "neuron"),
+        drop=drop,
+        kind="model",
+    )
+
+
 def test_probe_equals_spectra_of_raw_activations(model, tokenizer, tmp_path):
     rng = np.random.default_rng(1)
     seqs = [list(rng.choice(EN, 16)) for _ in range(6)]
@@ -169,18 +185,7 @@ def test_probe_equals_spectra_of_raw_activations(model, tokenizer, tmp_path):
         model, tokenizer, stim, batch_size=2, drop_units=4, progress=False, save_raw=raw_path
     )
     raw = hftp.extract_activations(model, tokenizer, stim)
-    trials = {
-        c: raw.where(raw.condition == c, drop=True).transpose("sequence", "layer", "neuron", "unit")
-        for c in ("exp", "ctrl")
-    }
-    expected = make_spectra(
-        {c: t.values for c, t in trials.items()},
-        rate_hz=4.0,
-        tagged={"sentence": 1.0, "phrase": 2.0},
-        channel_dims=("layer", "neuron"),
-        drop=4,
-        kind="model",
-    )
+    expected = spectra_of_raw(raw, ("exp", "ctrl"), drop=4)
     assert spectra["sum_x"].dims == ("condition", "layer", "neuron", "freq")
     assert spectra.sizes["freq"] == 6 and spectra.attrs["n_times"] == 12
     for var in ("sum_x", "sum_abs", "sum_abs2", "sum_phase"):
@@ -198,6 +203,38 @@ def test_probe_equals_spectra_of_raw_activations(model, tokenizer, tmp_path):
     np.testing.assert_allclose(back.sel(sequence=raw.sequence).values, raw.values, atol=1e-6)
     assert list(back.sel(sequence=2).token_text.values) == seqs[2]
     assert back.sel(sequence=4).condition.item() == "ctrl"
+
+
+def test_probe_block_grows_when_a_later_batch_is_larger(model, tokenizer):
+    """One reused (L, B, U, N) block: a first batch of 1 sequence, then batches of 3 and 1."""
+    rng = np.random.default_rng(3)
+    stim = make_stim([list(rng.choice(EN, 12)) for _ in range(5)], condition=["a"] + ["b"] * 4)
+    spectra = hftp.probe(model, tokenizer, stim, batch_size=3, drop_units=4, progress=False)
+    raw = hftp.extract_activations(model, tokenizer, stim, batch_size=1)
+    expected = spectra_of_raw(raw, ("a", "b"), drop=4)
+    for var in ("sum_x", "sum_abs", "sum_abs2", "sum_phase"):
+        np.testing.assert_allclose(
+            spectra[var].sel(condition=["a", "b"]).values,
+            expected[var].sel(condition=["a", "b"]).values,
+            atol=1e-4,
+        )
+    assert list(spectra["n_trials"].sel(condition=["a", "b"]).values) == [1, 4]
+
+
+def test_layers_of_different_widths_are_refused(tokenizer):
+    import copy
+
+    from transformers.models.llama.modeling_llama import LlamaMLP
+
+    m = tiny_model("llama")
+    cfg = copy.deepcopy(m.config)
+    cfg.intermediate_size = m.config.intermediate_size + 8
+    m.model.layers[1].mlp = LlamaMLP(cfg)
+    stim = make_stim([list(EN[:8])] * 2)
+    with pytest.raises(ValueError, match=r"'layers'.*layer 0 has \d+ neurons and layer 1 has"):
+        hftp.probe(m, tokenizer, stim, layers=[0, 1], progress=False)
+    assert not any(mod._forward_pre_hooks for mod in m.modules())  # hooks removed
+    assert hftp.probe(m, tokenizer, stim, layers=[0, 2], progress=False).sizes["layer"] == 2
 
 
 # ------------------------------------------------------------------------------- bad input

@@ -184,3 +184,22 @@ def test_unitwise_ids_are_each_units_own_tokens(tokenizer, add_bos, units, sep):
             assert torch.allclose(row[cols], torch.full((len(mine),), 1 / len(mine)))
             start += len(enc["input_ids"])
     assert batch.n_shared == 0
+
+
+def test_pool_into_a_block_and_bad_out(tokenizer):
+    import torch
+
+    from hftp.models.pooling import empty_block, pool
+
+    batch = encode(
+        tokenizer, [(0, ["fat", "rat", "sensed"]), (1, ["big", "dog", "ate"])], separator=" "
+    )
+    acts = torch.randn(*batch.input_ids.shape, 5)
+    block = empty_block((1, 2, batch.n_units, 5), "cpu")
+    got = pool(acts, batch.matrix, 2, out=block[0])
+    assert got.data_ptr() == block.data_ptr()
+    torch.testing.assert_close(got, pool(acts, batch.matrix, 2))
+    with pytest.raises(ValueError, match=r"'out'.*contiguous float32.*not contiguous"):
+        pool(acts, batch.matrix, 2, out=torch.zeros(2, 5, batch.n_units).transpose(1, 2))
+    with pytest.raises(ValueError, match=r"'out'.*float64"):
+        pool(acts, batch.matrix, 2, out=torch.zeros(2, batch.n_units, 5, dtype=torch.float64))

@@ -30,8 +30,8 @@ def pooled():
     return x
 
 
-@pytest.mark.parametrize("path", ["cpu", "default"])
-@pytest.mark.parametrize("threaded", [False, True])
+# the threshold for threads only concerns the numpy ("cpu") summarizer
+@pytest.mark.parametrize(("path", "threaded"), [("cpu", False), ("cpu", True), ("default", False)])
 def test_summarizers_equal_the_reference_fft(pooled, monkeypatch, path, threaded):
     ref = _acc()
     ref.add("c", rfft_trials(pooled.permute(1, 0, 3, 2).double().numpy(), drop=4))
@@ -72,5 +72,47 @@ def test_add_sums_checks_the_block_shape():
     acc = _acc()
     acc.start_trials("c", 2)
     bad = {v: np.zeros((N + 1, acc.freqs.size)) for v in SUM_VARS}
-    with pytest.raises(InvalidValueError, match=r"'sums'.*expected \(7, 10\).*got \(8, 10\)"):
+    with pytest.raises(
+        InvalidValueError, match=r"sums\['sum_x'\].*expected \(7, 10\).*got \(8, 10\)"
+    ):
         acc.add_sums("c", bad, np.zeros((2, N + 1, 2)), block=(0,))
+
+
+def _snapshot(acc):
+    return {v: acc._sums["c"][v].copy() for v in SUM_VARS}
+
+
+def test_add_sums_checks_everything_before_adding():
+    from hftp._validation import InvalidValueError
+
+    acc = _acc()  # keep_trials=True: the tagged coefficients are required
+    acc.start_trials("c", 2)
+    F = acc.freqs.size
+    good = {v: np.ones((N, F)) for v in SUM_VARS}
+    before = _snapshot(acc)
+    with pytest.raises(InvalidValueError, match=r"'sums'.*\['sum_phase'\] missing"):
+        acc.add_sums("c", {v: good[v] for v in SUM_VARS[:3]}, None, block=(0,))
+    with pytest.raises(
+        InvalidValueError, match=r"sums\['sum_abs'\].*expected \(7, 10\).*got \(10,\)"
+    ):
+        acc.add_sums("c", {**good, "sum_abs": np.ones(F)}, np.zeros((2, N, 2)), block=(0,))
+    with pytest.raises(InvalidValueError, match=r"'tagged_x'.*expected \(2, 7, 2\).*got None"):
+        acc.add_sums("c", good, None, block=(0,))
+    with pytest.raises(InvalidValueError, match=r"'tagged_x'.*got \(3, 7, 2\)"):
+        acc.add_sums("c", good, np.zeros((3, N, 2)), block=(0,))
+    for v in SUM_VARS:  # a refused call added nothing
+        np.testing.assert_array_equal(acc._sums["c"][v], before[v])
+    with pytest.raises(InvalidValueError, match="'condition'.*no trials started"):
+        acc.add_sums("d", good, np.zeros((2, N, 2)), block=(0,))
+    acc.add_sums("c", good, np.zeros((2, N, 2)), block=(0,))
+    assert acc._sums["c"]["sum_abs"][0].sum() == N * F
+
+
+def test_to_dataset_is_a_copy():
+    acc = _acc()
+    X = rfft_trials(np.random.default_rng(1).standard_normal((2, L, N, U)), drop=4)
+    acc.add("c", X)
+    ds = acc.to_dataset()
+    first = ds["sum_abs"].values.copy()
+    acc.add("c", X)
+    np.testing.assert_array_equal(ds["sum_abs"].values, first)
