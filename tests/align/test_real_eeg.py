@@ -14,7 +14,9 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-LAYERS = [0, 6, 12, 18, 24, 29]
+# the lower 13 of 30 layers: the forward stops at layer 12 (these tests check the analysis of
+# the real EEG, not the depth profile)
+LAYERS = [0, 4, 8, 12]
 
 
 @pytest.fixture(scope="module")
