@@ -41,20 +41,16 @@ def test_readme_block_lists_every_command():
 
 @pytest.mark.slow  # about a minute on 2 cores: 80 sequences through a model, a simulated BIDS set
 def test_readme_commands_run_as_written(tmp_path, monkeypatch):
-    import importlib.util
-    import sys
+    import pandas as pd
 
-    spec = importlib.util.spec_from_file_location(
-        "tx_readme", ROOT / "tests/models/test_extract.py"
-    )
-    tx = importlib.util.module_from_spec(spec)
-    sys.modules["tx_readme"] = tx
-    spec.loader.exec_module(tx)
     import hftp.models.load as load
+    from hftp.stimuli.grammar import stimuli_dir
+    from hftp.testing import tiny_tokenizer
 
-    tok = tx.tokenizer.__wrapped__() if hasattr(tx.tokenizer, "__wrapped__") else None
-    if tok is None:  # the fixture function itself
-        tok = tx.tokenizer.__pytest_wrapped__.obj()
+    # a tokenizer that knows the English lexicon, about one token per word as in a real model
+    # (a tokenizer of a few hundred bytes and merges would make every sequence several times longer)
+    words = pd.read_csv(stimuli_dir() / "en" / "lexicon.tsv", sep="\t")["unit"].astype(str)
+    tok = tiny_tokenizer([" ".join(words)] * 4, vocab_size=2000)
     real = load.load_model
 
     def fake_default(name=None, *a, **k):
