@@ -30,13 +30,14 @@ A sweep is described by a TOML file (or the same dict)::
 
 Every run is one Dask task. It writes ``spectra.nc``, ``tagged.nc`` and ``run.json`` into its
 folder atomically (all or nothing), and the sweep rewrites ``out/index.csv`` (parameters, status,
-time, output paths) from the runs' ``run.json`` files. A finished run (``run.json`` with
-``status = "done"``) is skipped, so running a sweep again resumes it; one made with other settings
-(``n_sequences``, ``seed``, ``designs``, ``n_sentences``, ``condition``, ``control``, ``device``
-or the ``[load]``, ``[probe]``, ``[tag]`` tables, all stored in its ``run.json``) is run again. By default the runs go to a
-``dask.distributed.LocalCluster`` of worker processes; pass a ``Client`` (or ``--scheduler``) to
-use an existing cluster (dask-jobqueue on SLURM, Kubernetes, dask-cuda). Workers with a GPU
-declare a ``GPU`` resource, and a run on CUDA asks for one.
+dtype, time, output paths) from the runs' ``run.json`` files. A finished run (``run.json`` with
+``status = "done"``) is skipped, so running a sweep again resumes it; one made with other
+settings (``n_sequences``, ``seed``, ``designs``, ``n_sentences``, ``condition``, ``control``,
+``device`` or the ``[load]``, ``[probe]``, ``[tag]`` tables, all stored in its ``run.json``) is
+run again. By default the runs go to a ``dask.distributed.LocalCluster`` of worker processes;
+pass a ``Client`` (or ``--scheduler``) to use an existing cluster (dask-jobqueue on SLURM,
+Kubernetes, dask-cuda). Workers with a GPU declare a ``GPU`` resource, and a run on CUDA asks for
+one.
 """
 
 from __future__ import annotations
