@@ -266,8 +266,7 @@ def run_one(run: dict, spec: dict) -> dict:
                 error="",
                 dtype=str(next(model.parameters()).dtype).removeprefix("torch."),
             )
-            rec = {**row, "settings": _settings(spec)}
-            (staging / "run.json").write_text(json.dumps(rec, indent=1, default=str))
+            _write_record(staging, row, spec)
     except Exception as exc:  # noqa: BLE001 - recorded in the index, the sweep goes on
         logger.exception("sweep run %s failed", run["run"])
         row.update(
@@ -278,9 +277,14 @@ def run_one(run: dict, spec: dict) -> dict:
             error=f"{type(exc).__name__}: {exc}",
         )
         with atomic_dir(dest, overwrite=True) as staging:
-            rec = {**row, "settings": _settings(spec)}
-            (staging / "run.json").write_text(json.dumps(rec, indent=1, default=str))
+            _write_record(staging, row, spec)
     return row
+
+
+def _write_record(folder: Path, row: dict, spec: dict) -> None:
+    """``run.json``: the run's index row and the spec's settings it was made with."""
+    rec = {**row, "settings": _settings(spec)}
+    (folder / "run.json").write_text(json.dumps(rec, indent=1, default=str))
 
 
 def read_index(out: str | os.PathLike):

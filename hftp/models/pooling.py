@@ -142,18 +142,16 @@ def _tokenize_unitwise(tokenizer, texts, spans, sep):
     """Each unit alone (with its leading separator), the ids concatenated: no token spans two."""
     n_seq, n_units = spans.shape[:2]
     lead = np.where(np.arange(n_units) > 0, len(sep), 0)  # (U,)
-    starts = (spans[..., 0] - lead).ravel()  # (B * U,) where each piece starts in its text
+    starts = spans[..., 0] - lead  # (B, U) where each piece starts in its text
     pieces = [
-        texts[b][start:end]
-        for b in range(n_seq)
-        for start, end in zip(
-            starts[b * n_units : (b + 1) * n_units].tolist(), spans[b, :, 1].tolist(), strict=True
-        )
+        text[start:end]
+        for text, st, en in zip(texts, starts.tolist(), spans[..., 1].tolist(), strict=True)
+        for start, end in zip(st, en, strict=True)
     ]
     piece_ids, piece_offs = _encode_texts(tokenizer, pieces)
     per_piece = np.fromiter(map(len, piece_ids), np.int64, count=len(pieces))
     flat = np.asarray(list(itertools.chain.from_iterable(piece_offs)), np.int64).reshape(-1, 2)
-    flat = flat + np.repeat(starts, per_piece)[:, None]
+    flat = flat + np.repeat(starts.ravel(), per_piece)[:, None]
     cuts = np.cumsum(per_piece.reshape(n_seq, n_units).sum(axis=1))[:-1]
     ids = [
         list(itertools.chain.from_iterable(piece_ids[b * n_units : (b + 1) * n_units]))

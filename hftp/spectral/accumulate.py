@@ -226,9 +226,8 @@ class SpectraAccumulator:
             model at a time. Default ``()``: all channels.
         """
         self._check_block_shape(X.shape[1:], block, "X", "(n_trials, ")
-        self._check_trial_count(condition, X.shape[0], "X")
         tagged_x = X[..., list(self.tagged_bins.values())] if self.tagged_bins else None
-        self.add_sums(condition, trial_sums(X), tagged_x, block=block)
+        self._add(condition, trial_sums(X), tagged_x, block, name="X")
 
     def add_sums(
         self,
@@ -254,15 +253,27 @@ class SpectraAccumulator:
             As in :meth:`add_fft`. Blocks are disjoint, so different blocks may be added from
             different threads.
         """
-        s = self._started(condition)
         missing = [v for v in SUM_VARS if v not in sums]
         if missing:
             raise InvalidValueError(
                 f"Invalid value for 'sums': {missing} missing. Pass the four sums {list(SUM_VARS)}, "
                 "e.g. trial_sums(X)."
             )
-        for var in SUM_VARS:  # everything is checked before anything is added
+        for var in SUM_VARS:
             self._check_block_shape(np.shape(sums[var]), block, f"sums[{var!r}]", "(")
+        self._add(condition, sums, tagged_x, block, name="tagged_x")
+
+    def _add(self, condition: str, sums, tagged_x, block: tuple[int, ...], *, name: str) -> None:
+        """Check the condition and the kept coefficients, then add: a refused call adds nothing.
+
+        ``name`` is the caller's argument the coefficients came from (``X`` or ``tagged_x``).
+        """
+        s = self._sums.get(condition)
+        if s is None:
+            raise InvalidValueError(
+                f"Invalid value for 'condition': {condition!r} has no trials started. Call "
+                "start_trials(condition, n_trials) first (add() does both)."
+            )
         keep = self.keep_trials and bool(self.tagged_bins)
         if keep:
             buf = self._trials[condition][-1]
@@ -270,34 +281,14 @@ class SpectraAccumulator:
             got = None if tagged_x is None else tuple(np.shape(tagged_x))
             if got != want:
                 raise InvalidValueError(
-                    f"Invalid shape for 'tagged_x': expected {want} (start_trials counted "
-                    f"{buf.shape[0]} trials; block {block}; the coefficients at tagged_bins) "
-                    f"because keep_trials=True; got {got}. Pass X[..., list(tagged_bins.values())] "
-                    "of the same trials to every block."
+                    f"Invalid shape for {name!r}: expected {want} for the coefficients at "
+                    f"tagged_bins ({want[0]} trials, as start_trials counted; block {block}; "
+                    f"keep_trials=True); got {got}. Pass the same trials to every block."
                 )
         for var in SUM_VARS:
             s[var][block] += sums[var]
         if keep:
             buf[(slice(None), *block)] = tagged_x
-
-    def _started(self, condition: str) -> dict:
-        s = self._sums.get(condition)
-        if s is None:
-            raise InvalidValueError(
-                f"Invalid value for 'condition': {condition!r} has no trials started. Call "
-                "start_trials(condition, n_trials) first (add() does both)."
-            )
-        return s
-
-    def _check_trial_count(self, condition: str, n: int, name: str) -> None:
-        self._started(condition)
-        if self.keep_trials and self.tagged_bins:
-            counted = self._trials[condition][-1].shape[0]
-            if n != counted:
-                raise InvalidValueError(
-                    f"Invalid shape for {name!r}: {n} trials, but start_trials counted {counted}. "
-                    "Pass the same trials to every block."
-                )
 
     def _check_block_shape(self, shape, block, name: str, lead: str) -> None:
         want = (*self._known_channel_shape()[len(block) :], self.freqs.size)
