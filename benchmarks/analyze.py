@@ -41,8 +41,8 @@ def simulated_spectra(n_layers=30, n_neurons=1536, n_trials=100, n_times=200, se
         channel_dims=("layer", "neuron"),
         channel_coords={"layer": np.arange(n_layers), "neuron": np.arange(n_neurons)},
         freqs=sp.freq_axis(n_times, 4.0),
-        rate_hz=4.0,
-        tagged={"sentence": 1.0, "phrase": 2.0},
+        sfreq=4.0,
+        tagged_hz={"sentence": 1.0, "phrase": 2.0},
         n_times=n_times,
         kind="model",
     )
@@ -91,8 +91,8 @@ def main() -> None:
     args = ap.parse_args()
 
     import hftp.spectral as sp
-    from hftp.tagging.core import find_tagged
     from hftp.tagging.paper import mean_series, permutation_threshold
+    from hftp.tagging.pipeline import find_tagged
 
     extraction_s = None
     source = "simulated 30 layers x 1536 neurons, 100 trials per condition, 200 units"

@@ -2,7 +2,7 @@
 after the lexical baseline, untrained; the random-words null; phrases vs category alternation.
 
 Prints JSON. Everything is seeded. The README's table comes from ``make demo`` (the same
-analyses in ``hftp.apps.demo_checks``, all layers, 100 shuffles); this script is the standalone
+analyses in ``hftp.apps.demo.checks``, all layers, 100 shuffles); this script is the standalone
 version for a quick look at a subset of layers, with the first sentence dropped:
 
     PYTHONPATH=. python benchmarks/real_tagging.py --n-sequences 60 --n-sentences 25 --every 5
@@ -33,11 +33,11 @@ def per_layer(r, var: str = "significant") -> dict:
 
 def main(argv=None) -> dict:
     import hftp
-    from hftp.models.untrained import untrained
+    from hftp.models.load import untrained
     from hftp.spectral.splits import pool_splits
-    from hftp.stimuli.core import StimulusSet
+    from hftp.stimuli.stimulus_set import StimulusSet
     from hftp.tagging.contrasts import get_contrast
-    from hftp.tagging.core import find_tagged
+    from hftp.tagging.pipeline import find_tagged
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--n-sequences", type=int, default=60)

@@ -4,7 +4,7 @@ Simulated EEG-like channels: 250 Hz, 4-s trials (1000 samples), tagged 1 Hz and 
 Null channels carry a trial-locked slow potential (a 1-SD Gaussian bump of 0.4 s, identical in every
 trial, so phase-locked at every low frequency), 1/f noise and a per-trial linear drift. Planted
 channels add a phase-locked 1 Hz sinusoid of amplitude ``AMP`` (noise SDs) to that. For each test
-(plain Rayleigh, ITC against neighbour bins, evoked F-test) this prints, as JSON, the fraction of
+(plain Rayleigh, ITC against neighbor bins, evoked F-test) this prints, as JSON, the fraction of
 null channels significant after BH (q = 0.05) and the fraction of planted channels found.
 
     PYTHONPATH=. python benchmarks/tagging_brain_default.py
@@ -17,7 +17,7 @@ import json
 import numpy as np
 
 import hftp.spectral as sp
-from hftp.tagging.core import find_tagged
+from hftp.tagging.pipeline import find_tagged
 
 RATE, N, K = 250.0, 1000, 30
 AMP = 1.0  # planted 1 Hz amplitude in noise SDs (the 1/f noise is strong at 1 Hz)
@@ -40,14 +40,14 @@ def simulate(n_null, n_plant, *, amp, seed, slow=1.0):
         drift = rng.normal(0, 0.5, (K, n, 1)) * (t / t[-1] - 0.5)
         trials[cond] = pink + drift + bump + (sig if cond == "exp" else 0.0)
     return sp.make_spectra(
-        trials, rate_hz=RATE, tagged={"sentence": 1.0, "phrase": 2.0}, kind="brain"
+        trials, sfreq=RATE, tagged_hz={"sentence": 1.0, "phrase": 2.0}, kind="brain"
     )
 
 
 def main() -> dict:
     out = {"setup": {"rate": RATE, "n_times": N, "n_trials": K, "q": 0.05}}
     rows = {}
-    for measure in ("itc", "itc-neighbour", "evoked"):
+    for measure in ("itc", "itc-neighbor", "evoked"):
         fpr, power = [], []
         for seed in range(3):
             s = simulate(400, 100, amp=AMP, seed=seed)

@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 import hftp
-from hftp.models.untrained import untrained
-from hftp.tagging.compare import agreement, compare_profiles
+from hftp.models.load import untrained
+from hftp.tagging.across_models import agreement, compare_profiles
 
 DESIGNS = ["sentences", "within-shuffle", "random-words"]
 #: name -> (catalogue key, language, tokenization)
@@ -112,7 +112,9 @@ def main() -> None:
         profiles[f"{name} (untrained)"] = res[name]["untrained"]
     table = compare_profiles(profiles)
     table.to_csv(out / "profiles_by_depth.csv", index=False)
-    fig = hftp.plot.profiles_by_depth(table, categories=["sentence", "phrase", "shared", "tagged"])
+    fig = hftp.plot.plot_profiles_by_depth(
+        table, categories=["sentence", "phrase", "shared", "tagged"]
+    )
     hftp.plot.save_figure(fig, args.docs / "across_models")
     # English vs Chinese on the same Gemma 3 neurons
     agree = {}
@@ -127,7 +129,7 @@ def main() -> None:
         agree[tok_name].round(3).to_csv(
             out / f"agreement_en_vs_{tok_name.replace(' ', '_')}.csv", index=False
         )
-    fig = hftp.plot.agreement_by_depth(
+    fig = hftp.plot.plot_agreement_by_depth(
         agree, title="Gemma 3 270M: English vs Chinese, sentence level"
     )
     hftp.plot.save_figure(fig, args.docs / "across_models_agreement")

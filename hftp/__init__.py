@@ -6,7 +6,7 @@ syntax (sentences and phrases presented at fixed rates), and measure how alike t
 The pipeline has one subpackage per stage::
 
     stimuli → models (extract) ─┐
-                                ├→ spectral → tagging → align → plot
+                                ├→ spectral → tagging → rsa → plot
     brain (read, simulate) ─────┘
 
 The names below are the public API. They are imported lazily on first use, so that
@@ -24,16 +24,16 @@ __version__ = "0.2.0"
 # public name -> module that defines it
 _API: dict[str, str] = {
     # stimuli
-    "make_stimuli": "stimuli.core",
-    "StimulusSet": "stimuli.core",
-    "load_stimuli": "stimuli.core",
-    "save_stimuli": "stimuli.core",
-    "list_designs": "stimuli.core",
+    "make_stimuli": "stimuli.generation",
+    "StimulusSet": "stimuli.stimulus_set",
+    "load_stimuli": "stimuli.stimulus_set",
+    "save_stimuli": "stimuli.stimulus_set",
+    "list_designs": "stimuli.designs",
     # models
     "load_model": "models.load",
     "register_family": "models.families",
     "extract_activations": "models.extract",
-    "probe": "models.extract",
+    "probe": "models.probing",
     # spectra
     "make_spectra": "spectral.accumulate",
     "evoked_amplitude": "spectral.measures",
@@ -41,24 +41,24 @@ _API: dict[str, str] = {
     "snr": "spectral.measures",
     "at_freq": "spectral.measures",
     # tagging
-    "find_tagged": "tagging.core",
-    "layer_profile": "tagging.core",
-    "overlap": "tagging.core",
-    "compare_profiles": "tagging.compare",
-    "bh_fdr": "tagging.base",
+    "find_tagged": "tagging.pipeline",
+    "layer_profile": "tagging.profile",
+    "overlap": "tagging.profile",
+    "compare_profiles": "tagging.across_models",
+    "bh_fdr": "tagging.fdr",
     "lexical_residual": "tagging.lexical",
     # brain
-    "read_recording": "brain.core",
-    "brain_spectra": "brain.core",
+    "read_recording": "brain.reading",
+    "brain_spectra": "brain.spectra",
     "concat_subjects": "brain.subjects",
-    "responsive_channels": "brain.core",
+    "responsive_channels": "tagging.responsive",
     "assign_regions": "brain.anatomy",
     "simulate_ieeg": "brain.simulate",
     # alignment
-    "rdms": "align.rdms",
-    "compare_rdms": "align.compare",
-    "align": "align.core",
-    "alignment_summary": "align.inference",
+    "rdms": "rsa.dissimilarity",
+    "compare_rdms": "rsa.comparison",
+    "align": "rsa.alignment",
+    "alignment_summary": "rsa.alignment",
     # files and errors
     "save": "io",
     "load": "io",
@@ -71,7 +71,7 @@ _SUBMODULES = (
     "spectral",
     "tagging",
     "brain",
-    "align",
+    "rsa",
     "plot",
     "io",
     "datasets",
@@ -81,33 +81,32 @@ _SUBMODULES = (
 __all__ = sorted([*_API, *_SUBMODULES, "__version__"])
 
 if TYPE_CHECKING:  # what the lazy loader below returns, spelled out for type checkers and IDEs
-    from hftp import brain, datasets, io, models, plot, spectral, stimuli, tagging, testing
+    from hftp import brain, datasets, io, models, plot, rsa, spectral, stimuli, tagging, testing
     from hftp._validation import HftpError
-    from hftp.align.compare import compare_rdms
-    from hftp.align.core import align
-    from hftp.align.inference import alignment_summary
-    from hftp.align.rdms import rdms
     from hftp.brain.anatomy import assign_regions
-    from hftp.brain.core import brain_spectra, read_recording, responsive_channels
+    from hftp.brain.reading import read_recording
     from hftp.brain.simulate import simulate_ieeg
+    from hftp.brain.spectra import brain_spectra
     from hftp.brain.subjects import concat_subjects
     from hftp.io import load, save
-    from hftp.models.extract import extract_activations, probe
+    from hftp.models.extract import extract_activations
     from hftp.models.families import register_family
     from hftp.models.load import load_model
+    from hftp.models.probing import probe
+    from hftp.rsa.alignment import align, alignment_summary
+    from hftp.rsa.comparison import compare_rdms
+    from hftp.rsa.dissimilarity import rdms
     from hftp.spectral.accumulate import make_spectra
     from hftp.spectral.measures import at_freq, evoked_amplitude, itc, snr
-    from hftp.stimuli.core import (
-        StimulusSet,
-        list_designs,
-        load_stimuli,
-        make_stimuli,
-        save_stimuli,
-    )
-    from hftp.tagging.base import bh_fdr
-    from hftp.tagging.compare import compare_profiles
-    from hftp.tagging.core import find_tagged, layer_profile, overlap
+    from hftp.stimuli.designs import list_designs
+    from hftp.stimuli.generation import make_stimuli
+    from hftp.stimuli.stimulus_set import StimulusSet, load_stimuli, save_stimuli
+    from hftp.tagging.across_models import compare_profiles
+    from hftp.tagging.fdr import bh_fdr
     from hftp.tagging.lexical import lexical_residual
+    from hftp.tagging.pipeline import find_tagged
+    from hftp.tagging.profile import layer_profile, overlap
+    from hftp.tagging.responsive import responsive_channels
 
 
 def __getattr__(name: str) -> Any:

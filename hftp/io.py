@@ -1,4 +1,5 @@
-"""Saving and loading results: xarray → netCDF (or zarr), provenance, atomic writes.
+"""Saving and loading results: xarray → netCDF (or zarr), provenance, atomic writes, and the
+streaming writer of raw activations (:class:`RawWriter`).
 
 Every file hftp writes goes through :func:`atomic_path`: the data are written to a temporary file
 in the destination folder and renamed into place only once complete, so an interrupted run never
@@ -26,7 +27,16 @@ import numpy as np
 
 from hftp._validation import InvalidTypeError, check_in_path, check_option, check_out_path
 
-__all__ = ["atomic_path", "atomic_dir", "write_text", "write_json", "save", "load", "provenance"]
+__all__ = [
+    "atomic_path",
+    "atomic_dir",
+    "write_text",
+    "write_json",
+    "save",
+    "load",
+    "provenance",
+    "RawWriter",
+]
 
 _COMPLEX_TAG = "hftp_complex"
 
@@ -124,7 +134,24 @@ def atomic_dir(path: str | os.PathLike, *, overwrite: bool = True) -> Iterator[P
 def write_text(
     path: str | os.PathLike, text: str, *, name: str = "out", overwrite: bool = True
 ) -> Path:
-    """Write ``text`` to ``path`` atomically (UTF-8); ``overwrite=False`` refuses an existing file."""
+    """Write ``text`` to ``path`` atomically (UTF-8).
+
+    Parameters
+    ----------
+    path : path-like
+        The destination; its folder must exist.
+    text : str
+        The content.
+    name : str
+        The parameter name used in error messages.
+    overwrite : bool
+        Replace an existing file (default); ``False`` refuses one before anything is written.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     with atomic_path(path, name=name, overwrite=overwrite) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
@@ -133,7 +160,24 @@ def write_text(
 def write_json(
     path: str | os.PathLike, obj: Any, *, name: str = "out", overwrite: bool = True
 ) -> Path:
-    """Write ``obj`` as indented JSON to ``path`` atomically; ``overwrite=False`` refuses an existing file."""
+    """Write ``obj`` as indented JSON to ``path`` atomically.
+
+    Parameters
+    ----------
+    path : path-like
+        The destination; its folder must exist.
+    obj : object
+        JSON-serialisable; numpy scalars and arrays and paths are converted.
+    name : str
+        The parameter name used in error messages.
+    overwrite : bool
+        Replace an existing file (default); ``False`` refuses one before anything is written.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     text = json.dumps(obj, indent=2, default=_json_default) + "\n"
     return write_text(path, text, name=name, overwrite=overwrite)
 
@@ -155,13 +199,22 @@ def _json_default(o: Any) -> Any:
 
 
 def provenance(**extra: Any) -> dict[str, Any]:
-    """Return a provenance record: hftp and library versions, time, platform, plus ``extra``.
+    """A provenance record: hftp and library versions, time, platform, plus ``extra``.
 
-    Values are JSON-friendly scalars so they can live in ``attrs`` of a netCDF file.
+    Parameters
+    ----------
+    **extra
+        More entries (model id, seed, parameters).
+
+    Returns
+    -------
+    dict
+        ``hftp_version``, ``numpy_version``, ``python_version``, ``created`` (UTC, ISO 8601) and
+        ``extra``; JSON-friendly scalars, so they can live in ``attrs`` of a netCDF file.
     """
     import numpy as np
 
-    from hftp import __version__
+    from hftp._version import __version__
 
     rec: dict[str, Any] = {
         "hftp_version": __version__,
@@ -272,6 +325,7 @@ def save(obj, path: str | os.PathLike, *, name: str = "out", overwrite: bool = F
     Returns
     -------
     path : Path
+        ``path``, written atomically.
     """
     p = Path(path)
     check_out_path(name, p, overwrite=overwrite)
@@ -290,7 +344,21 @@ def save(obj, path: str | os.PathLike, *, name: str = "out", overwrite: bool = F
 
 
 def load(path: str | os.PathLike, *, name: str = "path"):
-    """Load what :func:`save` wrote; returns an ``xarray.Dataset`` or ``DataArray``."""
+    """Load what :func:`save` wrote.
+
+    Parameters
+    ----------
+    path : path-like
+        A ``.nc`` or ``.zarr`` file written by hftp.
+    name : str
+        The parameter name used in error messages.
+
+    Returns
+    -------
+    xarray.Dataset or xarray.DataArray
+        As saved: complex variables recombined, booleans restored, JSON attrs decoded, and an
+        older Spectra upgraded to the current schema.
+    """
     import xarray as xr
 
     p = check_in_path(name, path)
@@ -311,14 +379,20 @@ _SUFFIXES = (".nc", ".zarr")
 
 
 class RawWriter:
-    """Write pooled activations (B, L, N, U) per batch to ``path``.
+    """Write pooled activations (B, L, N, U) per batch to ``path``, moved into place on
+    :meth:`close` (:meth:`abort` discards them).
+
+    The file holds the DataArray ``activation`` with dims (sequence, layer, unit, neuron), as
+    :func:`hftp.extract_activations` returns it.
 
     Parameters
     ----------
     path : path-like
         Ending in ``.nc`` or ``.zarr``.
     stim : StimulusSet
+        The stimuli (sequence ids, conditions and unit texts).
     layers : list of int
+        The recorded layers.
     site, model : str
         Recorded in attrs.
     """
@@ -343,7 +417,7 @@ class RawWriter:
         self.text_dtype = f"<U{max(max(map(len, u), default=1) for u in self.texts.values())}"
         self.n_seq = stim.n_sequences
         self.attrs = {
-            "unit_rate_hz": stim.unit_rate_hz,
+            "unit_rate_hz": stim.sfreq,
             "site": site,
             "model": model,
             "hftp_dataarray": "activation",

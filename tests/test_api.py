@@ -42,7 +42,7 @@ def test_brain_side_works_without_torch():
         "import sys; sys.modules['torch'] = None; sys.modules['transformers'] = None; "
         "import numpy as np, hftp; "
         "rng = np.random.default_rng(0); "
-        "s = hftp.make_spectra({'a': rng.normal(size=(8, 2, 64))}, rate_hz=8.0, tagged={'phrase': 1.0}); "
+        "s = hftp.make_spectra({'a': rng.normal(size=(8, 2, 64))}, sfreq=8.0, tagged_hz={'phrase': 1.0}); "
         "t = hftp.find_tagged(s, condition='a'); print(int(t.sizes['channel']))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

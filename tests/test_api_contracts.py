@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import hftp
-from hftp.tagging.core import MODE_PARAMS
+from hftp.tagging.pipeline import MODE_PARAMS
 from hftp.testing import planted_spectra
 
 
@@ -73,11 +73,11 @@ def test_compare_rdms_model_vs_model_and_brain_vs_brain():
         hftp.compare_rdms(ra, hftp.rdms(other))
 
 
-def test_align_is_callable_after_its_subpackage_is_imported():
-    import hftp.align.rdms  # noqa: F401  (rebinds hftp.align to the subpackage)
+def test_align_is_the_function_and_rsa_the_subpackage():
+    import hftp.rsa.alignment  # noqa: F401  (importing the subpackage rebinds nothing called align)
 
-    assert callable(hftp.align)
-    assert hftp.align.rdms is not None
+    assert callable(hftp.align) and hftp.align is hftp.rsa.alignment.align
+    assert hftp.rdms is hftp.rsa.rdms
 
 
 def test_public_api_is_small():

@@ -47,3 +47,49 @@ def test_gpu_script_refuses_clearly_without_a_gpu():
         env={**os.environ, "PYTHON": sys.executable},
     )  # fmt: skip
     assert res.returncode != 0 and "torch sees no CUDA GPU" in res.stderr
+
+
+def test_gpu_goal_dry_run_prints_its_json():
+    res = _run("benchmarks/gpu_goal.py", "--dry-run")
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["dry_run"] is True and out["device"] == "cpu" and out["dtype"] == "float32"
+    assert out["sequences"] == 16 and out["units"] == 20 and out["batches"] == 2
+    assert out["padded_tokens"] >= out["real_tokens"] >= 16 * 20
+    assert out["spectra_ok"] is True and out["goal_met"] is None
+    assert len(out["bare_s"]) == 2 and min(out["bare_s"]) > 0 and out["probe_s"] > 0
+    assert out["ratio"] == pytest.approx(out["probe_s"] / (sum(out["bare_s"]) / 2), rel=1e-2)
+    assert out["tflop"] >= 0 and out["bare_tflops"] >= 0 and out["host_peak_gib"] > 0
+    assert out["goal"] == {"ratio": 1.1, "mfu": 0.4}
+    assert {"forward_s", "probe_s", "summaries_s", "finish_s"} <= set(out["breakdown"])
+
+
+def test_gpu_goal_refuses_clearly_without_a_gpu():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is here: run benchmarks/gpu_goal.py itself")
+    res = _run("benchmarks/gpu_goal.py")
+    assert res.returncode == 2 and "torch sees no CUDA GPU" in res.stderr and not res.stdout
+
+
+def test_gpu_goal_counts_flops_and_knows_peaks():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import gpu_goal
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+
+    class B:  # one batch of 2 sequences x 3 tokens
+        input_ids = __import__("torch").zeros(2, 3)
+
+    shape = {"hidden": 4, "mlp": 8, "layers": 2, "heads": 2, "kv_heads": 1, "vocab": 10}
+    # per token and layer: q, o 2*16 each, k, v 2*8 each, MLP 3*2*32; no last down-projection;
+    # causal attention: per sequence and layer 2 * d * T(T+1) = 2 * 4 * 12
+    per_layer = 2 * 16 * 2 + 2 * 8 * 2 + 3 * 2 * 32
+    want = 6 * (2 * per_layer - 2 * 32) + 2 * 2 * (2 * 4 * 12)
+    assert gpu_goal.forward_flops(shape, [B]) == want
+    assert gpu_goal.peak_tflops("NVIDIA H100 80GB HBM3", None) == (989.4, "table (H100)")
+    assert gpu_goal.peak_tflops("NVIDIA H100 PCIe", None)[0] == 756.0
+    assert gpu_goal.peak_tflops("NVIDIA H200", 700) == (700.0, "--peak-tflops")
+    assert gpu_goal.peak_tflops("Mystery GPU", None)[0] is None

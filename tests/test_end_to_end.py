@@ -69,7 +69,7 @@ def model_spectra(conditions, n_trials=8, n_neurons=16, n_units=48, gain=3.0, se
             x[:, layer] += gain * (s * np.cos(2 * np.pi * t) + p * np.cos(4 * np.pi * t))
         trials[c] = x
     return hftp.make_spectra(
-        trials, rate_hz=4.0, tagged=TAGGED, channel_dims=("layer", "neuron"), kind="model"
+        trials, sfreq=4.0, tagged_hz=TAGGED, channel_dims=("layer", "neuron"), kind="model"
     )
 
 

@@ -1,4 +1,4 @@
-"""Saving and loading results: round trips, atomic writes, bad input."""
+"""Saving and loading results: round trips, atomic writes, bad input, streamed raw activations."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ import xarray as xr
 
 import hftp
 from hftp import io
+from hftp._version import __version__
+from hftp.testing import make_stim
 
 
 def _spectra():
     rng = np.random.default_rng(0)
     return hftp.make_spectra(
         {"a": rng.normal(size=(6, 3, 40)), "b": rng.normal(size=(6, 3, 40))},
-        rate_hz=4.0,
-        tagged={"sentence": 1.0},
+        sfreq=4.0,
+        tagged_hz={"sentence": 1.0},
     )
 
 
@@ -80,7 +82,7 @@ def test_load_rejects_missing_file(tmp_path):
 
 def test_provenance_has_versions():
     rec = io.provenance(model="m")
-    assert rec["hftp_version"] == hftp.__version__
+    assert rec["hftp_version"] == __version__
     assert rec["model"] == "m" and "created" in rec
 
 
@@ -122,3 +124,32 @@ def test_atomic_writes_get_umask_permissions(tmp_path):
     assert stat.S_IMODE(q.stat().st_mode) == 0o640
     with pytest.raises(ValueError, match="already exists"):
         io.write_json(tmp_path / "a.txt", {}, overwrite=False)
+
+
+@pytest.mark.parametrize("suffix", [".nc", ".zarr"])
+def test_raw_writer_streams_batches_into_one_file(tmp_path, suffix):
+    if suffix == ".zarr":
+        pytest.importorskip("zarr")
+    stim = make_stim([["a", "b", "c", "d"], ["e", "f", "g", "h"], ["i", "j", "k", "l"]])
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 2, 5, 4)).astype(np.float32)  # (sequence, layer, neuron, unit)
+    w = io.RawWriter(tmp_path / f"raw{suffix}", stim, [0, 2], site="s.{i}", model="m")
+    w.write([0, 1], "sentences", x[:2])
+    w.write([2], "sentences", x[2:])
+    w.close()
+    da = io.load(tmp_path / f"raw{suffix}")
+    assert da.name == "activation" and da.dims == ("sequence", "layer", "unit", "neuron")
+    np.testing.assert_array_equal(da.values, x.transpose(0, 1, 3, 2))
+    assert da["layer"].values.tolist() == [0, 2] and da.attrs["unit_rate_hz"] == 4.0
+    assert da["token_text"].values[2].tolist() == ["i", "j", "k", "l"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"raw{suffix}"]
+
+
+def test_raw_writer_abort_and_bad_names(tmp_path):
+    stim = make_stim([["a", "b"]])
+    w = io.RawWriter(tmp_path / "raw.nc", stim, [0], site="s", model="m")
+    w.write([0], "sentences", np.zeros((1, 1, 2, 2), np.float32))
+    w.abort()
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match=r"'save_raw \(file extension\)'"):
+        io.RawWriter(tmp_path / "raw.h5", stim, [0], site="s", model="m")

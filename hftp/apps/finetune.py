@@ -29,7 +29,15 @@ import numpy as np
 
 from hftp._validation import InvalidValueError, check_float, check_int, check_option, check_type
 
-__all__ = ["METHODS", "hft_groups", "task_texts", "finetune", "compare", "FinetuneResult"]
+__all__ = [
+    "METHODS",
+    "hft_groups",
+    "freeze_half",
+    "task_texts",
+    "finetune",
+    "compare",
+    "FinetuneResult",
+]
 
 logger = logging.getLogger("hftp")
 
@@ -39,6 +47,12 @@ _MLP = ("gate_proj", "up_proj", "down_proj")
 
 def hft_groups(model) -> list[dict[str, list[Any]]]:
     """Per layer, the attention and MLP weight matrices HFT chooses from.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A Llama-style decoder (``model.model.layers`` with ``self_attn.{q,k,v,o}_proj`` and
+        ``mlp.{gate,up,down}_proj``).
 
     Returns
     -------
@@ -60,8 +74,24 @@ def hft_groups(model) -> list[dict[str, list[Any]]]:
     return out
 
 
-def _freeze_half(groups, rng) -> int:
-    """Freeze a fresh random half of each layer's matrices; return the number frozen."""
+def freeze_half(groups: list[dict[str, list[Any]]], rng: np.random.Generator) -> int:
+    """Freeze a fresh random half of each layer's matrices (HFT's choice for one round).
+
+    In every layer 2 of the 4 attention matrices and, of the 3 MLP matrices, 1 in even layers
+    and 2 in odd ones are frozen; every other matrix of ``groups`` is made trainable again.
+
+    Parameters
+    ----------
+    groups : list of dict
+        :func:`hft_groups` of the model.
+    rng : numpy.random.Generator
+        Draws the frozen matrices.
+
+    Returns
+    -------
+    int
+        The number of matrices frozen.
+    """
     n = 0
     for i, g in enumerate(groups):
         for p in g["attn"] + g["mlp"]:
@@ -75,7 +105,7 @@ def _freeze_half(groups, rng) -> int:
 
 
 #: method -> called at the start of each round with (groups, rng); returns matrices frozen
-METHODS = {"full": lambda groups, rng: 0, "half": _freeze_half}
+METHODS = {"full": lambda groups, rng: 0, "half": freeze_half}
 
 
 def task_texts(
@@ -104,8 +134,9 @@ def task_texts(
     Returns
     -------
     list of str
+        ``n_texts`` texts, units joined by the language's separator.
     """
-    import hftp
+    from hftp.stimuli.generation import make_stimuli
 
     n_texts = check_int("n_texts", n_texts, min_value=1)
     if corpus is not None:
@@ -116,7 +147,7 @@ def task_texts(
         if not lines:
             raise InvalidValueError(f"Invalid value for 'corpus': {path} has no non-empty line.")
         return lines[:n_texts]
-    stim = hftp.make_stimuli(
+    stim = make_stimuli(
         language, "sentences", n_sequences=n_texts, n_sentences=n_sentences, seed=seed
     )
     return [stim.separator.join(units) for _, _, units in stim.sequences()]
@@ -186,8 +217,8 @@ def finetune(
     net = copy.deepcopy(model).train()
     groups = hft_groups(net) if method == "half" else []
     rng = np.random.default_rng(seed)
-    order = np.concatenate([rng.permutation(len(texts)) for _ in range(
-        -(-steps * batch_size // len(texts)))])  # fmt: skip
+    n_passes = -(-steps * batch_size // len(texts))  # ceil: passes over the texts
+    order = np.concatenate([rng.permutation(len(texts)) for _ in range(n_passes)])
     hft_rng = np.random.default_rng([seed, 1])
     params = [p for p in net.parameters()]
     for p in params:
@@ -233,6 +264,7 @@ class FinetuneResult:
     tagged : dict of str to xarray.Dataset
         The find_tagged results per model.
     train_loss : dict of str to numpy.ndarray
+        Training loss per step of each fine-tuned model, shape (steps,).
     """
 
     summary: Any
@@ -260,7 +292,8 @@ def compare(
     ----------
     base : torch.nn.Module
         The start model.
-    tokenizer
+    tokenizer : transformers.PreTrainedTokenizerBase
+        The tokenizer of every model.
     models : dict of str to torch.nn.Module
         Fine-tuned models, e.g. ``{"FFT": fft, "HFT": hft}``.
     probe_stim : StimulusSet
@@ -276,21 +309,25 @@ def compare(
     seed : int
         Seed of the tagging statistics. Default 0.
     progress : bool
+        Show progress bars. Default True.
 
     Returns
     -------
     FinetuneResult
+        The summary table, retention per layer, tagging results and training losses.
     """
     import pandas as pd
 
-    import hftp
     from hftp.models.loss import next_unit_loss
+    from hftp.models.probing import probe
+    from hftp.tagging.pipeline import find_tagged
+    from hftp.tagging.profile import overlap
 
     everyone = {"base": base, **models}
     tagged, rows = {}, []
     for name, net in everyone.items():
-        spectra = hftp.probe(net, tokenizer, probe_stim, layers=layers, progress=progress)
-        tagged[name] = hftp.find_tagged(spectra, "sentences", control=control, seed=seed)
+        spectra = probe(net, tokenizer, probe_stim, layers=layers, progress=progress)
+        tagged[name] = find_tagged(spectra, "sentences", control=control, seed=seed)
         en = next_unit_loss(net, tokenizer, probe_stim)
         task = next_unit_loss(net, tokenizer, task_stim)
         cats = tagged[name]["category"].values
@@ -305,7 +342,7 @@ def compare(
         summary[f"{c}_change"] = summary[c] - summary.loc["base", c]
     ret = []
     for name in models:
-        ov = hftp.overlap(tagged["base"], tagged[name])
+        ov = overlap(tagged["base"], tagged[name])
         ov.insert(0, "model", name)
         ret.append(ov)
     retention = pd.concat(ret, ignore_index=True)

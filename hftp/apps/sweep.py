@@ -54,7 +54,7 @@ from typing import Any
 from hftp._validation import InvalidTypeError, InvalidValueError, check_int
 from hftp.io import atomic_dir, save, write_text
 
-__all__ = ["sweep", "load_spec", "plan_runs", "run_one", "read_index"]
+__all__ = ["sweep", "load_spec", "plan_runs", "run_one", "run_is_done", "read_index"]
 
 logger = logging.getLogger("hftp")
 
@@ -66,6 +66,11 @@ _INDEX_COLS = ("run", "model", "language", "status", "time_s", "spectra", "tagge
 
 def load_spec(spec: str | os.PathLike | dict) -> dict:
     """Read and check a sweep SPEC (a TOML path or a dict).
+
+    Parameters
+    ----------
+    spec : path or dict
+        A TOML file (``out`` is resolved next to it) or the same entries as a dict.
 
     Returns
     -------
@@ -169,7 +174,24 @@ def _model_slug(model: str) -> str:
 
 
 def plan_runs(spec: dict) -> list[dict]:
-    """Every combination of the matrix lists, each with its ``run`` id and output ``dir``."""
+    """Every combination of the matrix lists, each with its ``run`` id and output ``dir``.
+
+    Parameters
+    ----------
+    spec : dict
+        A checked spec (:func:`load_spec`).
+
+    Returns
+    -------
+    list of dict
+        One per run: the matrix values, ``run`` (``model/language[/key=value...]``) and ``dir``
+        (under ``spec["out"]``).
+
+    Raises
+    ------
+    ValueError
+        Two models map to the same output folder.
+    """
     keys = list(spec["matrix"])
     runs = []
     for values in itertools.product(*(spec["matrix"][k] for k in keys)):
@@ -189,8 +211,18 @@ def plan_runs(spec: dict) -> list[dict]:
 
 
 #: the spec's entries that shape a run's results, stored in its run.json
-_SETTINGS = ("n_sequences", "seed", "designs", "n_sentences", "condition", "control", "device",
-             "load", "probe", "tag")  # fmt: skip
+_SETTINGS = (
+    "n_sequences",
+    "seed",
+    "designs",
+    "n_sentences",
+    "condition",
+    "control",
+    "device",
+    "load",
+    "probe",
+    "tag",
+)
 
 
 def _settings(spec: dict) -> dict:
@@ -198,8 +230,21 @@ def _settings(spec: dict) -> dict:
     return json.loads(json.dumps({k: spec.get(k) for k in _SETTINGS}, default=str))
 
 
-def _is_done(run: dict, spec: dict) -> bool:
-    """Finished with the spec's current settings (a run made with other settings is redone)."""
+def run_is_done(run: dict, spec: dict) -> bool:
+    """Whether a run finished with the spec's current settings (one made with others is redone).
+
+    Parameters
+    ----------
+    run : dict
+        One run of :func:`plan_runs` (its ``dir`` holds ``run.json`` once it ran).
+    spec : dict
+        The sweep's spec (:func:`load_spec`).
+
+    Returns
+    -------
+    bool
+        True when ``run.json`` says ``done`` and records the spec's current settings.
+    """
     f = Path(run["dir"]) / "run.json"
     if not f.is_file():
         return False
@@ -218,17 +263,23 @@ def _is_done(run: dict, spec: dict) -> bool:
 def run_one(run: dict, spec: dict) -> dict:
     """Probe and tag one run of a sweep and write it under ``run["dir"]`` (a Dask task).
 
+    Parameters
+    ----------
+    run : dict
+        One run of :func:`plan_runs`.
+    spec : dict
+        The checked spec (:func:`load_spec`).
+
     Returns
     -------
     dict
         The run's row of ``index.csv``. Failures are caught and recorded (status ``"failed"``
         with the error), so that one bad run does not stop the others.
     """
-    from hftp.models.extract import probe
-    from hftp.models.load import load_model
-    from hftp.models.untrained import untrained
-    from hftp.stimuli.core import make_stimuli
-    from hftp.tagging.core import find_tagged
+    from hftp.models.load import load_model, untrained
+    from hftp.models.probing import probe
+    from hftp.stimuli.generation import make_stimuli
+    from hftp.tagging.pipeline import find_tagged
 
     t0 = time.perf_counter()
     row = {
@@ -288,7 +339,18 @@ def _write_record(folder: Path, row: dict, spec: dict) -> None:
 
 
 def read_index(out: str | os.PathLike):
-    """``out/index.csv`` as a DataFrame (one row per run)."""
+    """Read a sweep's index.
+
+    Parameters
+    ----------
+    out : path-like
+        The sweep's output folder.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``out/index.csv``, one row per run.
+    """
     import pandas as pd
 
     return pd.read_csv(Path(out) / "index.csv", keep_default_na=False)
@@ -305,8 +367,8 @@ def _write_index(spec: dict, runs: list[dict]):
             rec.pop("settings", None)  # the spec's own entries; the index keeps the run's
             rows.append(rec)
         else:
-            rows.append({"run": r["run"], "model": r["model"], "language": r["language"],
-                         "status": "pending"})  # fmt: skip
+            pending = {"run": r["run"], "model": r["model"], "language": r["language"]}
+            rows.append({**pending, "status": "pending"})
     df = pd.DataFrame(rows)
     cols = [c for c in _INDEX_COLS if c in df] + [c for c in df if c not in _INDEX_COLS]
     df = df[cols]
@@ -377,7 +439,7 @@ def sweep(
     spec = load_spec(spec)
     runs = plan_runs(spec)
     Path(spec["out"]).mkdir(parents=True, exist_ok=True)
-    todo = [r for r in runs if not _is_done(r, spec)]
+    todo = [r for r in runs if not run_is_done(r, spec)]
     logger.info("sweep: %d runs, %d already done", len(runs), len(runs) - len(todo))
     if not todo:
         return _write_index(spec, runs)

@@ -37,6 +37,7 @@ __all__ = [
     "region_table",
     "region_voxels",
     "hemisphere",
+    "is_mni",
     "MNI_FRAMES",
     "OTHER",
 ]
@@ -49,7 +50,18 @@ MNI_FRAMES = ("mni", "mni_tal", "mni305", "mni152", "icbm452")
 
 
 def is_mni(frame: str | None) -> bool:
-    """Whether a coordinate-frame name (MNE or BIDS spelling) denotes an MNI space."""
+    """Whether a coordinate-frame name (MNE or BIDS spelling) denotes an MNI space.
+
+    Parameters
+    ----------
+    frame : str or None
+        E.g. MNE's ``"mni_tal"``, BIDS' ``"MNI152NLin2009cAsym"``, or ``"head"``.
+
+    Returns
+    -------
+    bool
+        True for names starting with ``mni`` or ``icbm`` (any case) and for ``fsaverage``.
+    """
     if frame is None:
         return False
     f = str(frame).lower()
@@ -191,6 +203,11 @@ def region_table(regions: str | os.PathLike | Mapping[str, str] | None = None) -
         A TSV with columns ``atlas_label`` and ``region``, or a dict. Default: the AAL table in the
         package (A1, STG, MTG, ITG, Insula, TPJ, Temporal_Pole, Sensorimotor, IFG, MFG, Hippocampus,
         Amygdala, each ``_L``/``_R``).
+
+    Returns
+    -------
+    dict of str to str
+        Atlas label → region name.
     """
     if isinstance(regions, Mapping):
         return {str(k): str(v) for k, v in regions.items()}
@@ -202,8 +219,19 @@ def region_table(regions: str | os.PathLike | Mapping[str, str] | None = None) -
 
 
 def hemisphere(x: Any) -> np.ndarray:
-    """Hemisphere from the sign of MNI x: ``"L"`` (x < 0), ``"R"`` (x > 0), ``"midline"`` (0),
-    ``"unknown"`` (NaN)."""
+    """Hemisphere from the sign of MNI x.
+
+    Parameters
+    ----------
+    x : float or array-like
+        MNI x coordinates in mm, any shape.
+
+    Returns
+    -------
+    numpy.ndarray of object
+        ``"L"`` (x < 0), ``"R"`` (x > 0), ``"midline"`` (0) or ``"unknown"`` (NaN), shaped like
+        ``x`` (at least 1-d).
+    """
     x = np.atleast_1d(np.asarray(x, dtype=float))
     out = np.full(x.shape, "unknown", dtype=object)
     out[x < 0] = "L"
@@ -348,9 +376,19 @@ def region_voxels(
 ) -> np.ndarray:
     """MNI coordinates (mm) of every voxel of a language region, e.g. ``"STG_L"``.
 
+    Parameters
+    ----------
+    region : str
+        A region of the region table, e.g. ``"STG_L"``.
+    atlas, labels : path, optional
+        Atlas volume and label table (default AAL), see :func:`load_atlas`.
+    regions : path or dict, optional
+        The atlas label → region table (default the package's), see :func:`region_table`.
+
     Returns
     -------
     xyz : ndarray, shape (n_voxels, 3)
+        Voxel centres in MNI mm.
     """
     mapping = region_table(regions)
     check_option("region", region, sorted(set(mapping.values())))

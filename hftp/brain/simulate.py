@@ -77,11 +77,11 @@ def _design(stim, n_trials: int | None) -> dict[str, Any]:
         nt = 20 if n_trials is None else n_trials
         d["trials"] = {c: [d["n_units"]] * nt for c in d["conditions"]}
         return d
-    from hftp.stimuli.core import StimulusSet
+    from hftp.stimuli.stimulus_set import StimulusSet
 
     check_type("stim", stim, StimulusSet, "a StimulusSet (hftp.make_stimuli) or None")
     u = stim.units
-    rate = stim.unit_rate_hz
+    rate = stim.sfreq
     tagged = {"unit": rate, **stim.tagged_hz}
     conds, trials = {}, {}
     # structure_hz records which levels a condition's stream really has (a within-sentence
@@ -169,7 +169,9 @@ def simulate_ieeg(
     sfreq : float
         Sampling rate (Hz). Default 256.
     fmt : {"brainvision", "edf"}
+        The file format of the recordings. Default ``"brainvision"``.
     contacts_per_region : int
+        Contacts placed in every region, per subject. Default 2.
     n_trials : int, optional
         Trials per condition (default: all sequences of ``stim``, or 20).
     line_freq, line_amplitude : float
@@ -304,10 +306,10 @@ def _write_subject(
             pos.append(p)
             reg.append(r)
     n_ch = len(names)
-    from hftp.stimuli.core import item_id
+    from hftp.stimuli.stimulus_set import item_id
 
     # (condition, length in units, item): the item is the condition's k-th stream, named as
-    # hftp.stimuli.core.item_id names it, so the model can be fed the same word list
+    # hftp.stimuli.stimulus_set.item_id names it, so the model can be fed the same word list
     trials = [
         (c, n_units, item_id(c, k))
         for c, lens in design["trials"].items()

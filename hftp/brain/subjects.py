@@ -12,6 +12,8 @@ import numpy as np
 from hftp._validation import InvalidValueError, check_type
 from hftp.spectral.accessor import check_spectra
 
+__all__ = ["concat_subjects"]
+
 logger = logging.getLogger("hftp")
 
 
@@ -23,9 +25,17 @@ def concat_subjects(spectra: Sequence[Any]):
     there. When trial counts differ between subjects, ``n_trials`` gets dims ``(condition, channel)``
     (the derived measures broadcast over it unchanged).
 
+    Parameters
+    ----------
+    spectra : list of xarray.Dataset
+        Brain Spectra, dims ``(condition, channel, freq)``, with the same frequency axis and
+        tagged frequencies.
+
     Returns
     -------
-    spectra : xarray.Dataset, dims (condition, channel, freq)
+    spectra : xarray.Dataset
+        Dims ``(condition, channel, freq)``, channels of every subject in the order given; attrs
+        ``subjects`` (JSON list) in place of ``subject``.
     """
     import xarray as xr
 

@@ -1,7 +1,10 @@
 """The eeg-phrases scalp-EEG data set (Burroughs, Kazanina & Houghton, 2021, Sci. Rep. 11):
-loading every participant, channel- then participant-averaged ITC, and the phrase-rate check.
+its conditions and event codes, loading every participant, channel- then participant-averaged
+ITC, the published phrase-rate check, and fetching the public deposit.
 
-This is scalp EEG, not intracranial: every result says "EEG (scalp)".
+This is scalp EEG, not intracranial: every result says "EEG (scalp)". The word streams the
+participants heard are read by :func:`hftp.stimuli.load_word_streams` (their file-name prefixes
+are :data:`hftp.stimuli.files.EEG_PHRASES_STREAM_PREFIXES`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,22 @@ from typing import Any
 from hftp._validation import InvalidValueError, check_in_path
 from hftp.spectral.measures import itc
 
+__all__ = [
+    "EEG_PHRASES_CONDITIONS",
+    "EEG_PHRASES_TAGGED_HZ",
+    "EEG_PHRASES_BAD_CODES",
+    "EEG_PHRASES_PARTIAL",
+    "EEG_PHRASES_PARTIAL_CONDITIONS",
+    "EEG_PHRASES_URL",
+    "EEG_LABEL",
+    "read_eeg_phrases",
+    "subject_itc",
+    "grand_average_itc",
+    "eeg_phrases_summary",
+    "fetch",
+]
+
+#: Condition → the event codes of its trials in the FieldTrip files (25 trials per condition).
 EEG_PHRASES_CONDITIONS: dict[str, range] = {
     "advp": range(0, 25),
     "rrrv": range(30, 55),
@@ -28,7 +47,9 @@ EEG_PHRASES_TAGGED_HZ = {"sentence": 0.78125, "phrase": 1.5625, "unit": 3.125}
 EEG_PHRASES_BAD_CODES = (8, 38, 68, 98, 128, 158)
 #: P1–P4 have usable trials only for these conditions.
 EEG_PHRASES_PARTIAL = {"P1", "P2", "P3", "P4"}
+#: The conditions P1–P4 have.
 EEG_PHRASES_PARTIAL_CONDITIONS = ("avav", "anan", "phmi")
+#: The modality every eeg-phrases result carries.
 EEG_LABEL = "EEG (scalp)"
 
 
@@ -64,7 +85,7 @@ def read_eeg_phrases(folder: str | os.PathLike, *, drop_bad: bool = True, progre
         conds = EEG_PHRASES_CONDITIONS
         if subj in EEG_PHRASES_PARTIAL:
             conds = {c: EEG_PHRASES_CONDITIONS[c] for c in EEG_PHRASES_PARTIAL_CONDITIONS}
-        from hftp.brain.core import read_spectra
+        from hftp.brain.reading import read_spectra
 
         s = read_spectra(
             f,
@@ -78,8 +99,20 @@ def read_eeg_phrases(folder: str | os.PathLike, *, drop_bad: bool = True, progre
 
 
 def subject_itc(spectra_list: Sequence[Any]):
-    """ITC averaged over channels, per subject: DataArray (subject, condition, freq), NaN where a
-    subject lacks a condition."""
+    """ITC averaged over channels, per participant.
+
+    Parameters
+    ----------
+    spectra_list : list of xarray.Dataset
+        Brain Spectra, one per participant, dims (condition, channel, freq), from
+        :func:`read_eeg_phrases`.
+
+    Returns
+    -------
+    xarray.DataArray
+        Named ``itc``, dims (subject, condition, freq); NaN where a participant lacks a
+        condition.
+    """
     import xarray as xr
 
     rows = []
@@ -93,11 +126,18 @@ def subject_itc(spectra_list: Sequence[Any]):
 
 
 def grand_average_itc(spectra_list: Sequence[Any]):
-    """ITC averaged over channels, then over subjects (as the published analysis).
+    """ITC averaged over channels, then over participants (as the published analysis).
+
+    Parameters
+    ----------
+    spectra_list : list of xarray.Dataset
+        Brain Spectra, one per participant, from :func:`read_eeg_phrases`.
 
     Returns
     -------
-    DataArray, dims (condition, freq), with coord ``n_subjects`` on condition.
+    xarray.DataArray
+        Named ``itc``, dims (condition, freq), with coord ``n_subjects`` on condition (the
+        participants that have it) and attr ``modality``.
     """
     per = subject_itc(spectra_list)
     ga = per.mean("subject", skipna=True)
@@ -113,7 +153,7 @@ def eeg_phrases_summary(spectra_list: Sequence[Any] | str | os.PathLike) -> dict
     ITC is averaged over channels per participant, then over participants (P1–P4 only in avav,
     anan, phmi). anan is compared with avav, rrrr and phmi across the participants that have both
     (paired t-test and Wilcoxon signed-rank, one-sided anan > other, plus the two-sided t p-value).
-    The syllable-rate peak is the ITC at 3.125 Hz over the mean of its neighbours (3 bins per side,
+    The syllable-rate peak is the ITC at 3.125 Hz over the mean of its neighbors (3 bins per side,
     1 skipped), per condition.
 
     Parameters

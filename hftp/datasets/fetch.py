@@ -1,4 +1,5 @@
-"""Fetching a public data set into hftp's data cache with pooch (checksums, resumable, offline-aware).
+"""Fetching a public data set into hftp's data cache with pooch (checksums, resumable,
+offline-aware): where the cache is, the registries of checksums, and the download itself.
 
 The data cache is ``$HFTP_DATA`` when set, else the user data folder of hftp
 (``platformdirs.user_data_dir("hftp")``). Each data set lives in a subfolder named after it.
@@ -30,7 +31,14 @@ def _copy_file(url: str, output_file, pooch_obj) -> None:
 
 
 def data_home() -> Path:
-    """hftp's data cache: ``$HFTP_DATA`` or the platform's user data folder for hftp."""
+    """hftp's data cache folder.
+
+    Returns
+    -------
+    Path
+        ``$HFTP_DATA`` when set, else the platform's user data folder for hftp (it may not exist
+        yet).
+    """
     env = os.environ.get("HFTP_DATA")
     if env:
         return Path(env).expanduser()
@@ -40,7 +48,19 @@ def data_home() -> Path:
 
 
 def read_registry(name: str) -> dict[str, str]:
-    """``relative path → "sha256:<hex>"`` from the registry file shipped with hftp."""
+    """Read a data set's checksum registry shipped with hftp.
+
+    Parameters
+    ----------
+    name : str
+        The registry file in the ``hftp.datasets`` package (e.g. ``"eeg_phrases_registry.txt"``),
+        one ``relative/path sha256:<hex>`` per line.
+
+    Returns
+    -------
+    dict of str to str
+        Relative path → ``"sha256:<hex>"``.
+    """
     text = resources.files("hftp.datasets").joinpath(name).read_text(encoding="utf-8")
     rows = (line.split() for line in text.splitlines() if line.strip())
     return {r[0]: r[1] for r in rows}
@@ -51,8 +71,31 @@ def fetch_files(
 ) -> Path:
     """Download every file of ``registry`` from ``base_url`` into ``dest`` (checked by hash).
 
-    Files already present with the right hash are kept. A download that fails raises an
-    :class:`HftpError` saying what to download, from where, and where to put it.
+    Files already present with the right hash are kept.
+
+    Parameters
+    ----------
+    dest : Path
+        The data set's folder (created if missing).
+    base_url : str
+        Where the files lie; ``file://`` URLs are copied.
+    registry : dict of str to str
+        Relative path → ``"sha256:<hex>"`` (:func:`read_registry`).
+    what : str
+        The data set's name, for messages.
+    progress : bool
+        Show download progress bars.
+
+    Returns
+    -------
+    Path
+        ``dest``, holding every file of the registry.
+
+    Raises
+    ------
+    HftpError
+        A download failed or a file's hash is wrong: the message says what to download, from
+        where, and where to put it.
     """
     import pooch
 

@@ -1,26 +1,36 @@
 """Stage 2: language models and their MLP neurons.
 
-:mod:`hftp.models.load` loads a model (the offline default, GGUF files, local folders, hub ids,
-device maps); :mod:`hftp.models.gguf` caches GGUF conversions; :mod:`hftp.models.catalogue` lists
-the field's models;
-:mod:`hftp.models.families` maps architectures to the module whose input is the neuron vector;
-:mod:`hftp.models.extract` hooks it (raw activations, streamed spectra); :mod:`hftp.models.batching`
-cuts sequences into batches; :mod:`hftp.models.pooling` maps tokens to stimulus units;
-:mod:`hftp.models.spectra` turns pooled units into FFT sums on their device; :mod:`hftp.models.untrained` gives the untrained baseline; :mod:`hftp.models.loss` the next-unit
-loss and :mod:`hftp.models.ablate` the causal ablation of neuron sets against random ones.
+- :mod:`~hftp.models.load`: :func:`load_model` (the offline default, catalogue keys, GGUF files,
+  local folders, hub ids, device maps), :func:`untrained` (fresh random weights) and where a
+  loaded model runs;
+- :mod:`~hftp.models.listing`: the catalogue of the field's models (:data:`CATALOGUE`,
+  :func:`catalogue`);
+- :mod:`~hftp.models.gguf`: GGUF files converted once into hftp's cache;
+- :mod:`~hftp.models.families`: the registry of where each family's neurons live
+  (:data:`FAMILIES`, :func:`resolve_site`);
+- :mod:`~hftp.models.hooks`: the forward pre-hooks (:func:`capture`), the only module that
+  registers hooks;
+- :mod:`~hftp.models.pooling`: tokens → units (tokenizing unit streams, sparse pooling matrices);
+- :mod:`~hftp.models.batching`: the batch driver (validated inputs, batches of one condition,
+  pooled (L, B, U, N) blocks);
+- :mod:`~hftp.models.extract`: raw activations (:func:`extract_activations`,
+  :func:`iter_activations`, :func:`record_tokens`);
+- :mod:`~hftp.models.probing`: :func:`probe`, batches streamed into Spectra, with split halves;
+- :mod:`~hftp.models.fft`: the device-keyed FFT summarisers the probe adds each batch with;
+- :mod:`~hftp.models.lexical`: the streaming lexical baseline of the probe;
+- :mod:`~hftp.models.loss`: the next-unit loss (:func:`next_unit_loss`);
+- :mod:`~hftp.models.ablation`: the causal ablation of neuron sets against random ones
+  (:func:`ablate`, :func:`ablation_table`).
+
 torch and transformers are imported only when a function needs them.
 """
 
-from hftp.models.ablate import ablate, ablation_table
-from hftp.models.catalogue import CATALOGUE, catalogue
-from hftp.models.extract import (
-    capture,
-    extract_activations,
-    iter_activations,
-    probe,
-    record_tokens,
-)
+from hftp._deprecate import module_getattr
+from hftp.models.ablation import ablate, ablation_table
+from hftp.models.extract import extract_activations, iter_activations, record_tokens
 from hftp.models.families import FAMILIES, register_family, resolve_site
+from hftp.models.hooks import capture
+from hftp.models.listing import CATALOGUE, catalogue
 from hftp.models.load import (
     DEFAULT_MODEL,
     DEFAULT_WHEEL,
@@ -30,9 +40,10 @@ from hftp.models.load import (
     load_model,
     model_id,
     resolve_device,
+    untrained,
 )
 from hftp.models.loss import next_unit_loss
-from hftp.models.untrained import untrained
+from hftp.models.probing import probe
 
 __all__ = [
     "CATALOGUE",
@@ -58,3 +69,6 @@ __all__ = [
     "ablation_table",
     "next_unit_loss",
 ]
+
+# hftp.models.spectra was renamed hftp.models.fft in 0.3
+__getattr__ = module_getattr(__name__, {"spectra": ("hftp.models", "fft")})

@@ -1,4 +1,12 @@
-"""families: split from hftp 0.1's models."""
+"""Where the MLP neurons of each model family live: the registry and the module lookup.
+
+A neuron is one coordinate of the input to an MLP's down-projection: ``act(fc(x))``, or
+``act(gate(x)) * up(x)`` in gated MLPs. :data:`FAMILIES` maps a model family
+(``model.config.model_type``) to the module-path pattern of that down-projection, with ``{i}`` for
+the layer index; :func:`register_family` adds a family, and :func:`resolve_site` finds the module
+of every layer of a loaded model (the hooks of :mod:`hftp.models.hooks` go on them). An unknown
+family is an error that says how to pass the module path by hand.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,8 @@ import warnings
 from typing import Any
 
 from hftp._validation import InvalidValueError, check_type
+
+__all__ = ["FAMILIES", "register_family", "resolve_site"]
 
 logger = logging.getLogger("hftp")
 
@@ -151,11 +161,11 @@ def resolve_site(model, site: str | None = None) -> tuple[str, dict[int, Any]]:
     name0, _, m0 = found[0][0]
     full = name0[: m0.start(1)] + "{i}" + name0[m0.end(1) :]
     modules = {i: found[i][0][1] for i in idx}
-    warn_site_width(model, given, full, modules)
+    _warn_site_width(model, given, full, modules)
     return full, modules
 
 
-def warn_site_width(model, given: str | None, site: str, modules) -> None:
+def _warn_site_width(model, given: str | None, site: str, modules) -> None:
     """Warn when a user ``site`` takes an input that is not the MLP width (e.g. attention)."""
     if given is None:
         return

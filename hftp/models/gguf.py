@@ -89,7 +89,7 @@ def _convert(gguf: Path, dest: Path) -> None:
     auto = AutoModelForCausalLM if type(config) in MODEL_FOR_CAUSAL_LM_MAPPING else AutoModel
     tok = AutoTokenizer.from_pretrained(gguf.parent, **kw)
     model = auto.from_pretrained(gguf.parent, **kw)
-    strip_quantization(model)
+    _strip_quantization(model)
     dest.parent.mkdir(parents=True, exist_ok=True)
     with atomic_dir(dest, overwrite=True) as staging:
         model.save_pretrained(staging)
@@ -100,7 +100,7 @@ def _convert(gguf: Path, dest: Path) -> None:
         )
 
 
-def strip_quantization(model) -> None:
+def _strip_quantization(model) -> None:
     """Drop quantization metadata from a model whose weights are plain floats (in place)."""
     model.hf_quantizer = None
     model.is_quantized = False

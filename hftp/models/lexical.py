@@ -1,10 +1,10 @@
-"""Streaming lexical baseline for :func:`hftp.probe`: two passes, memory flat.
+"""The streaming lexical baseline of :func:`hftp.probe`: two passes, memory flat.
 
 Pass 1 reads only the baseline condition's sequences and accumulates, per word and channel, the
-count, sum and sum of squares (:class:`hftp.tagging.lexical.WordMoments`: words × layers × neurons).
-Pass 2 (the probe) subtracts each unit's word mean before the FFT and accumulates, per condition,
-the trial-summed Fourier transform of every word's positions, from which the baseline's estimation
-variance ``lexical_var`` follows (see :mod:`hftp.tagging.lexical`).
+count, sum and sum of squares (:class:`hftp.spectral.lexical_stats.WordMoments`: words × layers ×
+neurons). Pass 2 (the probe) subtracts each unit's word mean before the FFT and accumulates, per
+condition, the trial-summed Fourier transform of every word's positions, from which the
+baseline's estimation variance ``lexical_var`` follows (see :mod:`hftp.spectral.lexical_stats`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import contextlib
 
 import numpy as np
 
-from hftp.tagging.lexical import (
+from hftp._deprecate import module_getattr
+from hftp.spectral.lexical_stats import (
     WordMoments,
     baseline_condition,
     lexical_variance,
@@ -21,16 +22,46 @@ from hftp.tagging.lexical import (
     word_index,
 )
 
-__all__ = ["LexicalBaseline", "add_batch", "finish_spectra", "make_accumulators"]
+__all__ = ["LexicalBaseline"]
+
+# the probe's split-half assembly moved to hftp.models.probing in 0.3
+__getattr__ = module_getattr(
+    __name__,
+    {
+        name: ("hftp.models.probing", name)
+        for name in ("add_batch", "finish_spectra", "make_accumulators")
+    },
+)
 
 
 class LexicalBaseline:
-    """Per-word means from the baseline condition, and the residual bookkeeping of the probe."""
+    """Per-word means from the baseline condition, and the residual bookkeeping of the probe.
+
+    Building one runs pass 1: the baseline condition's sequences through ``batches``.
+
+    Parameters
+    ----------
+    batches : callable
+        ``batches(stim)`` yields ``(condition, seq_ids, pooled)`` with ``pooled`` a torch tensor
+        of shape (L, B, U, N) for a StimulusSet (the probe's own batch iterator, so that this
+        module does not import the probe).
+    stim : StimulusSet
+        The whole stimulus set (it must contain the baseline condition).
+    baseline : str
+        A key of :data:`hftp.spectral.lexical_stats.BASELINES`, or a condition name.
+    drop_missing : bool
+        Words absent from the baseline: an error (False) or the baseline's grand mean (True).
+
+    Attributes
+    ----------
+    vocab : dict of str to int
+        The baseline's words.
+    means : ndarray, shape (n_words + 1, L, N)
+        Per-word means; the last row is the grand mean.
+    """
 
     def __init__(self, batches, stim, baseline: str, drop_missing: bool) -> None:
-        """``batches(stim)`` yields ``(condition, seq_ids, pooled (L, B, U, N))`` for a StimulusSet
-        (the probe's own batch iterator, so this module does not import the probe)."""
-        from hftp.stimuli.core import StimulusSet
+        from hftp.stimuli import StimulusSet
 
         self.baseline = baseline
         cond = baseline_condition(baseline, stim.conditions)
@@ -80,70 +111,3 @@ class LexicalBaseline:
         L, N = self.moments.channel_shape
         ev = self.moments.error_var()
         return lexical_variance(ev, self.C[key], self.K[key]).reshape(L, N, -1)
-
-
-def finish_spectra(accs, lex):
-    """One Spectra from the accumulators (a ``split`` dim for two), with ``lexical_var``."""
-    import xarray as xr
-
-    parts = []
-    for h, acc in enumerate(accs):
-        ds = acc.to_dataset()
-        if lex is not None:
-            conds = [str(c) for c in ds["condition"].values]
-            var = np.stack([lex.variance((h, c)) for c in conds])
-            ds["lexical_var"] = (("condition", "layer", "neuron", "freq"), var)
-        parts.append(ds)
-    if len(parts) == 1:
-        return parts[0]
-    n_tr = max(p.sizes.get("trial", 0) for p in parts)
-    parts = [
-        p.drop_vars("trial", errors="ignore").pad(trial=(0, n_tr - p.sizes["trial"]))
-        if "trial" in p.dims
-        else p
-        for p in parts
-    ]
-    out = xr.concat(
-        parts, dim="split", coords="minimal", compat="override", combine_attrs="override"
-    )
-    out = out.assign_coords(split=[0, 1])
-    out["n_trials"] = out["n_trials"].transpose("split", "condition")
-    return out
-
-
-def add_batch(accs, lex, seen: dict, cond: str, seq_ids, pooled, drop: int, add) -> None:
-    """Add one batch (L, B, U, N) to the accumulators: even/odd sequences of each condition to
-    ``accs[0]``/``accs[1]`` when there are two, after the lexical baseline when ``lex``."""
-    halves = len(accs)
-    first = seen.get(cond, 0)
-    seen[cond] = first + len(seq_ids)
-    half = (first + np.arange(len(seq_ids))) % halves
-    for h in range(halves):
-        m = np.flatnonzero(half == h)
-        if m.size == 0:
-            continue
-        ids = [seq_ids[i] for i in m]
-        x = pooled[:, m] if halves > 1 else pooled
-        if lex is not None:
-            x = lex.subtract((h, cond), ids, x, drop)
-        add(accs[h], cond, x, drop)
-
-
-def make_accumulators(halves: int, layers, n_neurons: int, n_times: int, stim, keep_trials, attrs):
-    """One model-spectra accumulator per half (one without a split)."""
-    from hftp.spectral.accumulate import SpectraAccumulator, freq_axis
-
-    return [
-        SpectraAccumulator(
-            channel_dims=("layer", "neuron"),
-            channel_coords={"layer": np.asarray(layers), "neuron": np.arange(n_neurons)},
-            freqs=freq_axis(n_times, stim.unit_rate_hz),
-            rate_hz=stim.unit_rate_hz,
-            tagged=stim.tagged_hz,
-            n_times=n_times,
-            kind="model",
-            keep_trials=keep_trials,
-            attrs=attrs,
-        )
-        for _ in range(halves)
-    ]

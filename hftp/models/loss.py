@@ -5,7 +5,7 @@ pooling matrix (:mod:`hftp.models.pooling`: the mean over the tokens that overla
 last of them), over the tokens that have a prediction: the first token of a sequence has none, so
 without a BOS token the first unit is not scored. A condition's loss is the mean over its scored
 units and sequences. :class:`Scorer` tokenizes a StimulusSet once and scores it on demand, also for
-several stacked copies of each batch (used by :mod:`hftp.models.ablate`).
+several stacked copies of each batch (used by :mod:`hftp.models.ablation`).
 """
 
 from __future__ import annotations
@@ -13,15 +13,43 @@ from __future__ import annotations
 import numpy as np
 
 from hftp._validation import check_int
-from hftp.models.batching import iter_batches, sequences_by_condition
-from hftp.models.extract import _accepts, _check_inputs, _check_length
+from hftp.models.batching import (
+    accepts_kwarg,
+    check_inputs,
+    check_length,
+    iter_batches,
+    sequences_by_condition,
+)
 from hftp.models.pooling import encode
 
 __all__ = ["Scorer", "next_unit_loss"]
 
 
 class Scorer:
-    """Tokenized batches of a stimulus set and the per-condition loss of one model on them."""
+    """Tokenized batches of a stimulus set and the per-condition loss of one model on them.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A causal LM (it must return ``logits``).
+    tokenizer : transformers.PreTrainedTokenizerFast
+    stim : StimulusSet
+    pooling : {"mean", "last"}
+        Tokens to unit, as in extraction.
+    add_bos : bool
+        Prepend the BOS token.
+    batch_size : int
+        Sequences per forward pass.
+    drop_units : int
+        Leading units of each sequence left unscored.
+
+    Attributes
+    ----------
+    conditions : list of str
+        In the order of ``stim``; the condition axis of :meth:`accumulate`.
+    batches : list of (int, Batch)
+        Condition index and encoded batch.
+    """
 
     def __init__(self, model, tokenizer, stim, pooling, add_bos, batch_size, drop_units):
         self.model = model
@@ -38,10 +66,10 @@ class Scorer:
                 add_bos=add_bos,
                 pad_id=pad,
             )
-            _check_length(model, b.input_ids.shape[1])
+            check_length(model, b.input_ids.shape[1])
             self.batches.append((self.conditions.index(cond), b))
         self.drop_units = drop_units
-        self.use_cache = _accepts(model, "use_cache")
+        self.use_cache = accepts_kwarg(model, "use_cache")
 
     def unit_loss(self, batch, reps: int):
         """Forward ``reps`` copies of ``batch``; per-unit loss (reps, B, U) with NaN where unscored."""
@@ -125,7 +153,7 @@ def next_unit_loss(
     """
     import xarray as xr
 
-    _check_inputs(model, tokenizer, stim, None, batch_size, pooling, None, add_bos)
+    check_inputs(model, tokenizer, stim, None, batch_size, pooling, None, add_bos)
     drop_units = check_int("drop_units", drop_units, min_value=0)
     scorer = Scorer(model, tokenizer, stim, pooling, add_bos, batch_size, drop_units)
     total, count = scorer.accumulate(1)

@@ -11,7 +11,7 @@ never stacked.
 
 A token that overlaps two units gives both the same vector, which can bias a contrast whose
 conditions differ in how often that happens (two-character Chinese words that a tokenizer merges
-are frequent in sentences, rare in shuffles). :func:`encode` counts such units
+are frequent in sentences, rare in shuffled controls). :func:`encode` counts such units
 (:attr:`Batch.n_shared`), and ``tokenization="unitwise"`` tokenizes each unit on its own so that
 no token spans two (the default for units not separated by whitespace).
 """
@@ -34,8 +34,11 @@ __all__ = [
     "POOLINGS",
     "TOKENIZATIONS",
     "default_tokenization",
+    "pool",
+    "empty_block",
     "sharing_fractions",
     "warn_sharing",
+    "SHARING_TOLERANCE",
 ]
 
 
@@ -165,7 +168,18 @@ TOKENIZATIONS = {"joint": _tokenize_joint, "unitwise": _tokenize_unitwise}
 
 
 def default_tokenization(separator: str) -> str:
-    """``"unitwise"`` when units are not separated by whitespace (Chinese), else ``"joint"``."""
+    """The default tokenization for a stimulus set's separator.
+
+    Parameters
+    ----------
+    separator : str
+        How units are joined into text (``StimulusSet.separator``).
+
+    Returns
+    -------
+    {"joint", "unitwise"}
+        ``"unitwise"`` when units are not separated by whitespace (Chinese), else ``"joint"``.
+    """
     return "joint" if separator and separator.isspace() else "unitwise"
 
 
@@ -184,11 +198,13 @@ def encode(
     Parameters
     ----------
     tokenizer : transformers.PreTrainedTokenizerFast
+        Gives the ids and character offsets.
     sequences : list of (sequence_id, units)
         All with the same number of units U.
     separator : str
         Joins units into text.
     pooling : {"mean", "last"}
+        A unit's value: the mean over its tokens, or the last of them.
     add_bos : bool
         Prepend the BOS token (its span is empty, so it is in no unit).
     pad_id : int
@@ -200,7 +216,9 @@ def encode(
 
     Returns
     -------
-    Batch
+    batch : Batch
+        ``input_ids`` and ``attention_mask`` of shape (B, T) and the (B * U, B * T) pooling
+        matrix.
     """
     import torch
 
@@ -299,6 +317,7 @@ def pool(acts, matrix, n_seq: int, *, out=None):
     Parameters
     ----------
     acts : torch.Tensor, shape (B, T, N) or (B * T, N)
+        One layer's token activations.
     matrix : torch sparse CSR tensor, shape (B * U, B * T)
         :attr:`Batch.matrix`. ``acts`` is moved to its device (a layer of a device-mapped model
         may sit elsewhere) and upcast to float32 first.
@@ -338,6 +357,18 @@ def empty_block(shape, device):
 
     On a CPU it comes from numpy, whose large arrays get transparent huge pages: filling it then
     faults in a few hundred pages instead of tens of thousands.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        E.g. (L, B, U, N).
+    device : str or torch.device
+        Where the tensor lives.
+
+    Returns
+    -------
+    torch.Tensor, float32, of shape ``shape``
+        Uninitialised, contiguous.
     """
     import torch
 
@@ -347,7 +378,19 @@ def empty_block(shape, device):
 
 
 def sharing_fractions(sharing: dict) -> dict[str, float]:
-    """Per condition, the fraction of units that share a token with another unit."""
+    """Per condition, the fraction of units that share a token with another unit.
+
+    Parameters
+    ----------
+    sharing : dict of str to (int, int)
+        condition → [units sharing a token with another unit, units]
+        (``ExtractionPlan.sharing``).
+
+    Returns
+    -------
+    fractions : dict of str to float
+        0 for a condition without units.
+    """
     return {c: (n / tot if tot else 0.0) for c, (n, tot) in sharing.items()}
 
 
@@ -356,7 +399,15 @@ SHARING_TOLERANCE = 0.01
 
 
 def warn_sharing(fractions: dict[str, float], tokenization: str) -> None:
-    """Warn when conditions differ in how many units share a token (a contrast would see it)."""
+    """Warn when conditions differ in how many units share a token (a contrast would see it).
+
+    Parameters
+    ----------
+    fractions : dict of str to float
+        From :func:`sharing_fractions`; a spread above :data:`SHARING_TOLERANCE` warns.
+    tokenization : {"joint", "unitwise"}
+        The tokenization used (the warning's fix depends on it).
+    """
     if len(fractions) < 2:
         return
     lo, hi = min(fractions.values()), max(fractions.values())

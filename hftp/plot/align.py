@@ -1,4 +1,9 @@
-"""align: split from hftp 0.1's plot."""
+"""Alignment figures: RDM heatmaps of a layer and a brain channel or region, and the layer ×
+region (or electrode, or channel) similarity heatmap of an :func:`hftp.align` result.
+
+:func:`plot_rdm_panels` draws two square RDMs side by side; :func:`plot_alignment` draws the
+comparison of every layer with every region, the cells that pass the result's correction marked.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ from hftp.plot.style import (
     styled,
 )
 
+__all__ = ["plot_rdm_panels", "plot_alignment"]
+
 logger = logging.getLogger("hftp")
 
 
@@ -22,7 +29,7 @@ logger = logging.getLogger("hftp")
 
 
 def _square_rdm(rdm, select, name: str):
-    """(conditions, square matrix, unit dim, chosen label) from a condensed RDM DataArray."""
+    """(conditions, square matrix, group dim, chosen label) from a condensed RDM DataArray."""
     import xarray as xr
 
     check_type(name, rdm, xr.DataArray, "an RDM DataArray from hftp.rdms")
@@ -81,7 +88,7 @@ def _rdm_heatmap(ax, conds, mat, title, cbar_label) -> None:
 
 
 @styled
-def rdm_panels(
+def plot_rdm_panels(
     model_rdm,
     brain_rdm,
     layer=None,
@@ -103,12 +110,16 @@ def rdm_panels(
     channel_or_region : label, optional
         The brain channel or region to show. Default: the first.
     axes : pair of Axes, optional
+        Model, brain; a new figure otherwise.
     model_label, brain_label : str
         Panel title prefixes (e.g. ``brain_label="EEG (scalp)"`` or ``"simulated sEEG"``).
+        Defaults ``"Model"`` and ``"Brain"``.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    fig : matplotlib.figure.Figure
+        Two square heatmaps (conditions × conditions, the diagonal masked), each with its colour
+        bar; the values are written in the cells when there are at most 8 conditions.
     """
     import matplotlib.pyplot as plt
 
@@ -136,7 +147,7 @@ def rdm_panels(
 
 
 @styled
-def alignment(
+def plot_alignment(
     result,
     *,
     by: str = "auto",
@@ -166,11 +177,15 @@ def alignment(
     alpha : float
         Significance level on the corrected p (``p_fwe`` or ``q``). Default 0.05.
     ax : matplotlib Axes, optional
+        Draw into these axes; a new figure otherwise.
     title : str, optional
+        Axes title.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    fig : matplotlib.figure.Figure
+        One heatmap, layers × columns (regions left hemisphere first), a diverging colour map
+        symmetric around 0, black dots on the significant cells.
     """
     import xarray as xr
 

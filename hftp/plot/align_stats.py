@@ -1,8 +1,8 @@
 """Figures of alignment statistics: S beside its permutation null, and the subject-level result.
 
-:func:`alignment_null` shows why S needs its null: top-k makes S(m,b) positive under the null, so
+:func:`plot_alignment_null` shows why S needs its null: top-k makes S(m,b) positive under the null, so
 the observed S is drawn over its permutation distribution (and the random-neuron distribution
-when present), with the bias-corrected S − E_null[S]. :func:`subject_alignment` shows the
+when present), with the bias-corrected S − E_null[S]. :func:`plot_subject_alignment` shows the
 random-effect result of one layer: the mean comparison over subjects per cell with its CI, the
 subjects' values, and the noise ceiling.
 """
@@ -14,8 +14,10 @@ import numpy as np
 from hftp._validation import InvalidValueError, check_type
 from hftp.plot.style import OKABE_ITO, new_axes, require_vars
 
+__all__ = ["plot_alignment_null", "plot_subject_alignment"]
 
-def alignment_null(result, *, ax=None, title: str | None = None):
+
+def plot_alignment_null(result, *, ax=None, title: str | None = None):
     """S(m,b) against its permutation null (and the random-neuron draws when present).
 
     Parameters
@@ -24,11 +26,15 @@ def alignment_null(result, *, ax=None, title: str | None = None):
         From ``hftp.align``: ``S``, ``S_null`` (permutation); optionally ``random_S``,
         ``S_corrected``.
     ax : matplotlib Axes, optional
+        Draw into these axes; a new figure otherwise.
     title : str, optional
+        Axes title.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    fig : matplotlib.figure.Figure
+        One axes: histograms (densities) of the permutation null and of the random-neuron S,
+        a dashed line at the null mean and a black line at the observed S.
     """
     import xarray as xr
 
@@ -71,7 +77,7 @@ def alignment_null(result, *, ax=None, title: str | None = None):
     return fig
 
 
-def subject_alignment(result, *, layer=None, ax=None, title: str | None = None):
+def plot_subject_alignment(result, *, layer=None, ax=None, title: str | None = None):
     """The random-effect result of one layer: group mean per cell, CI, subjects, noise ceiling.
 
     Parameters
@@ -81,11 +87,16 @@ def subject_alignment(result, *, layer=None, ax=None, title: str | None = None):
     layer : int, optional
         The layer; default: the layer of the largest group t.
     ax : matplotlib Axes, optional
+        Draw into these axes; a new figure otherwise.
     title : str, optional
+        Axes title. Default ``"Layer <layer>: subjects as a random effect"``.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    fig : matplotlib.figure.Figure
+        One axes, one column per cell: the noise ceiling (band), the subjects' values (grey
+        dots), the group mean with its CI (error bars) and stars on the family-wise significant
+        cells.
     """
     import xarray as xr
 

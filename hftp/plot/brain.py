@@ -1,8 +1,9 @@
-"""Brain-side figures of :mod:`hftp.plot`.
+"""Brain maps: one value per channel on a glass brain (iEEG, nilearn) or a scalp topomap (EEG, MNE).
 
-Electrode values on a glass brain (iEEG, nilearn), scalp topomaps (EEG, MNE), grand-average ITPC
-spectra per condition, and the model's response per condition beside the human one. nilearn and
-mne are imported inside the functions, so ``import hftp.plot`` stays light.
+:func:`plot_glass_brain` draws channel values (e.g. an alignment's rho at one layer) at their
+MNI coordinates; :func:`plot_topomap` draws one value per 10–20 channel, or a brain tagging
+result reduced per label (:mod:`hftp.plot.tagging_scalp`). nilearn and mne are imported inside
+the functions, so ``import hftp.plot`` stays light.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from hftp.plot.style import (
 )
 from hftp.plot.tagging_scalp import is_tagging_result, tagging_by_label
 
-__all__ = ["glass_brain", "topomap"]
+__all__ = ["plot_glass_brain", "plot_topomap"]
 
 logger = logging.getLogger("hftp")
 
@@ -103,7 +104,7 @@ def _channel_values(values, coords, layer, what: str):
     return vals, q, xyz, names, chosen
 
 
-def glass_brain(
+def plot_glass_brain(
     values,
     coords=None,
     *,
@@ -144,7 +145,9 @@ def glass_brain(
 
     Returns
     -------
-    matplotlib.figure.Figure
+    fig : matplotlib.figure.Figure
+        nilearn's marker display, one view per letter of ``display_mode``: a marker per
+        channel coloured by its value (significant channels larger) and a colour bar.
     """
     import matplotlib as mpl
     import matplotlib.pyplot as plt
@@ -156,7 +159,7 @@ def glass_brain(
     if not ok.all():
         bad = [n for n, good in zip(names, ok, strict=True) if not good]
         warnings.warn(
-            f"glass_brain: {len(bad)} channel(s) without a finite value or MNI coordinate are not "
+            f"plot_glass_brain: {len(bad)} channel(s) without a finite value or MNI coordinate are not "
             f"drawn: {bad[:10]}{' ...' if len(bad) > 10 else ''}. Check their coordinates.",
             UserWarning,
             stacklevel=2,
@@ -193,7 +196,7 @@ def glass_brain(
     return fig
 
 
-def topomap(
+def plot_topomap(
     values,
     ch_names: Sequence[str] | None = None,
     *,
@@ -230,6 +233,7 @@ def topomap(
         Channel names (standard 10–20). Default: the ``channel`` coord of ``values`` (or the
         labels of a tagging result).
     ax : matplotlib Axes, optional
+        Draw into these axes; a new figure otherwise.
     title : str or None
         Default ``"EEG (scalp)"``.
     label : str, optional
@@ -254,7 +258,9 @@ def topomap(
 
     Returns
     -------
-    matplotlib.figure.Figure
+    fig : matplotlib.figure.Figure
+        One head: the interpolated values with the sensors, the masked channels as white
+        circles, a colour bar (and, for a tagging result, a note on what the marks mean).
     """
     import matplotlib as mpl
     import mne
@@ -301,7 +307,7 @@ def topomap(
     keep = np.isfinite(vals)
     if not keep.all():
         warnings.warn(
-            f"topomap: channels with NaN values are left out: "
+            f"plot_topomap: channels with NaN values are left out: "
             f"{[n for n, k in zip(names, keep, strict=True) if not k]}.",
             UserWarning,
             stacklevel=2,

@@ -1,21 +1,10 @@
-"""Figures: every function takes ``ax=`` (or ``axes=``) and returns the matplotlib Figure.
+"""Model figures: per-layer tagging profiles, spectra of the most tagged channels, SNR curves.
 
-No function calls ``plt.show()``. All share one style (:data:`STYLE`) and a colour-blind-safe
-palette (Okabe & Ito), so figures from the model and from the brain look alike. Save them with
-:func:`save_figure`, which writes PNG and SVG atomically.
-
-Model figures
-    :func:`layer_profile`, :func:`tagged_spectra`, :func:`trained_vs_untrained`.
-Alignment figures
-    :func:`rdm_panels`, :func:`alignment`, :func:`glass_brain` (iEEG, nilearn),
-    :func:`topomap` (scalp EEG, MNE).
-Brain and model responses per condition
-    :func:`itpc_spectra`, :func:`condition_response`.
-
-Example
--------
->>> fig = hftp.plot.layer_profile(tagged, baseline=tagged_untrained)   # doctest: +SKIP
->>> hftp.plot.save_figure(fig, "figures/layer_profile")                 # doctest: +SKIP
+:func:`plot_layer_profile` stacks the share of neurons tagged sentence, phrase or shared per
+layer (the untrained baseline beside it); :func:`plot_trained_vs_untrained` draws the two as
+lines; :func:`plot_tagged_spectra` shows the spectra of the most tagged channels with the tagged
+frequencies marked (model neurons or brain channels); :func:`plot_snr_curve` draws the share of
+neurons significant above an SNR floor.
 """
 
 from __future__ import annotations
@@ -44,6 +33,13 @@ from hftp.plot.style import (
     require_vars,
     styled,
 )
+
+__all__ = [
+    "plot_layer_profile",
+    "plot_trained_vs_untrained",
+    "plot_tagged_spectra",
+    "plot_snr_curve",
+]
 
 logger = logging.getLogger("hftp")
 
@@ -130,7 +126,7 @@ def _stack_bars(ax, table, x, width, *, hatch=None, alpha=1.0) -> None:
 
 
 @styled
-def layer_profile(
+def plot_layer_profile(
     tagged_or_profile, baseline=None, *, ax=None, title: str | None = None, labels=None
 ):
     """Stacked per-layer bars: the percentage of neurons tagged sentence, phrase or shared.
@@ -143,19 +139,21 @@ def layer_profile(
     baseline : same types, optional
         The lexical-regularity baseline (the untrained model). Drawn as hatched, paler bars to the
         right of each layer's bar.
-
-    Neurons that replicate (a result with ``replicated``, from ``probe(..., split=True)``, or a
-    profile with a ``replicated`` column) are drawn as a black line of diamonds over the bars (% of
-    the layer, any category); a profile's ``residual`` column (after the lexical baseline) as a
-    grey dotted line.
     ax : matplotlib Axes, optional
+        Draw into these axes; a new figure otherwise.
     title : str, optional
+        Axes title.
     labels : tuple of (str, str), optional
         Legend names of the two models. Default ``("trained", "untrained (baseline)")``.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    fig : matplotlib.figure.Figure
+        One axes: x the layers, y the % of the layer's neurons, one stacked bar per layer
+        (sentence, phrase, shared). Neurons that replicate (a result with ``replicated``, from
+        ``probe(..., split=True)``, or a profile with a ``replicated`` column) are a black line
+        of diamonds over the bars (% of the layer, any category); a profile's ``residual``
+        column (after the lexical baseline) a grey dotted line.
     """
     from matplotlib.patches import Patch
 
@@ -196,7 +194,7 @@ def layer_profile(
 
 
 @styled
-def trained_vs_untrained(
+def plot_trained_vs_untrained(
     profile_trained,
     profile_untrained,
     *,
@@ -214,13 +212,16 @@ def trained_vs_untrained(
     category : {"sentence", "phrase", "shared"}, optional
         One category only. Default: any of the three (every neuron not ``"none"``).
     ax : matplotlib Axes, optional
+        Draw into these axes; a new figure otherwise.
     labels : tuple of str
-        Legend names.
+        Legend names. Default ``("trained", "untrained (baseline)")``.
     title : str, optional
+        Axes title.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    fig : matplotlib.figure.Figure
+        One axes: one line per model, x the layers, y the % of neurons tagged.
     """
     if category is not None:
         check_option("category", category, _CATEGORIES)
@@ -252,18 +253,18 @@ def trained_vs_untrained(
 
 
 # ---------------------------------------------------------------------------------------------
-# spectra of tagged units
+# spectra of tagged channels
 
 
-def _unit_label(coords: Mapping[str, Any]) -> str:
+def _channel_label(coords: Mapping[str, Any]) -> str:
     parts = []
     for k, v in coords.items():
         parts.append(f"{k} {v}" if k != "channel" else str(v))
     return " · ".join(parts)
 
 
-def _rank_units(tagged, n: int):
-    """Flat indices of the ``n`` most tagged units: most levels significant, then largest statistic."""
+def _rank_channels(tagged, n: int):
+    """The ``n`` most tagged channels: most levels significant, then the largest statistic."""
     require_vars(tagged, ("significant",), "tagged", "a tagging result from hftp.find_tagged")
     cdims = [d for d in tagged["significant"].dims if d != "level"]
     sig = tagged["significant"].transpose(*cdims, "level").values.reshape(-1, tagged.sizes["level"])
@@ -285,7 +286,7 @@ def _rank_units(tagged, n: int):
 
 
 @styled
-def tagged_spectra(
+def plot_tagged_spectra(
     spectra,
     tagged,
     condition: str,
@@ -296,20 +297,21 @@ def tagged_spectra(
     ncols: int = 3,
     title: str | None = None,
 ):
-    """Spectra of the most tagged units, with the tagged frequencies marked.
+    """Spectra of the most tagged channels, with the tagged frequencies marked.
 
-    Units are ranked by how many levels are significant, then by the largest statistic.
+    Channels (model neurons or brain channels) are ranked by how many levels are significant,
+    then by the largest statistic.
 
     Parameters
     ----------
     spectra : xarray.Dataset
         A Spectra (model or brain).
     tagged : xarray.Dataset
-        The tagging result for the same units (``hftp.find_tagged``).
+        The tagging result for the same channels (``hftp.find_tagged``).
     condition : str
         The condition whose spectrum is drawn.
     n : int
-        Number of units (panels). Default 6.
+        Number of channels (panels). Default 6.
     measure : {"evoked", "itc", "amplitude", "power"}
         Default ``"evoked"``.
     axes : sequence of Axes, optional
@@ -317,10 +319,13 @@ def tagged_spectra(
     ncols : int
         Columns of the created grid. Default 3.
     title : str, optional
+        Figure title. Default ``"Most tagged channels: <condition>"``.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    fig : matplotlib.figure.Figure
+        One panel per channel (titled by its coordinates and category), x the frequency in Hz,
+        y the measure; dashed vertical lines at the tagged frequencies.
     """
     import matplotlib.pyplot as plt
     import xarray as xr
@@ -335,7 +340,7 @@ def tagged_spectra(
     check_option("measure", measure, MEASURES)
     n = check_int("n", n, min_value=1)
     ncols = check_int("ncols", ncols, min_value=1)
-    cdims, picks = _rank_units(tagged, n)
+    cdims, picks = _rank_channels(tagged, n)
     n = len(picks)
     if axes is None:
         nc = min(ncols, n)
@@ -364,7 +369,7 @@ def tagged_spectra(
         for lvl, hz in levels.items():
             if f[0] <= hz <= f[-1]:
                 a.axvline(hz, color=level_color(lvl), ls="--", lw=1.0, alpha=0.9, zorder=0)
-        head = _unit_label(pick)
+        head = _channel_label(pick)
         if cat is not None:
             head += f" ({cat.sel(pick).item()})"
         a.set_title(head, fontsize=9)
@@ -382,12 +387,12 @@ def tagged_spectra(
     ]
     if handles:
         fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False)
-    fig.suptitle(title or f"Most tagged units: {condition}")
+    fig.suptitle(title or f"Most tagged channels: {condition}")
     return fig
 
 
 @styled
-def snr_curve(curve, *, level: str = "any", ax=None, title: str | None = None):
+def plot_snr_curve(curve, *, level: str = "any", ax=None, title: str | None = None):
     """The percentage of neurons significant above an SNR floor, one line per layer.
 
     Parameters
@@ -397,11 +402,15 @@ def snr_curve(curve, *, level: str = "any", ax=None, title: str | None = None):
     level : str
         Which level's curve (``"any"``: a neuron counts when any of its levels passes).
     ax : matplotlib Axes, optional
+        Draw into these axes; a new figure otherwise.
     title : str, optional
+        Axes title.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    fig : matplotlib.figure.Figure
+        One axes: one line per group (layer), x the SNR floor (log 2 scale), y the % of neurons
+        significant.
     """
     import pandas as pd
     from matplotlib import colormaps
@@ -430,7 +439,7 @@ def snr_curve(curve, *, level: str = "any", ax=None, title: str | None = None):
             label=f"{group} {g}",
         )
     ax.set_xscale("log", base=2)
-    ax.set_xlabel("SNR floor (evoked amplitude / neighbours)")
+    ax.set_xlabel("SNR floor (evoked amplitude / neighbors)")
     ax.set_ylabel("Neurons significant (% of layer)")
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize=7, ncol=1 + len(groups) // 8, loc="upper right")

@@ -1,5 +1,10 @@
 """Response figures: grand-average ITPC spectra per condition, and the model's tagged-rate
-response per condition beside the human one."""
+response per condition beside the human one.
+
+:func:`plot_itpc_spectra` averages over channels within each subject, then over subjects;
+:func:`plot_condition_response` puts the model's layers beside the brain's grand average at one
+frequency.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ from hftp.plot.style import (
 )
 from hftp.spectral.accessor import tagged_dict
 
-__all__ = ["itpc_spectra", "condition_response"]
+__all__ = ["plot_itpc_spectra", "plot_condition_response"]
 
 logger = logging.getLogger("hftp")
 
@@ -77,7 +82,7 @@ def _as_condition_array(obj, name: str, measure: str):
 
 
 def _response_freq(freq, mda, hda, *originals) -> float | None:
-    """The frequency of condition_response: given, from tagged_hz, or from a scalar coord."""
+    """The frequency of plot_condition_response: given, from tagged_hz, or from a scalar coord."""
     if freq is not None:
         return check_float("freq", freq, min_value=0.0)
     if "freq" not in mda.dims and "freq" not in hda.dims:
@@ -104,7 +109,7 @@ def _tagged_from(tagged_hz, *objs) -> dict[str, float]:
 
 
 @styled
-def itpc_spectra(
+def plot_itpc_spectra(
     itc,
     tagged_hz=None,
     *,
@@ -131,6 +136,7 @@ def itpc_spectra(
     conditions : sequence of str, optional
         Conditions to draw, in this order. Default: all.
     ax : matplotlib Axes, optional
+        Draw into these axes; a new figure otherwise.
     sem : bool
         Shade ±1 SEM across subjects when there are several. Default True.
     fmax : float, optional
@@ -142,7 +148,9 @@ def itpc_spectra(
 
     Returns
     -------
-    matplotlib.figure.Figure
+    fig : matplotlib.figure.Figure
+        One axes: one line per condition over frequency (±1 SEM shaded with several subjects),
+        dotted vertical lines at the tagged frequencies.
     """
     da, measure = _as_condition_array(itc, "itc", "itc")
     if "freq" not in da.dims:
@@ -185,7 +193,7 @@ def itpc_spectra(
 
 
 @styled
-def condition_response(
+def plot_condition_response(
     model,
     human,
     freq: float | None = None,
@@ -222,12 +230,15 @@ def condition_response(
     conditions : sequence of str, optional
         Conditions and their order. Default: the human's conditions that the model also has.
     axes : pair of Axes, optional
+        Model, human; a new figure otherwise.
     model_label, human_label : str
-        Panel titles.
+        Panel titles. Defaults ``"Model"`` and ``"EEG (scalp)"``.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    fig : matplotlib.figure.Figure
+        Left: one line per condition over layers; right: one bar per condition (±1 SEM, and a
+        dot per subject with several).
     """
     import matplotlib.pyplot as plt
 

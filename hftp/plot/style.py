@@ -1,4 +1,10 @@
-"""Shared style, palette and helpers of the figures in :mod:`hftp.plot`."""
+"""The style, palettes and helpers that the figures of :mod:`hftp.plot` share, and
+:func:`save_figure`.
+
+:data:`STYLE` (matplotlib rc settings) and the Okabe–Ito palette are applied by :func:`styled`;
+the helpers create or check axes, label layers, colour conditions and levels, check a result's
+variables, take grand averages over subjects, and write figures atomically.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +41,7 @@ __all__ = [
     "measure_label",
     "require_vars",
     "grand_average",
+    "save_figure",
 ]
 
 #: The Okabe & Ito colour-blind-safe palette (blue, orange, bluish green, reddish purple,
@@ -85,7 +92,18 @@ STYLE: dict[str, Any] = {
 
 
 def styled(func: Callable) -> Callable:
-    """Build the figure under :data:`STYLE` and the Okabe–Ito colour cycle."""
+    """Decorator: build the figure under :data:`STYLE` and the Okabe–Ito colour cycle.
+
+    Parameters
+    ----------
+    func : callable
+        A figure function.
+
+    Returns
+    -------
+    wrapped : callable
+        ``func`` run inside ``matplotlib.rc_context``.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -99,7 +117,20 @@ def styled(func: Callable) -> Callable:
 
 
 def new_axes(ax, figsize: tuple[float, float]):
-    """Return ``(fig, ax)``: a new figure when ``ax`` is None, else ``ax`` and its figure."""
+    """The figure and axes to draw into: a new figure when ``ax`` is None, else ``ax``'s.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes or None
+        The caller's ``ax=``.
+    figsize : (float, float)
+        Size in inches of a new figure (constrained layout).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    ax : matplotlib.axes.Axes
+    """
     import matplotlib.pyplot as plt
     from matplotlib.axes import Axes
 
@@ -114,7 +145,19 @@ def new_axes(ax, figsize: tuple[float, float]):
 
 
 def label_layers(ax, labels: Sequence[Any], positions: Sequence[float], axis: str = "x") -> None:
-    """Tick every layer, but label at most ~15 of them so that 30+ layers stay readable."""
+    """Tick every layer, but label at most ~15 of them so that 30+ layers stay readable.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        The axes to label.
+    labels : sequence
+        The layer labels, shape (n_layers,).
+    positions : sequence of float
+        Their positions on the axis, shape (n_layers,).
+    axis : {"x", "y"}
+        The axis. Default ``"x"``.
+    """
     labels = list(labels)
     positions = np.asarray(positions, dtype=float)
     step = max(1, math.ceil(len(labels) / 15))
@@ -124,12 +167,34 @@ def label_layers(ax, labels: Sequence[Any], positions: Sequence[float], axis: st
 
 
 def condition_colors(conditions: Sequence[str]) -> dict[str, str]:
-    """One palette colour per condition, in order (cycled past eight)."""
+    """One palette colour per condition, in order (cycled past eight).
+
+    Parameters
+    ----------
+    conditions : sequence of str
+        The conditions.
+
+    Returns
+    -------
+    colors : dict of str to str
+        Condition → hex colour.
+    """
     return {c: OKABE_ITO[k % len(OKABE_ITO)] for k, c in enumerate(conditions)}
 
 
 def level_color(level: str) -> str:
-    """Colour of a tagged level's marker (sentence blue, phrase orange, unit grey)."""
+    """Colour of a tagged level's marker (sentence blue, phrase orange, unit grey).
+
+    Parameters
+    ----------
+    level : str
+        A level name (``"sentence"``, ``"phrase"``, ``"unit"``, ...).
+
+    Returns
+    -------
+    color : str
+        A hex colour; vermillion for a level without its own.
+    """
     return LEVEL_COLORS.get(str(level), "#D55E00")
 
 
@@ -144,12 +209,35 @@ _MEASURE_LABELS = {
 
 
 def measure_label(name: str) -> str:
-    """Axis label with units for a measure name (unknown names are returned as given)."""
+    """Axis label with units for a measure name.
+
+    Parameters
+    ----------
+    name : str
+        A measure (``"evoked"``, ``"itc"``, ``"amplitude"``, ``"power"``, ...).
+
+    Returns
+    -------
+    label : str
+        E.g. ``"Evoked amplitude (a.u.)"``; an unknown name is returned as given.
+    """
     return _MEASURE_LABELS.get(str(name), str(name))
 
 
 def require_vars(ds, names: Sequence[str], param: str, what: str) -> None:
-    """Raise a ValueError naming the variables of ``names`` that ``ds`` lacks."""
+    """Raise an :class:`InvalidValueError` naming the variables of ``names`` that ``ds`` lacks.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The argument to check.
+    names : sequence of str
+        Variables (or coords) it must have.
+    param : str
+        The argument's name, for the message.
+    what : str
+        What was expected, for the message (e.g. ``"an alignment result from hftp.align"``).
+    """
     have = set(getattr(ds, "data_vars", {})) | set(getattr(ds, "coords", {}))
     missing = [n for n in names if n not in have]
     if missing:
@@ -171,10 +259,13 @@ def grand_average(da):
     Returns
     -------
     mean : DataArray, dims (condition, [freq])
+        The grand average.
     sem : DataArray or None
         ±1 standard error across subjects (None with fewer than two subjects).
     n_subjects : int
+        Subjects averaged (1 without subjects).
     per_subject : DataArray or None, dims (condition, [freq], subject)
+        The per-subject averages (None without subjects).
     """
     keep = {"condition", "freq", "subject"}
     if "subject" not in da.dims and "channel" in da.dims and "subject" in da.coords:
@@ -207,6 +298,7 @@ def save_figure(
     Parameters
     ----------
     fig : matplotlib.figure.Figure
+        The figure (what every ``hftp.plot.plot_*`` function returns).
     path : path-like
         Destination without or with a suffix; the suffix is replaced by each format's
         (``figures/alignment`` → ``figures/alignment.png`` and ``figures/alignment.svg``).

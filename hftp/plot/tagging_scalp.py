@@ -1,7 +1,7 @@
 """A ``find_tagged`` result on the scalp: one value and one mark per 10–20 label.
 
 :func:`tagging_by_label` reduces a brain tagging result at one level to what
-:func:`hftp.plot.topomap` draws. Participants pooled with :func:`hftp.concat_subjects` have
+:func:`hftp.plot.plot_topomap` draws. Participants pooled with :func:`hftp.concat_subjects` have
 channels ``"<subject>/<name>"`` and a ``label`` coord (the plain 10–20 name); each label then
 gets the mean of the coloured variable over the participants tested there, and the number of
 participants in which it is significant. Without pooling, each channel is its own label.
@@ -35,7 +35,19 @@ class ScalpTagging(NamedTuple):
 
 
 def is_tagging_result(values) -> bool:
-    """True for an ``xarray.Dataset`` shaped like a ``find_tagged`` result (has ``level``)."""
+    """Whether ``values`` looks like a ``find_tagged`` result (a Dataset with a ``level`` dim).
+
+    Parameters
+    ----------
+    values : object
+        What :func:`hftp.plot.plot_topomap` was given.
+
+    Returns
+    -------
+    bool
+        True for an ``xarray.Dataset`` with a ``level`` dim and no ``rho`` (an alignment result
+        has ``rho``).
+    """
     import xarray as xr
 
     return isinstance(values, xr.Dataset) and "rho" not in values and "level" in values.dims
@@ -64,7 +76,10 @@ def tagging_by_label(result, level: str | None, variable: str) -> ScalpTagging:
 
     Returns
     -------
-    ScalpTagging
+    scalp : ScalpTagging
+        One entry per label (n_labels = the distinct 10–20 names): ``names``, ``values``
+        (n_labels,), ``n_significant`` and ``n_tested`` (n_labels,), the level, its frequency,
+        the colour-bar label and the number of participants.
     """
     import pandas as pd
 
@@ -109,7 +124,7 @@ def tagging_by_label(result, level: str | None, variable: str) -> ScalpTagging:
         raise InvalidValueError(
             f"Invalid value for 'values': a topomap needs one channel dim (a brain result, dims "
             f"(channel, level)); got channel dims {tuple(dims)}. Model results have no scalp: "
-            "use hftp.plot.layer_profile."
+            "use hftp.plot.plot_layer_profile."
         )
     dim = dims[0]
     pname = "sig_p" if "sig_p" in result else "p" if "p" in result else variable

@@ -1,11 +1,21 @@
-"""The Spectra container: accumulation of per-trial FFTs, the measures, and the ``.hftp`` accessor.
+"""The Spectra container: building one, its bins, the measures, halves, and the ``.hftp`` accessor.
 
 A Spectra is an ``xarray.Dataset`` with dims ``(condition, *channel_dims, freq)``; the channel dims
-are ``layer, neuron`` for a model and ``channel`` for a brain. See :mod:`hftp.spectral.accumulate`
-(building one), :mod:`hftp.spectral.measures` (evoked amplitude, ITC, SNR, bins) and
-:mod:`hftp.spectral.accessor` (attributes and validation).
+are ``layer, neuron`` for a model and ``channel`` for a brain. The modules:
+
+- :mod:`hftp.spectral.accumulate`: the FFT of each trial and the sums over trials
+  (:class:`SpectraAccumulator`, :func:`make_spectra`);
+- :mod:`hftp.spectral.bins`: frequencies and FFT bins (exact bins, neighbor bins, harmonics,
+  the real-valued Nyquist bin);
+- :mod:`hftp.spectral.measures`: evoked amplitude, ITC, mean amplitude, power and SNR;
+- :mod:`hftp.spectral.splits`: the two independent halves of a split Spectra;
+- :mod:`hftp.spectral.accessor`: ``spectra.hftp`` (sampling rate, tagged frequencies, channel
+  dims, kind, validation) and :func:`upgrade` of older files.
+
+This subpackage imports neither torch nor MNE.
 """
 
+from hftp._deprecate import module_getattr
 from hftp.spectral.accessor import (
     SCHEMA_VERSION,
     SpectraAccessor,
@@ -24,8 +34,9 @@ from hftp.spectral.bins import (
     bin_index,
     bin_step,
     check_on_bin,
+    harmonic_bins,
     is_real_bin,
-    neighbour_bins,
+    neighbor_bins,
     warn_nyquist,
 )
 from hftp.spectral.measures import (
@@ -58,8 +69,12 @@ __all__ = [
     "bin_step",
     "check_on_bin",
     "at_freq",
-    "neighbour_bins",
+    "neighbor_bins",
+    "harmonic_bins",
     "is_real_bin",
     "warn_nyquist",
     "MEASURES",
 ]
+
+# deprecated names (removed in hftp 0.4): each warns once, naming its replacement
+__getattr__ = module_getattr(__name__, {"neighbour_bins": ("hftp.spectral.bins", "neighbor_bins")})

@@ -1,4 +1,4 @@
-"""The ``.hftp`` accessor: what a Spectra is, read from one place.
+"""The ``.hftp`` accessor: what a Spectra is, read from one place; and the upgrade of older files.
 
 Every Spectra (an ``xarray.Dataset`` from :func:`hftp.probe`, :func:`hftp.brain_spectra` or
 :func:`hftp.make_spectra`) carries its sampling rate, tagged frequencies and kind in ``attrs``.
@@ -16,6 +16,11 @@ Schema history (``attrs["hftp_schema"]``):
    version attribute.
 2. hftp 0.2: one ``sfreq`` for both; ``hftp_schema = 2``. :func:`upgrade` converts version 1
    (``hftp.load`` calls it), so files saved by 0.1 keep loading.
+
+:func:`upgrade` also renames what changed in :func:`hftp.find_tagged` results since they were
+written (``RENAMED_RESULT_VARS``, ``RENAMED_RESULT_ATTRS``): hftp 0.2 called the neighbor test
+alone ``tagged``, a name that collided with the ``tagged``/``tagged_hz`` keywords; it is now
+``above_neighbors``.
 
 The accessor is registered when :mod:`hftp.spectral` is imported (``hftp.load`` and every hftp
 function that makes or reads a Spectra do so).
@@ -35,6 +40,8 @@ __all__ = [
     "SpectraAccessor",
     "SCHEMA_VERSION",
     "SPECTRA_VARS",
+    "RENAMED_RESULT_VARS",
+    "RENAMED_RESULT_ATTRS",
     "upgrade",
     "channel_dims",
     "check_spectra",
@@ -46,20 +53,52 @@ SPECTRA_VARS = ("sum_x", "sum_abs", "sum_abs2", "sum_phase", "n_trials")
 _NOT_CHANNEL = frozenset({"condition", "freq", "trial", "tagged_freq", "level", "split"})
 _KINDS = ("model", "brain")
 
+#: Variables of a :func:`hftp.find_tagged` result renamed since hftp 0.2: old name → new name.
+RENAMED_RESULT_VARS = {"tagged": "above_neighbors", "control_tagged": "control_above_neighbors"}
+#: Attrs of a :func:`hftp.find_tagged` result renamed since hftp 0.2: old name → new name.
+RENAMED_RESULT_ATTRS = {"excluded_neighbour_hz": "excluded_neighbor_hz"}
+
 
 def channel_dims(obj) -> tuple[str, ...]:
-    """The channel dims of a Spectra or of anything derived from one (all dims but condition,
-    freq, trial, tagged_freq, level and split): ``("layer", "neuron")`` or ``("channel",)``."""
+    """The channel dims of a Spectra or of anything derived from one.
+
+    Parameters
+    ----------
+    obj : xarray.Dataset or xarray.DataArray
+        A Spectra, a measure of one, or a tagging result.
+
+    Returns
+    -------
+    dims : tuple of str
+        All dims but condition, freq, trial, tagged_freq, level and split (of ``sum_x`` for a
+        Spectra): ``("layer", "neuron")`` or ``("channel",)``.
+    """
     dims = obj["sum_x"].dims if isinstance(obj, xr.Dataset) and "sum_x" in obj else obj.dims
     return tuple(d for d in dims if d not in _NOT_CHANNEL)
 
 
 def upgrade(ds: xr.Dataset) -> xr.Dataset:
-    """Return ``ds`` with its attrs in the current schema (a no-op for current files).
+    """Return ``ds`` in the current schema (a no-op for current files and other objects).
 
-    Version 1 (hftp 0.1) model spectra kept their rate as ``unit_rate_hz``; it becomes ``sfreq``.
+    A version 1 (hftp 0.1) model Spectra kept its rate as ``unit_rate_hz``; it becomes ``sfreq``.
+    A :func:`hftp.find_tagged` result of hftp 0.2 gets its renamed variables and attrs
+    (``tagged`` → ``above_neighbors``, see ``RENAMED_RESULT_VARS``). ``hftp.load`` calls it.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        As read from a file (anything else is returned unchanged).
+
+    Returns
+    -------
+    ds : xarray.Dataset
+        ``ds`` itself when nothing changes, else a shallow copy with the new names.
     """
-    if not isinstance(ds, xr.Dataset) or "sum_x" not in ds:
+    if not isinstance(ds, xr.Dataset):
+        return ds
+    if "category" in ds and "significant" in ds:
+        return _upgrade_result(ds)
+    if "sum_x" not in ds:
         return ds
     version = int(ds.attrs.get("hftp_schema", 1))
     if version >= SCHEMA_VERSION:
@@ -70,6 +109,18 @@ def upgrade(ds: xr.Dataset) -> xr.Dataset:
     attrs.setdefault("kind", "model" if "layer" in ds.dims else "brain")
     attrs["hftp_schema"] = SCHEMA_VERSION
     return _with_attrs(ds, attrs)
+
+
+def _upgrade_result(ds: xr.Dataset) -> xr.Dataset:
+    """A tagging result with the names of :data:`RENAMED_RESULT_VARS` and
+    :data:`RENAMED_RESULT_ATTRS` (an old name is kept when its new one is already there)."""
+    names = {o: n for o, n in RENAMED_RESULT_VARS.items() if o in ds.data_vars and n not in ds}
+    attrs = {o: n for o, n in RENAMED_RESULT_ATTRS.items() if o in ds.attrs and n not in ds.attrs}
+    if not names and not attrs:
+        return ds
+    out = ds.rename_vars(names) if names else ds.copy(deep=False)
+    out.attrs = {attrs.get(k, k): v for k, v in ds.attrs.items()}
+    return out
 
 
 def _with_attrs(ds: xr.Dataset, attrs: dict) -> xr.Dataset:
@@ -156,7 +207,25 @@ class SpectraAccessor:
 
 
 def check_spectra(s: Any, name: str = "spectra") -> xr.Dataset:
-    """Validate ``s`` as a Spectra at a public boundary (a type check first, then the accessor)."""
+    """Validate ``s`` as a Spectra at a public boundary (a type check first, then the accessor).
+
+    Parameters
+    ----------
+    s : object
+        What the caller passed.
+    name : str
+        The parameter name used in error messages. Default ``"spectra"``.
+
+    Returns
+    -------
+    spectra : xarray.Dataset
+        ``s`` itself.
+
+    Raises
+    ------
+    InvalidTypeError, InvalidValueError
+        Naming what is missing and how to build a Spectra.
+    """
     if not isinstance(s, xr.Dataset):
         raise InvalidTypeError(
             f"Invalid type for {name!r}: expected a Spectra (xarray.Dataset with "
@@ -176,6 +245,11 @@ def tagged_dict(value: Any, name: str = "tagged_hz") -> dict[str, float]:
         sequence of frequencies (levels are then named ``"<f> Hz"``). ``None`` gives ``{}``.
     name : str
         The parameter name used in error messages.
+
+    Returns
+    -------
+    tagged_hz : dict of str to float
+        Level → Hz, in the given order.
     """
     if value is None:
         return {}

@@ -1,8 +1,11 @@
-"""Spectra: FFT per trial, accumulated sufficient statistics, and the measures derived from them.
+"""Building a Spectra: the FFT of each trial, and the sufficient statistics accumulated over trials.
 
-The same code serves model neurons and brain channels. A Spectra is an ``xarray.Dataset`` with dims
-``(condition, *units, freq)`` where ``units`` is ``(layer, neuron)`` for a model and ``(channel,)``
-for a brain. Data variables:
+:func:`rfft_trials` and :func:`freq_axis` give the coefficients and their frequencies,
+:func:`trial_sums` the sums over a batch of trials, :class:`SpectraAccumulator` adds batches (whole,
+or one block of channels at a time) and returns the Dataset, and :func:`make_spectra` does it all for
+trials held in memory. The same code serves model neurons and brain channels. A Spectra is an
+``xarray.Dataset`` with dims ``(condition, *channel_dims, freq)`` where ``channel_dims`` is
+``(layer, neuron)`` for a model and ``(channel,)`` for a brain. Data variables:
 
 ``sum_x`` (complex)
     Sum over trials of the FFT coefficients X_k(f).
@@ -12,7 +15,7 @@ for a brain. Data variables:
     Sum over trials of X_k(f)/|X_k(f)| (for inter-trial coherence).
 ``n_trials`` (condition)
     Trials accumulated per condition.
-``trial_x`` (condition, trial, *units, tagged_freq), complex64, optional
+``trial_x`` (condition, trial, *channel_dims, tagged_freq), complex64, optional
     Per-trial coefficients at the tagged bins only (small), for trial-level tests.
 
 attrs: ``sfreq`` (the unit rate for a model, the recording rate for a brain), ``tagged_hz`` (level → Hz), ``n_times`` (the
@@ -32,21 +35,40 @@ from typing import Any
 
 import numpy as np
 
+from hftp._deprecate import renamed_kwarg
 from hftp._validation import InvalidValueError, check_int, check_option, check_type
 from hftp.spectral.accessor import SCHEMA_VERSION
 from hftp.spectral.bins import bin_index
 
+__all__ = [
+    "SUM_VARS",
+    "freq_axis",
+    "rfft_trials",
+    "trial_sums",
+    "unit_phase",
+    "SpectraAccumulator",
+    "make_spectra",
+]
+
 logger = logging.getLogger("hftp")
 
 
-def freq_axis(n_times: int, rate_hz: float) -> np.ndarray:
-    """Frequencies (Hz) of the rfft bins of ``n_times`` samples at ``rate_hz``, without DC.
+@renamed_kwarg(rate_hz="sfreq")
+def freq_axis(n_times: int, sfreq: float) -> np.ndarray:
+    """Frequencies (Hz) of the rfft bins of ``n_times`` samples at ``sfreq``, without DC.
+
+    Parameters
+    ----------
+    n_times : int
+        Samples per trial.
+    sfreq : float
+        The sampling rate (Hz).
 
     Returns
     -------
     freqs : ndarray, shape (n_times // 2,)
     """
-    return np.fft.rfftfreq(n_times, d=1.0 / rate_hz)[1:]
+    return np.fft.rfftfreq(n_times, d=1.0 / sfreq)[1:]
 
 
 def rfft_trials(x: np.ndarray, *, drop: int = 0) -> np.ndarray:
@@ -55,7 +77,7 @@ def rfft_trials(x: np.ndarray, *, drop: int = 0) -> np.ndarray:
     Parameters
     ----------
     x : ndarray, shape (..., n_times)
-        Real responses, one sample per unit (model) or per time point (brain).
+        Real responses, one sample per stimulus unit (model) or per time point (brain).
     drop : int
         Leading samples to discard first (e.g. the attention-sink sentence, or the onset response).
 
@@ -80,10 +102,11 @@ def trial_sums(X: np.ndarray) -> dict[str, np.ndarray]:
     Parameters
     ----------
     X : ndarray, shape (n_trials, ...), complex
+        The coefficients of the trials.
 
     Returns
     -------
-    dict of str to ndarray, each shape ``X.shape[1:]``
+    sums : dict of str to ndarray, each shape ``X.shape[1:]``
         Keys :data:`SUM_VARS`, in X's precision.
     """
     mag = np.abs(X)
@@ -101,7 +124,18 @@ def trial_sums(X: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def unit_phase(X: np.ndarray) -> np.ndarray:
-    """X / |X| elementwise, with 0 where X is 0 (the summand of ITC)."""
+    """X / |X| elementwise, with 0 where X is 0 (the summand of ITC).
+
+    Parameters
+    ----------
+    X : ndarray, any shape, complex
+        FFT coefficients.
+
+    Returns
+    -------
+    phase : ndarray, shape of ``X``, complex
+        Unit-modulus values (0 where X is 0).
+    """
     mag = np.abs(X)
     with np.errstate(invalid="ignore", divide="ignore"):
         ph = np.where(mag > 0, X / np.where(mag > 0, mag, 1.0), 0.0)
@@ -114,16 +148,18 @@ class SpectraAccumulator:
     Parameters
     ----------
     channel_dims : tuple of str
-        Names of the unit dims, e.g. ``("layer", "neuron")`` or ``("channel",)``.
+        Names of the channel dims, e.g. ``("layer", "neuron")`` or ``("channel",)``.
     channel_coords : dict
-        Coordinates for the unit dims (and any non-dimension coords on them, given as
+        Coordinates for the channel dims (and any non-dimension coords on them, given as
         ``name: (dim, values)``).
     freqs : ndarray, shape (n_freq,)
         The frequency axis (Hz) of the coefficients that will be added.
-    rate_hz : float
-        Sampling rate: the unit rate for a model, the recording rate for a brain.
-    tagged : dict of str to float
-        Tagged frequencies by level, e.g. ``{"sentence": 1.0, "phrase": 2.0}``.
+    sfreq : float
+        Sampling rate: the unit rate for a model, the recording rate for a brain (the old
+        keyword ``rate_hz`` still works, with a FutureWarning).
+    tagged_hz : dict of str to float
+        Tagged frequencies by level, e.g. ``{"sentence": 1.0, "phrase": 2.0}`` (old keyword
+        ``tagged``).
     n_times : int or None
         Samples per trial that produced ``freqs`` (``None`` for frequency-domain input).
     kind : {"model", "brain"}
@@ -133,14 +169,15 @@ class SpectraAccumulator:
         Extra provenance.
     """
 
+    @renamed_kwarg(rate_hz="sfreq", tagged="tagged_hz")
     def __init__(
         self,
         *,
         channel_dims: Sequence[str],
         channel_coords: Mapping[str, Any],
         freqs: np.ndarray,
-        rate_hz: float,
-        tagged: Mapping[str, float],
+        sfreq: float,
+        tagged_hz: Mapping[str, float],
         n_times: int | None,
         kind: str = "model",
         keep_trials: bool = True,
@@ -150,8 +187,8 @@ class SpectraAccumulator:
         self.channel_dims = tuple(channel_dims)
         self.channel_coords = dict(channel_coords)
         self.freqs = np.asarray(freqs, dtype=float)
-        self.rate_hz = float(rate_hz)
-        self.tagged = {str(k): float(v) for k, v in tagged.items()}
+        self.sfreq = float(sfreq)
+        self.tagged_hz = {str(k): float(v) for k, v in tagged_hz.items()}
         self.n_times = n_times
         self.kind = kind
         self.keep_trials = keep_trials
@@ -163,8 +200,8 @@ class SpectraAccumulator:
 
     def _tagged_bins(self) -> dict[float, int]:
         bins: dict[float, int] = {}
-        for level, f in self.tagged.items():
-            idx = bin_index(self.freqs, f, name=f"tagged ({level})")
+        for level, f in self.tagged_hz.items():
+            idx = bin_index(self.freqs, f, name=f"tagged_hz ({level})")
             bins[f] = idx
         return dict(sorted(bins.items()))
 
@@ -349,19 +386,20 @@ class SpectraAccumulator:
         attrs = {
             "hftp_schema": SCHEMA_VERSION,
             "kind": self.kind,
-            "sfreq": self.rate_hz,
-            "tagged_hz": json.dumps(self.tagged),
+            "sfreq": self.sfreq,
+            "tagged_hz": json.dumps(self.tagged_hz),
             "n_times": -1 if self.n_times is None else int(self.n_times),
         }
         attrs.update({k: v for k, v in self.attrs.items() if k != "unit_rate_hz"})
         return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
+@renamed_kwarg(rate_hz="sfreq", tagged="tagged_hz")
 def make_spectra(
     trials: Mapping[str, np.ndarray],
     *,
-    rate_hz: float,
-    tagged: Mapping[str, float],
+    sfreq: float,
+    tagged_hz: Mapping[str, float],
     channel_dims: Sequence[str] = ("channel",),
     channel_coords: Mapping[str, Any] | None = None,
     drop: int = 0,
@@ -375,25 +413,30 @@ def make_spectra(
     ----------
     trials : dict of str to ndarray, each shape (n_trials, *channel_shape, n_times)
         Real responses per condition. All conditions share ``n_times``.
-    rate_hz : float
-        Samples per second (the unit rate for a model).
-    tagged : dict of str to float
-        Tagged frequencies by level.
+    sfreq : float
+        Samples per second (the unit rate for a model). The old keyword ``rate_hz`` still works,
+        with a FutureWarning.
+    tagged_hz : dict of str to float
+        Tagged frequencies by level, e.g. ``{"sentence": 1.0, "phrase": 2.0}`` (old keyword
+        ``tagged``).
     channel_dims : tuple of str
-        Names of the unit dims, matching ``channel_shape``.
+        Names of the channel dims, matching ``channel_shape``. Default ``("channel",)``.
     channel_coords : dict, optional
-        Coordinates for the unit dims; defaults to integer ranges.
+        Coordinates for the channel dims; defaults to integer ranges.
     drop : int
-        Leading samples dropped before the FFT.
+        Leading samples dropped before the FFT. Default 0.
     kind : {"brain", "model"}
+        Default ``"brain"``.
     keep_trials : bool
-        Keep per-trial coefficients at the tagged bins.
+        Keep per-trial coefficients at the tagged bins (``trial_x``). Default True.
     attrs : dict, optional
+        Extra provenance, copied to the Dataset's attrs.
 
     Returns
     -------
     spectra : xarray.Dataset
-        Dims ``(condition, *channel_dims, freq)``.
+        Dims ``(condition, *channel_dims, freq)`` with ``freq`` of size ``(n_times - drop) // 2``;
+        ``trial_x`` dims ``(condition, trial, *channel_dims, tagged_freq)`` when kept.
     """
     check_type(
         "trials",
@@ -417,7 +460,7 @@ def make_spectra(
         raise InvalidValueError(
             f"Invalid value for 'drop': leaves {n} samples per trial; at least 4 are needed."
         )
-    freqs = freq_axis(n, rate_hz)
+    freqs = freq_axis(n, sfreq)
     first = next(iter(arrays.values()))
     coords = dict(
         channel_coords
@@ -427,8 +470,8 @@ def make_spectra(
         channel_dims=channel_dims,
         channel_coords=coords,
         freqs=freqs,
-        rate_hz=rate_hz,
-        tagged=tagged,
+        sfreq=sfreq,
+        tagged_hz=tagged_hz,
         n_times=n,
         kind=kind,
         keep_trials=keep_trials,

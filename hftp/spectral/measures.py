@@ -1,5 +1,8 @@
-"""Spectral measures of a Spectra: evoked amplitude, ITC, mean amplitude, power, and the SNR
-against neighbour bins. Each drops the trial axis and keeps ``(condition, *channel_dims, freq)``.
+"""Spectral measures of a Spectra: evoked amplitude, ITC, mean amplitude, power (the ``MEASURES``
+registry), the SNR against neighbor bins, and the value at one exact bin.
+
+Each measure drops the trial axis and keeps ``(condition, *channel_dims, freq)``; it carries
+``sfreq`` and ``dof_kind`` in its attrs, so that :func:`snr` can scale the real-valued Nyquist bin.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from hftp._validation import InvalidValueError, check_int, check_type
 from hftp.spectral.accessor import check_spectra
 from hftp.spectral.bins import bin_index
 
+__all__ = ["MEASURES", "evoked_amplitude", "itc", "mean_amplitude", "power", "snr", "at_freq"]
+
 logger = logging.getLogger("hftp")
 
 
@@ -23,9 +28,15 @@ def _n(s):
 def evoked_amplitude(s):
     """Amplitude of the trial-averaged response, |Σ_k X_k(f)| / n.
 
+    Parameters
+    ----------
+    s : xarray.Dataset
+        A Spectra, dims ``(condition, *channel_dims, freq)``.
+
     Returns
     -------
-    DataArray, dims (condition, *units, freq)
+    xarray.DataArray, dims (condition, *channel_dims, freq)
+        NaN for a condition without trials.
     """
     check_spectra(s)
     out = np.abs(s["sum_x"]) / _n(s)
@@ -37,9 +48,15 @@ def evoked_amplitude(s):
 def itc(s):
     """Inter-trial phase coherence, |Σ_k X_k/|X_k|| / n, in [0, 1].
 
+    Parameters
+    ----------
+    s : xarray.Dataset
+        A Spectra, dims ``(condition, *channel_dims, freq)``.
+
     Returns
     -------
-    DataArray, dims (condition, *units, freq)
+    xarray.DataArray, dims (condition, *channel_dims, freq)
+        NaN for a condition without trials.
     """
     check_spectra(s)
     out = np.abs(s["sum_phase"]) / _n(s)
@@ -51,9 +68,15 @@ def itc(s):
 def mean_amplitude(s):
     """Mean single-trial amplitude, Σ_k |X_k(f)| / n.
 
+    Parameters
+    ----------
+    s : xarray.Dataset
+        A Spectra, dims ``(condition, *channel_dims, freq)``.
+
     Returns
     -------
-    DataArray, dims (condition, *units, freq)
+    xarray.DataArray, dims (condition, *channel_dims, freq)
+        NaN for a condition without trials.
     """
     check_spectra(s)
     out = s["sum_abs"] / _n(s)
@@ -63,7 +86,18 @@ def mean_amplitude(s):
 
 
 def power(s):
-    """Mean single-trial power, Σ_k |X_k(f)|² / n."""
+    """Mean single-trial power, Σ_k |X_k(f)|² / n.
+
+    Parameters
+    ----------
+    s : xarray.Dataset
+        A Spectra, dims ``(condition, *channel_dims, freq)``.
+
+    Returns
+    -------
+    xarray.DataArray, dims (condition, *channel_dims, freq)
+        NaN for a condition without trials.
+    """
     check_spectra(s)
     out = s["sum_abs2"] / _n(s)
     out.name = "power"
@@ -71,6 +105,7 @@ def power(s):
     return out
 
 
+#: Measure name → function of a Spectra.
 MEASURES = {
     "evoked": evoked_amplitude,
     "itc": itc,
@@ -84,7 +119,7 @@ _NYQUIST_SCALE = {"amplitude": 1 / np.sqrt(2.0), "power": 0.5, "itc": 1.0}
 
 
 def snr(measure, n_neighbors: int = 3, skip: int = 1, *, sfreq: float | None = None):
-    """Signal-to-noise ratio: the value at f over the mean of neighbouring bins.
+    """Signal-to-noise ratio: the value at f over the mean of its neighbor bins.
 
     At the real-valued Nyquist bin (f = sfreq / 2) the ratio is dof-scaled so that it compares
     with the other bins: a complex bin has two degrees of freedom, the Nyquist bin one, and a
@@ -97,20 +132,20 @@ def snr(measure, n_neighbors: int = 3, skip: int = 1, *, sfreq: float | None = N
 
     Parameters
     ----------
-    measure : DataArray, dims (..., freq)
+    measure : xarray.DataArray, dims (..., freq)
         E.g. ``evoked_amplitude(s)`` or ``itc(s)``.
     n_neighbors : int
-        Neighbour bins per side. Default 3.
+        Neighbor bins per side. Default 3.
     skip : int
-        Adjacent bins ignored on each side before the neighbours start. Default 1.
+        Adjacent bins ignored on each side before the neighbors start. Default 1.
     sfreq : float, optional
         Sampling rate (Hz); default ``measure.attrs["sfreq"]`` when present.
 
     Returns
     -------
-    DataArray, same dims as ``measure``
-        Neighbours outside the frequency axis (below the first bin or above Nyquist) are dropped,
-        not wrapped; a bin with no neighbours gets NaN. attrs add ``nyquist_scale`` (the factor
+    xarray.DataArray, same dims and shape as ``measure``
+        Neighbors outside the frequency axis (below the first bin or above Nyquist) are dropped,
+        not wrapped; a bin with no neighbors gets NaN. attrs add ``nyquist_scale`` (the factor
         applied at the Nyquist bin, 1 when none).
     """
     import xarray as xr
@@ -158,6 +193,19 @@ def snr(measure, n_neighbors: int = 3, skip: int = 1, *, sfreq: float | None = N
 
 
 def at_freq(measure, f: float):
-    """Select the exact bin ``f`` (Hz) of a measure; an off-bin ``f`` is an error."""
+    """Select the exact bin ``f`` (Hz) of a measure; an off-bin ``f`` is an error.
+
+    Parameters
+    ----------
+    measure : xarray.DataArray, dims (..., freq)
+        E.g. ``evoked_amplitude(s)`` or ``snr(itc(s))``.
+    f : float
+        The frequency (Hz); it must lie on a bin of ``measure["freq"]``.
+
+    Returns
+    -------
+    xarray.DataArray, dims of ``measure`` without ``freq``
+        The scalar coord ``freq`` keeps ``f``.
+    """
     i = bin_index(measure["freq"].values, f, name="f")
     return measure.isel(freq=i)

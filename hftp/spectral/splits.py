@@ -18,12 +18,35 @@ _SUMS = ("sum_x", "sum_abs", "sum_abs2", "sum_phase")
 
 
 def has_splits(spectra) -> bool:
-    """True when ``spectra`` carries a ``split`` dim."""
+    """True when ``spectra`` carries a ``split`` dim.
+
+    Parameters
+    ----------
+    spectra : xarray.Dataset
+        A Spectra.
+
+    Returns
+    -------
+    bool
+    """
     return "split" in spectra.dims
 
 
 def split_half(spectra, i: int):
-    """Half ``i`` (0 or 1) of a split Spectra, as an ordinary Spectra (no ``split`` dim)."""
+    """Half ``i`` (0 or 1) of a split Spectra, as an ordinary Spectra (no ``split`` dim).
+
+    Parameters
+    ----------
+    spectra : xarray.Dataset
+        A Spectra with a ``split`` dim, dims ``(split, condition, *channel_dims, freq)``.
+    i : int
+        Which half.
+
+    Returns
+    -------
+    half : xarray.Dataset
+        Dims ``(condition, *channel_dims, freq)``, the attrs of ``spectra``.
+    """
     if not has_splits(spectra):
         raise InvalidValueError(
             "Invalid value for 'spectra': it has no 'split' dim. Probe with split=True."
@@ -40,7 +63,17 @@ def split_half(spectra, i: int):
 def pool_splits(spectra):
     """All trials of a split Spectra in one ordinary Spectra (sums and counts added, trials joined).
 
-    A Spectra without a ``split`` dim is returned unchanged.
+    Parameters
+    ----------
+    spectra : xarray.Dataset
+        A Spectra, with or without a ``split`` dim.
+
+    Returns
+    -------
+    pooled : xarray.Dataset
+        Dims ``(condition, *channel_dims, freq)``; ``trial_x`` holds the trials of both halves
+        (``trial`` of size 2 × the halves' ``trial``). A Spectra without a ``split`` dim is
+        returned unchanged.
     """
     import xarray as xr
 

@@ -1,21 +1,24 @@
 """Stage 1: frequency-tagged stimulus streams.
 
-:mod:`hftp.stimuli.core` builds and exports a :class:`StimulusSet`; :mod:`hftp.stimuli.designs`
-holds the design registry (sentences, controls, natural, custom); :mod:`hftp.stimuli.grammar` reads
-the per-language lexicons and grammars.
+- :mod:`hftp.stimuli.stimulus_set`: the :class:`StimulusSet` container, its files
+  (:func:`save_stimuli`, :func:`load_stimuli`, :func:`to_events`) and its items;
+- :mod:`hftp.stimuli.generation`: :func:`make_stimuli`;
+- :mod:`hftp.stimuli.designs`: the design registry (sentences, controls, natural, custom) and the
+  generation context the designs read;
+- :mod:`hftp.stimuli.files`: the file formats (CSV + JSON sidecar, BIDS events.tsv) and folders
+  of word streams (:func:`load_word_streams`);
+- :mod:`hftp.stimuli.grammar`: the per-language lexicons and grammars.
 """
 
-from hftp.stimuli.core import (
-    DESIGNS,
-    EEG_PHRASES_CONDITIONS,
-    UNIT_COLUMNS,
+from hftp._deprecate import module_getattr
+from hftp.stimuli.designs import DESIGNS, list_designs
+from hftp.stimuli.files import EEG_PHRASES_STREAM_PREFIXES, UNIT_COLUMNS, load_word_streams
+from hftp.stimuli.generation import make_stimuli
+from hftp.stimuli.stimulus_set import (
     StimulusSet,
     by_item,
     item_id,
-    list_designs,
     load_stimuli,
-    load_word_streams,
-    make_stimuli,
     save_stimuli,
     to_events,
 )
@@ -24,7 +27,7 @@ __all__ = [
     "StimulusSet",
     "UNIT_COLUMNS",
     "DESIGNS",
-    "EEG_PHRASES_CONDITIONS",
+    "EEG_PHRASES_STREAM_PREFIXES",
     "make_stimuli",
     "list_designs",
     "save_stimuli",
@@ -34,3 +37,10 @@ __all__ = [
     "by_item",
     "item_id",
 ]
+
+# EEG_PHRASES_CONDITIONS is the condition → event-code table of hftp.datasets.eeg_phrases; the
+# stream-file prefixes that shared its name here are EEG_PHRASES_STREAM_PREFIXES
+__getattr__ = module_getattr(
+    __name__,
+    {"EEG_PHRASES_CONDITIONS": ("hftp.stimuli.files", "EEG_PHRASES_STREAM_PREFIXES")},
+)

@@ -1,73 +1,99 @@
-"""Stimulus designs: the registry behind :func:`hftp.make_stimuli`, and reading word streams.
+"""Stimulus designs: the registry behind :func:`hftp.make_stimuli` (:data:`DESIGNS`,
+:func:`list_designs`) and the generation context every design reads (:class:`StimulusContext`).
 
-Each design is a function of a generation context returning its conditions (lists of sequences of
-``(unit, sentence, phrase, pos)``), the rates it is tested at, and the levels its streams really have.
-Every random step draws from ``numpy.random.default_rng([seed, key])`` with a fixed key per purpose,
-so a design's output does not depend on which other designs are generated with it.
+Each design is a function of the context returning a :class:`DesignOutput`: its conditions (lists
+of sequences of ``(unit, sentence, phrase, pos)``), the rates it is tested at, and the levels its
+streams really have. Every random step draws from ``numpy.random.default_rng([seed, key])`` with a
+fixed key per purpose, so a design's output does not depend on which other designs are generated
+with it.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import re
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from hftp._validation import InvalidValueError, check_float, check_in_path, check_type
+from hftp._validation import InvalidValueError, check_float, check_type
 from hftp.spectral.bins import bin_step
 from hftp.stimuli.grammar import Grammar, SlotSampler, load_lexicon, read_corpus
 
-__all__ = ["DESIGNS", "EEG_PHRASES_CONDITIONS", "load_word_streams"]
+__all__ = [
+    "DESIGNS",
+    "list_designs",
+    "StimulusContext",
+    "DesignOutput",
+    "UnitRow",
+    "UnitSequence",
+]
 
 logger = logging.getLogger("hftp")
 
 
-#: File-name prefix → condition for the word streams of the eeg-phrases data set.
-EEG_PHRASES_CONDITIONS = {
-    "ADVP_": "advp",
-    "rrrV_": "rrrv",
-    "rrrr_": "rrrr",
-    "AVAV_": "avav",
-    "ANAN_": "anan",
-    "phrase_mix_": "phmi",
-}
-
-
 # --------------------------------------------------------------------------- generation context
 
-# A generated unit: (unit, sentence id, phrase id, pos); a sequence is a list of them.
-_Unit = tuple[str, int, int, str]
-_Seq = list[_Unit]
+#: A generated unit: (unit, sentence id, phrase id, pos).
+UnitRow = tuple[str, int, int, str]
+#: A generated sequence: its units in order.
+UnitSequence = list[UnitRow]
 
 # Stable per-purpose keys for the random streams, so a design's output does not depend on which
 # other designs are generated with it.
 _POOL, _ORDER, _DERANGE, _WORDS, _ALT, _NATURAL = 0, 1, 2, 3, 30, 40
 
 
-@dataclass
-class _Ctx:
+@dataclass(frozen=True)
+class StimulusContext:
+    """What a design reads: the checked arguments of :func:`hftp.make_stimuli` and the grammar.
+
+    The lexicon, the structure and the shared sentence pool are computed once, on first use.
+
+    Attributes
+    ----------
+    language : str
+        ``"en"`` or ``"zh"``.
+    grammar : Grammar
+        The language's grammar (:func:`hftp.stimuli.grammar.load_grammar`).
+    structure_name : str or None
+        The grammar structure; None for the language's default.
+    n_sequences, n_sentences : int
+        Sequences per condition and sentences per sequence.
+    seed : int
+        Seed of every random step.
+    sfreq : float
+        The unit rate in Hz.
+    corpus : path or None
+        The ``natural`` design's sentences file.
+    streams : list or dict or None
+        The ``custom`` design's streams.
+    tagged_hz : dict or None
+        The ``custom`` design's declared level → Hz.
+    trim : bool
+        Trim ``custom`` streams to an on-bin length.
+    lexicon : path, DataFrame or None
+        A lexicon replacing the language's default.
+    """
+
     language: str
     grammar: Grammar
-    structure_name: str | None
-    n_sequences: int
-    n_sentences: int
-    seed: int
-    unit_rate_hz: float
-    corpus: Any
-    streams: Any
-    tagged_hz: Any
-    trim: bool
-    lexicon: Any
+    structure_name: str | None = None
+    n_sequences: int = 100
+    n_sentences: int = 50
+    seed: int = 0
+    sfreq: float = 4.0
+    corpus: Any = None
+    streams: Any = None
+    tagged_hz: Any = None
+    trim: bool = False
+    lexicon: Any = None
 
     def rng(self, key: int) -> np.random.Generator:
+        """The random generator of one purpose (a fixed ``key``), seeded by ``seed``."""
         return np.random.default_rng([self.seed, key])
 
     @cached_property
@@ -80,13 +106,15 @@ class _Ctx:
 
     @property
     def n_units(self) -> int:
+        """Units per sequence of the lexicon designs."""
         return self.n_sentences * self.structure["units_per_sentence"]
 
-    def structure_tagged(self) -> dict[str, float]:
+    def structure_rates(self) -> dict[str, float]:
+        """The sentence and phrase rates (Hz) of the structure: what every lexicon design tests."""
         st = self.structure
         return {
-            "sentence": self.unit_rate_hz / st["units_per_sentence"],
-            "phrase": self.unit_rate_hz / st["units_per_phrase"],
+            "sentence": self.sfreq / st["units_per_sentence"],
+            "phrase": self.sfreq / st["units_per_phrase"],
         }
 
     def entry_units(self, rows: list[int], phrase_of: list[int]) -> list[tuple[str, int, str]]:
@@ -119,14 +147,27 @@ class _Ctx:
         )
 
     def sentence_orders(self) -> list[np.ndarray]:
+        """One random order of the pool's sentences per sequence."""
         rng = self.rng(_ORDER)
         return [rng.permutation(self.n_sentences) for _ in range(self.n_sequences)]
 
 
-@dataclass
-class _Out:
-    conditions: dict[str, list[_Seq]]
-    tagged: dict[str, float]
+@dataclass(frozen=True)
+class DesignOutput:
+    """What a design returns.
+
+    Attributes
+    ----------
+    conditions : dict of str to list of UnitSequence
+        Condition → its sequences.
+    tagged_hz : dict of str to float
+        The levels the condition is tested at → Hz (the structure's rates, for controls too).
+    structure_hz : dict of str to dict
+        Condition → the levels its streams really have → Hz.
+    """
+
+    conditions: dict[str, list[UnitSequence]]
+    tagged_hz: dict[str, float]
     structure_hz: dict[str, dict[str, float]]
 
 
@@ -137,14 +178,14 @@ def _shuffled(items: list, n_sequences: int, rng: np.random.Generator) -> list[l
 # --------------------------------------------------------------------------------- the designs
 
 
-def _design_sentences(ctx: _Ctx) -> _Out:
+def _design_sentences(ctx: StimulusContext) -> DesignOutput:
     n_phr = ctx.structure["n_phrases"]
     seqs = [
         [(u, int(s), int(s) * n_phr + k, pos) for s in order for u, k, pos in ctx.pool[s]]
         for order in ctx.sentence_orders()
     ]
-    t = ctx.structure_tagged()
-    return _Out({"sentences": seqs}, t, {"sentences": t})
+    t = ctx.structure_rates()
+    return DesignOutput({"sentences": seqs}, t, {"sentences": t})
 
 
 def _derangement(n: int, rng: np.random.Generator) -> list[int]:
@@ -161,23 +202,23 @@ def _derangement(n: int, rng: np.random.Generator) -> list[int]:
     raise RuntimeError("no within-sentence shuffle found")  # pragma: no cover
 
 
-def _design_within_shuffle(ctx: _Ctx) -> _Out:
+def _design_within_shuffle(ctx: StimulusContext) -> DesignOutput:
     rng = ctx.rng(_DERANGE)
     perms = [_derangement(len(s), rng) for s in ctx.pool]
     seqs = [
         [(ctx.pool[s][j][0], int(s), -1, ctx.pool[s][j][2]) for s in order for j in perms[s]]
         for order in ctx.sentence_orders()
     ]
-    return _Out({"within-shuffle": seqs}, ctx.structure_tagged(), {"within-shuffle": {}})
+    return DesignOutput({"within-shuffle": seqs}, ctx.structure_rates(), {"within-shuffle": {}})
 
 
-def _design_random_words(ctx: _Ctx) -> _Out:
+def _design_random_words(ctx: StimulusContext) -> DesignOutput:
     words = [(u, -1, -1, pos) for sent in ctx.pool for u, _k, pos in sent]
     seqs = _shuffled(words, ctx.n_sequences, ctx.rng(_WORDS))
-    return _Out({"random-words": seqs}, ctx.structure_tagged(), {"random-words": {}})
+    return DesignOutput({"random-words": seqs}, ctx.structure_rates(), {"random-words": {}})
 
 
-def _design_phrases(ctx: _Ctx) -> _Out:
+def _design_phrases(ctx: StimulusContext) -> DesignOutput:
     st = ctx.structure
     conds, struct = {}, {}
     n_phrases = ctx.n_units // st["units_per_phrase"]
@@ -190,11 +231,11 @@ def _design_phrases(ctx: _Ctx) -> _Out:
             [(u, -1, int(p), pos) for p in rng.permutation(n_phrases) for u, _k, pos in pool[p]]
             for _ in range(ctx.n_sequences)
         ]
-        struct[cond] = {"phrase": ctx.unit_rate_hz / st["units_per_phrase"]}
-    return _Out(conds, ctx.structure_tagged(), struct)
+        struct[cond] = {"phrase": ctx.sfreq / st["units_per_phrase"]}
+    return DesignOutput(conds, ctx.structure_rates(), struct)
 
 
-def _design_category_alternation(ctx: _Ctx) -> _Out:
+def _design_category_alternation(ctx: StimulusContext) -> DesignOutput:
     st = ctx.structure
     pattern = st.get("alternation")
     if not pattern:
@@ -212,13 +253,13 @@ def _design_category_alternation(ctx: _Ctx) -> _Out:
     pool = ctx.draw_unique(SlotSampler(ctx.lex, cyc), ctx.n_units // len(pattern), ctx.rng(_ALT))
     cycles = [[(u, -1, -1, pos) for u, _k, pos in c] for c in pool]
     seqs = [sum(c, []) for c in _shuffled(cycles, ctx.n_sequences, ctx.rng(_ALT + 1))]
-    cat = {"category": ctx.unit_rate_hz / len(pattern)}
-    return _Out(
-        {"category-alternation": seqs}, ctx.structure_tagged(), {"category-alternation": cat}
+    cat = {"category": ctx.sfreq / len(pattern)}
+    return DesignOutput(
+        {"category-alternation": seqs}, ctx.structure_rates(), {"category-alternation": cat}
     )
 
 
-def _design_natural(ctx: _Ctx) -> _Out:
+def _design_natural(ctx: StimulusContext) -> DesignOutput:
     sents = read_corpus(ctx.corpus, ctx.grammar)
     if ctx.n_sentences > len(sents):
         raise InvalidValueError(
@@ -233,8 +274,8 @@ def _design_natural(ctx: _Ctx) -> _Out:
         [(u, int(s), -1, "") for s in rng.permutation(ctx.n_sentences) for u in pool[s]]
         for _ in range(ctx.n_sequences)
     ]
-    t = {"sentence": ctx.unit_rate_hz / len(pool[0])}
-    return _Out({"natural": seqs}, t, {"natural": t})
+    t = {"sentence": ctx.sfreq / len(pool[0])}
+    return DesignOutput({"natural": seqs}, t, {"natural": t})
 
 
 def _check_tagged_mapping(tagged_hz: Any) -> dict[str, float]:
@@ -288,19 +329,19 @@ def _custom_streams(streams: Any) -> dict[str, list[list[str]]]:
     return out
 
 
-def _design_custom(ctx: _Ctx) -> _Out:
-    tagged = _check_tagged_mapping(ctx.tagged_hz)
+def _design_custom(ctx: StimulusContext) -> DesignOutput:
+    tagged_hz = _check_tagged_mapping(ctx.tagged_hz)
     streams = _custom_streams(ctx.streams)
     lengths = sorted({len(s) for lst in streams.values() for s in lst})
     n = lengths[0]
     if ctx.trim:
-        step = bin_step(tagged.values(), ctx.unit_rate_hz)
+        step = bin_step(tagged_hz.values(), ctx.sfreq)
         n = (lengths[0] // step) * step
         if n == 0:
             raise InvalidValueError(
                 f"Invalid value for 'streams': the shortest stream has {lengths[0]} units, fewer "
-                f"than the {step} units needed to put {tagged} on exact FFT bins at "
-                f"{ctx.unit_rate_hz} Hz. Use longer streams."
+                f"than the {step} units needed to put {tagged_hz} on exact FFT bins at "
+                f"{ctx.sfreq} Hz. Use longer streams."
             )
         if n < lengths[-1]:
             logger.info("Trimmed custom streams of %s units to %d units.", lengths, n)
@@ -311,10 +352,10 @@ def _design_custom(ctx: _Ctx) -> _Out:
             "keeps the tagged rates on exact FFT bins, or equalise them yourself."
         )
     conds = {c: [[(u, -1, -1, "") for u in s[:n]] for s in lst] for c, lst in streams.items()}
-    return _Out(conds, tagged, dict.fromkeys(conds, tagged))
+    return DesignOutput(conds, tagged_hz, dict.fromkeys(conds, tagged_hz))
 
 
-DESIGNS: dict[str, Callable[[_Ctx], _Out]] = {
+DESIGNS: dict[str, Callable[[StimulusContext], DesignOutput]] = {
     "sentences": _design_sentences,
     "within-shuffle": _design_within_shuffle,
     "random-words": _design_random_words,
@@ -324,68 +365,26 @@ DESIGNS: dict[str, Callable[[_Ctx], _Out]] = {
     "custom": _design_custom,
 }
 
-# --------------------------------------------------------------------------- reading word streams
+
+#: One line per design, for :func:`list_designs` and ``hftp stimuli --help``.
+_DESCRIPTIONS = {
+    "sentences": "shuffled concatenations of a fixed pool of sentences ([Adj N][V N], [NP][VP])",
+    "within-shuffle": "the same sentences, units reordered so no adjacent pair stays adjacent",
+    "random-words": "the same units in random order",
+    "phrases": "phrase-only sequences: conditions np-phrases and vp-phrases",
+    "category-alternation": "a repeating part-of-speech pattern (Adj V Adj V ...), no phrases",
+    "natural": "fixed-length sentences from a corpus file (one per line)",
+    "custom": "user streams (lists of units) with declared tagged rates",
+}
 
 
-def load_word_streams(
-    folder: str | os.PathLike, conditions: Mapping[str, str] | None = None
-) -> dict[str, list[list[str]]]:
-    """Read a folder of word streams, one ``.txt`` file per stream and one unit per line.
-
-    Parameters
-    ----------
-    folder : path
-        The folder (e.g. ``eeg-phrases/stimuli``).
-    conditions : dict, optional
-        File-name prefix → condition name. Default :data:`EEG_PHRASES_CONDITIONS` (``ADVP_`` →
-        ``advp``, ``rrrV_`` → ``rrrv``, ``rrrr_`` → ``rrrr``, ``AVAV_`` → ``avav``, ``ANAN_`` →
-        ``anan``, ``phrase_mix_`` → ``phmi``). A file that matches no prefix gets its name without
-        the trailing number, lower-cased (``Foo_12.txt`` → ``foo``).
+def list_designs() -> dict[str, str]:
+    """The stimulus designs and what each generates.
 
     Returns
     -------
-    dict
-        condition → list of streams (lists of unit strings), files in numeric order; conditions in
-        the order of the mapping. Blank lines are ignored; empty files are skipped with a warning.
-
-    Examples
-    --------
-    >>> streams = load_word_streams("eeg-phrases/stimuli")  # doctest: +SKIP
-    >>> stim = make_stimuli("en", "custom", streams=streams, unit_rate_hz=3.125, trim=True,
-    ...                     tagged_hz={"sentence": 0.78125, "phrase": 1.5625})  # doctest: +SKIP
+    dict of str to str
+        Design name → one-line description, in registry order (a design registered without a
+        description maps to ``""``).
     """
-    path = check_in_path("folder", folder, kind="folder of .txt word streams")
-    if not path.is_dir():
-        raise InvalidValueError(
-            f"Invalid value for 'folder': expected a folder; got the file {str(path)!r}."
-        )
-    mapping = dict(EEG_PHRASES_CONDITIONS if conditions is None else conditions)
-    files = sorted(path.glob("*.txt"), key=_natural_key)
-    if not files:
-        raise InvalidValueError(
-            f"Invalid value for 'folder': {str(path)!r} has no .txt files. Put one stream per "
-            ".txt file, one unit per line."
-        )
-    out: dict[str, list[list[str]]] = {c: [] for c in mapping.values()}
-    empty = []
-    for f in files:
-        prefix = max((p for p in mapping if f.stem.startswith(p)), key=len, default=None)
-        cond = mapping[prefix] if prefix else re.sub(r"[_\-]?\d+$", "", f.stem).lower()
-        try:
-            words = [ln.strip() for ln in f.read_text(encoding="utf-8").splitlines()]
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidValueError(
-                f"Invalid value for 'folder': could not read {str(f)!r} as UTF-8 text ({exc})."
-            ) from None
-        words = [w for w in words if w]
-        if not words:
-            empty.append(f.name)
-            continue
-        out.setdefault(cond, []).append(words)
-    if empty:
-        warnings.warn(f"Skipped empty stream files: {empty}.", UserWarning, stacklevel=2)
-    return {c: s for c, s in out.items() if s}
-
-
-def _natural_key(p: Path) -> tuple:
-    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", p.name))
+    return {name: _DESCRIPTIONS.get(name, "") for name in DESIGNS}

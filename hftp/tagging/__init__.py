@@ -1,19 +1,32 @@
 """Stage 3: which channels (model neurons or brain electrodes) follow the tagged rates.
 
-:mod:`hftp.tagging.core` holds :func:`find_tagged`; :mod:`hftp.tagging.profile` the summaries
-(layer profile, SNR curve, overlap); :mod:`hftp.tagging.base` the validated inputs and the FDR,
-shared by the modes; :mod:`hftp.tagging.calibrated` and :mod:`hftp.tagging.paper` are the two modes;
-:mod:`hftp.tagging.lexical` the lexical baseline (syntax beyond word identity);
-:mod:`hftp.tagging.contrasts` the named condition contrasts (e.g. phrases vs category alternation);
-:mod:`hftp.tagging.controls` the control ("fake") frequencies, tested as their own FDR family;
-:mod:`hftp.tagging.compare` compares results across models and languages (relative depth,
-per-layer agreement).
+The modules:
+
+- :mod:`hftp.tagging.pipeline`: :func:`find_tagged`, a short pipeline over the ``MODES``
+  registry (one :class:`~hftp.tagging.pipeline.Mode` per mode, with its params record);
+- :mod:`hftp.tagging.calibrated` and :mod:`hftp.tagging.paper`: the two modes, each with its
+  frozen params record (:class:`CalibratedParams`, :class:`PaperParams`) and its tests;
+- :mod:`hftp.tagging.inputs`: the checked arguments and :class:`TagData`, the channel-first view
+  of a Spectra that the tests read;
+- :mod:`hftp.tagging.fdr`: the Benjamini–Hochberg FDR (:func:`bh_fdr`);
+- :mod:`hftp.tagging.controls`: control ("fake") frequencies, tested as their own FDR family;
+- :mod:`hftp.tagging.profile`: categories and the summaries (layer profile, SNR curve, overlap);
+- :mod:`hftp.tagging.across_models`: profiles on relative depth and per-layer agreement across
+  models and languages;
+- :mod:`hftp.tagging.lexical`: the lexical baseline (syntax beyond word identity);
+- :mod:`hftp.tagging.contrasts`: the named condition contrasts (e.g. phrases vs category
+  alternation);
+- :mod:`hftp.tagging.responsive`: the responsive-channel table of a brain Spectra.
 """
 
-from hftp.tagging.base import CATEGORIES, TagInputs, bh_fdr
-from hftp.tagging.compare import agreement, compare_profiles, relative_depth
-from hftp.tagging.core import MODES, find_tagged
-from hftp.tagging.profile import category_fractions, layer_profile, overlap, snr_curve
+from hftp._deprecate import module_getattr
+from hftp.tagging.across_models import agreement, compare_profiles, relative_depth
+from hftp.tagging.calibrated import CalibratedParams
+from hftp.tagging.fdr import bh_fdr
+from hftp.tagging.inputs import TagData
+from hftp.tagging.paper import PaperParams
+from hftp.tagging.pipeline import MODE_PARAMS, MODES, find_tagged
+from hftp.tagging.profile import CATEGORIES, category_fractions, layer_profile, overlap, snr_curve
 
 __all__ = [
     "find_tagged",
@@ -26,6 +39,12 @@ __all__ = [
     "relative_depth",
     "category_fractions",
     "MODES",
+    "MODE_PARAMS",
     "CATEGORIES",
-    "TagInputs",
+    "CalibratedParams",
+    "PaperParams",
+    "TagData",
 ]
+
+# deprecated names (removed in hftp 0.4): each warns once, naming its replacement
+__getattr__ = module_getattr(__name__, {"TagInputs": ("hftp.tagging.inputs", "TagData")})

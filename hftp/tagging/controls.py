@@ -3,20 +3,23 @@
 A control frequency is a bin where no rhythm was presented (not a tagged frequency, not one of
 their harmonics). :func:`hftp.find_tagged` with ``control_hz={"fake": 1.3}`` runs the *same* test
 there as at the tagged levels (the same tagging test, the same specificity test and conjunction
-when a control condition is given, the same neighbour bins, seed and SNR floor), but corrects it
+when a control condition is given, the same neighbor bins, seed and SNR floor), but corrects it
 with Benjamini–Hochberg as a separate family: all channels × control frequencies, at the same
 ``q``. The main family (channels × tagged levels) is computed exactly as without control
 frequencies, so its ``q`` and ``significant`` are identical whether or not controls are asked for;
 and a control frequency cannot dilute (or be diluted by) the tagged levels' discoveries.
+
+This module checks the control frequencies (:func:`resolve_control_hz`), refuses the trial-level
+tests there (:func:`check_trial_tests`) and reads the family's two rates (:func:`control_rates`).
 
 The control family reports, over dims ``(*channels, control_level)`` with coord
 ``control_freq`` (Hz), every result variable of the main family with the prefix ``control_``
 (``control_p``, ``control_q``, ``control_sig_p``, ``control_sig_q``, ``control_significant``,
 ``control_snr``, ...). Two readings, per control frequency:
 
-- ``(tagged.control_p < q).mean()``, the raw rate of p-values below ``q``: under the null it is
+- ``(result.control_p < q).mean()``, the raw rate of p-values below ``q``: under the null it is
   about ``q``. This is the calibration check: a test that is liberal on these data shows here.
-- ``tagged.control_significant.mean()``, the false-tag rate after the family's BH: under the
+- ``result.control_significant.mean()``, the false-tag rate after the family's BH: under the
   complete null BH makes a discovery with probability at most ``q``, so this is usually 0 even
   for a somewhat liberal test; a clearly non-zero value means a response where none was
   presented (an artefact, or a rhythm of the stimuli that was not intended).
@@ -28,10 +31,17 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from hftp import spectral as sp
+from hftp._deprecate import renamed_kwarg
 from hftp._validation import InvalidValueError, check_float, check_type
+from hftp.spectral.bins import bin_index
 
-__all__ = ["resolve_control_hz", "check_trial_tests", "control_rates", "CONTROL_PREFIX"]
+__all__ = [
+    "resolve_control_hz",
+    "check_trial_tests",
+    "control_rates",
+    "CONTROL_PREFIX",
+    "TRIAL_SPECIFICITY",
+]
 
 #: Specificity tests that need per-trial values (``trial_x``), kept only at tagged frequencies.
 TRIAL_SPECIFICITY = ("permutation", "induced", "welch")
@@ -40,11 +50,12 @@ TRIAL_SPECIFICITY = ("permutation", "induced", "welch")
 CONTROL_PREFIX = "control_"
 
 
+@renamed_kwarg(rate="sfreq")
 def resolve_control_hz(
     control_hz: Mapping[str, float] | None,
     *,
     freq_axis: np.ndarray,
-    rate: float,
+    sfreq: float,
     tagged_hz: Mapping[str, float],
     levels: list[str],
     excluded: np.ndarray,
@@ -57,8 +68,8 @@ def resolve_control_hz(
         Name → Hz of each control frequency, e.g. ``{"fake": 1.3}``.
     freq_axis : ndarray, shape (n_freq,)
         The Spectra's frequencies (Hz).
-    rate : float
-        Sampling rate (Hz); Nyquist is ``rate / 2``.
+    sfreq : float
+        Sampling rate (Hz); Nyquist is ``sfreq / 2``.
     tagged_hz : dict of str to float
         Every tagged frequency (the spectra's and the tested ones), for the messages.
     levels : list of str
@@ -68,9 +79,10 @@ def resolve_control_hz(
 
     Returns
     -------
-    names : list of str
+    names : list of str, shape (n_controls,)
     hz : ndarray of float, shape (n_controls,)
     bins : ndarray of int, shape (n_controls,)
+        Indices on ``freq_axis``.
     """
     if control_hz is None:
         return [], np.zeros(0), np.zeros(0, int)
@@ -90,12 +102,12 @@ def resolve_control_hz(
                 f"({levels}). Name control frequencies differently, e.g. 'fake'."
             )
         f = check_float(name, value)
-        if not 0 < f <= rate / 2 * (1 + 1e-9):
+        if not 0 < f <= sfreq / 2 * (1 + 1e-9):
             raise InvalidValueError(
-                f"Invalid value for {name!r}: {f} Hz is outside (0, {rate / 2}] Hz, the range up to "
-                f"the Nyquist frequency of a {rate} Hz rate. Choose a frequency in that range."
+                f"Invalid value for {name!r}: {f} Hz is outside (0, {sfreq / 2}] Hz, the range up to "
+                f"the Nyquist frequency of a {sfreq} Hz rate. Choose a frequency in that range."
             )
-        i = sp.bin_index(freq_axis, f, name=name)
+        i = bin_index(freq_axis, f, name=name)
         if i in set(np.asarray(excluded).tolist()):
             raise InvalidValueError(
                 f"Invalid value for {name!r}: {f} Hz is a tagged frequency or one of their "
@@ -120,6 +132,21 @@ def check_trial_tests(
 
     Paper mode's stage 2 and the ``"permutation"`` / ``"induced"`` specificity tests read
     ``trial_x``, which a Spectra keeps only at its tagged frequencies.
+
+    Parameters
+    ----------
+    spectra : xarray.Dataset
+        The Spectra.
+    names : list of str
+        The control frequencies' names (nothing is checked without any).
+    hz : ndarray of float, shape (n_controls,)
+        Their frequencies (Hz).
+    mode : str
+        The tagging mode.
+    control : str or None
+        The control condition (nothing is checked without one: no specificity test).
+    specificity : str
+        The specificity test of calibrated mode.
     """
     if not names or control is None:
         return
@@ -172,8 +199,9 @@ def control_rates(result, q: float | None = None) -> dict[str, dict[str, float]]
         ("p_below_q", result[f"{CONTROL_PREFIX}p"] < q),
         ("significant", result[f"{CONTROL_PREFIX}significant"]),
     ):
-        rate = da.mean([d for d in da.dims if d != "control_level"])
+        share = da.mean([d for d in da.dims if d != "control_level"])
         out[key] = {
-            str(k): round(float(rate.sel(control_level=k)), 4) for k in rate["control_level"].values
+            str(k): round(float(share.sel(control_level=k)), 4)
+            for k in share["control_level"].values
         }
     return out

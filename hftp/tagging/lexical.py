@@ -1,7 +1,7 @@
-"""The lexical baseline: rhythm beyond word identity.
+"""The lexical baseline: rhythm beyond word identity (residuals, and spectra of the residuals).
 
 A neuron that responds only to nouns is tagged at the phrase rate in [Adj N][V N] streams, without
-tracking syntax. The lexical baseline models each unit's response as
+tracking syntax. The lexical baseline models each channel's response to a unit as
 
     response(word w at position t) = μ_w + residual,
 
@@ -21,8 +21,12 @@ comes from the baseline itself. :func:`residual_spectra` and ``hftp.probe(...,
 lexical_baseline="random-words")`` store it as ``lexical_var`` (condition, *channels, freq), and
 the tests of :mod:`hftp.tagging.calibrated` add it to the null variance at the tagged bin (the
 F-test's denominator, the specificity test's variance). Naive subtraction (no ``lexical_var``)
-leaves a pure noun detector "tagged"; with it, the detector's tag goes and a phrase-onset unit's
-stays (tests/tagging/test_lexical.py).
+leaves a pure noun detector "tagged"; with it, the detector's tag goes and a phrase-onset
+channel's stays (tests/tagging/test_lexical.py).
+
+This module holds :func:`lexical_residual` and :func:`residual_spectra` on activations held in
+memory; the per-word statistics they share with the streaming probe (:class:`WordMoments`,
+:func:`word_index`, :func:`lexical_variance`, ...) live in :mod:`hftp.spectral.lexical_stats`.
 
 Words absent from the baseline are an error naming them, unless ``drop_missing=True``: their mean
 is then the baseline's mean over all words (they are left out of the lexical model).
@@ -30,11 +34,17 @@ is then the baseline's mean over all words (they are left out of the lexical mod
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 from hftp._validation import InvalidValueError, check_int, check_type
+from hftp.spectral.lexical_stats import (
+    BASELINES,
+    WordMoments,
+    baseline_condition,
+    lexical_variance,
+    position_spectra,
+    word_index,
+)
 
 __all__ = [
     "BASELINES",
@@ -44,116 +54,6 @@ __all__ = [
     "lexical_residual",
     "residual_spectra",
 ]
-
-#: Baseline name → the condition whose sequences estimate the per-word means.
-BASELINES = {"random-words": "random-words"}
-
-
-def baseline_condition(baseline: str, conditions: Sequence[str]) -> str:
-    """The condition that estimates the per-word means for ``baseline`` (checked)."""
-    check_type("baseline", baseline, str, "a baseline name, e.g. 'random-words'")
-    cond = BASELINES.get(baseline, baseline)
-    if cond not in conditions:
-        raise InvalidValueError(
-            f"Invalid value for 'baseline': the lexical baseline {baseline!r} needs the condition "
-            f"{cond!r} in the stimuli; got conditions {list(conditions)}. Make the stimuli with "
-            "design=[..., 'random-words']."
-        )
-    return cond
-
-
-class WordMoments:
-    """Streaming per-word mean and variance of every channel's response (memory: words × channels).
-
-    Parameters
-    ----------
-    n_words : int
-    channel_shape : tuple of int
-        E.g. ``(n_layers, n_neurons)``.
-    """
-
-    def __init__(self, n_words: int, channel_shape: tuple[int, ...]) -> None:
-        self.n_words = int(n_words)
-        self.channel_shape = tuple(channel_shape)
-        c = int(np.prod(self.channel_shape))
-        self.count = np.zeros(self.n_words)
-        self.sum = np.zeros((self.n_words, c))
-        self.sum2 = np.zeros((self.n_words, c))
-
-    def add(self, idx: np.ndarray, x: np.ndarray) -> None:
-        """Add responses ``x`` (n, *channel_shape) of the words ``idx`` (n,) (ints, −1 skipped)."""
-        idx = np.asarray(idx).ravel()
-        x = np.asarray(x, dtype=float).reshape(idx.size, -1)
-        ok = idx >= 0
-        idx, x = idx[ok], x[ok]
-        np.add.at(self.count, idx, 1.0)
-        np.add.at(self.sum, idx, x)
-        np.add.at(self.sum2, idx, x * x)
-
-    def mean(self) -> np.ndarray:
-        """(n_words + 1, n_channels): per-word means; the last row is the mean over all words."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            m = self.sum / self.count[:, None]
-        grand = self.sum.sum(axis=0) / max(self.count.sum(), 1.0)
-        m = np.where(self.count[:, None] > 0, m, grand)
-        return np.vstack([m, grand])
-
-    def error_var(self) -> np.ndarray:
-        """(n_words, n_channels): σ_w² / n_w, the variance of each mean (0 for unseen words).
-
-        Words seen once take the pooled within-word variance."""
-        n = self.count[:, None]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            m = self.sum / n
-            ss = np.maximum(self.sum2 - n * m * m, 0.0)
-            var = ss / (n - 1)
-        many = self.count > 1
-        dof = (self.count[many] - 1).sum()
-        pooled = ss[many].sum(axis=0) / dof if dof > 0 else np.zeros(self.sum.shape[1])
-        var = np.where(many[:, None], var, pooled)
-        return np.where(n > 0, var / np.maximum(n, 1), 0.0)
-
-
-def word_index(units: Sequence[str], vocab: dict[str, int], *, drop_missing: bool) -> np.ndarray:
-    """Vocabulary index of each unit (``len(vocab)`` for a dropped word absent from the baseline)."""
-    missing = sorted({u for u in units if u not in vocab})
-    if missing and not drop_missing:
-        shown = ", ".join(repr(m) for m in missing[:10]) + (" …" if len(missing) > 10 else "")
-        raise InvalidValueError(
-            f"Invalid value for 'stim': {len(missing)} word(s) never occur in the lexical "
-            f"baseline: {shown}. Add them to the baseline condition, or pass drop_missing=True "
-            "(they then get the baseline's mean over all words)."
-        )
-    unk = len(vocab)
-    return np.array([vocab.get(u, unk) for u in units], dtype=np.int64)
-
-
-def position_spectra(idx: np.ndarray, n_words: int, n_times: int) -> np.ndarray:
-    """Σ over trials of the rfft (no DC) of each word's position indicator.
-
-    Parameters
-    ----------
-    idx : ndarray, shape (n_trials, n_times)
-        Word indices after the dropped leading units (values ≥ n_words are ignored).
-
-    Returns
-    -------
-    C : ndarray, shape (n_words, n_times // 2), complex
-    """
-    t = np.arange(n_times)
-    freqs = np.arange(1, n_times // 2 + 1)
-    E = np.exp(-2j * np.pi * np.outer(t, freqs) / n_times)  # (T, F)
-    C = np.zeros((n_words, freqs.size), complex)
-    for row in np.asarray(idx):
-        ok = row < n_words
-        np.add.at(C, row[ok], E[ok])
-    return C
-
-
-def lexical_variance(error_var: np.ndarray, C: np.ndarray, n_trials: int) -> np.ndarray:
-    """V(f) = Σ_w (σ_w²/n_w) |c_w(f)|² with c_w = C_w / n_trials; shape (n_channels, n_freq)."""
-    c2 = np.abs(C / max(n_trials, 1)) ** 2
-    return error_var.T @ c2
 
 
 def _check_activations(activations):
@@ -175,7 +75,7 @@ def _check_activations(activations):
 
 def _plan(activations, stim, baseline, drop_missing):
     """Per-word moments from the baseline, the vocabulary and the word index of every unit."""
-    from hftp.stimuli.core import StimulusSet
+    from hftp.stimuli.stimulus_set import StimulusSet
 
     _check_activations(activations)
     check_type("stim", stim, StimulusSet, "the StimulusSet the activations were recorded on")
@@ -283,7 +183,7 @@ def residual_spectra(
         raise InvalidValueError(
             f"Invalid value for 'drop_units': leaves {n_times} units; at least 4 are needed."
         )
-    rate = float(activations.attrs.get("unit_rate_hz", stim.unit_rate_hz))
+    rate = float(activations.attrs.get("unit_rate_hz", stim.sfreq))
     acc = SpectraAccumulator(
         channel_dims=("layer", "neuron"),
         channel_coords={
@@ -291,8 +191,8 @@ def residual_spectra(
             "neuron": activations["neuron"].values,
         },
         freqs=freq_axis(n_times, rate),
-        rate_hz=rate,
-        tagged=stim.tagged_hz,
+        sfreq=rate,
+        tagged_hz=stim.tagged_hz,
         n_times=n_times,
         kind="model",
         keep_trials=keep_trials,

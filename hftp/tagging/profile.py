@@ -1,5 +1,8 @@
 """Summaries of tagging results: categories, per-layer (or per-region) profiles, overlap, SNR curves.
 
+:func:`categories` turns the per-level verdicts into a category per channel (``CATEGORIES``);
+:func:`check_result` is the check every summary makes of a :func:`hftp.find_tagged` result.
+
 :func:`layer_profile` puts side by side, per layer and category, the fraction of channels that are
 
 - ``proportion``: significant (the FDR-controlled conjunction, see :mod:`hftp.tagging.calibrated`);
@@ -18,18 +21,39 @@ from __future__ import annotations
 import numpy as np
 
 from hftp._validation import InvalidTypeError, InvalidValueError, check_type
-from hftp.tagging.base import CATEGORIES
 
-__all__ = ["categories", "category_fractions", "layer_profile", "overlap", "snr_curve"]
+__all__ = [
+    "CATEGORIES",
+    "SNR_FLOORS",
+    "categories",
+    "category_fractions",
+    "check_result",
+    "layer_profile",
+    "overlap",
+    "snr_curve",
+]
+
+#: The categories of a channel: tagged at the sentence rate only, the phrase rate only, both, none.
+CATEGORIES = ("sentence", "phrase", "shared", "none")
 
 #: Default SNR floors of :func:`snr_curve`.
 SNR_FLOORS = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)
 
 
 def categories(significant):
-    """Category per channel from ``significant`` (…channels…, level): shared, sentence, phrase or none.
+    """Category per channel from ``significant``: shared, sentence, phrase or none.
 
     Levels other than sentence and phrase are ignored; a missing level counts as not significant.
+
+    Parameters
+    ----------
+    significant : xarray.DataArray of bool, dims (*channels, level)
+        A verdict per channel and level, e.g. ``result["significant"]``.
+
+    Returns
+    -------
+    category : xarray.DataArray of str, dims (*channels,)
+        Named ``"category"``; values from ``CATEGORIES``.
     """
     sig = significant.transpose(..., "level")
     levels = [str(v) for v in sig["level"].values]
@@ -58,7 +82,16 @@ def _groups(tagged):
     return "group", np.full(cat.size, "all", dtype=object)
 
 
-def _check_tagged(tagged, name: str = "tagged") -> None:
+def check_result(tagged, name: str = "tagged") -> None:
+    """Check that ``tagged`` is a :func:`hftp.find_tagged` result (a Dataset with ``category``).
+
+    Parameters
+    ----------
+    tagged : object
+        What the caller passed.
+    name : str
+        The parameter name used in the message. Default ``"tagged"``.
+    """
     import xarray as xr
 
     if not isinstance(tagged, xr.Dataset) or "category" not in tagged:
@@ -91,7 +124,7 @@ def _profile_column(result, col: str, name: str, var: str = "significant"):
     """Per (group, category) proportion of channels in ``result``'s categories of ``var``."""
     import pandas as pd
 
-    _check_tagged(result, name)
+    check_result(result, name)
     cat = result["category"] if var == "significant" else categories(result[var])
     g = _groups(result)[1]
     df = pd.DataFrame({col: g, "category": cat.transpose(*cat.dims).values.ravel()})
@@ -125,7 +158,7 @@ def layer_profile(tagged, *, residual=None, untrained=None):
     """
     import pandas as pd
 
-    _check_tagged(tagged)
+    check_result(tagged)
     col, g = _groups(tagged)
     cat = tagged["category"].transpose(*tagged["category"].dims).values.ravel()
     df = pd.DataFrame({col: g, "category": pd.Categorical(cat, categories=list(CATEGORIES))})
@@ -165,7 +198,7 @@ def snr_curve(tagged, floors=None):
     """
     import pandas as pd
 
-    _check_tagged(tagged)
+    check_result(tagged)
     floors = SNR_FLOORS if floors is None else floors
     check_type("floors", floors, list | tuple | np.ndarray, "a sequence of SNR floors")
     floors = np.asarray(floors, dtype=float)
@@ -237,8 +270,8 @@ def overlap(a, b):
     import pandas as pd
     from scipy.stats import hypergeom
 
-    _check_tagged(a, "a")
-    _check_tagged(b, "b")
+    check_result(a, "a")
+    check_result(b, "b")
     ca, cb = a["category"], b["category"]
     if ca.dims != cb.dims or ca.shape != cb.shape:
         raise InvalidValueError(

@@ -27,7 +27,7 @@ def simulated_brain(path: str | os.PathLike, *, seed: int = 0, **simulate_kwargs
     truth : SimulatedIEEG
         What :func:`hftp.simulate_ieeg` returned (the ground truth and its path).
     """
-    from hftp.brain.core import read_subjects
+    from hftp.brain.reading import read_subjects
     from hftp.brain.simulate import simulate_ieeg
 
     truth = simulate_ieeg(path, seed=seed, **simulate_kwargs)

@@ -7,16 +7,19 @@ from typing import Any
 
 import numpy as np
 
+from hftp._deprecate import renamed_kwarg
+
 __all__ = ["make_stim", "planted_spectra"]
 
 
+@renamed_kwarg(rate="sfreq", tagged="tagged_hz")
 def make_stim(
     seqs: Sequence[Sequence[str]],
     *,
     condition: str | Sequence[str] = "sentences",
     language: str = "en",
-    rate: float = 4.0,
-    tagged: Mapping[str, float] | None = None,
+    sfreq: float = 4.0,
+    tagged_hz: Mapping[str, float] | None = None,
     seed: int = 7,
 ):
     """A :class:`~hftp.StimulusSet` from lists of units, one list per sequence.
@@ -29,16 +32,22 @@ def make_stim(
         One condition for all sequences, or one per sequence. Default ``"sentences"``.
     language : {"en", "zh"}
         Sets the separator (a space for English, none for Chinese).
-    rate : float
-        Unit rate in Hz. Default 4.
-    tagged : dict, optional
-        Level → Hz. Default ``{"sentence": 1.0, "phrase": 2.0}``.
+    sfreq : float
+        Unit rate in Hz. Default 4. (Formerly ``rate``.)
+    tagged_hz : dict, optional
+        Level → Hz. Default ``{"sentence": 1.0, "phrase": 2.0}``. (Formerly ``tagged``.)
     seed : int
         Recorded in the metadata as the stimulus seed.
+
+    Returns
+    -------
+    StimulusSet
+        One row per unit; ``sentence`` = position // 4 and ``phrase`` = position // 2, part of
+        speech ``"x"``.
     """
     import pandas as pd
 
-    from hftp.stimuli.core import StimulusSet
+    from hftp.stimuli.stimulus_set import StimulusSet
 
     conds = [condition] * len(seqs) if isinstance(condition, str) else list(condition)
     rows = [
@@ -49,14 +58,15 @@ def make_stim(
     cols = ["sequence", "condition", "position", "unit", "sentence", "phrase", "pos"]
     meta = dict(
         language=language,
-        unit_rate_hz=float(rate),
-        tagged_hz=dict(tagged or {"sentence": 1.0, "phrase": 2.0}),
+        unit_rate_hz=float(sfreq),
+        tagged_hz=dict(tagged_hz or {"sentence": 1.0, "phrase": 2.0}),
         seed=seed,
         separator="" if language == "zh" else " ",
     )
     return StimulusSet(units=pd.DataFrame(rows, columns=cols), meta=meta)
 
 
+@renamed_kwarg(rate="sfreq", tagged="tagged_hz")
 def planted_spectra(
     shape: tuple[int, ...] = (40,),
     *,
@@ -66,8 +76,8 @@ def planted_spectra(
     amplitude: float = 0.3,
     n_trials: int | Mapping[str, int] = 20,
     n_times: int = 200,
-    rate: float = 4.0,
-    tagged: Mapping[str, float] | None = None,
+    sfreq: float = 4.0,
+    tagged_hz: Mapping[str, float] | None = None,
     phase: float | None = None,
     nuisance: bool = False,
     kind: str | None = None,
@@ -75,7 +85,7 @@ def planted_spectra(
 ):
     """A Spectra with a phase-locked response planted in chosen channels (known truth).
 
-    Each trial is unit-variance noise over ``n_times`` samples at ``rate``; the channels in
+    Each trial is unit-variance noise over ``n_times`` samples at ``sfreq``; the channels in
     ``plant[level]`` add ``amplitude * cos(2π f t + φ)`` at the level's frequency in every trial
     of the ``planted_in`` conditions (the same φ in every trial: phase-locked).
 
@@ -94,10 +104,13 @@ def planted_spectra(
         Planted amplitude in noise SDs. Default 0.3.
     n_trials : int or dict
         Trials per condition (a dict gives one count per condition). Default 20.
-    n_times, rate : int, float
-        Samples per trial and sampling rate (Hz). Defaults 200 and 4.
-    tagged : dict, optional
-        Level → Hz. Default ``{"sentence": 1.0, "phrase": 2.0}`` (phrase at Nyquist for rate 4).
+    n_times : int
+        Samples per trial. Default 200.
+    sfreq : float
+        Sampling rate (Hz). Default 4. (Formerly ``rate``.)
+    tagged_hz : dict, optional
+        Level → Hz. Default ``{"sentence": 1.0, "phrase": 2.0}`` (phrase at Nyquist for sfreq 4).
+        (Formerly ``tagged``.)
     phase : float, optional
         The planted phase φ; default a random phase drawn from ``seed``.
     nuisance : bool
@@ -111,21 +124,22 @@ def planted_spectra(
     Returns
     -------
     xarray.Dataset
-        A Spectra with ``trial_x`` at the tagged bins.
+        A Spectra, dims (condition, *channel dims, freq) with ``n_times // 2 + 1`` frequencies,
+        with ``trial_x`` at the tagged bins.
     """
     from hftp.spectral.accumulate import SpectraAccumulator, freq_axis, rfft_trials
 
     rng = np.random.default_rng(seed)
-    tagged = dict(tagged or {"sentence": 1.0, "phrase": 2.0})
+    tagged_hz = dict(tagged_hz or {"sentence": 1.0, "phrase": 2.0})
     n_ch = int(np.prod(shape))
     dims = ("layer", "neuron") if len(shape) == 2 else ("channel",)
     kind = kind or ("model" if len(shape) == 2 else "brain")
     acc = SpectraAccumulator(
         channel_dims=dims,
         channel_coords={d: np.arange(s) for d, s in zip(dims, shape, strict=True)},
-        freqs=freq_axis(n_times, rate),
-        rate_hz=rate,
-        tagged=tagged,
+        freqs=freq_axis(n_times, sfreq),
+        sfreq=sfreq,
+        tagged_hz=tagged_hz,
         n_times=n_times,
         kind=kind,
     )
@@ -140,7 +154,7 @@ def planted_spectra(
     sig = np.zeros((n_ch, n_times))
     for level, mask in (plant or {}).items():
         phi = rng.uniform(0, 2 * np.pi) if phase is None else float(phase)
-        sig[np.asarray(mask)] += amplitude * np.cos(2 * np.pi * tagged[level] * t / rate + phi)
+        sig[np.asarray(mask)] += amplitude * np.cos(2 * np.pi * tagged_hz[level] * t / sfreq + phi)
     counts = n_trials if isinstance(n_trials, Mapping) else dict.fromkeys(conditions, n_trials)
     for cond in conditions:
         noise = rng.standard_normal((int(counts[cond]), n_ch, n_times))

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import hftp
-from hftp.apps.finetune import _freeze_half, compare, finetune, hft_groups, task_texts
+from hftp.apps.finetune import compare, finetune, freeze_half, hft_groups, task_texts
 from hftp.testing import tiny_model, tiny_tokenizer
 
 
@@ -46,7 +46,7 @@ def test_hft_freezes_half_of_each_layer():
     rng = np.random.default_rng(0)
     seen = set()
     for _ in range(20):
-        n = _freeze_half(groups, rng)
+        n = freeze_half(groups, rng)
         assert n == 6 * 2 + 3 * 1 + 3 * 2  # 2 of 4 attention, 1 or 2 of 3 MLP (alternating)
         for i, g in enumerate(groups):
             assert sum(not p.requires_grad for p in g["attn"]) == 2

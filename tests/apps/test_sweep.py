@@ -9,49 +9,25 @@ import numpy as np
 import pytest
 
 import hftp
-from hftp.apps.sweep import _is_done, load_spec, plan_runs, read_index, run_one, sweep
+from hftp.apps.sweep import load_spec, plan_runs, read_index, run_is_done, run_one, sweep
+from hftp.testing import tiny_model, tiny_tokenizer
 
 pytest.importorskip("dask.distributed")
 
 CORPUS = ["the fat rat sensed fear", "a big dog chased cats", "老牛耕地小猫吃鱼"] * 20
 
 
-def _tokenizer():
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=300,
-        special_tokens=["<s>", "<pad>"],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    tok.train_from_iterator(CORPUS, trainer)
-    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", pad_token="<pad>")
-
-
 @pytest.fixture(scope="module")
 def two_models(tmp_path_factory):
     """Two tiny saved models (Llama and GPT-2) with their tokenizer."""
-    import torch
-    from transformers import AutoConfig, AutoModelForCausalLM
 
     root = tmp_path_factory.mktemp("models")
-    tok = _tokenizer()
+    tok = tiny_tokenizer(CORPUS)
     paths = []
-    for kind, kw in [
-        ("llama", dict(hidden_size=16, intermediate_size=24, num_attention_heads=2,
-                       num_key_value_heads=1, max_position_embeddings=512)),
-        ("gpt2", dict(n_embd=16, n_inner=24, n_head=2, n_positions=512)),
-    ]:  # fmt: skip
-        torch.manual_seed(0)
-        cfg = AutoConfig.for_model(kind, num_hidden_layers=2, vocab_size=len(tok), **kw)
-        AutoModelForCausalLM.from_config(cfg).save_pretrained(root / f"tiny-{kind}")
-        tok.save_pretrained(root / f"tiny-{kind}")
-        paths.append(str(root / f"tiny-{kind}"))
+    for family in ("llama", "gpt2"):
+        tiny_model(family, n_layers=2).save_pretrained(root / f"tiny-{family}")
+        tok.save_pretrained(root / f"tiny-{family}")
+        paths.append(str(root / f"tiny-{family}"))
     return paths
 
 
@@ -140,9 +116,9 @@ def test_load_table_reaches_load_model(two_models, tmp_path):
     assert not np.array_equal(got, refs["float32"])  # the dtype did change the forward
     assert row["dtype"] == "float64"
     # the settings are stored with the run: the same spec resumes, another dtype redoes it
-    assert _is_done(run, spec)
-    assert not _is_done(run, {**spec, "load": {"dtype": "float32"}})
-    assert not _is_done(run, {**spec, "tag": {"q": 0.01}})
+    assert run_is_done(run, spec)
+    assert not run_is_done(run, {**spec, "load": {"dtype": "float32"}})
+    assert not run_is_done(run, {**spec, "tag": {"q": 0.01}})
 
 
 @pytest.mark.slow  # starts a Dask LocalCluster
@@ -157,10 +133,8 @@ def test_sweep_on_its_own_local_cluster_records_failures(two_models, tmp_path):
 
 
 def test_plan_runs_crosses_the_matrix(tmp_path):
-    spec = load_spec(
-        {**_spec(tmp_path, ["a", "b"]), "matrix": {"model": ["a", "b"], "language": ["en", "zh"],
-                                                    "tokenization": ["joint", "unitwise"]}}
-    )  # fmt: skip
+    matrix = {"model": ["a", "b"], "language": ["en", "zh"], "tokenization": ["joint", "unitwise"]}
+    spec = load_spec({**_spec(tmp_path, ["a", "b"]), "matrix": matrix})
     runs = plan_runs(spec)
     assert len(runs) == 8
     assert {r["run"] for r in runs} >= {"a/en/tokenization=joint", "b/zh/tokenization=unitwise"}
@@ -217,15 +191,6 @@ def test_duplicate_output_folders_are_an_error(tmp_path):
     spec = load_spec(_spec(tmp_path, [str(tmp_path / "x" / "m"), str(tmp_path / "y" / "m")]))
     with pytest.raises(hftp.HftpError, match="same output folder"):
         plan_runs(spec)
-
-
-def test_sweep_command_reports_a_bad_spec(tmp_path):
-    from typer.testing import CliRunner
-
-    from hftp.apps.cli import app
-
-    res = CliRunner().invoke(app, ["sweep", str(tmp_path / "nope.toml"), "--workers", "2"])
-    assert res.exit_code == 2 and "does not exist" in res.output
 
 
 def test_the_documented_example_spec_is_valid():

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+import hftp
 import hftp.brain as brain
 from hftp.brain.simulate import simulate_ieeg
 
@@ -56,24 +57,6 @@ def _truth_table(sim, spectra, condition):
     return rows
 
 
-def _rayleigh_bh(spectra, condition, f):
-    """Fallback detector: Rayleigh p of the ITC, BH across channels."""
-    from hftp.spectral.measures import at_freq, itc
-
-    n = int(np.max(spectra["n_trials"].sel(condition=condition)))
-    r = at_freq(itc(spectra), f).sel(condition=condition).values
-    z = n * r**2
-    p = np.exp(np.sqrt(1 + 4 * n + 4 * (n**2 - (n * r) ** 2)) - (1 + 2 * n))
-    p = np.clip(np.where(np.isfinite(p), p, np.exp(-z)), 0, 1)
-    order = np.argsort(p)
-    m = p.size
-    thresh = np.flatnonzero(p[order] <= Q * np.arange(1, m + 1) / m)
-    sig = np.zeros(m, bool)
-    if thresh.size:
-        sig[order[: thresh.max() + 1]] = True
-    return sig
-
-
 def test_simulated_brain_round_trip_recovers_planted_contacts(sim):
     eps = brain.read_subjects(sim.root)
     assert isinstance(eps, list) and len(eps) == 2
@@ -82,22 +65,14 @@ def test_simulated_brain_round_trip_recovers_planted_contacts(sim):
     for ch, reg in zip(s["channel"].values, s["region"].values, strict=True):
         sub, name = str(ch).split("/")
         assert sim.truth["subjects"][sub]["contacts"][name]["region"] == reg
-    try:
-        from hftp.tagging.core import find_tagged
-    except ImportError:  # pragma: no cover
-        find_tagged = None
     tp = fn = fp = tn = 0
     for cond in s["condition"].values:
         truth = _truth_table(sim, s, str(cond))
         levels = list(truth[0])
-        if find_tagged is not None:
-            res = find_tagged(
-                s, condition=str(cond), q=Q, levels=levels, mode_params={"measure": "itc"}
-            )
-            sig = {lv: res["significant"].sel(level=lv).values for lv in levels}
-        else:  # pragma: no cover
-            tagged = json.loads(s.attrs["tagged_hz"])
-            sig = {lv: _rayleigh_bh(s, str(cond), tagged[lv]) for lv in levels}
+        res = hftp.find_tagged(
+            s, condition=str(cond), q=Q, levels=levels, mode_params={"measure": "itc"}
+        )
+        sig = {lv: res["significant"].sel(level=lv).values for lv in levels}
         for lv in levels:
             want = np.array([t[lv] for t in truth])
             got = np.asarray(sig[lv], bool)
@@ -143,3 +118,21 @@ def test_bad_simulator_input(tmp_path):
     (tmp_path / "mine" / "keep.txt").write_text("x")
     with pytest.raises(ValueError, match="'out_dir'.*not an earlier simulated"):
         simulate_ieeg(tmp_path / "mine")
+
+
+def _responsive_flags(sim):
+    contacts = sim.truth["subjects"]["01"]["contacts"].values()
+    return [v for c in contacts for lv in c["responsive"].values() for v in lv.values()]
+
+
+def test_snr_zero_ground_truth_has_no_responsive_contacts(tmp_path):
+    flags = _responsive_flags(simulate_ieeg(tmp_path / "s", subjects=1, n_trials=2, snr=0.0))
+    assert flags and not any(flags)
+    assert any(_responsive_flags(simulate_ieeg(tmp_path / "t", subjects=1, n_trials=2, snr=0.5)))
+
+
+def test_existing_simulation_refused_unless_overwrite(tmp_path):
+    simulate_ieeg(tmp_path / "s", subjects=1, n_trials=2, seed=0)
+    with pytest.raises(ValueError, match="already holds a simulated.*overwrite=True"):
+        simulate_ieeg(tmp_path / "s", subjects=1, n_trials=2, seed=0)
+    simulate_ieeg(tmp_path / "s", subjects=1, n_trials=2, seed=1, overwrite=True)

@@ -1,4 +1,4 @@
-"""Capture, token → unit alignment, batching, raw activations and streamed spectra."""
+"""Raw activations: token → unit alignment, batching, the schema, token-level records."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import pytest
 import torch
 
 import hftp
-from hftp.models.extract import record_tokens
+from hftp import _deprecate
+from hftp.models.extract import iter_activations, record_tokens
 from hftp.models.families import resolve_site
-from hftp.models.pooling import encode
-from hftp.spectral.accumulate import make_spectra
 from hftp.testing import make_stim, tiny_model, tiny_tokenizer
 
 EN = "fat rat sensed fear big dog chased cats old cow ate grass quizzically unbelievable".split()
@@ -123,25 +122,69 @@ def test_activation_schema(model, tokenizer):
     assert np.isfinite(da.values).all()
 
 
-def test_add_bos_keeps_bos_out_of_units(tokenizer):
-    batch = encode(tokenizer, [(0, ["fat", "rat"]), (1, ["big", "dog"])], separator=" ")
-    with_bos = encode(
-        tokenizer, [(0, ["fat", "rat"]), (1, ["big", "dog"])], separator=" ", add_bos=True
-    )
-    n_tok = with_bos.input_ids.shape[1]
-    assert (with_bos.input_ids[:, 0] == tokenizer.bos_token_id).all()
-    assert not np.isin(with_bos.cols.numpy(), [0, n_tok]).any()  # BOS column of each sequence
-    assert with_bos.rows.numel() == batch.rows.numel()
-    assert (
-        with_bos.cols.numpy() % n_tok == batch.cols.numpy() % batch.input_ids.shape[1] + 1
-    ).all()
-
-
 def test_add_bos_changes_context_not_alignment(model, tokenizer):
     stim = make_stim([EN[:6]])
     a = hftp.extract_activations(model, tokenizer, stim, add_bos=True)
     b = hftp.extract_activations(model, tokenizer, stim)
     assert a.shape == b.shape and not np.allclose(a.values, b.values)
+
+
+def test_unequal_lengths_across_conditions_are_nan_padded(model, tokenizer):
+    with pytest.raises(ValueError, match="'stim'.*condition 'sentences'.*different lengths"):
+        hftp.extract_activations(model, tokenizer, make_stim([EN[:4], EN[:5]]))
+    stim = make_stim([EN[:8], EN[:12]], condition=["a", "b"])
+    da = hftp.extract_activations(model, tokenizer, stim)
+    assert da.sizes["unit"] == 12
+    assert da.sel(sequence=0).isel(unit=slice(8, None)).isnull().all()
+    assert not da.sel(sequence=1).isnull().any()
+    assert list(da.token_text.values[0][8:]) == [""] * 4
+
+
+def test_iter_activations_yields_the_batches_of_extract(model, tokenizer):
+    stim = make_stim([EN[:6], EN[2:8], EN[4:10]], condition=["a", "a", "b"])
+    raw = hftp.extract_activations(model, tokenizer, stim, layers=[1])
+    got = []
+    for cond, ids, pooled in iter_activations(model, tokenizer, stim, layers=[1], batch_size=2):
+        assert tuple(pooled.shape) == (1, len(ids), 6, 48)  # (L, B, U, N)
+        ref = raw.sel(sequence=ids).transpose("layer", "sequence", "unit", "neuron").values
+        np.testing.assert_allclose(pooled.numpy(), ref, atol=1e-6)
+        got.append((cond, ids))
+    assert got == [("a", [0, 1]), ("b", [2])]
+    _, modules = resolve_site(model)
+    assert all(not m._forward_pre_hooks for m in modules.values())
+
+
+def test_iter_activations_closed_early_removes_the_hooks(model, tokenizer):
+    it = iter_activations(model, tokenizer, make_stim([EN[:6]] * 4), batch_size=1)
+    next(it)
+    _, modules = resolve_site(model)
+    assert all(len(m._forward_pre_hooks) == 1 for m in modules.values())
+    it.close()
+    assert all(not m._forward_pre_hooks for m in modules.values())
+
+
+def test_record_tokens_defaults_to_every_layer_and_a_full_mask(model):
+    ids = torch.tensor([[3, 4, 5, 6], [7, 8, 9, 10]])
+    got = record_tokens(model, ids)
+    assert sorted(got) == [0, 1, 2] and got[2].shape == (2, 4, 48)
+    masked = record_tokens(model, ids, torch.ones_like(ids), layers=[-1])
+    assert sorted(masked) == [2]
+    torch.testing.assert_close(masked[2], got[2])
+    first = record_tokens(model, ids[:1], layers=[2])
+    torch.testing.assert_close(first[2][0], got[2][0], atol=1e-5, rtol=1e-5)  # batch-independent
+
+
+def test_old_names_in_this_module_warn_and_point_to_the_new_ones(monkeypatch):
+    import hftp.models.extract as extract
+    from hftp.models.hooks import capture, pre_hooks
+    from hftp.models.probing import probe
+
+    monkeypatch.setattr(_deprecate, "_WARNED", set())
+    with pytest.warns(FutureWarning, match=r"extract\.probe was renamed to .*probing\.probe"):
+        assert extract.probe is probe
+    with pytest.warns(FutureWarning, match=r"hftp\.models\.hooks\.pre_hooks"):
+        assert extract.pre_hooks is pre_hooks
+    assert extract.capture is capture
 
 
 def test_forward_stops_after_last_needed_layer(model, tokenizer):
@@ -158,237 +201,3 @@ def test_forward_stops_after_last_needed_layer(model, tokenizer):
             h.remove()
     assert calls == [] and list(da.layer.values) == [0, 1]
     assert all(len(m._forward_pre_hooks) == 0 for m in modules.values())
-
-
-def spectra_of_raw(raw, conditions, drop):
-    """The reference Spectra: make_spectra of extract_activations' values, per condition."""
-    trials = {
-        c: raw.where(raw.condition == c, drop=True).transpose("sequence", "layer", "neuron", "unit")
-        for c in conditions
-    }
-    return make_spectra(
-        {c: t.values for c, t in trials.items()},
-        rate_hz=4.0,
-        tagged={"sentence": 1.0, "phrase": 2.0},
-        channel_dims=("layer", "neuron"),
-        drop=drop,
-        kind="model",
-    )
-
-
-def test_probe_equals_spectra_of_raw_activations(model, tokenizer, tmp_path):
-    rng = np.random.default_rng(1)
-    seqs = [list(rng.choice(EN, 16)) for _ in range(6)]
-    stim = make_stim(seqs, condition=["exp"] * 3 + ["ctrl"] * 3)
-    raw_path = tmp_path / "raw.nc"
-    spectra = hftp.probe(
-        model, tokenizer, stim, batch_size=2, drop_units=4, progress=False, save_raw=raw_path
-    )
-    raw = hftp.extract_activations(model, tokenizer, stim)
-    expected = spectra_of_raw(raw, ("exp", "ctrl"), drop=4)
-    assert spectra["sum_x"].dims == ("condition", "layer", "neuron", "freq")
-    assert spectra.sizes["freq"] == 6 and spectra.attrs["n_times"] == 12
-    for var in ("sum_x", "sum_abs", "sum_abs2", "sum_phase"):
-        np.testing.assert_allclose(
-            spectra[var].sel(condition=["exp", "ctrl"]).values,
-            expected[var].sel(condition=["exp", "ctrl"]).values,
-            atol=1e-4,
-        )
-    assert list(spectra["n_trials"].values) == [3, 3]
-    assert spectra.attrs["kind"] == "model" and spectra.attrs["stimulus_seed"] == 7
-    assert spectra.attrs["site"] == "model.layers.{i}.mlp.down_proj"
-    assert "hftp_version" in spectra.attrs and spectra.attrs["drop_units"] == 4
-    back = hftp.load(raw_path)
-    assert back.dims == raw.dims
-    np.testing.assert_allclose(back.sel(sequence=raw.sequence).values, raw.values, atol=1e-6)
-    assert list(back.sel(sequence=2).token_text.values) == seqs[2]
-    assert back.sel(sequence=4).condition.item() == "ctrl"
-
-
-def test_probe_block_grows_when_a_later_batch_is_larger(model, tokenizer):
-    """One reused (L, B, U, N) block: a first batch of 1 sequence, then batches of 3 and 1."""
-    rng = np.random.default_rng(3)
-    stim = make_stim([list(rng.choice(EN, 12)) for _ in range(5)], condition=["a"] + ["b"] * 4)
-    spectra = hftp.probe(model, tokenizer, stim, batch_size=3, drop_units=4, progress=False)
-    raw = hftp.extract_activations(model, tokenizer, stim, batch_size=1)
-    expected = spectra_of_raw(raw, ("a", "b"), drop=4)
-    for var in ("sum_x", "sum_abs", "sum_abs2", "sum_phase"):
-        np.testing.assert_allclose(
-            spectra[var].sel(condition=["a", "b"]).values,
-            expected[var].sel(condition=["a", "b"]).values,
-            atol=1e-4,
-        )
-    assert list(spectra["n_trials"].sel(condition=["a", "b"]).values) == [1, 4]
-
-
-def test_layers_of_different_widths_are_refused(tokenizer):
-    import copy
-
-    from transformers.models.llama.modeling_llama import LlamaMLP
-
-    m = tiny_model("llama")
-    cfg = copy.deepcopy(m.config)
-    cfg.intermediate_size = m.config.intermediate_size + 8
-    m.model.layers[1].mlp = LlamaMLP(cfg)
-    stim = make_stim([list(EN[:8])] * 2)
-    with pytest.raises(ValueError, match=r"'layers'.*layer 0 has \d+ neurons and layer 1 has"):
-        hftp.probe(m, tokenizer, stim, layers=[0, 1], progress=False)
-    assert not any(mod._forward_pre_hooks for mod in m.modules())  # hooks removed
-    assert hftp.probe(m, tokenizer, stim, layers=[0, 2], progress=False).sizes["layer"] == 2
-
-
-# ------------------------------------------------------------------------------- bad input
-
-
-def test_layer_out_of_range(model, tokenizer):
-    with pytest.raises(ValueError, match=r"'layers'.*3 layers \(0 to 2\); got 3"):
-        hftp.extract_activations(model, tokenizer, make_stim([EN[:4]]), layers=[0, 3])
-    with pytest.raises(ValueError, match="'layers'.*got -4"):
-        hftp.probe(model, tokenizer, make_stim([EN[:8]]), layers=-4, progress=False)
-
-
-def test_slow_tokenizer_is_rejected(model):
-    class SlowTokenizer:
-        is_fast = False
-
-    with pytest.raises(TypeError, match="'tokenizer'.*fast tokenizer"):
-        hftp.extract_activations(model, SlowTokenizer(), make_stim([EN[:4]]))
-
-
-def test_empty_stimulus_set(model, tokenizer):
-    with pytest.raises(ValueError, match="'stim'.*empty"):
-        hftp.probe(model, tokenizer, make_stim([]), progress=False)
-    with pytest.raises(TypeError, match="'stim'.*StimulusSet"):
-        hftp.extract_activations(model, tokenizer, [["fat", "rat"]])
-
-
-def test_unit_without_token_names_unit_and_sequence(model, tokenizer):
-    with pytest.raises(ValueError, match=r"Unit 1 \(''\) of sequence 0 is covered by no token"):
-        hftp.extract_activations(model, tokenizer, make_stim([["fat", "", "rat"]]))
-
-
-def test_unequal_lengths(model, tokenizer):
-    with pytest.raises(ValueError, match="'stim'.*condition 'sentences'.*different lengths"):
-        hftp.extract_activations(model, tokenizer, make_stim([EN[:4], EN[:5]]))
-    stim = make_stim([EN[:8], EN[:12]], condition=["a", "b"])
-    assert hftp.extract_activations(model, tokenizer, stim).isnull().any()  # NaN-padded
-    with pytest.raises(ValueError, match="'stim'.*separately"):
-        hftp.probe(model, tokenizer, stim, progress=False)
-
-
-def test_bad_options(model, tokenizer):
-    stim = make_stim([EN[:8]])
-    with pytest.raises(ValueError, match="'pooling'.*Did you mean 'mean'"):
-        hftp.extract_activations(model, tokenizer, stim, pooling="men")
-    with pytest.raises(ValueError, match="'batch_size'"):
-        hftp.extract_activations(model, tokenizer, stim, batch_size=0)
-    with pytest.raises(ValueError, match="'drop_units'.*leaves 2"):
-        hftp.probe(model, tokenizer, stim, drop_units=6, progress=False)
-    with pytest.raises(ValueError, match="'site'.*Did you mean"):
-        hftp.extract_activations(model, tokenizer, stim, site="layers.{i}.mlp.down")
-    with pytest.raises(ValueError, match="'stim'.*at most 256"):
-        hftp.extract_activations(model, tokenizer, make_stim([EN * 20]))
-
-
-def test_save_raw_bad_suffix(model, tokenizer, tmp_path):
-    stim = make_stim([EN[:8]])
-    with pytest.raises(ValueError, match="'save_raw"):
-        hftp.probe(model, tokenizer, stim, save_raw=tmp_path / "raw.csv", progress=False)
-    assert list(tmp_path.iterdir()) == []
-
-
-@pytest.mark.slow
-def test_real_model_spectra(default_model):
-    model, tok = default_model
-    rng = np.random.default_rng(0)
-    sentences = [["fat", "rat", "sensed", "fear"], ["big", "dog", "chased", "cats"]]
-    seqs = [[w for k in rng.integers(0, 2, 4) for w in sentences[k]] for _ in range(2)]
-    spectra = hftp.probe(model, tok, make_stim(seqs), progress=False)
-    assert spectra.sizes["layer"] == 30 and spectra.sizes["neuron"] == 1536
-    assert spectra.sizes["freq"] == 8
-    assert not spectra["sum_abs"].isnull().any()
-    assert np.isfinite(spectra["sum_x"].values).all()
-    assert "SmolLM2-135M-Instruct" in spectra.attrs["model"]
-
-
-def test_cli_probe(model, tokenizer, tmp_path):
-    import json
-
-    from typer.testing import CliRunner
-
-    from hftp.apps.cli import app
-    from hftp.stimuli.core import save_stimuli
-
-    folder = tmp_path / "tiny"
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    rng = np.random.default_rng(2)
-    stim_path = save_stimuli(
-        make_stim([list(rng.choice(EN, 8)) for _ in range(3)]), tmp_path / "s.csv"
-    )
-    out = tmp_path / "spectra.nc"
-    args = ["probe", "--model", str(folder), "--stimuli", str(stim_path), "--out", str(out)]
-    res = CliRunner().invoke(app, [*args, "--layers", "0,-1", "--batch-size", "2", "--json"])
-    assert res.exit_code == 0, res.output
-    summary = json.loads(res.stdout.strip().splitlines()[-1])
-    assert summary["layers"] == 2 and summary["neurons"] == 48 and summary["n_trials"] == [3]
-    spectra = hftp.load(out)
-    assert list(spectra.layer.values) == [0, 2] and spectra.attrs["site"].endswith("down_proj")
-    bad = CliRunner().invoke(app, [*args, "--layers", "zero"])
-    assert bad.exit_code == 2 and "--layers" in bad.output
-    bad = CliRunner().invoke(app, [*args, "--overwrite", "--layers", "7"])
-    assert bad.exit_code == 2 and "'--layers'" in bad.output
-
-
-def test_hooks_removed_when_streaming_fails(model, tokenizer, monkeypatch, tmp_path):
-    import hftp.models.extract as extract
-
-    def fail(*_a, **_k):
-        raise RuntimeError("accumulator failed")
-
-    monkeypatch.setattr(extract, "add_pooled", fail)
-    with pytest.raises(RuntimeError, match="accumulator failed"):
-        hftp.probe(
-            model, tokenizer, make_stim([EN[:8]]), progress=False, save_raw=tmp_path / "r.nc"
-        )
-    _, modules = resolve_site(model)
-    assert all(len(m._forward_pre_hooks) == 0 for m in modules.values())
-    assert list(tmp_path.iterdir()) == []  # no partial raw file left behind
-
-
-def test_probe_split_halves_pool_to_the_whole(model, tokenizer):
-    from hftp.spectral.splits import pool_splits, split_half
-
-    rng = np.random.default_rng(2)
-    seqs = [list(rng.choice(EN, 16)) for _ in range(10)]
-    stim = make_stim(seqs, condition=["exp"] * 5 + ["ctrl"] * 5)
-    whole = hftp.probe(model, tokenizer, stim, batch_size=3, progress=False)
-    halves = hftp.probe(model, tokenizer, stim, batch_size=3, progress=False, split=True)
-    assert halves["sum_x"].dims[0] == "split" and halves.sizes["split"] == 2
-    assert halves["n_trials"].sel(condition="exp").values.tolist() == [3, 2]  # even, odd
-    assert halves.hftp.channel_dims == ("layer", "neuron")
-    pooled = pool_splits(halves)
-    for var in ("sum_x", "sum_abs2"):
-        np.testing.assert_allclose(pooled[var].values, whole[var].values, rtol=1e-5, atol=1e-5)
-    assert split_half(halves, 1)["n_trials"].values.tolist() == [2, 2]
-
-
-def test_probe_lexical_baseline_equals_in_memory_residuals(model, tokenizer):
-    from hftp.tagging.lexical import residual_spectra
-
-    rng = np.random.default_rng(3)
-    seqs = [list(rng.choice(EN[:8], 16)) for _ in range(9)]
-    stim = make_stim(seqs, condition=["exp"] * 4 + ["random-words"] * 5)
-    streamed = hftp.probe(
-        model, tokenizer, stim, batch_size=2, progress=False, lexical_baseline="random-words"
-    )
-    raw = hftp.extract_activations(model, tokenizer, stim)
-    ref = residual_spectra(raw, stim, baseline="random-words")
-    for var in ("sum_x", "sum_abs2", "lexical_var"):
-        a = streamed[var].sel(condition=["exp", "random-words"]).values
-        b = ref[var].sel(condition=["exp", "random-words"]).values
-        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
-    assert streamed.attrs["lexical_baseline"] == "random-words"
-    bad = make_stim([list(rng.choice(EN, 16)) for _ in range(2)], condition=["exp", "random-words"])
-    with pytest.raises(ValueError, match="never occur in the lexical baseline"):
-        hftp.probe(model, tokenizer, bad, progress=False, lexical_baseline="random-words")

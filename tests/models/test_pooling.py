@@ -1,4 +1,5 @@
-"""Tokens that span two units: counted per condition, warned about, and avoided unit-wise."""
+"""Token → unit alignment: pooling matrices, BOS, tokens spanning two units (counted per
+condition, warned about, avoided unit-wise), pooling into a block."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 import hftp
 from hftp.models.pooling import default_tokenization, encode
+from hftp.testing import tiny_model, tiny_tokenizer
 
 # "老牛" is so frequent that BPE merges it into one token spanning two units; the other
 # characters only ever occur alone, so they stay one token each
@@ -19,33 +21,12 @@ CORPUS = ["老牛"] * 50 + list("耕地吃草小猫鱼") * 5
 
 @pytest.fixture(scope="module")
 def tokenizer():
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=400,
-        special_tokens=["<s>", "<pad>"],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    tok.train_from_iterator(CORPUS, trainer)
-    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", pad_token="<pad>")
+    return tiny_tokenizer(CORPUS, vocab_size=400)
 
 
 @pytest.fixture(scope="module")
 def model(tokenizer):
-    import torch
-    from transformers import AutoConfig, AutoModelForCausalLM
-
-    torch.manual_seed(0)
-    cfg = AutoConfig.for_model(
-        "llama", hidden_size=16, intermediate_size=24, num_hidden_layers=2,
-        num_attention_heads=2, num_key_value_heads=1, vocab_size=len(tokenizer),
-    )  # fmt: skip
-    return AutoModelForCausalLM.from_config(cfg).eval()
+    return tiny_model("llama", n_layers=2, vocab_size=len(tokenizer))
 
 
 def _stim(seqs, conds):
@@ -203,3 +184,23 @@ def test_pool_into_a_block_and_bad_out(tokenizer):
         pool(acts, batch.matrix, 2, out=torch.zeros(2, 5, batch.n_units).transpose(1, 2))
     with pytest.raises(ValueError, match=r"'out'.*float64"):
         pool(acts, batch.matrix, 2, out=torch.zeros(2, batch.n_units, 5, dtype=torch.float64))
+
+
+def test_add_bos_keeps_bos_out_of_units():
+    tokenizer = tiny_tokenizer()
+    batch = encode(tokenizer, [(0, ["fat", "rat"]), (1, ["big", "dog"])], separator=" ")
+    with_bos = encode(
+        tokenizer, [(0, ["fat", "rat"]), (1, ["big", "dog"])], separator=" ", add_bos=True
+    )
+    n_tok = with_bos.input_ids.shape[1]
+    assert (with_bos.input_ids[:, 0] == tokenizer.bos_token_id).all()
+    assert not np.isin(with_bos.cols.numpy(), [0, n_tok]).any()  # BOS column of each sequence
+    assert with_bos.rows.numel() == batch.rows.numel()
+    assert (
+        with_bos.cols.numpy() % n_tok == batch.cols.numpy() % batch.input_ids.shape[1] + 1
+    ).all()
+
+
+def test_unit_without_token_names_unit_and_sequence():
+    with pytest.raises(ValueError, match=r"Unit 1 \(''\) of sequence 0 is covered by no token"):
+        encode(tiny_tokenizer(), [(0, ["fat", "", "rat"])], separator=" ")

@@ -1,5 +1,5 @@
 """The ``.hftp`` accessor: one place for sfreq, tagged_hz, channel dims, kind and validation; old
-files upgraded on load."""
+files upgraded on load (0.1 Spectra, and 0.2 tagging results with their renamed variables)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ import pytest
 import xarray as xr
 
 import hftp
-from hftp.spectral.accessor import SCHEMA_VERSION, tagged_dict, upgrade
+from hftp.spectral.accessor import (
+    RENAMED_RESULT_ATTRS,
+    RENAMED_RESULT_VARS,
+    SCHEMA_VERSION,
+    channel_dims,
+    check_spectra,
+    tagged_dict,
+    upgrade,
+)
 from hftp.testing import planted_spectra
 
 
@@ -21,7 +29,9 @@ def model_spec():
 
 @pytest.fixture(scope="module")
 def brain_spec():
-    return planted_spectra((6,), n_trials=4, n_times=40, rate=8.0, tagged={"phrase": 1.0}, seed=2)
+    return planted_spectra(
+        (6,), n_trials=4, n_times=40, sfreq=8.0, tagged_hz={"phrase": 1.0}, seed=2
+    )
 
 
 def test_model_attributes(model_spec):
@@ -94,3 +104,37 @@ def test_tagged_dict_normalises(given, expected):
 def test_tagged_dict_rejects_garbage():
     with pytest.raises(TypeError, match=r"'tagged_hz'.*dict level → Hz"):
         tagged_dict(["fast"])
+
+
+def test_channel_dims_and_check_spectra(model_spec):
+    assert channel_dims(model_spec) == ("layer", "neuron")
+    assert channel_dims(model_spec["sum_abs"].isel(freq=0)) == ("layer", "neuron")
+    assert check_spectra(model_spec) is model_spec
+    with pytest.raises(TypeError, match="'s2'.*got DataArray"):
+        check_spectra(model_spec["sum_x"], "s2")
+
+
+def _old_result(spectra):
+    """A find_tagged result as hftp 0.2 wrote it: the neighbor test alone was ``tagged``."""
+    new = hftp.find_tagged(spectra, "exp", "ctrl", control_hz={"fake": 1.3})
+    old = new.rename_vars({v: k for k, v in RENAMED_RESULT_VARS.items()})
+    old.attrs = {
+        {v: k for k, v in RENAMED_RESULT_ATTRS.items()}.get(k, k): v for k, v in new.attrs.items()
+    }
+    return new, old
+
+
+def test_old_tagging_result_is_upgraded_on_load(tmp_path):
+    spectra = planted_spectra((2, 30), plant={"sentence": np.arange(60) < 10}, seed=3)
+    new, old = _old_result(spectra)
+    assert "tagged" in old and "control_tagged" in old and "excluded_neighbour_hz" in old.attrs
+    up = upgrade(old)
+    assert "tagged" not in up and "control_tagged" not in up
+    xr.testing.assert_identical(up, new)
+    path = hftp.save(old, tmp_path / "old_tagged.nc")
+    loaded = hftp.load(path)
+    assert "above_neighbors" in loaded and "tagged" not in loaded
+    np.testing.assert_array_equal(loaded["above_neighbors"], new["above_neighbors"])
+    assert loaded.attrs["excluded_neighbor_hz"] == new.attrs["excluded_neighbor_hz"]
+    hftp.layer_profile(loaded)  # usable as a current result
+    assert upgrade(new) is new  # a current result is left alone

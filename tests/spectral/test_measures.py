@@ -1,8 +1,7 @@
-"""Spectral measures against direct numpy computations on signals with known peaks."""
+"""Spectral measures against direct numpy computations on signals with known peaks: the
+MEASURES registry, the SNR (edges, the Nyquist scaling), the value at an exact bin, bad input."""
 
 from __future__ import annotations
-
-import json
 
 import numpy as np
 import pytest
@@ -20,7 +19,7 @@ def signals():
     x = rng.standard_normal((K, 3, N))
     x += 2.0 * np.cos(2 * np.pi * 1.0 * t / RATE + 0.4)
     y = rng.standard_normal((K + 2, 3, N))
-    s = sp.make_spectra({"a": x, "b": y}, rate_hz=RATE, tagged={"sentence": 1.0, "phrase": 2.0})
+    s = sp.make_spectra({"a": x, "b": y}, sfreq=RATE, tagged_hz={"sentence": 1.0, "phrase": 2.0})
     return x, y, s
 
 
@@ -43,13 +42,6 @@ def test_measures_match_numpy(signals):
     # trial_x holds the per-trial coefficients at the tagged bins
     tx = s["trial_x"].sel(condition="a", tagged_freq=1.0).values[:K]
     np.testing.assert_allclose(tx, X[..., sp.bin_index(s["freq"].values, 1.0)], rtol=1e-5)
-
-
-def test_condition_with_fewer_trials_is_padded(signals):
-    _, y, s = signals
-    assert s.sizes["trial"] == K + 2
-    assert np.isnan(s["trial_x"].sel(condition="a").values[K:]).all()
-    assert int(s["n_trials"].sel(condition="b")) == y.shape[0]
 
 
 def test_snr_direct_and_edges(signals):
@@ -78,13 +70,6 @@ def test_snr_direct_and_edges(signals):
     assert (peak > 3).all()
 
 
-def test_neighbour_bins():
-    np.testing.assert_array_equal(sp.neighbour_bins(10, 0, 3, 1), [2, 3, 4])
-    np.testing.assert_array_equal(sp.neighbour_bins(10, 9, 3, 1), [5, 6, 7])
-    np.testing.assert_array_equal(sp.neighbour_bins(20, 10, 2, 0), [8, 9, 11, 12])
-    assert sp.is_real_bin(2.0, 4.0) and not sp.is_real_bin(1.0, 4.0)
-
-
 def test_exact_bin_lookup(signals):
     _, _, s = signals
     freqs = s["freq"].values
@@ -96,20 +81,6 @@ def test_exact_bin_lookup(signals):
         sp.bin_index(freqs, 3.0, name="f")
 
 
-def test_accessors(signals):
-    _, _, s = signals
-    assert s.hftp.tagged_hz == {"sentence": 1.0, "phrase": 2.0}
-    assert json.loads(s.attrs["tagged_hz"])["phrase"] == 2.0
-    assert s.hftp.sfreq == RATE
-    assert sp.channel_dims(s) == ("channel",)
-    assert s.attrs["n_times"] == N
-
-
-def test_warn_nyquist():
-    with pytest.warns(UserWarning, match="Nyquist"):
-        sp.warn_nyquist(2.0, 4.0, "phrase")
-
-
 def test_bad_inputs(signals):
     _, _, s = signals
     with pytest.raises(TypeError, match="'spectra'"):
@@ -118,5 +89,15 @@ def test_bad_inputs(signals):
         sp.snr(np.zeros(3))
     with pytest.raises(ValueError, match="'n_neighbors'"):
         sp.snr(sp.itc(s), n_neighbors=0)
-    with pytest.raises(ValueError, match=r"'tagged \(sentence\)'.*on an exact FFT bin"):
-        sp.make_spectra({"a": np.zeros((2, 1, 40))}, rate_hz=4.0, tagged={"sentence": 0.95})
+
+
+def test_measures_registry_and_attrs(signals):
+    _, _, s = signals
+    assert set(sp.MEASURES) == {"evoked", "itc", "amplitude", "power"}
+    for name, fn in sp.MEASURES.items():
+        m = fn(s)
+        assert m.dims == ("condition", "channel", "freq") and m.attrs["sfreq"] == RATE, name
+    # a condition without trials gives NaN, not a division by zero
+    empty = s.copy()
+    empty["n_trials"] = empty["n_trials"] * 0
+    assert np.isnan(sp.evoked_amplitude(empty)).all()

@@ -1,19 +1,33 @@
 """Calibrated mode on planted truth: the conjunction as one family, evoked-matched specificity,
-the brain default under a slow potential, pooled subjects, harmonic-free neighbours, the SNR
-floor, replication from split halves, Nyquist phases and power under nuisance.
+the brain default under a slow potential, pooled subjects, harmonic-free neighbors, the SNR at
+Nyquist, Nyquist phases and power under nuisance; its params record and its tests against naive
+implementations.
 
 Simulations are vectorised: each builds all trials of all channels in one array.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
 import pytest
 
 import hftp.spectral as sp
-from hftp.tagging.core import find_tagged, harmonic_bins
+from hftp import _deprecate
+from hftp.tagging import calibrated
+from hftp.tagging.calibrated import (
+    DEFAULT_SPECIFICITY,
+    SPECIFICITY,
+    TAG_TESTS,
+    CalibratedParams,
+    conjunction,
+    label_permutations,
+    rayleigh_p,
+)
+from hftp.tagging.pipeline import find_tagged
+from hftp.testing import planted_spectra
 
 RATE, N, K = 4.0, 200, 20
 TAGGED = {"sentence": 1.0, "phrase": 2.0}
@@ -26,7 +40,7 @@ def _cos(f, amp, phase, n=N, rate=RATE):
 
 
 def spectra_from(trials, *, tagged=TAGGED, kind="model", rate=RATE):
-    return sp.make_spectra(trials, rate_hz=rate, tagged=tagged, kind=kind)
+    return sp.make_spectra(trials, sfreq=rate, tagged_hz=tagged, kind=kind)
 
 
 def fdp(called, false):
@@ -68,7 +82,7 @@ def test_conjunction_fdp_and_power(seed):
     assert sig[true].mean() >= 0.8  # amplitude 0.3 SD, 20 trials
     assert r.attrs["conjunction"] == "intersection-union"
     # the separate-BH AND of the two families, reported for description, is not controlled here
-    naive = (r["tagged"] & r["specific"]).values[:, 0]
+    naive = (r["above_neighbors"] & r["specific"]).values[:, 0]
     assert (naive & louder).sum() == 0 or fdp(naive, ~true) >= fdp(sig, ~true)
 
 
@@ -76,7 +90,7 @@ def test_separate_families_fail_where_conjunction_holds():
     """Defect 1 with induced specificity (the old default): the AND is mostly false."""
     s, equal, louder, true = conjunction_scenario(5, amp=0.0)
     r = find_tagged(s, "exp", "ctrl", levels="sentence", mode_params={"specificity": "induced"})
-    naive = (r["tagged"] & r["specific"]).values[:, 0]
+    naive = (r["above_neighbors"] & r["specific"]).values[:, 0]
     sig = r["significant"].values[:, 0]
     assert naive.sum() > 0 and fdp(naive, ~true) == 1.0  # all false: nothing is true here
     assert sig.mean() <= 0.05 * (~true).mean() + 0.01
@@ -116,7 +130,7 @@ def test_evoked_specificity_power():
 
 
 # ------------------------------------------------------------------------------------------
-# defect 4: the brain default has a neighbour control
+# defect 4: the brain default has a neighbor control
 
 
 def slow_potential(seed, *, n_null=400, n_plant=100, amp=1.0, slow=1.0):
@@ -135,7 +149,7 @@ def slow_potential(seed, *, n_null=400, n_plant=100, amp=1.0, slow=1.0):
     x += rng.normal(0, 0.5, (k, n, 1)) * (t / t[-1] - 0.5) + bump
     x[:, n_null:] += amp * np.cos(2 * np.pi * t + rng.uniform(0, 2 * np.pi, (n_plant, 1)))
     return sp.make_spectra(
-        {"exp": x}, rate_hz=rate, tagged={"sentence": 1.0, "phrase": 2.0}, kind="brain"
+        {"exp": x}, sfreq=rate, tagged_hz={"sentence": 1.0, "phrase": 2.0}, kind="brain"
     )
 
 
@@ -149,7 +163,7 @@ def test_brain_default_under_slow_potential(seed):
     assert sig[400:].mean() >= 0.8
     ray = find_tagged(s, "exp", levels="sentence", mode_params={"measure": "itc"})
     assert ray["significant"].values[:400, 0].mean() > 0.02  # plain Rayleigh is fooled
-    nb = find_tagged(s, "exp", levels="sentence", mode_params={"measure": "itc-neighbour"})
+    nb = find_tagged(s, "exp", levels="sentence", mode_params={"measure": "itc-neighbor"})
     assert nb["significant"].values[:400, 0].mean() <= 0.02
 
 
@@ -168,8 +182,8 @@ def _subject(name, n_trials, seed):
 
 
 def test_pooled_subjects_30_and_22_trials():
-    from hftp.brain.core import responsive_channels
     from hftp.brain.subjects import concat_subjects
+    from hftp.tagging.responsive import responsive_channels
 
     pooled = concat_subjects([_subject("s1", 30, 0), _subject("s2", 22, 1)])
     assert pooled["n_trials"].dims == ("condition", "channel")
@@ -187,12 +201,11 @@ def test_pooled_subjects_30_and_22_trials():
 
 
 # ------------------------------------------------------------------------------------------
-# defect 5: neighbours leave out other tagged frequencies and their harmonics
+# defect 5: neighbors leave out other tagged frequencies and their harmonics
 
 
-def test_harmonic_bins_and_shared_unit_power():
-    axis = sp.freq_axis(16, 4.0)  # 0.25 … 2 Hz: with short trials 2 Hz neighbours 1 Hz
-    assert harmonic_bins(axis, [1.0, 2.0]).tolist() == [3, 7]
+def test_shared_channel_power_with_harmonic_free_neighbors():
+    """Short trials: the 2 Hz bin neighbors 1 Hz, and is left out of its neighbor set."""
     rng = np.random.default_rng(0)
     n = 2000
     t = np.arange(16)
@@ -200,12 +213,12 @@ def test_harmonic_bins_and_shared_unit_power():
     x = rng.standard_normal((K, n, 16)) + sig
     s = spectra_from({"exp": x}, tagged={"sentence": 1.0, "phrase": 2.0})
     r = find_tagged(s, "exp", mode_params={"n_neighbors": 3, "skip": 0})
-    assert r.attrs["excluded_neighbour_hz"] == "[1.0, 2.0]"
+    assert r.attrs["excluded_neighbor_hz"] == "[1.0, 2.0]"
     assert float(r["significant"].sel(level="sentence").mean()) >= 0.8
 
 
 # ------------------------------------------------------------------------------------------
-# defect 6 and the floor: SNR comparable across bins
+# defect 6: SNR comparable across bins
 
 
 def test_snr_dof_scaled_at_nyquist():
@@ -217,50 +230,6 @@ def test_snr_dof_scaled_at_nyquist():
     r = find_tagged(spectra_from({"exp": x}), "exp")
     med = r["snr"].median("channel")
     assert 0.85 < float(med.sel(level="phrase") / med.sel(level="sentence")) < 1.15
-
-
-def test_min_snr_floor_and_all_nan_warning():
-    rng = np.random.default_rng(2)
-    x = rng.standard_normal((K, 500, N))
-    x[:, :100] += _cos(1.0, 0.4, rng.uniform(0, 6, 100))
-    s = spectra_from({"exp": x})
-    r = find_tagged(s, "exp", levels="sentence")
-    hi = find_tagged(s, "exp", levels="sentence", min_snr=8.0)
-    assert r.attrs["min_snr"] == 0.0 and (r["significant"] == r["significant_fdr"]).all()
-    assert hi["significant"].sum() < r["significant"].sum()
-    assert bool((hi["snr"].where(hi["significant"]) >= 8).sum() == hi["significant"].sum())
-    with pytest.raises(ValueError, match="'min_snr'"):
-        find_tagged(s, "exp", min_snr=-1)
-    bad = s.copy()
-    for v in ("sum_x", "sum_abs", "sum_abs2", "sum_phase"):
-        bad[v] = bad[v] * np.nan
-    with pytest.warns(UserWarning, match="every p-value is NaN"):
-        out = find_tagged(bad, "exp")
-    assert not out["significant"].any()
-
-
-# ------------------------------------------------------------------------------------------
-# replication
-
-
-def test_replicated_from_split_halves():
-    import xarray as xr
-
-    rng = np.random.default_rng(3)
-    n = 1000
-    halves = []
-    ph = rng.uniform(0, 6.28, 50)
-    for _ in range(2):
-        x = rng.standard_normal((K, n, N))
-        x[:, :50] += _cos(1.0, 0.3, ph)
-        halves.append(spectra_from({"exp": x, "ctrl": rng.standard_normal((K, n, N))}))
-    s = xr.concat(halves, dim="split", coords="minimal", compat="override")
-    assert s.hftp.channel_dims == ("channel",)
-    r = find_tagged(s, "exp", "ctrl", levels="sentence")
-    rep = r["replicated"].values[:, 0]
-    assert rep[:50].mean() >= 0.8 and rep[50:].mean() <= 0.01
-    assert (rep <= r["significant"].values[:, 0] | rep).all()
-    assert "split" in r.attrs["replication"]
 
 
 # ------------------------------------------------------------------------------------------
@@ -307,3 +276,104 @@ def test_power_under_nuisance(seed):
     sig = r["significant"].values[:, 0]
     assert sig[:200].mean() >= 0.8
     assert sig[200:].mean() <= 0.05
+
+
+# ------------------------------------------------------------------------------------------
+# the params record
+
+
+def test_params_record_resolves_defaults_and_checks():
+    p = CalibratedParams()
+    assert (p.measure, p.specificity, p.n_permutations, p.n_neighbors, p.skip) == (
+        "evoked",
+        "evoked",
+        1000,
+        3,
+        1,
+    )
+    assert CalibratedParams(measure="itc").specificity == "permutation"
+    assert CalibratedParams(measure="itc-neighbor", specificity="welch").specificity == "welch"
+    assert set(DEFAULT_SPECIFICITY) == set(TAG_TESTS)
+    assert set(DEFAULT_SPECIFICITY.values()) <= set(SPECIFICITY)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.skip = 2
+    with pytest.raises(ValueError, match="'measure'.*Did you mean 'evoked'"):
+        CalibratedParams(measure="evokd")
+    with pytest.raises(ValueError, match="'specificity'"):
+        CalibratedParams(specificity="t-test")
+    with pytest.raises(ValueError, match="'n_neighbors'"):
+        CalibratedParams(n_neighbors=0)
+    with pytest.raises(ValueError, match="'skip'"):
+        CalibratedParams(skip=-1)
+
+
+def test_old_names_warn(monkeypatch):
+    monkeypatch.setattr(_deprecate, "_WARNED", set())
+    with pytest.warns(FutureWarning, match="'itc-neighbour'.*'itc-neighbor'"):
+        assert CalibratedParams(measure="itc-neighbour").measure == "itc-neighbor"
+    s = planted_spectra((4,), n_trials=4, n_times=40, seed=0)
+    data = _data(s, levels=("sentence",))
+    with pytest.warns(FutureWarning, match="itc_neighbour_test.*itc_neighbor_test"):
+        F, p = calibrated.itc_neighbour_test(data, CalibratedParams(), 0)
+    np.testing.assert_array_equal(p, calibrated.itc_neighbor_test(data, CalibratedParams(), 0)[1])
+
+
+# ------------------------------------------------------------------------------------------
+# building blocks against naive implementations
+
+
+def _data(s, *, levels=("sentence", "phrase"), control=None):
+    from hftp.tagging.inputs import TagData, resolve_levels
+
+    names, hz, bins = resolve_levels(s, None, list(levels))
+    exclude = sp.harmonic_bins(s["freq"].values, sorted(s.hftp.tagged_hz.values()))
+    return TagData(s, "exp", control, tuple(names), hz, bins, exclude)
+
+
+def test_f_test_matches_a_direct_computation():
+    s = planted_spectra((6,), n_trials=8, n_times=40, plant={"sentence": [0]}, seed=1)
+    data = _data(s, levels=("sentence",))
+    F, p = calibrated.f_test(data, CalibratedParams(n_neighbors=2, skip=1), 0)
+    ev = (s["sum_x"].sel(condition="exp") / 8).values  # (channel, freq)
+    i = int(np.argmin(np.abs(s["freq"].values - 1.0)))
+    nb = [i - 3, i - 2, i + 2, i + 3]  # 2 per side, skipping 1; none is a harmonic here
+    expect = np.abs(ev[:, i]) ** 2 / (np.abs(ev[:, nb]) ** 2).mean(axis=1)
+    np.testing.assert_allclose(F, expect)
+    from scipy.stats import f as f_dist
+
+    np.testing.assert_allclose(p, f_dist.sf(expect, 2, 8))
+
+
+def test_rayleigh_p_matches_the_exact_null_for_large_n():
+    rng = np.random.default_rng(0)
+    n = 200
+    R = np.abs(np.exp(1j * rng.uniform(0, 2 * np.pi, (4000, n))).mean(axis=1))
+    p = rayleigh_p(R, n)
+    assert abs((p < 0.05).mean() - 0.05) < 0.015  # uniform under the null
+    assert rayleigh_p(np.array([1.0]), 10)[0] < 1e-4 and rayleigh_p(np.array([0.0]), 10)[0] == 1
+
+
+def test_conjunction_is_one_bh_family_over_the_max():
+    p_tag = np.array([[0.001, 0.2], [0.01, np.nan]])
+    p_spec = np.array([[0.02, 0.001], [0.5, 0.01]])
+    out = conjunction(p_tag, p_spec, 0.05)
+    np.testing.assert_array_equal(out["sig_p"], [[0.02, 0.2], [0.5, np.nan]])
+    np.testing.assert_allclose(out["sig_q"][~np.isnan(out["sig_q"])], [0.06, 0.3, 0.5])
+    assert not out["significant"].any()
+
+
+def test_permutation_test_matches_naive():
+    s = planted_spectra((30,), n_trials=10, seed=9)
+    r = find_tagged(
+        s, "exp", "ctrl", seed=2, mode_params={"specificity": "permutation", "n_permutations": 100}
+    )
+    inp_p = r["spec_p"].sel(level="sentence").values
+    tx = s["trial_x"].sel(tagged_freq=1.0)
+    a, b = tx.sel(condition="exp").values[:10], tx.sel(condition="ctrl").values[:10]
+    P = label_permutations(10, 10, 100, np.random.default_rng([2, 0]))
+    assert P.shape == (100, 20) and (P.sum(axis=1) == 10).all()
+    Z = np.concatenate([a, b])
+    for u in range(30):
+        obs = abs(a[:, u].mean()) - abs(b[:, u].mean())
+        null = [abs(Z[m > 0, u].mean()) - abs(Z[m == 0, u].mean()) for m in P]
+        assert inp_p[u] == pytest.approx((1 + np.sum(np.array(null) >= obs - 1e-5)) / 101)

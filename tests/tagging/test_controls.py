@@ -15,14 +15,24 @@ import pytest
 
 import hftp.spectral as sp
 from hftp._validation import HftpError
-from hftp.tagging.controls import control_rates
-from hftp.tagging.core import find_tagged
+from hftp.tagging.controls import check_trial_tests, control_rates, resolve_control_hz
+from hftp.tagging.pipeline import find_tagged
 
 RATE, N, K = 4.0, 200, 20
 AMP = 0.3
 TAGGED = {"sentence": 1.0, "phrase": 2.0}
 CONTROLS = {"fake": 1.3, "fake2": 1.7}
-MAIN_VARS = ("p", "q", "sig_p", "sig_q", "significant", "tagged", "snr", "spec_p", "spec_q")
+MAIN_VARS = (
+    "p",
+    "q",
+    "sig_p",
+    "sig_q",
+    "significant",
+    "above_neighbors",
+    "snr",
+    "spec_p",
+    "spec_q",
+)
 
 
 def simulate(n_channels, *, seed, plant=None):
@@ -36,8 +46,8 @@ def simulate(n_channels, *, seed, plant=None):
         channel_dims=("channel",),
         channel_coords={"channel": np.arange(n_channels)},
         freqs=sp.freq_axis(N, RATE),
-        rate_hz=RATE,
-        tagged=TAGGED,
+        sfreq=RATE,
+        tagged_hz=TAGGED,
         n_times=N,
         kind="brain",
     )
@@ -163,7 +173,7 @@ def test_control_at_a_harmonic_of_a_tested_frequency():
         ({"mode": "paper", "mode_params": {"n_permutations": 20}}, "paper mode"),
         ({"mode_params": {"specificity": "permutation"}}, "specificity='permutation'"),
         ({"mode_params": {"specificity": "induced"}}, "specificity='induced'"),
-        ({"mode_params": {"measure": "itc-neighbour"}}, "specificity='permutation'"),
+        ({"mode_params": {"measure": "itc-neighbor"}}, "specificity='permutation'"),
     ],
 )
 def test_trial_level_tests_at_control_frequencies_refused(kwargs, match):
@@ -175,7 +185,7 @@ def test_trial_level_tests_at_control_frequencies_refused(kwargs, match):
     if kwargs.get("mode") != "paper":
         # a phase test at the phrase rate (2 Hz, the Nyquist bin of 4 Hz units) warns that phase
         # is meaningless there
-        phase = kwargs.get("mode_params", {}).get("measure") == "itc-neighbour"
+        phase = kwargs.get("mode_params", {}).get("measure") == "itc-neighbor"
         nyq = pytest.warns(UserWarning, match="Nyquist") if phase else contextlib.nullcontext()
         with nyq:
             r = find_tagged(spec, "exp", control_hz={"fake": 1.3}, **kwargs)
@@ -201,3 +211,37 @@ def test_control_rates_needs_a_control_family():
     r = find_tagged(simulate(20, seed=0), "exp", "ctrl")
     with pytest.raises(HftpError, match="'result'.*no control family.*control_hz"):
         control_rates(r)
+
+
+def test_resolve_control_hz_directly():
+    spec = simulate(4, seed=0)
+    axis = spec["freq"].values
+    names, hz, bins = resolve_control_hz(
+        {"fake": 1.3, "fake2": 0.7},
+        freq_axis=axis,
+        sfreq=RATE,
+        tagged_hz=TAGGED,
+        levels=["sentence", "phrase"],
+        excluded=sp.harmonic_bins(axis, TAGGED.values()),
+    )
+    assert names == ["fake", "fake2"] and hz.tolist() == [1.3, 0.7]
+    np.testing.assert_allclose(axis[bins], hz)
+    empty = resolve_control_hz(
+        None, freq_axis=axis, sfreq=RATE, tagged_hz=TAGGED, levels=[], excluded=np.zeros(0, int)
+    )
+    assert empty[0] == [] and empty[1].size == 0 and empty[2].size == 0
+
+
+def test_check_trial_tests_only_where_trial_values_are_needed():
+    spec = simulate(4, seed=0)
+    hz = np.array([1.3])
+    # the analytic specificity test, or no control condition: nothing needs per-trial values
+    check_trial_tests(spec, ["fake"], hz, mode="calibrated", control="ctrl", specificity="evoked")
+    check_trial_tests(spec, ["fake"], hz, mode="paper", control=None, specificity="evoked")
+    check_trial_tests(spec, [], np.zeros(0), mode="paper", control="ctrl", specificity="evoked")
+    with pytest.raises(HftpError, match="'control_hz'.*paper mode.*fake \\(1.3 Hz\\)"):
+        check_trial_tests(spec, ["fake"], hz, mode="paper", control="ctrl", specificity="evoked")
+    # at a tagged frequency the per-trial values exist
+    check_trial_tests(
+        spec, ["x"], np.array([1.0]), mode="calibrated", control="ctrl", specificity="induced"
+    )

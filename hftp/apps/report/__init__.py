@@ -1,16 +1,21 @@
 """The HTML report a scientist reads: findings first, then figures, methods, and all numbers.
 
 - :mod:`~hftp.apps.report.findings`: the registry of finding builders (numbers → sentences);
+- :mod:`~hftp.apps.report.results`: the findings of the results (model tagging and baselines,
+  simulated sEEG, real EEG, result files);
 - :mod:`~hftp.apps.report.checks`: the findings of the demo's checks (replication, lexical
   baseline, category-matched contrast, tokenization, ablation);
 - :mod:`~hftp.apps.report.labels`: human labels for keys and number formatting;
 - :mod:`~hftp.apps.report.methods`: the methods paragraph from the parameters actually used;
-- :mod:`~hftp.apps.report.render`: the HTML page (:func:`build_report`).
+- :mod:`~hftp.apps.report.render`: the HTML page (:func:`build_report`);
+- :mod:`~hftp.apps.report.files`: a report from saved result files (``hftp report FILES``).
 
 Data from the simulator are labelled "simulated"; real models and recordings "real".
 """
 
-from hftp.apps.report import checks as _checks  # noqa: F401  (registers the checks' findings)
+# the builders register their findings on import (checks imports results, whose findings it
+# is placed among)
+from hftp.apps.report import checks as _checks  # noqa: F401
 from hftp.apps.report.findings import (
     FINDINGS,
     Finding,

@@ -1,4 +1,4 @@
-"""Findings of the demo's checks (:mod:`hftp.apps.demo_checks`): what the tagged fractions mean.
+"""Findings of the demo's checks (:mod:`hftp.apps.demo.checks`): what the tagged fractions mean.
 
 Registered before the paper-mode finding, in this order: replication and the lexical baseline,
 the category-matched contrast, tokenization, causal ablation. Each reads one group of the run's
@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from hftp.apps.report.findings import Finding, _num, _q_level, get, register_finding
-from hftp.apps.report.labels import fmt, fmt_p, pct
+from hftp.apps.report import results as _results  # noqa: F401  (registers "paper_mode" first)
+from hftp.apps.report.findings import Finding, get, q_level, register_finding
+from hftp.apps.report.labels import as_number, fmt, fmt_p, pct
 
 __all__: list[str] = []
 
 
 def _range(per_layer: Mapping, key: str) -> tuple[float, float, str, str] | None:
     """(min, max, layer of min, layer of max) of one column over layers."""
-    vals = {k: _num(v.get(key)) for k, v in per_layer.items() if isinstance(v, Mapping)}
+    vals = {k: as_number(v.get(key)) for k, v in per_layer.items() if isinstance(v, Mapping)}
     vals = {k: v for k, v in vals.items() if v is not None}
     if not vals:
         return None
@@ -31,8 +32,8 @@ def _beyond_lexical(numbers, params):
     per_layer, overall = get(g, "per_layer"), get(g, "overall")
     if not isinstance(per_layer, Mapping) or not isinstance(overall, Mapping):
         return None
-    q = _q_level(params)
-    sig, rep = _num(overall.get("significant")), _num(overall.get("replicated"))
+    q = q_level(params)
+    sig, rep = as_number(overall.get("significant")), as_number(overall.get("replicated"))
     res = _range(per_layer, "residual_after_lexical_baseline")
     text = (
         f"Against the within-sentence shuffle, {pct(sig)} of the recorded neurons were significant"
@@ -53,10 +54,12 @@ def _beyond_lexical(numbers, params):
             "at most this share can be credited to context and structure, since the residual "
             "still carries word order and transition predictability."
         )
-    null, null_res = (_num(overall.get(k)) for k in ("random_words_null", "null_after_residual"))
+    null, null_res = (
+        as_number(overall.get(k)) for k in ("random_words_null", "null_after_residual")
+    )
     if null is not None:
         worst = max(
-            (_num(v.get("random_words_null")) or 0.0 for v in per_layer.values()),
+            (as_number(v.get("random_words_null")) or 0.0 for v in per_layer.values()),
             default=0.0,
         )
         verdict = "within" if worst <= q else "above"
@@ -78,7 +81,7 @@ def _category_contrast(numbers, params):
     g = get(numbers, "beyond_lexical")
     overall = get(g, "overall")
     per_layer = get(g, "per_layer")
-    v = _num(get(overall, "phrases_vs_category_alternation"))
+    v = as_number(get(overall, "phrases_vs_category_alternation"))
     if v is None or not isinstance(per_layer, Mapping):
         return None
     rng = _range(per_layer, "phrases_vs_category_alternation")
@@ -108,7 +111,7 @@ def _token_sharing(numbers, params):
     share = get(numbers, "token_sharing")
     if not isinstance(share, Mapping) or not share:
         return None
-    vals = {k: v for k, v in ((k, _num(v)) for k, v in share.items()) if v is not None}
+    vals = {k: v for k, v in ((k, as_number(v)) for k, v in share.items()) if v is not None}
     if not vals:
         return None
     listing = ", ".join(f"{k} {pct(v)}" for k, v in vals.items())
@@ -133,12 +136,12 @@ def _token_sharing(numbers, params):
 @register_finding("ablation", before="paper_mode")
 def _ablation(numbers, params):
     g = get(numbers, "ablation")
-    c = _num(get(g, "contrast"))
+    c = as_number(get(g, "contrast"))
     if c is None:
         return None
     layers = get(g, "layers", default=[])
     sent = get(g, "per_condition", "sentences", default={})
-    n_random = _num(get(g, "n_random"))
+    n_random = as_number(get(g, "n_random"))
     text = (
         f"Causal ablation: mean-ablating the {fmt(get(g, 'n_neurons'))} neurons tagged at the "
         f"sentence rate only (not shared with the phrase rate) in "

@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["LABELS", "label", "fmt", "fmt_p", "pct"]
+__all__ = ["LABELS", "label", "fmt", "fmt_p", "pct", "as_number"]
 
 #: key → human label (keys of the demo's numbers, of ``alignment_summary``, of the EEG summary)
 LABELS: dict[str, str] = {
@@ -66,7 +66,7 @@ LABELS: dict[str, str] = {
     "simulated_ground_truth": "Ground-truth file (simulated)",
     "layer": "Layer",
     "region": "Region",
-    # alignment (hftp.align.inference.alignment_summary)
+    # alignment (hftp.rsa.alignment.alignment_summary)
     "alignment_simulated": "Model–brain alignment (simulated sEEG)",
     "S": "Alignment score S",
     "S_p": "p (S, permutation)",
@@ -180,7 +180,20 @@ def label(key: Any, labels: Mapping[str, str] | None = None, parent: Any = None)
     return text[:1].upper() + text[1:] if text else key
 
 
-def _finite(v: Any) -> float | None:
+def as_number(v: Any) -> float | None:
+    """A value as a finite float, or None.
+
+    Parameters
+    ----------
+    v : object
+        A number, numeric text or anything else.
+
+    Returns
+    -------
+    float or None
+        ``float(v)`` when it converts and is finite; None for missing, NaN, infinite or
+        non-numeric values (the findings then leave the number out).
+    """
     try:
         x = float(v)
     except (TypeError, ValueError):
@@ -209,7 +222,7 @@ def fmt(v: Any, digits: int = 3) -> str:
 
 def fmt_p(p: Any) -> str:
     """``"p = 0.046"``, ``"p < 0.001"`` (``"p = —"`` when missing)."""
-    x = _finite(p)
+    x = as_number(p)
     if x is None:
         return "p = —"
     return "p < 0.001" if x < 1e-3 else f"p = {x:.3f}".rstrip("0").rstrip(".")
@@ -217,7 +230,7 @@ def fmt_p(p: Any) -> str:
 
 def pct(v: Any) -> str:
     """A fraction as a percentage: 0.1769 → ``"17.7%"`` (one decimal; two below 1%)."""
-    x = _finite(v)
+    x = as_number(v)
     if x is None:
         return "—"
     x *= 100

@@ -316,7 +316,7 @@ def methods_parts(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     check_type("params", params, Mapping, "a dict of the run's parameters")
     parts = [(name, s) for name, f in SENTENCES.items() if (s := f(params))]
     seed = _find(params, "seed")
-    from hftp import __version__
+    from hftp._version import __version__
 
     tail = f"Software: hftp {__version__}"
     tail += f", seed {seed}." if seed is not None else "."

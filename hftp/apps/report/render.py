@@ -363,7 +363,7 @@ def build_report(
     Path
         ``out_dir/report.html``.
     """
-    from hftp import __version__
+    from hftp._version import __version__
     from hftp.io import write_text
 
     check_type("out_dir", out_dir, (str, os.PathLike), "a folder path")

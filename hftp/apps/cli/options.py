@@ -1,0 +1,210 @@
+"""The ``hftp`` command's shared options and their parsing: LEVEL=HZ pairs, layer lists, condition
+files, the ``--json`` summary, ``--version``, and options renamed in hftp 0.3."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from hftp.apps.cli.errors import fail, run
+
+__all__ = [
+    "OVERWRITE_HELP",
+    "parse_tagged_hz",
+    "parse_layers",
+    "load_conditions",
+    "emit",
+    "print_version",
+    "renamed_option",
+]
+
+#: The help of every command's ``--overwrite``.
+OVERWRITE_HELP = "Replace existing outputs (refused otherwise)."
+
+
+def parse_tagged_hz(
+    items: list[str] | None, option: str = "--tagged-hz", what: str = "LEVEL"
+) -> dict[str, float] | None:
+    """Parse repeated ``LEVEL=HZ`` option values into a level → Hz mapping.
+
+    ``["sentence=0.78125", "phrase=1.5625"]`` → ``{"sentence": 0.78125, "phrase": 1.5625}``.
+
+    Parameters
+    ----------
+    items : list of str or None
+        The option's values as typed, one ``NAME=HZ`` per item.
+    option : str
+        The option's name, for the error message (e.g. ``"--control-hz"``).
+    what : str
+        What the key is called in the error message (e.g. ``"NAME"``).
+
+    Returns
+    -------
+    dict of str to float or None
+        ``None`` when no value was given. A malformed item or a name given twice exits with a
+        usage error (code 2).
+    """
+    if not items:
+        return None
+    out = {}
+    for item in items:
+        level, sep, hz = item.partition("=")
+        try:
+            out[level.strip()] = float(hz)
+        except ValueError:
+            sep = ""
+        if not sep or not level.strip():
+            fail(f"Invalid value for {option!r}: expected {what}=HZ; got {item!r}.")
+    names = [i.partition("=")[0].strip() for i in items]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        fail(
+            f"Invalid value for {option!r}: {what} {twice} given more than once; got {items}. "
+            "Give each name once."
+        )
+    return out
+
+
+def parse_layers(items: list[str] | None) -> list[int] | None:
+    """Parse ``--layers`` values: ``["0,5", "-1"]`` → ``[0, 5, -1]``.
+
+    Parameters
+    ----------
+    items : list of str or None
+        The option's values, each one integer or several separated by commas.
+
+    Returns
+    -------
+    list of int or None
+        The layers in the order given; ``None`` (all layers) when none was given. A value that is
+        not an integer exits with a usage error.
+    """
+    if not items:
+        return None
+    out = []
+    for item in items:
+        for part in item.split(","):
+            try:
+                out.append(int(part))
+            except ValueError:
+                fail(f"Invalid value for '--layers': expected integers like 0,5,-1; got {item!r}.")
+    return out
+
+
+def load_conditions(path: Path | None) -> dict[str, Any] | None:
+    """Read a ``--conditions`` JSON file: condition name → event code(s).
+
+    Parameters
+    ----------
+    path : Path or None
+        A JSON object whose values are a code, a description, a list of them, or a range written
+        ``{"start": FIRST_CODE, "stop": LAST_CODE_PLUS_1}``.
+
+    Returns
+    -------
+    dict of str to (int, str, list or range) or None
+        ``None`` when no file was given (every event description is then a condition). A file
+        that is not such an object exits with a usage error.
+    """
+    if path is None:
+        return None
+    from hftp._validation import check_in_path
+
+    p = run(check_in_path, "--conditions", path, kind="conditions JSON file")
+    example = '{"sentences": [1, 2], "shuffled": "shuf", "advp": {"start": 0, "stop": 25}}'
+    try:
+        raw = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        fail(f"Invalid value for '--conditions': {str(p)!r} is not JSON ({exc}). E.g. {example}")
+    except OSError as exc:
+        fail(exc)
+    if not isinstance(raw, dict) or not raw:
+        fail(
+            f"Invalid value for '--conditions': expected a JSON object name → codes, e.g. {example}."
+        )
+    out: dict[str, Any] = {}
+    for k, v in raw.items():
+        if isinstance(v, dict):
+            if set(v) != {"start", "stop"} or not all(isinstance(x, int) for x in v.values()):
+                fail(
+                    f"Invalid value for '--conditions': condition {k!r} is {v}; a range is written "
+                    '{"start": FIRST_CODE, "stop": LAST_CODE_PLUS_1} with integers.'
+                )
+            v = range(v["start"], v["stop"])
+        elif not isinstance(v, int | str | list) or isinstance(v, bool):
+            fail(
+                f"Invalid value for '--conditions': condition {k!r} is {v!r}; expected a code, a "
+                f"description, a list of them, or a range. E.g. {example}"
+            )
+        out[k] = v
+    return out
+
+
+def emit(summary: dict[str, Any], as_json: bool) -> None:
+    """Print a command's summary on stdout.
+
+    Parameters
+    ----------
+    summary : dict
+        What the command did (output paths, counts, fractions).
+    as_json : bool
+        One line of JSON (``--json``); otherwise one ``key: value`` line per entry.
+    """
+    if as_json:
+        typer.echo(json.dumps(summary, default=str))
+    else:
+        for k, v in summary.items():
+            typer.echo(f"{k}: {v}")
+
+
+def print_version(value: bool) -> None:
+    """The eager ``--version`` option: print ``hftp X.Y.Z`` and exit.
+
+    Parameters
+    ----------
+    value : bool
+        Whether ``--version`` was given; nothing happens otherwise.
+    """
+    if value:
+        from hftp._version import __version__
+
+        typer.echo(f"hftp {__version__}")
+        raise typer.Exit()
+
+
+def renamed_option(old: str, old_value: Any, new: str, new_value: Any, default: Any) -> Any:
+    """The value of an option renamed in hftp 0.3, whichever of its two names was typed.
+
+    The old name stays accepted (hidden from ``--help``) for one release, with a
+    :class:`FutureWarning` naming the new one.
+
+    Parameters
+    ----------
+    old, new : str
+        The old and the new option name, e.g. ``"--unit-rate-hz"`` and ``"--sfreq"``.
+    old_value : object
+        The hidden old option's value; ``None`` when it was not given.
+    new_value : object
+        The new option's value.
+    default : object
+        The new option's default (a different value means that the new name was typed too).
+
+    Returns
+    -------
+    object
+        ``old_value`` when the old name was given, else ``new_value``. Giving both names exits
+        with a usage error.
+    """
+    if old_value is None:
+        return new_value
+    if new_value != default:
+        fail(
+            f"Invalid value for {old!r}: {old} is the old name of {new}; got both. Pass only {new}."
+        )
+    from hftp._deprecate import warn_renamed
+
+    warn_renamed(f"the option {old}", new, stacklevel=2)
+    return old_value

@@ -1,0 +1,98 @@
+"""``hftp stimuli``: generate frequency-tagged stimulus sequences and write them to a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from hftp.apps.cli.errors import check_outputs, run
+from hftp.apps.cli.options import OVERWRITE_HELP, emit, parse_tagged_hz, renamed_option
+
+__all__ = ["stimuli_cmd"]
+
+
+def stimuli_cmd(
+    language: str = typer.Option("en", "--language", "-l", help="en (words) or zh (characters)."),
+    design: list[str] = typer.Option(
+        ["sentences"], "--design", "-d", help="Design; repeat for several conditions in one set."
+    ),
+    n_sequences: int = typer.Option(100, "--n-sequences", "-n", help="Sequences per condition."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same output)."),
+    out: Path = typer.Option(..., "--out", "-o", help="File to write (.csv, or .tsv for events)."),
+    fmt: str = typer.Option("csv", "--format", help="csv (+ .json sidecar) or events (BIDS)."),
+    n_sentences: int = typer.Option(50, "--n-sentences", help="Sentences per sequence."),
+    structure: str = typer.Option(None, "--structure", help="Grammar structure: 2x2, 3x2 (en)."),
+    sfreq: float = typer.Option(4.0, "--sfreq", help="Unit rate: units per second (Hz)."),
+    corpus: Path = typer.Option(None, "--corpus", help="Sentences file for --design natural."),
+    streams: Path = typer.Option(
+        None, "--streams", help="Folder of .txt word streams for --design custom."
+    ),
+    tagged_hz: list[str] = typer.Option(
+        None, "--tagged-hz", help="Declared rate for custom streams, LEVEL=HZ (repeatable)."
+    ),
+    trim: bool = typer.Option(False, "--trim", help="Trim custom streams to on-bin length."),
+    gap_s: float = typer.Option(2.0, "--gap-s", help="Silence between sequences (events)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
+    old_rate: float = typer.Option(None, "--unit-rate-hz", hidden=True),
+    old_tagged: list[str] = typer.Option(None, "--tagged", hidden=True),
+) -> None:
+    """Generate frequency-tagged stimulus sequences and write them to a file.
+
+    Examples:
+
+      hftp stimuli --language en --design sentences --design within-shuffle --n-sequences 100 --seed 0 --out stim.csv
+
+      hftp stimuli -l zh -d sentences --format events --out sub-01_task-hftp_events.tsv
+
+      hftp stimuli -d custom --streams eeg-phrases/stimuli --sfreq 3.125 --tagged-hz sentence=0.78125 --tagged-hz phrase=1.5625 --trim --out eeg.csv
+    """
+    from hftp._validation import check_option
+    from hftp.stimuli.designs import list_designs
+    from hftp.stimuli.files import load_word_streams
+    from hftp.stimuli.generation import make_stimuli
+    from hftp.stimuli.stimulus_set import save_stimuli, to_events
+
+    sfreq = renamed_option("--unit-rate-hz", old_rate, "--sfreq", sfreq, 4.0)
+    tagged_hz = renamed_option("--tagged", old_tagged or None, "--tagged-hz", tagged_hz, None)
+    writers = {
+        "csv": lambda s, p: save_stimuli(s, p, overwrite=overwrite),
+        "events": lambda s, p: to_events(s, p, gap_s=gap_s, overwrite=overwrite),
+    }
+    run(check_option, "--format", fmt, writers)
+    levels = parse_tagged_hz(tagged_hz)
+    for d in design:  # option values first (usage errors), then the outputs, then the work
+        run(check_option, "--design", d, list_designs())
+    suffix = {"csv": ".csv", "events": ".tsv"}[fmt]
+    run(check_option, "--out (file extension)", out.suffix, (suffix,))
+    check_outputs({"--out": out, "--out (its .json sidecar)": out.with_suffix(".json")}, overwrite)
+    word_streams = run(load_word_streams, streams) if streams is not None else None
+    stim = run(
+        make_stimuli,
+        language,
+        design,
+        n_sequences,
+        seed,
+        n_sentences=n_sentences,
+        sfreq=sfreq,
+        structure=structure,
+        corpus=corpus,
+        streams=word_streams,
+        tagged_hz=levels,
+        trim=trim,
+    )
+    path = run(writers[fmt], stim, out)
+    emit(
+        {
+            "out": str(path),
+            "sidecar": str(Path(path).with_suffix(".json")),
+            "format": fmt,
+            "conditions": stim.conditions,
+            "n_sequences": stim.n_sequences,
+            "units_per_sequence": stim.meta.get("n_units"),
+            "tagged_hz": stim.tagged_hz,
+            "unit_rate_hz": stim.sfreq,
+        },
+        as_json,
+    )

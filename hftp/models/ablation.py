@@ -1,0 +1,513 @@
+"""Causal ablation: does the model need its tagged neurons?
+
+:func:`ablate` silences neuron sets while the model reads a StimulusSet and measures the change in
+next-unit loss, against random sets with the same count per layer. A forward pre-hook on each
+layer's neuron module (the MLP down-projection; registered by :mod:`hftp.models.hooks`) replaces the
+selected inputs at every token with their mean over a reference condition (``method="mean"``: the
+neuron keeps its average contribution but stops following the stimulus) or zero; the hooks go on
+exit, also after an error. The loss is the next-unit cross-entropy of :mod:`hftp.models.loss`.
+The key contrast is the change on the structured condition minus the mean change on the controls.
+
+One intact pass per model is reused for every set; the ablated passes replicate each batch for
+several sets at once (one hook call serves them all), sized to a memory budget for the logits.
+
+Over 500 lines, this module is one idea: the causal ablation test, from the neuron sets and their
+random nulls through the hooked forward passes to the result's statistics and table; no part of
+it is used on its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from hftp._validation import (
+    InvalidTypeError,
+    InvalidValueError,
+    check_int,
+    check_option,
+    check_type,
+)
+from hftp.models.batching import check_inputs, check_layers, sequences_by_condition
+from hftp.models.hooks import pre_hooks
+from hftp.models.load import model_id
+from hftp.models.loss import Scorer
+
+__all__ = ["ablate", "ablation_table", "METHODS"]
+
+logger = logging.getLogger("hftp")
+
+#: ablation method -> the value a silenced neuron gets, from its reference mean (N,)
+METHODS = {"mean": lambda ref: ref, "zero": lambda ref: ref * 0.0}
+
+_DEFAULT_CATEGORIES = ("sentence", "phrase", "shared")
+_LOGIT_BUDGET = 256 * 2**20  # bytes of float32 logits per forward pass
+
+
+# ------------------------------------------------------------------------------ neuron sets
+
+
+def _neuron_sets(neurons, categories, n_layers: int) -> dict[str, np.ndarray]:
+    """name -> bool mask (n_layers, N) over the model's layers, from a mask or a tagging result."""
+    import xarray as xr
+
+    if isinstance(neurons, xr.Dataset):
+        if "category" not in neurons:
+            raise InvalidTypeError(
+                "Invalid type for 'neurons': expected a boolean DataArray over (layer, neuron) or "
+                "the Dataset returned by hftp.find_tagged (with a 'category' variable); got a "
+                "Dataset without 'category'."
+            )
+        cats = _DEFAULT_CATEGORIES if categories is None else categories
+        if isinstance(cats, str):
+            cats = [cats]
+        cats = list(dict.fromkeys(cats))
+        if not cats:
+            raise InvalidValueError(
+                "Invalid value for 'categories': expected at least one category; got none. "
+                "Use e.g. categories=['sentence']."
+            )
+        allowed = ("sentence", "phrase", "shared", "tagged")
+        for c in cats:
+            check_option("categories", c, allowed)
+        cat = neurons["category"]
+        masks = {c: (cat != "none") if c == "tagged" else (cat == c) for c in cats}
+    elif isinstance(neurons, xr.DataArray):
+        if categories is not None:
+            raise InvalidValueError(
+                "Invalid value for 'categories': it applies only to a find_tagged result; "
+                "'neurons' is already a mask. Drop categories=."
+            )
+        if neurons.dtype != bool:
+            raise InvalidTypeError(
+                f"Invalid type for 'neurons': expected a boolean mask; got dtype {neurons.dtype}. "
+                "Use e.g. tagged['category'] == 'sentence'."
+            )
+        masks = {str(neurons.name) if neurons.name is not None else "selected": neurons}
+    else:
+        raise InvalidTypeError(
+            "Invalid type for 'neurons': expected a boolean xarray.DataArray over (layer, neuron) "
+            f"or a find_tagged result; got {type(neurons).__name__}."
+        )
+    return {name: _to_layer_array(m, n_layers) for name, m in masks.items()}
+
+
+def _to_layer_array(mask, n_layers: int) -> np.ndarray:
+    if set(mask.dims) != {"layer", "neuron"}:
+        raise InvalidValueError(
+            f"Invalid value for 'neurons': expected dims ('layer', 'neuron'); got {mask.dims}. "
+            "Select one model's neurons (a find_tagged result on model spectra)."
+        )
+    mask = mask.transpose("layer", "neuron")
+    layers = mask["layer"].values if "layer" in mask.coords else np.arange(mask.sizes["layer"])
+    out = np.zeros((n_layers, mask.sizes["neuron"]), bool)
+    for row, layer in zip(mask.values, layers, strict=True):
+        if not 0 <= int(layer) < n_layers:
+            raise InvalidValueError(
+                f"Invalid value for 'neurons': layer {int(layer)} is not a layer of the model "
+                f"(0 to {n_layers - 1}). Use a mask from spectra of this model."
+            )
+        out[int(layer)] = row
+    return out
+
+
+def _random_masks(mask: np.ndarray, n_random: int, rng) -> np.ndarray:
+    """(n_random, L, N) masks with the same count per layer as ``mask`` (L, N), uniform within layers."""
+    n_layers, n_neur = mask.shape
+    out = np.zeros((n_random, n_layers, n_neur), bool)
+    for layer, count in enumerate(mask.sum(axis=1)):
+        if count:
+            pick = rng.random((n_random, n_neur)).argsort(axis=1)[:, :count]
+            np.put_along_axis(out[:, layer], pick, True, axis=1)
+    return out
+
+
+# ------------------------------------------------------------------------------ forward passes
+
+
+@contextlib.contextmanager
+def _reference_means(modules, layers, n_neur: dict) -> Any:
+    """Hooks summing each layer's neuron inputs over the valid tokens of reference batches.
+
+    Yields ``(state, sums)``: set ``state["use"]`` and ``state["mask"]`` (the batch's attention
+    mask) before each pass; ``sums[layer]`` is the float64 sum over the reference tokens.
+    """
+    sums: dict[int, Any] = {}
+    state: dict[str, Any] = {"use": False, "mask": None, "n": 0}
+
+    def make_hook(i):
+        def hook(_module, args):
+            x = args[0]
+            n_neur[i] = x.shape[-1]
+            if state["use"]:
+                w = state["mask"].reshape(-1, 1).to(x.dtype)
+                s = (x.reshape(-1, x.shape[-1]) * w).sum(0).double()
+                sums[i] = s if i not in sums else sums[i] + s
+            return None
+
+        return hook
+
+    with pre_hooks({i: modules[i] for i in layers}, make_hook):
+        yield state, sums
+
+
+def _ablation_hooks(modules, masks, values):
+    """Context: per layer, replace the inputs of ``masks[layer]`` (K, N) by ``values[layer]``.
+
+    The batch is ``K`` stacked copies; copy ``k`` gets mask ``k``.
+    """
+    import torch
+
+    def make_hook(i):
+        m = masks[i]
+        v = values[i]
+
+        def hook(_module, args):
+            x = args[0]
+            xv = x.reshape(m.shape[0], -1, x.shape[-1])
+            out = torch.where(m[:, None, :], v.to(x.dtype), xv)
+            return (out.reshape(x.shape), *args[1:])
+
+        return hook
+
+    return pre_hooks({i: modules[i] for i in masks}, make_hook)
+
+
+# ------------------------------------------------------------------------------ public API
+
+
+def ablate(
+    model,
+    tokenizer,
+    stim,
+    neurons,
+    *,
+    categories: str | Sequence[str] | None = None,
+    layers=None,
+    method: str = "mean",
+    reference: str | Sequence[str] | None = None,
+    structured: str = "sentences",
+    controls: str | Sequence[str] | None = None,
+    n_random: int = 100,
+    seed: int = 0,
+    batch_size: int = 8,
+    sets_per_pass: int | None = None,
+    pooling: str = "mean",
+    site: str | None = None,
+    add_bos: bool = False,
+    drop_units: int = 0,
+    progress: bool = True,
+):
+    """Ablate neurons and measure the change in next-unit loss against random neuron sets.
+
+    Parameters
+    ----------
+    model : torch.nn.Module, or list or dict of them
+        A causal LM from :func:`hftp.load_model`. Several checkpoints of one architecture
+        (sharing ``tokenizer``) as a list or a dict name → model give a ``model`` dim.
+    tokenizer
+        Its fast tokenizer.
+    stim : StimulusSet
+        Must contain ``structured``; the other conditions are the controls by default.
+    neurons : xarray.DataArray or xarray.Dataset
+        A boolean mask over ``(layer, neuron)`` (layer coords are model layer indices; layers not
+        in it are not touched), or a :func:`hftp.find_tagged` result on model spectra.
+    categories : str or list of str, optional
+        With a find_tagged result: the categories to ablate, each as its own set (``"sentence"``,
+        ``"phrase"``, ``"shared"``, or ``"tagged"`` for any of them). Default the first three.
+    layers : int or list of int, optional
+        Ablate only within these layers (0-based; negative counts from the end). Default: every
+        layer the sets touch.
+    method : {"mean", "zero"}
+        The value a silenced neuron gets: its mean over ``reference`` (default), or zero.
+    reference : str or list of str, optional
+        Conditions whose tokens define the mean. Default: every condition of ``stim``.
+    structured : str
+        The structured condition of the contrast. Default ``"sentences"``.
+    controls : str or list of str, optional
+        The control conditions of the contrast. Default: every other condition.
+    n_random : int
+        Random neuron sets in the null (0 for none). Default 100.
+    seed : int
+        Seed of the random sets. Default 0.
+    batch_size : int
+        Sequences per forward pass. Default 8.
+    sets_per_pass : int, optional
+        Neuron sets run together in one pass (the batch is replicated). Default: as many as keep
+        the logits of a pass under 256 MiB.
+    pooling, site, add_bos
+        As in :func:`hftp.extract_activations`.
+    drop_units : int
+        Leading units of each sequence left out of the loss. Default 0.
+    progress : bool
+        Show a tqdm progress bar. Default True.
+
+    Returns
+    -------
+    result : xarray.Dataset
+        Dims ``set`` (the neuron sets), ``condition``, ``random`` (null draws), ``layer``, and
+        ``model`` when several models are given. Variables (losses in nats per token, averaged
+        per unit then over units):
+
+        - ``intact`` (condition), ``ablated``, ``change`` = ablated - intact (set, condition);
+        - ``null_change`` (set, random, condition) and its ``null_mean``, ``null_sd``; ``z`` and
+          the one-sided ``p`` of the observed change (set, condition);
+        - ``contrast`` (set): change on ``structured`` minus the mean change on ``controls``, with
+          ``null_contrast`` (set, random), ``contrast_null_mean``, ``contrast_null_sd``,
+          ``contrast_z``, ``contrast_p``;
+        - ``n_neurons`` (set, layer); ``n_units`` (condition): units scored.
+
+        attrs: method, reference, structured, controls, n_random, seed, pooling, site, model.
+    """
+    import xarray as xr
+
+    models = _check_models(model)
+    check_option("method", method, METHODS)
+    n_random = check_int("n_random", n_random, min_value=0)
+    seed = check_int("seed", seed, min_value=0)
+    drop_units = check_int("drop_units", drop_units, min_value=0)
+    first = next(iter(models.values()))
+    site_full, modules, _, batch_size = check_inputs(
+        first, tokenizer, stim, None, batch_size, pooling, site, add_bos
+    )
+    if sets_per_pass is not None:
+        sets_per_pass = check_int("sets_per_pass", sets_per_pass, min_value=1)
+    conds = list(sequences_by_condition(stim))
+    structured = _check_conditions("structured", structured, conds)[0]
+    controls = (
+        [c for c in conds if c != structured]
+        if controls is None
+        else _check_conditions("controls", controls, conds)
+    )
+    if structured in controls:
+        raise InvalidValueError(
+            f"Invalid value for 'controls': it contains the structured condition {structured!r}. "
+            "Pass the control conditions only."
+        )
+    reference = conds if reference is None else _check_conditions("reference", reference, conds)
+    sets = _neuron_sets(neurons, categories, len(modules))
+    if layers is not None:
+        keep = np.isin(np.arange(len(modules)), check_layers(layers, len(modules)))
+        sets = {k: m & keep[:, None] for k, m in sets.items()}
+    rng = np.random.default_rng(seed)
+    nulls = {name: _random_masks(m, n_random, rng) for name, m in sets.items()}
+
+    results = []
+    for name, net in models.items():
+        _, mods = check_inputs(net, tokenizer, stim, None, batch_size, pooling, site, add_bos)[:2]
+        if len(mods) != len(modules):
+            raise InvalidValueError(
+                f"Invalid value for 'model': model {name!r} has {len(mods)} layers, the first has "
+                f"{len(modules)}. Compare checkpoints of one architecture."
+            )
+        scorer = Scorer(net, tokenizer, stim, pooling, add_bos, batch_size, drop_units)
+        results.append(
+            _ablate_one(scorer, mods, sets, nulls, method, reference, sets_per_pass, progress)
+        )
+    ds = _to_dataset(results, sets, nulls, scorer.conditions, structured, controls)
+    if len(models) > 1:
+        ds = xr.concat(ds, dim="model", data_vars="all", coords="minimal", join="exact")
+        ds = ds.assign_coords(model=list(models))
+        ds["n_neurons"] = ds["n_neurons"].isel(model=0, drop=True)
+    else:
+        ds = ds[0]
+    ds.attrs = {
+        **dict(method=method, structured=structured, n_random=n_random, seed=seed),
+        **dict(pooling=pooling, site=site_full, reference=",".join(reference)),
+        "controls": ",".join(controls),
+        "model": ",".join(model_id(m)["model"] for m in models.values()),
+        "loss": "next-token cross-entropy (nats), averaged per unit, then over units",
+        "p": "one-sided: share of random sets with a change (contrast) at least the observed one",
+    }
+    return ds
+
+
+def _check_models(model) -> dict[str, Any]:
+    if isinstance(model, Mapping):
+        models = {str(k): v for k, v in model.items()}
+    elif isinstance(model, list | tuple):
+        models = {f"model{i}": m for i, m in enumerate(model)}
+    else:
+        models = {"model": model}
+    if not models:
+        raise InvalidValueError("Invalid value for 'model': expected at least one model; got none.")
+    for k, m in models.items():
+        if not hasattr(m, "named_modules") or not callable(m):
+            raise InvalidTypeError(
+                f"Invalid type for 'model' ({k!r}): expected a torch model (from hftp.load_model); "
+                f"got {type(m).__name__}."
+            )
+    return models
+
+
+def _check_conditions(name: str, value, conds: list[str]) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    check_type(name, value, list | tuple, "a condition name or a list of them")
+    if not value:
+        raise InvalidValueError(f"Invalid value for {name!r}: expected at least one condition.")
+    for v in value:
+        check_option(name, v, conds, fix="Choose conditions of the stimulus set.")
+    return list(dict.fromkeys(value))
+
+
+def _ablate_one(scorer, modules, sets, nulls, method, reference, sets_per_pass, progress):
+    """Intact and ablated summed losses for one model."""
+    import torch
+    from tqdm.auto import tqdm
+
+    touched = sorted({int(i) for m in sets.values() for i in np.flatnonzero(m.any(axis=1))})
+    ref_idx = {scorer.conditions.index(c) for c in reference}
+    n_neur: dict[int, int] = {}
+    with _reference_means(modules, touched, n_neur) as (state, sums):
+
+        def on_batch(ci, batch):
+            state["use"] = ci in ref_idx
+            state["mask"] = batch.attention_mask.to(next(scorer.model.parameters()).device)
+            state["n"] += int(batch.attention_mask.sum()) if state["use"] else 0
+
+        intact_sum, count = scorer.accumulate(1, on_batch)
+    for i in touched:
+        n = sets[next(iter(sets))].shape[1]
+        if n_neur.get(i, n) != n:
+            raise InvalidValueError(
+                f"Invalid value for 'neurons': it has {n} neurons per layer but layer {i} of the "
+                f"model has {n_neur[i]}. Use a mask from spectra of this model."
+            )
+    dev = next(scorer.model.parameters()).device
+    values = {i: METHODS[method]((sums[i] / max(state["n"], 1)).float().to(dev)) for i in touched}
+    if sets_per_pass is None:
+        worst = max(b.input_ids.numel() for _, b in scorer.batches)
+        vocab = int(scorer.model.get_output_embeddings().weight.shape[0])
+        sets_per_pass = max(1, _LOGIT_BUDGET // (worst * vocab * 4))
+    jobs = [(name, m) for name, m in sets.items()]
+    out = {}
+    total = sum(math.ceil((1 + len(nulls[n])) / sets_per_pass) for n, _ in jobs)
+    bar = tqdm(total=total * len(scorer.batches), desc="ablate", unit="pass", disable=not progress)
+    try:
+        for name, mask in jobs:
+            stack = np.concatenate([mask[None], nulls[name]])  # (1 + n_random, L, N)
+            sums_k = np.zeros((len(stack), len(scorer.conditions)))
+            for k0 in range(0, len(stack), sets_per_pass):
+                chunk = stack[k0 : k0 + sets_per_pass]
+                if not chunk.any():  # nothing ablated: exactly the intact loss, no pass needed
+                    sums_k[k0 : k0 + len(chunk)] = intact_sum[0]
+                    bar.update(len(scorer.batches))
+                    continue
+                layer_masks = {
+                    i: torch.from_numpy(chunk[:, i]).to(dev) for i in touched if chunk[:, i].any()
+                }
+                with _ablation_hooks(modules, layer_masks, values):
+                    sums_k[k0 : k0 + len(chunk)] = scorer.accumulate(
+                        len(chunk), lambda *_: bar.update(1)
+                    )[0]
+            out[name] = sums_k / count
+    finally:
+        bar.close()
+    return intact_sum[0] / count, out, count
+
+
+def _to_dataset(results, sets, nulls, conditions, structured, controls):
+    import xarray as xr
+
+    names = list(sets)
+    si, ci = conditions.index(structured), [conditions.index(c) for c in controls]
+    n_layers = next(iter(sets.values())).shape[0]
+    out = []
+    for intact, losses, count in results:
+        abl = np.stack([losses[n][0] for n in names])  # (S, C)
+        null = np.stack([losses[n][1:] for n in names])  # (S, R, C)
+        change = abl - intact
+        null_change = null - intact
+        cont = _contrast(change, si, ci)
+        null_cont = _contrast(null_change, si, ci)
+        data = {
+            "intact": (("condition",), intact),
+            "ablated": (("set", "condition"), abl),
+            "change": (("set", "condition"), change),
+            "null_change": (("set", "random", "condition"), null_change),
+            "contrast": (("set",), cont),
+            "null_contrast": (("set", "random"), null_cont),
+            "n_neurons": (("set", "layer"), np.stack([sets[n].sum(axis=1) for n in names])),
+            "n_units": (("condition",), count.astype(np.int64)),
+        }
+        for prefix, obs, nul in (("", change, null_change), ("contrast_", cont, null_cont)):
+            mean, sd, z, p = _null_stats(obs, nul)
+            dims = ("set", "condition") if obs.ndim == 2 else ("set",)
+            data[f"{prefix}null_mean"] = (dims, mean)
+            data[f"{prefix}null_sd"] = (dims, sd)
+            data[f"{prefix}z"] = (dims, z)
+            data[f"{prefix}p"] = (dims, p)
+        out.append(
+            xr.Dataset(
+                data,
+                coords={
+                    "set": names,
+                    "condition": conditions,
+                    "random": np.arange(null.shape[1]),
+                    "layer": np.arange(n_layers),
+                },
+            )
+        )
+    return out
+
+
+def _contrast(change: np.ndarray, si: int, ci: list[int]) -> np.ndarray:
+    if not ci:
+        return np.full(change.shape[:-1], np.nan)
+    return change[..., si] - change[..., ci].mean(axis=-1)
+
+
+def _null_stats(obs: np.ndarray, null: np.ndarray):
+    """Null mean, SD, z and one-sided p per set; ``null`` has the random draws on axis 1."""
+    n = null.shape[1]
+    if n == 0:
+        nan = np.full(obs.shape, np.nan)
+        return nan, nan, nan, nan
+    mean = null.mean(axis=1)
+    sd = null.std(axis=1, ddof=1) if n > 1 else np.full(obs.shape, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(sd > 0, (obs - mean) / sd, np.nan)
+    # a tolerance so that draws equal to the observed change (e.g. all zero) count as >=
+    tol = 1e-9 * np.maximum(1.0, np.abs(obs))
+    p = (1 + (null >= np.expand_dims(obs - tol, 1)).sum(axis=1)) / (1 + n)
+    return mean, sd, z, p
+
+
+def ablation_table(result):
+    """One row per (model,) set: the structured condition's change and the contrast, with nulls.
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        From :func:`ablate`.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per ``[model,] set``. Columns ``[model,] set, n_neurons, intact, change, null_mean, null_sd, z, p, contrast,
+        contrast_null_mean, contrast_null_sd, contrast_z, contrast_p`` (the change columns on the
+        structured condition). ``set`` holds the category names for a find_tagged input, so the
+        table merges with :func:`hftp.overlap` on ``category`` after a rename.
+    """
+    import xarray as xr
+
+    if not isinstance(result, xr.Dataset) or "null_contrast" not in result:
+        raise InvalidTypeError(
+            "Invalid type for 'result': expected the Dataset returned by hftp.models.ablate; "
+            f"got {type(result).__name__}."
+        )
+    s = result.attrs.get("structured", "sentences")
+    cols = ["intact", "change", "null_mean", "null_sd", "z", "p"]
+    ds = result[cols].sel(condition=s, drop=True)
+    for c in ("contrast", "contrast_null_mean", "contrast_null_sd", "contrast_z", "contrast_p"):
+        ds[c] = result[c]
+    ds["n_neurons"] = result["n_neurons"].sum("layer")
+    df = ds.to_dataframe().reset_index()
+    front = [c for c in ("model", "set") if c in df.columns]
+    return df[front + ["n_neurons", *cols, *[c for c in df.columns if c.startswith("contrast")]]]

@@ -1,0 +1,273 @@
+"""How the ``hftp`` command fails: one clear line, the right exit code, no traceback, nothing
+written (each case of the table is the bad input itself); the message classifier, and the
+helpers that check and write a command's outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import hftp
+from hftp.apps.cli import app
+from hftp.apps.cli.errors import FAILURE, USAGE, check_outputs, fail, message_for, run, write_all
+from hftp.testing import planted_spectra
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def ws(tmp_path):
+    """A workspace: a valid stimulus set and spectra, and an assortment of damaged files."""
+    with pytest.warns(UserWarning, match="phrase rate.*Nyquist"):  # 2-word phrases at 4 Hz
+        stim = hftp.make_stimuli("en", ["sentences", "random-words"], n_sequences=3, seed=0)
+    hftp.save_stimuli(stim, tmp_path / "stim.csv")
+    s = planted_spectra(
+        (2, 6),
+        conditions=("sentences", "control", "words"),
+        planted_in=("sentences",),
+        plant={"sentence": np.ones(12, bool)},
+        amplitude=1.0,
+        n_trials=8,
+        n_times=48,
+        sfreq=4.0,
+        tagged_hz={"sentence": 1.0},
+    )
+    hftp.save(s, tmp_path / "spectra.nc")
+    (tmp_path / "garbage.nc").write_bytes(b"\x89HDF\r\n\x1a\n" + os.urandom(64))
+    (tmp_path / "empty.nc").write_bytes(b"")
+    (tmp_path / "text.nc").write_text("not a netCDF file")
+    (tmp_path / "bad.json").write_text("{not json")
+    (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "range.json").write_text('{"a": {"begin": 1}}')
+    (tmp_path / "float.json").write_text('{"a": 1.5}')
+    (tmp_path / "side.csv").write_text("sequence,position\n0,0\n")
+    (tmp_path / "side.json").write_text("{broken")
+    (tmp_path / "nosidecar.csv").write_text("a\n1\n")
+    (tmp_path / "fake.vhdr").write_text("this is not BrainVision")
+    (tmp_path / "fake.edf").write_bytes(os.urandom(300))
+    return tmp_path
+
+
+def _cases(d):
+    s, stim = str(d / "spectra.nc"), str(d / "stim.csv")
+    out = str(d / "new.nc")
+    return [
+        # (command line, exit code, words the message must contain)
+        (["stimuli", "-n", "99999999999999999999", "-o", str(d / "x.csv")], 2, ["GiB", "fewer"]),
+        (["stimuli", "-n", "0", "-o", str(d / "x.csv")], 2, ["'--n-sequences'"]),
+        (["stimuli", "-l", "fr", "-o", str(d / "x.csv")], 2, ["language"]),
+        (["stimuli", "-d", "sentense", "-o", str(d / "x.csv")], 2, ["Did you mean"]),
+        (["stimuli", "-o", str(d / "nodir" / "x.csv")], 2, ["does not exist", "mkdir"]),
+        (["stimuli", "-o", stim], 2, ["already exists", "--overwrite"]),
+        (["stimuli", "-o", str(d / "x.txt")], 2, [".csv", "--out"]),
+        (["stimuli", "--format", "xlsx", "-o", str(d / "x.csv")], 2, ["--format"]),
+        (
+            ["stimuli", "--tagged-hz", "phrase", "-d", "custom", "-o", str(d / "x.csv")],
+            2,
+            ["LEVEL=HZ"],
+        ),
+        (["stimuli", "--sfreq", "-4", "-o", str(d / "x.csv")], 2, ["'--sfreq'"]),
+        (
+            ["stimuli", "-d", "custom", "--streams", str(d / "nope"), "-o", str(d / "x.csv")],
+            2,
+            ["does not exist"],
+        ),
+        (["probe", "--stimuli", str(d / "nope.csv"), "-o", out], 2, ["does not exist"]),
+        (["probe", "--stimuli", str(d / "nosidecar.csv"), "-o", out], 2, ["sidecar"]),
+        (["probe", "--stimuli", str(d / "side.csv"), "-o", out], 2, ["could not read"]),
+        (["probe", "--stimuli", stim, "-o", s], 2, ["already exists"]),
+        (["probe", "--stimuli", stim, "-o", str(d / "x.h5")], 2, ["extension"]),
+        (["probe", "--stimuli", stim, "-o", out, "--layers", "one"], 2, ["--layers"]),
+        (["probe", "--stimuli", stim, "-o", out, "--model", str(d / "nomodel")], 2, ["model"]),
+        (
+            ["probe", "--stimuli", stim, "-o", out, "--save-raw", s],
+            2,
+            ["--save-raw", "already exists"],
+        ),
+        (
+            ["tag", "--spectra", str(d / "garbage.nc"), "--condition", "x", "--out", out],
+            1,
+            ["damaged"],
+        ),
+        (["tag", "--spectra", str(d / "empty.nc"), "--condition", "x", "--out", out], 1, []),
+        (["tag", "--spectra", str(d / "text.nc"), "--condition", "x", "--out", out], 1, []),
+        (
+            ["tag", "--spectra", str(d / "nope.nc"), "--condition", "x", "--out", out],
+            2,
+            ["does not exist"],
+        ),
+        (["tag", "--spectra", s, "--condition", "sentense", "--out", out], 2, ["sentences"]),
+        (
+            [
+                "tag",
+                "--spectra",
+                s,
+                "--condition",
+                "sentences",
+                "--control",
+                "sentences",
+                "--out",
+                out,
+            ],
+            2,
+            ["control"],
+        ),
+        (
+            ["tag", "--spectra", s, "--condition", "sentences", "--mode", "magic", "--out", out],
+            2,
+            ["mode"],
+        ),
+        (
+            ["tag", "--spectra", s, "--condition", "sentences", "--q", "2", "--out", out],
+            2,
+            ["'--q'"],
+        ),
+        (["tag", "--spectra", s, "--condition", "sentences", "--out", s], 2, ["already exists"]),
+        (["tag", "--spectra", stim, "--condition", "sentences", "--out", out], 2, ["extension"]),
+        (["align", "--probe", str(d / "garbage.nc"), "--brain", s, "--out", out], 1, ["damaged"]),
+        (["align", "--probe", s, "--brain", s, "--out", out], 2, ["brain's second"]),
+        (["brain", "-i", str(d / "nope.vhdr"), "-o", out], 2, ["does not exist"]),
+        (["brain", "-i", str(d / "fake.vhdr"), "-o", out], 2, ["could not read"]),
+        (["brain", "-i", str(d / "fake.edf"), "-o", out], 2, ["could not read"]),
+        (
+            ["brain", "-i", str(d / "fake.edf"), "-o", out, "--conditions", str(d / "bad.json")],
+            2,
+            ["not JSON"],
+        ),
+        (
+            ["brain", "-i", str(d / "fake.edf"), "-o", out, "--conditions", str(d / "list.json")],
+            2,
+            ["JSON object"],
+        ),
+        (
+            ["brain", "-i", str(d / "fake.edf"), "-o", out, "--conditions", str(d / "range.json")],
+            2,
+            ['"start"'],
+        ),
+        (
+            ["brain", "-i", str(d / "fake.edf"), "-o", out, "--conditions", str(d / "float.json")],
+            2,
+            ["expected a code"],
+        ),
+        (
+            ["brain", "-i", str(d / "fake.edf"), "-o", out, "--montage", "standard_9999"],
+            2,
+            ["montage"],
+        ),
+        (["brain", "-i", str(d / "fake.edf"), "-o", s], 2, ["already exists"]),
+        (["simulate-ieeg", "-o", str(d / "sim"), "--format", "mp3"], 2, ["'--format'"]),
+        (["simulate-ieeg", "-o", str(d / "sim"), "--snr", "-1"], 2, ["'--snr'"]),
+        (["simulate-ieeg", "-o", str(d / "sim"), "--sfreq", "3"], 2, ["sfreq"]),
+        (["simulate-ieeg", "-o", str(d), "--subjects", "1"], 2, ["not an earlier simulated"]),
+        (["report", str(d / "garbage.nc"), "--out", str(d / "rep")], 1, ["damaged"]),
+        (["report", str(d / "nope.nc"), "--out", str(d / "rep")], 2, ["does not exist"]),
+        (["demo", "--out", str(d), "--n-sequences", "1"], 2, ["'--n-sequences'"]),
+        (["demo", "--out", str(d)], 2, ["not an hftp demo folder", "--overwrite"]),
+    ]
+
+
+def _ids():
+    from pathlib import Path
+
+    return [" ".join(a[:3]) for a, _, _ in _cases(Path("/d"))]
+
+
+@pytest.mark.parametrize("case", range(len(_ids())), ids=_ids())
+def test_bad_input_gets_one_clear_line(ws, case):
+    args, code, words = _cases(ws)[case]
+    before = sorted(p.name for p in ws.iterdir())
+    res = runner.invoke(app, args)
+    assert res.exit_code == code, (args, res.output, res.exception)
+    assert not isinstance(res.exception, Exception) or isinstance(res.exception, SystemExit)
+    assert "Traceback" not in res.output
+    lines = [ln for ln in res.output.splitlines() if ln.startswith("Error: ")]
+    assert len(lines) == 1, res.output
+    for w in words:
+        assert w in lines[0], (w, lines[0])
+    assert sorted(p.name for p in ws.iterdir()) == before  # nothing written, nothing left behind
+
+
+def test_message_for_classifies_failures():
+    from hftp._validation import HftpError, InvalidValueError
+
+    assert message_for(InvalidValueError("Invalid value for 'x'"))[1] == 2
+    assert message_for(HftpError("truncated"))[1] == 1
+    msg, code = message_for(KeyError("start"))
+    assert code == 1 and "'start'" in msg and "missing" in msg
+    msg, code = message_for(OSError(5, "Input/output error", "f.nc"))
+    assert code == 1 and "'f.nc'" in msg and "damaged" in msg
+    msg, code = message_for(ModuleNotFoundError("No module named 'pybv'", name="pybv"))
+    assert code == 1 and "pip install" in msg
+    with pytest.raises(ZeroDivisionError):  # unexpected failures are not disguised
+        message_for(ZeroDivisionError("x"))
+
+
+def test_overwrite_replaces_and_keeps_umask_permissions(ws):
+    out = ws / "stim.csv"
+    with pytest.warns(UserWarning, match="phrase rate.*Nyquist"):
+        res = runner.invoke(app, ["stimuli", "-n", "2", "-o", str(out), "--overwrite", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout.strip().splitlines()[-1])["n_sequences"] == 2
+    mask = os.umask(0)
+    os.umask(mask)
+    for p in (out, out.with_suffix(".json")):
+        assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~mask
+
+
+def test_fail_prints_one_line_with_the_options_as_typed(capsys):
+    import typer
+
+    with pytest.raises(typer.Exit) as info:
+        fail("Invalid value for 'x': no.")
+    assert info.value.exit_code == USAGE
+    assert capsys.readouterr().err == "Error: Invalid value for 'x': no.\n"
+    with pytest.raises(typer.Exit) as info:
+        fail(OSError(5, "Input/output error", "f.nc"))
+    assert info.value.exit_code == FAILURE
+
+
+def test_run_turns_expected_failures_into_an_exit_and_debug_raises(monkeypatch):
+    import typer
+
+    from hftp._validation import InvalidValueError
+
+    def bad():
+        raise InvalidValueError("Invalid value for 'q': too big.")
+
+    assert run(lambda a, b=1: a + b, 1, b=2) == 3
+    with pytest.raises(typer.Exit) as info:
+        run(bad)
+    assert info.value.exit_code == USAGE
+    monkeypatch.setenv("HFTP_DEBUG", "1")
+    with pytest.raises(InvalidValueError):
+        run(bad)
+
+
+def test_check_outputs_refuses_before_any_work(tmp_path):
+    import typer
+
+    (tmp_path / "there.nc").write_text("x")
+    check_outputs({"--out": tmp_path / "new.nc", "--table": None}, overwrite=False)
+    with pytest.raises(typer.Exit):
+        check_outputs({"--out": tmp_path / "there.nc"}, overwrite=False)
+    check_outputs({"--out": tmp_path / "there.nc"}, overwrite=True)
+
+
+def test_write_all_writes_every_output_or_none(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b"
+    assert write_all([(a, lambda: a.write_text("a") and "A"), (b, lambda: "B")]) == ["A", "B"]
+
+    def broken():
+        raise OSError(28, "No space left on device")
+
+    c, d = tmp_path / "c.txt", tmp_path / "d"
+    d.mkdir()
+    (d / "inside").write_text("x")
+    with pytest.raises(OSError, match="No space"):
+        write_all([(c, lambda: c.write_text("c")), (d, lambda: None), (a, broken)])
+    assert not c.exists() and not d.exists()  # written ones removed, a folder with its files

@@ -1,0 +1,97 @@
+"""Figures across models on relative depth: profiles per category, and per-layer agreement."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from hftp import plot
+
+
+def _profiles():
+    """Two models of different depth and the untrained twin of the first, as compare_profiles."""
+    rows = []
+    for model, n_layers, scale in (("A", 5, 0.2), ("B", 3, 0.1), ("A (untrained)", 5, 0.02)):
+        for layer in range(n_layers):
+            depth = layer / (n_layers - 1)
+            share = {"sentence": scale * depth, "phrase": scale / 2, "shared": 0.01}
+            share["none"] = 1 - sum(share.values())
+            for cat, prop in share.items():
+                rows.append(
+                    {
+                        "model": model,
+                        "layer": layer,
+                        "depth": depth,
+                        "n_layers": n_layers,
+                        "category": cat,
+                        "count": int(100 * prop),
+                        "proportion": prop,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def test_profiles_by_depth_one_line_per_model_on_relative_depth():
+    fig = plot.plot_profiles_by_depth(_profiles(), categories=["sentence", "tagged"])
+    sentence, tagged = fig.axes
+    assert sentence.get_title() == "sentence" and tagged.get_title() == "tagged"
+    lines = {ln.get_label(): ln for ln in sentence.get_lines()}
+    assert set(lines) == {"A", "B", "A (untrained)"}
+    np.testing.assert_allclose(lines["B"].get_xdata(), [0.0, 0.5, 1.0])  # 3 layers on 0..1
+    np.testing.assert_allclose(lines["A"].get_ydata(), 100 * 0.2 * np.linspace(0, 1, 5))
+    # the untrained twin is dashed, in its trained model's colour
+    assert lines["A (untrained)"].get_linestyle() == "--"
+    assert lines["A (untrained)"].get_color() == lines["A"].get_color()
+    # "tagged" sums the three categories
+    b = {ln.get_label(): ln for ln in tagged.get_lines()}["B"]
+    np.testing.assert_allclose(b.get_ydata(), 100 * (0.1 * np.array([0, 0.5, 1]) + 0.05 + 0.01))
+    assert sentence.get_ylabel() == "Neurons tagged (%)"
+
+
+def test_profiles_by_depth_given_axes_and_bad_input():
+    fig, axes = plt.subplots(1, 2)
+    assert (
+        plot.plot_profiles_by_depth(_profiles(), categories=["phrase", "shared"], axes=axes) is fig
+    )
+    with pytest.raises(ValueError, match="'axes'.*expected 3"):
+        plot.plot_profiles_by_depth(_profiles(), axes=axes)
+    with pytest.raises(ValueError, match="'categories'"):
+        plot.plot_profiles_by_depth(_profiles(), categories=["verbs"])
+    with pytest.raises(ValueError, match="'profiles'.*lacks columns \\['depth'\\]"):
+        plot.plot_profiles_by_depth(_profiles().drop(columns="depth"))
+
+
+def _agreement(n=4, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "layer": np.arange(n),
+            "depth": np.linspace(0, 1, n),
+            "dice": rng.uniform(0.3, 0.9, n),
+            "dice_chance": np.full(n, 0.1),
+            "rho": rng.uniform(0, 1, n),
+            "rho_untrained": rng.uniform(-0.1, 0.1, n),
+        }
+    )
+
+
+def test_agreement_by_depth_draws_dice_over_chance_and_rho():
+    table = _agreement()
+    fig = plot.plot_agreement_by_depth({"A vs B": table}, title="agreement")
+    dice, rho = fig.axes
+    lines = {ln.get_label(): ln for ln in dice.get_lines()}
+    np.testing.assert_allclose(lines["A vs B Dice"].get_ydata(), table["dice"])
+    np.testing.assert_allclose(lines["A vs B chance"].get_ydata(), 0.1)
+    rho_lines = {ln.get_label(): ln for ln in rho.get_lines()}
+    np.testing.assert_allclose(rho_lines["A vs B trained"].get_ydata(), table["rho"])
+    assert rho_lines["A vs B untrained"].get_linestyle() == "--"
+    assert dice.get_ylim() == (0, 1.02) and fig._suptitle.get_text() == "agreement"
+    one = plot.plot_agreement_by_depth(table.drop(columns="rho_untrained"))  # a bare table
+    assert {ln.get_label() for ln in one.axes[1].get_lines()} >= {"trained"}
+
+
+def test_agreement_by_depth_bad_input():
+    with pytest.raises(TypeError, match="'tables'"):
+        plot.plot_agreement_by_depth([_agreement()])

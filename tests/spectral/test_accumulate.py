@@ -1,0 +1,157 @@
+"""Building a Spectra: FFT per trial, the sums over trials against numpy, block-wise and
+precomputed sums equal to whole trials, padding of per-trial values, the old keywords, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import hftp.spectral as sp
+from hftp import _deprecate
+from hftp.spectral.accumulate import SUM_VARS, trial_sums
+
+RATE, N = 4.0, 40
+TAGGED = {"sentence": 1.0, "phrase": 2.0}
+
+
+@pytest.fixture(scope="module")
+def trials():
+    rng = np.random.default_rng(0)
+    return {"a": rng.standard_normal((6, 2, 3, N)), "b": rng.standard_normal((8, 2, 3, N))}
+
+
+def test_freq_axis_and_rfft_trials():
+    np.testing.assert_allclose(sp.freq_axis(8, 4.0), [0.5, 1.0, 1.5, 2.0])
+    x = np.random.default_rng(1).standard_normal((2, 10))
+    X = sp.rfft_trials(x, drop=2)
+    assert X.shape == (2, 4)
+    np.testing.assert_allclose(X, np.fft.rfft(x[:, 2:])[:, 1:])
+
+
+def test_trial_sums_and_unit_phase():
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((5, 3)) + 1j * rng.standard_normal((5, 3))
+    X[0, 0] = 0
+    s = trial_sums(X)
+    assert set(s) == set(SUM_VARS)
+    np.testing.assert_allclose(s["sum_x"], X.sum(0))
+    np.testing.assert_allclose(s["sum_abs"], np.abs(X).sum(0))
+    np.testing.assert_allclose(s["sum_abs2"], (np.abs(X) ** 2).sum(0))
+    ph = sp.unit_phase(X)
+    assert ph[0, 0] == 0 and np.allclose(np.abs(ph[1:]), 1)
+    np.testing.assert_allclose(s["sum_phase"], ph.sum(0))
+
+
+def test_make_spectra_matches_numpy(trials):
+    s = sp.make_spectra(trials, sfreq=RATE, tagged_hz=TAGGED, channel_dims=("layer", "neuron"))
+    assert s.sizes == {
+        "condition": 2,
+        "layer": 2,
+        "neuron": 3,
+        "freq": N // 2,
+        "trial": 8,
+        "tagged_freq": 2,
+    }
+    assert s.attrs["sfreq"] == RATE and s.attrs["n_times"] == N and s.hftp.tagged_hz == TAGGED
+    X = np.fft.rfft(trials["b"], axis=-1)[..., 1:]
+    np.testing.assert_allclose(s["sum_x"].sel(condition="b"), X.sum(0))
+    np.testing.assert_allclose(s["sum_abs2"].sel(condition="b"), (np.abs(X) ** 2).sum(0))
+    assert s["n_trials"].values.tolist() == [6, 8]
+    # per-trial values at the tagged bins; the condition with fewer trials is padded with NaN
+    tx = s["trial_x"].sel(condition="a", tagged_freq=1.0).values
+    Xa = np.fft.rfft(trials["a"], axis=-1)[..., 1:]
+    np.testing.assert_allclose(tx[:6], Xa[..., 9], rtol=1e-5)
+    assert np.isnan(tx[6:]).all()
+    dropped = sp.make_spectra(
+        {"a": trials["a"][:, 0]}, sfreq=RATE, tagged_hz=TAGGED, drop=8, keep_trials=False
+    )
+    assert dropped.sizes["freq"] == 16 and "trial_x" not in dropped
+
+
+def test_blocks_and_precomputed_sums_equal_whole_trials(trials):
+    whole = sp.make_spectra(
+        {"a": trials["a"]},
+        sfreq=RATE,
+        tagged_hz=TAGGED,
+        channel_dims=("layer", "neuron"),
+        kind="model",
+    )
+    acc = sp.SpectraAccumulator(
+        channel_dims=("layer", "neuron"),
+        channel_coords={"layer": np.arange(2), "neuron": np.arange(3)},
+        freqs=sp.freq_axis(N, RATE),
+        sfreq=RATE,
+        tagged_hz=TAGGED,
+        n_times=N,
+        kind="model",
+    )
+    X = sp.rfft_trials(trials["a"])
+    acc.start_trials("a", 6)
+    acc.add_fft("a", X[:, 0], block=(0,))
+    tagged_x = X[:, 1][..., list(acc.tagged_bins.values())]
+    acc.add_sums("a", trial_sums(X[:, 1]), tagged_x, block=(1,))
+    built = acc.to_dataset()
+    for v in (*SUM_VARS, "n_trials", "trial_x"):
+        np.testing.assert_allclose(built[v].values, whole[v].values, err_msg=v)
+    # a later add leaves an earlier Dataset alone
+    acc.start_trials("a", 6)
+    acc.add_fft("a", X)
+    assert int(built["n_trials"].sel(condition="a")) == 6
+
+
+def test_old_keywords_warn_and_build_the_same_spectra(trials, monkeypatch):
+    monkeypatch.setattr(_deprecate, "_WARNED", set())
+    dims = ("layer", "neuron")
+    new = sp.make_spectra(trials, sfreq=RATE, tagged_hz=TAGGED, channel_dims=dims)
+    with pytest.warns(FutureWarning, match=r"make_spectra\(rate_hz=\.\.\.\)"):
+        old = sp.make_spectra(trials, rate_hz=RATE, tagged=TAGGED, channel_dims=dims)
+    np.testing.assert_array_equal(old["sum_x"].values, new["sum_x"].values)
+    assert old.attrs == new.attrs
+    with pytest.warns(FutureWarning, match=r"\(tagged=\.\.\.\).*\(tagged_hz=\.\.\.\)"):
+        acc = sp.SpectraAccumulator(
+            channel_dims=("channel",),
+            channel_coords={},
+            freqs=sp.freq_axis(N, RATE),
+            rate_hz=RATE,
+            tagged=TAGGED,
+            n_times=N,
+        )
+    assert acc.sfreq == RATE and acc.tagged_hz == TAGGED
+
+
+def test_bad_input(trials):
+    with pytest.raises(TypeError, match="'trials'"):
+        sp.make_spectra([trials["a"]], sfreq=RATE, tagged_hz=TAGGED)
+    with pytest.raises(ValueError, match="'trials'.*at least one condition"):
+        sp.make_spectra({}, sfreq=RATE, tagged_hz=TAGGED)
+    with pytest.raises(ValueError, match="'trials'.*same number of samples"):
+        sp.make_spectra(
+            {"a": np.zeros((2, 1, 40)), "b": np.zeros((2, 1, 20))}, sfreq=RATE, tagged_hz={}
+        )
+    with pytest.raises(ValueError, match="'drop'.*at least 4"):
+        sp.make_spectra({"a": np.zeros((2, 1, 40))}, sfreq=RATE, tagged_hz={}, drop=37)
+    with pytest.raises(ValueError, match=r"'tagged_hz \(sentence\)'.*on an exact FFT bin"):
+        sp.make_spectra({"a": np.zeros((2, 1, 40))}, sfreq=4.0, tagged_hz={"sentence": 0.95})
+    acc = sp.SpectraAccumulator(
+        channel_dims=("channel",),
+        channel_coords={},
+        freqs=sp.freq_axis(N, RATE),
+        sfreq=RATE,
+        tagged_hz=TAGGED,
+        n_times=N,
+    )
+    with pytest.raises(ValueError, match="No trials were added"):
+        acc.to_dataset()
+    with pytest.raises(ValueError, match="channel shape is not known"):
+        acc.start_trials("a", 2)
+    with pytest.raises(ValueError, match="'X'.*dims"):
+        acc.add("a", np.zeros((2, N // 2)))
+    acc.add("a", np.zeros((2, 3, N // 2), complex))
+    with pytest.raises(ValueError, match="'X'.*channels"):
+        acc.add("a", np.zeros((2, 4, N // 2), complex))
+    with pytest.raises(ValueError, match="'condition'.*no trials started"):
+        acc.add_fft("b", np.zeros((2, 3, N // 2), complex))
+    with pytest.raises(ValueError, match="'sums'.*missing"):
+        acc.add_sums("a", {"sum_x": np.zeros((3, N // 2))}, None)
+    with pytest.raises(ValueError, match="'kind'"):
+        sp.make_spectra({"a": np.zeros((2, 1, 40))}, sfreq=RATE, tagged_hz={}, kind="rat")

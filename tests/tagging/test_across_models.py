@@ -1,0 +1,113 @@
+"""Across models: relative depth, Dice against its chance level, rank correlation of effects."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import hftp
+from hftp.tagging.across_models import agreement, compare_profiles, relative_depth
+from hftp.tagging.profile import categories
+
+
+def fake_tagged(sig_sentence, snr, *, n_layers=None, model="m"):
+    """A find_tagged-like result: (layer, neuron) significance and SNR at two levels."""
+    n_l, n_n = sig_sentence.shape
+    sig = np.stack([sig_sentence, np.zeros_like(sig_sentence)], -1)
+    snr2 = np.stack([snr, np.ones_like(snr)], -1)
+    ds = xr.Dataset(
+        {
+            "significant": (("layer", "neuron", "level"), sig),
+            "snr": (("layer", "neuron", "level"), snr2),
+        },
+        coords={"layer": np.arange(n_l), "neuron": np.arange(n_n), "level": ["sentence", "phrase"]},
+    )
+    ds["category"] = categories(ds["significant"])
+    ds.attrs["model"] = model
+    if n_layers is not None:
+        ds.attrs["n_layers"] = n_layers
+    return ds
+
+
+def test_relative_depth_uses_the_models_layer_count():
+    rng = np.random.default_rng(0)
+    t = fake_tagged(rng.random((3, 10)) < 0.3, rng.random((3, 10)), n_layers=5)
+    np.testing.assert_allclose(relative_depth(t), [0, 0.25, 0.5])
+    t.attrs.pop("n_layers")
+    np.testing.assert_allclose(relative_depth(t), [0, 0.5, 1.0])
+
+
+def test_compare_profiles_puts_models_of_different_depth_on_one_axis():
+    rng = np.random.default_rng(1)
+    a = fake_tagged(rng.random((3, 50)) < 0.2, rng.random((3, 50)), n_layers=3, model="A")
+    b = fake_tagged(rng.random((5, 40)) < 0.6, rng.random((5, 40)), n_layers=5, model="B")
+    df = compare_profiles([a, b])
+    assert set(df["model"]) == {"A", "B"}
+    sent = df[(df["category"] == "sentence")]
+    np.testing.assert_allclose(sent[sent["model"] == "B"]["depth"], [0, 0.25, 0.5, 0.75, 1])
+    got = sent[sent["model"] == "A"]["proportion"].to_numpy()
+    np.testing.assert_allclose(got, a["significant"].sel(level="sentence").mean("neuron"))
+    by_dict = compare_profiles({"x": a, "y": b})
+    assert list(by_dict["model"].unique()) == ["x", "y"]
+
+
+def test_dice_of_independent_sets_sits_at_chance_and_planted_effects_correlate():
+    rng = np.random.default_rng(2)
+    n_l, n_n = 4, 4000
+    shared = rng.normal(size=(n_l, n_n))  # a per-neuron effect both results carry
+    w = np.array([0.0, 0.3, 0.6, 0.9])[:, None]  # how much of it, per layer
+    snr_a = w * shared + np.sqrt(1 - w**2) * rng.normal(size=(n_l, n_n))
+    snr_b = w * shared + np.sqrt(1 - w**2) * rng.normal(size=(n_l, n_n))
+    sig_a, sig_b = rng.random((n_l, n_n)) < 0.85, rng.random((n_l, n_n)) < 0.8
+    df = agreement(fake_tagged(sig_a, snr_a), fake_tagged(sig_b, snr_b))
+    # independent sets at saturation: high Dice, and equal to chance
+    assert (df["dice"] > 0.8).all()
+    np.testing.assert_allclose(df["dice"], df["dice_chance"], atol=0.01)
+    # the rank correlation follows the planted shared variance w^2, and is ~0 without it
+    np.testing.assert_allclose(df["rho"], (w**2).ravel(), atol=0.05)
+    # identical sets: Dice 1 whatever the chance level
+    same = agreement(fake_tagged(sig_a, snr_a), fake_tagged(sig_a, snr_a))
+    np.testing.assert_allclose(same["dice"], 1.0)
+
+
+def test_untrained_reference_columns():
+    rng = np.random.default_rng(3)
+    mk = lambda: fake_tagged(rng.random((2, 300)) < 0.5, rng.random((2, 300)))  # noqa: E731
+    df = agreement(mk(), mk(), baseline=(mk(), mk()))
+    assert {"dice_untrained", "rho_untrained"} <= set(df.columns)
+    assert (df["rho_untrained"].abs() < 0.2).all()  # independent noise: no correlation
+
+
+def test_agreement_errors():
+    rng = np.random.default_rng(4)
+    a = fake_tagged(rng.random((2, 30)) < 0.5, rng.random((2, 30)))
+    b = fake_tagged(rng.random((3, 30)) < 0.5, rng.random((3, 30)))
+    with pytest.raises(ValueError, match="'b'.*differ.*same neurons"):
+        agreement(a, b)
+    with pytest.raises(ValueError, match="'effect'/'level'.*'itc'"):
+        agreement(a, a, effect="itc")
+    with pytest.raises(TypeError, match="'baseline'"):
+        agreement(a, a, baseline=a)
+    with pytest.raises(TypeError, match="'tagged'"):
+        compare_profiles(42)
+    with pytest.raises(ValueError, match="several results are named"):
+        compare_profiles([a, a])
+    with pytest.raises(ValueError, match="'names'.*one name per result"):
+        compare_profiles([a, a], names=["x"])
+
+
+def test_profiles_by_depth_figure():
+    rng = np.random.default_rng(5)
+    a = fake_tagged(rng.random((3, 50)) < 0.2, rng.random((3, 50)), model="A")
+    au = fake_tagged(rng.random((3, 50)) < 0.1, rng.random((3, 50)), model="A (untrained)")
+    fig = hftp.plot.plot_profiles_by_depth([a, au], categories=["sentence", "tagged"])
+    lines = fig.axes[0].get_lines()
+    assert len(fig.axes) == 2 and len(lines) == 2
+    assert lines[1].get_linestyle() == "--" and lines[0].get_color() == lines[1].get_color()
+    np.testing.assert_allclose(lines[0].get_xdata(), [0, 0.5, 1])
+    with pytest.raises(ValueError, match="'categories'"):
+        hftp.plot.plot_profiles_by_depth([a], categories=["verbs"])
+    df = agreement(a, a, baseline=(au, au))
+    fig = hftp.plot.plot_agreement_by_depth({"A vs A": df})
+    assert len(fig.axes[1].get_lines()) == 3  # trained, untrained, zero line
