@@ -47,7 +47,7 @@ version = ".".join(__version__.split(".")[:2])
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.mathjax",
+    "mathml",  # sphinxext/mathml.py: math as MathML, rendered without JavaScript or network
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
@@ -66,7 +66,7 @@ exclude_patterns = [
     "**.ipynb_checkpoints",
     "sg_execution_times.rst",
 ]
-# mathjax is loaded from the theme's CDN when a reader opens a page; the build itself is offline.
+html_math_renderer = "mathml"
 default_role = "py:obj"
 nitpicky = False
 
@@ -98,6 +98,9 @@ numpydoc_validation_exclude = {
     # the xarray accessor: users reach it as ``spectra.hftp``; xarray passes the Dataset
     r"^hftp\.spectral\.SpectraAccessor$",
 }
+# A generator documents what it yields: RT01 (which numpydoc derives from the source) does not
+# apply to a docstring with a Yields section.
+numpydoc_validation_overrides = {"RT01": [r"\n\s*Yields\n\s*-{3,}"]}
 # A record (dataclass or NamedTuple) whose docstring lists every field under Attributes has
 # documented its constructor's parameters: PR01 does not apply to it.
 numpydoc_validation_exclude |= {rf"^{re.escape(name)}$" for name in documented_records()}
@@ -150,7 +153,7 @@ html_theme_options = {
     "navbar_align": "left",
     "show_toc_level": 2,
     "navigation_with_keys": False,
-    "header_links_before_dropdown": 8,
+    "header_links_before_dropdown": 6,
     "secondary_sidebar_items": ["page-toc"],
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
@@ -190,6 +193,21 @@ def _resolve_alias(app, env, node, contnode):
                     )
                 if found is not None:
                     return found
+    # a bare name (numpydoc's See Also, ``:func:`read_subjects``` in a module docstring): the one
+    # documented hftp object of that name, if there is exactly one
+    short = target.split(".")[-1]
+    if target.count(".") <= 1 and not target.startswith("hftp."):
+        matches = [
+            name
+            for name, obj in domain.objects.items()
+            if name.startswith("hftp.") and name.rsplit(".", 1)[-1] == short
+            and obj.objtype in ("function", "class", "data", "method", "attribute")
+        ]
+        if len(matches) == 1:
+            typ = node.get("reftype", "obj")
+            return domain.resolve_xref(
+                env, node["refdoc"], app.builder, "obj", matches[0], node, contnode
+            )
     return None
 
 

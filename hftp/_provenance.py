@@ -44,10 +44,11 @@ def simulated(attrs: Mapping[str, Any]) -> bool | None:
     Returns
     -------
     bool or None
-        From ``brain_source_kind`` (``"simulated"``/``"real"``), else ``modality`` or
+        From ``brain_source_kind`` or ``source_kind`` (``"simulated"``/``"real"``), else
+        ``modality`` or
         ``brain_modality`` mentioning "simulated"; None when nothing is recorded.
     """
-    kind = str(_plain(attrs.get("brain_source_kind", "")) or "")
+    kind = str(_plain(attrs.get("brain_source_kind", attrs.get("source_kind", ""))) or "")
     if kind in ("simulated", "real"):
         return kind == "simulated"
     text = " ".join(str(attrs.get(k, "")) for k in ("modality", "brain_modality")).lower()

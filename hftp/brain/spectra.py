@@ -62,6 +62,7 @@ def brain_spectra(
     labels: str | os.PathLike | None = None,
     max_distance_mm: float = 2.0,
     keep_trials: bool = True,
+    include_bads: bool = False,
 ):
     """FFT per trial after the onset drop, accumulated into a brain Spectra.
 
@@ -87,6 +88,9 @@ def brain_spectra(
         this distance. Default 2 mm.
     keep_trials : bool
         Keep per-trial coefficients at the tagged bins (``trial_x``) for trial-level tests.
+    include_bads : bool
+        Keep the channels marked bad in ``epochs.info["bads"]`` (default False: they are left
+        out, as MNE does, with a note naming them).
 
     Returns
     -------
@@ -94,6 +98,9 @@ def brain_spectra(
         Dims ``(condition, channel, freq)``; channel coords ``subject, region, hemisphere, x, y, z``
         (MNI mm, NaN when unknown), ``atlas_label``, ``label`` (channel name), ``ch_type``. The
         epoch length is trimmed to the longest stretch that puts every tagged frequency on a bin.
+        attrs carry the provenance of the data: ``source`` (the file), ``dataset``,
+        ``modality`` and ``source_kind`` (``"simulated"``, ``"real"`` or ``"unknown"``), and
+        ``bads`` (the channels left out as marked bad).
     """
     import xarray as xr
 
@@ -110,6 +117,7 @@ def brain_spectra(
                     labels=labels,
                     max_distance_mm=max_distance_mm,
                     keep_trials=keep_trials,
+                    include_bads=include_bads,
                 )
                 for e in epochs_or_spectra
             ]
@@ -160,10 +168,20 @@ def brain_spectra(
     if n < n_avail:
         logger.info("trimming epochs to %d samples so all tagged frequencies fall on bins", n)
     names = list(ep.info["ch_names"])
-    picks = mne.pick_types(ep.info, exclude=[], **_DATA_TYPES)
+    marked = [] if include_bads else [b for b in ep.info["bads"] if b in names]
+    picks = mne.pick_types(ep.info, exclude=marked, **_DATA_TYPES)
+    if marked:
+        logger.info(
+            "leaving out %d channel(s) marked bad in info['bads']: %s (include_bads=True keeps "
+            "them)",
+            len(marked),
+            ", ".join(marked),
+        )
     if picks.size == 0:
+        why = f" once the {len(marked)} marked bad are left out" if marked else ""
         raise InvalidValueError(
-            "Invalid value for 'epochs_or_spectra': the epochs hold no EEG/iEEG channels."
+            f"Invalid value for 'epochs_or_spectra': the epochs hold no EEG/iEEG channels{why}."
+            + (" Pass include_bads=True to keep the bad channels." if marked else "")
         )
     conds = list(ep.event_id) if conditions is None else list(conditions)
     missing = [c for c in conds if c not in ep.event_id]
@@ -210,12 +228,23 @@ def brain_spectra(
             drop_onset=float(drop_onset),
             coord_frame=str(frame),
             source=str(meta.get("source", "")),
+            dataset=str(meta.get("dataset") or meta.get("source", "")),
+            source_kind=_source_kind(meta),
+            bads=json.dumps(marked),
             **({"modality": meta["modality"]} if meta.get("modality") else {}),
         ),
     )
     for c in conds:
         acc.add(c, rfft_trials(data[c][:, good]))
     return acc.to_dataset()
+
+
+def _source_kind(meta: Mapping) -> str:
+    """ "simulated" or "real" for a recording hftp read (from what the file says), else "unknown"."""
+    if not meta:
+        return "unknown"
+    text = f"{meta.get('modality', '')} {meta.get('dataset', '')}".lower()
+    return "simulated" if "simulated" in text else "real"
 
 
 def _pass_spectra(s, tagged_hz, conditions):

@@ -8,6 +8,8 @@
 - :mod:`~hftp.models.gguf`: GGUF files converted once into hftp's cache;
 - :mod:`~hftp.models.families`: the registry of where each family's neurons live
   (:data:`FAMILIES`, :func:`resolve_site`);
+- :mod:`~hftp.models.wrappers`: models held by interpretability tools, TransformerLens bridges
+  and nnsight models (:data:`WRAPPERS`, :func:`unwrap_model`), read as the models they wrap;
 - :mod:`~hftp.models.hooks`: the forward pre-hooks (:func:`capture`), the only module that
   registers hooks;
 - :mod:`~hftp.models.pooling`: tokens → units (tokenizing unit streams, sparse pooling matrices);
@@ -44,6 +46,7 @@ from hftp.models.load import (
 )
 from hftp.models.loss import next_unit_loss
 from hftp.models.probing import probe
+from hftp.models.wrappers import WRAPPERS, register_wrapper, unwrap_model
 
 __all__ = [
     "CATALOGUE",
@@ -55,6 +58,9 @@ __all__ = [
     "DEFAULT_WHEEL",
     "load_model",
     "register_family",
+    "WRAPPERS",
+    "register_wrapper",
+    "unwrap_model",
     "resolve_site",
     "resolve_device",
     "cache_dir",

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -37,6 +38,7 @@ from hftp.models.batching import check_inputs, check_layers, sequences_by_condit
 from hftp.models.hooks import pre_hooks
 from hftp.models.load import model_id
 from hftp.models.loss import Scorer
+from hftp.models.wrappers import unwrap_model, wrapper_name
 
 __all__ = ["ablate", "ablation_table", "METHODS"]
 
@@ -267,6 +269,8 @@ def ablate(
     import xarray as xr
 
     models = _check_models(model)
+    tokenizer = unwrap_model(next(iter(models.values())), tokenizer)[1]  # a tool's tokenizer
+    models = {k: unwrap_model(m)[0] for k, m in models.items()}  # TransformerLens, nnsight
     check_option("method", method, METHODS)
     n_random = check_int("n_random", n_random, min_value=0)
     seed = check_int("seed", seed, min_value=0)
@@ -294,6 +298,9 @@ def ablate(
     if layers is not None:
         keep = np.isin(np.arange(len(modules)), check_layers(layers, len(modules)))
         sets = {k: m & keep[:, None] for k, m in sets.items()}
+    sets = _drop_empty_sets(
+        sets, explicit=categories is not None or not hasattr(neurons, "data_vars")
+    )
     rng = np.random.default_rng(seed)
     nulls = {name: _random_masks(m, n_random, rng) for name, m in sets.items()}
 
@@ -327,6 +334,29 @@ def ablate(
     return ds
 
 
+def _drop_empty_sets(sets: dict[str, np.ndarray], *, explicit: bool) -> dict[str, np.ndarray]:
+    """Refuse neuron sets with no neuron (asked for by name or as a mask); drop, with a warning,
+    the empty ones among the default categories."""
+    empty = [name for name, m in sets.items() if not m.any()]
+    if not empty:
+        return sets
+    kept = {name: m for name, m in sets.items() if m.any()}
+    if explicit or not kept:
+        raise InvalidValueError(
+            f"Invalid value for 'neurons': the neuron set(s) {empty} hold no neuron (in the "
+            "layers asked for), so ablating them changes nothing and their z-scores are "
+            "undefined. Pass a mask with at least one True, other categories= (e.g. "
+            "'tagged'), or other layers=."
+        )
+    warnings.warn(
+        f"Skipping the empty neuron set(s) {empty}: no neuron falls in them; ablating "
+        f"{sorted(kept)} only.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return kept
+
+
 def _check_models(model) -> dict[str, Any]:
     if isinstance(model, Mapping):
         models = {str(k): v for k, v in model.items()}
@@ -337,7 +367,7 @@ def _check_models(model) -> dict[str, Any]:
     if not models:
         raise InvalidValueError("Invalid value for 'model': expected at least one model; got none.")
     for k, m in models.items():
-        if not hasattr(m, "named_modules") or not callable(m):
+        if wrapper_name(m) is None and (not hasattr(m, "named_modules") or not callable(m)):
             raise InvalidTypeError(
                 f"Invalid type for 'model' ({k!r}): expected a torch model (from hftp.load_model); "
                 f"got {type(m).__name__}."

@@ -28,7 +28,7 @@ from hftp._validation import (
     check_type,
 )
 from hftp.models.families import resolve_site
-from hftp.models.hooks import capture, forward_batch
+from hftp.models.hooks import capture, eval_mode, forward_batch
 from hftp.models.load import default_add_bos, input_device
 from hftp.models.pooling import (
     POOLINGS,
@@ -391,7 +391,7 @@ def iter_pooled(
             tokenization=plan.tokenization,
         )
 
-    with capture(plan.modules, layers, transform=to_units) as store:
+    with eval_mode(model), capture(plan.modules, layers, transform=to_units) as store:
         for cond, seqs, batch in prefetched(jobs, encode_batch):
             counts = plan.sharing.setdefault(cond, [0, 0])
             counts[0] += batch.n_shared

@@ -22,9 +22,10 @@ from hftp.models.batching import (
     make_plan,
 )
 from hftp.models.families import resolve_site
-from hftp.models.hooks import capture, forward_batch
+from hftp.models.hooks import capture, eval_mode, forward_batch
 from hftp.models.load import model_id
 from hftp.models.pooling import Batch, sharing_fractions
+from hftp.models.wrappers import unwrap_model
 
 __all__ = ["extract_activations", "iter_activations", "record_tokens"]
 
@@ -63,12 +64,13 @@ def record_tokens(model, input_ids, attention_mask=None, layers=None, site=None)
     """
     import torch
 
+    model = unwrap_model(model)[0]
     _, modules = resolve_site(model, site)
     layers = check_layers(layers, len(modules))
     if attention_mask is None:
         attention_mask = torch.ones_like(input_ids)
     batch = Batch(input_ids, attention_mask, None, None, None, 0)
-    with capture(modules, layers) as store:
+    with eval_mode(model), capture(modules, layers) as store:
         forward_batch(model, batch, store, use_cache=accepts_kwarg(model, "use_cache"))
         return dict(store)
 
@@ -103,6 +105,7 @@ def iter_activations(
         L = the recorded layers in ascending order, B the sequences of the batch (all of one
         condition), U the units per sequence, N the neurons per layer.
     """
+    model, tokenizer, add_bos = unwrap_model(model, tokenizer, add_bos)  # TransformerLens, nnsight
     plan = make_plan(
         model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization
     )
@@ -157,6 +160,7 @@ def extract_activations(
     """
     import xarray as xr
 
+    model, tokenizer, add_bos = unwrap_model(model, tokenizer, add_bos)  # TransformerLens, nnsight
     plan = make_plan(
         model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization
     )

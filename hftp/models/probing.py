@@ -23,6 +23,7 @@ from hftp.models.fft import add_pooled
 from hftp.models.lexical import LexicalBaseline
 from hftp.models.load import model_id
 from hftp.models.pooling import sharing_fractions, warn_sharing
+from hftp.models.wrappers import unwrap_model
 
 __all__ = ["probe", "make_accumulators", "add_batch", "finish_spectra"]
 
@@ -90,6 +91,7 @@ def probe(
 
     from hftp.io import provenance
 
+    model, tokenizer, add_bos = unwrap_model(model, tokenizer, add_bos)  # TransformerLens, nnsight
     plan = make_plan(
         model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization
     )

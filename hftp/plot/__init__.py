@@ -8,6 +8,9 @@ palette, so figures from the model and from the brain look alike.
 - :mod:`hftp.plot.model`: per-layer tagging profiles (:func:`plot_layer_profile`,
   :func:`plot_trained_vs_untrained`), spectra of the most tagged channels
   (:func:`plot_tagged_spectra`), the SNR-floor curve (:func:`plot_snr_curve`);
+- :mod:`hftp.plot.effect`: per-layer effect sizes θ̂ with intervals, the share above δ and
+  ``selective`` (:func:`plot_effect_profile`), and the shares as a curve over δ
+  (:func:`plot_effect_curve`);
 - :mod:`hftp.plot.depth`: several models on relative depth (:func:`plot_profiles_by_depth`,
   :func:`plot_agreement_by_depth`);
 - :mod:`hftp.plot.align`: RDM heatmaps (:func:`plot_rdm_panels`) and the layer × region
@@ -38,6 +41,7 @@ from hftp.plot.align import plot_alignment, plot_rdm_panels
 from hftp.plot.align_stats import plot_alignment_null, plot_subject_alignment
 from hftp.plot.brain import plot_glass_brain, plot_topomap
 from hftp.plot.depth import plot_agreement_by_depth, plot_profiles_by_depth
+from hftp.plot.effect import plot_effect_curve, plot_effect_profile
 from hftp.plot.model import (
     plot_layer_profile,
     plot_snr_curve,
@@ -56,6 +60,8 @@ __all__ = [
     "save_figure",
     "plot_layer_profile",
     "plot_snr_curve",
+    "plot_effect_profile",
+    "plot_effect_curve",
     "plot_tagged_spectra",
     "plot_trained_vs_untrained",
     "plot_profiles_by_depth",

@@ -12,7 +12,10 @@ The stage after tagging, one module per idea:
 - :mod:`hftp.rsa.selection`: independent selection of the model neurons;
 - :mod:`hftp.rsa.subjects`: subjects as a random effect, the noise ceiling;
 - :mod:`hftp.rsa.alignment`: :func:`align`, which runs them all (also ``hftp.align``), and
-  :func:`alignment_summary`, the key numbers of its result.
+  :func:`alignment_summary`, the key numbers of its result;
+- :mod:`hftp.rsa.exchange`: RDMs to and from rsatoolbox (:func:`to_rsatoolbox`,
+  :func:`from_rsatoolbox`) and from a CSV of a published matrix (:func:`read_rdm_csv`); such
+  RDMs can be the brain side of :func:`align`.
 
 Method (METHOD §6), the decisions a reviewer asks about:
 
@@ -45,6 +48,7 @@ Method (METHOD §6), the decisions a reviewer asks about:
 from hftp.rsa.alignment import align, alignment_summary
 from hftp.rsa.comparison import COMPARISONS, compare_rdms
 from hftp.rsa.dissimilarity import METRICS, rdms
+from hftp.rsa.exchange import from_rsatoolbox, read_rdm_csv, to_rsatoolbox
 from hftp.rsa.features import default_band
 
 __all__ = [
@@ -52,6 +56,9 @@ __all__ = [
     "compare_rdms",
     "align",
     "alignment_summary",
+    "to_rsatoolbox",
+    "from_rsatoolbox",
+    "read_rdm_csv",
     "METRICS",
     "COMPARISONS",
     "default_band",

@@ -2,7 +2,10 @@
 brain channel, with the selection, the inference and the subjects of :mod:`hftp.rsa` put together.
 
 The function is ``hftp.align``; this module holds it, the assembly of its result Dataset, and
-:func:`alignment_summary`, the key numbers of that result.
+:func:`alignment_summary`, the key numbers of that result. It is one idea (one function and the
+record it returns) past 500 lines because ``align`` checks every input at the boundary, takes
+the brain side as Spectra or as RDMs made elsewhere, and documents each choice; the steps
+themselves live in the sibling modules.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from hftp._deprecate import renamed_kwarg
+from hftp._provenance import brain_lineage, check_same_lineage
 from hftp._validation import (
     InvalidValueError,
     check_fraction_open,
@@ -23,6 +27,7 @@ from hftp._validation import (
 )
 from hftp.rsa.comparison import COMPARISONS
 from hftp.rsa.dissimilarity import METRICS, block_rdms, pair_coords
+from hftp.rsa.exchange import as_brain_rdms, is_rdms, rdms_in_order
 from hftp.rsa.features import (
     band_features,
     channel_blocks,
@@ -78,6 +83,7 @@ def align(
     selection_spectra=None,
     subjects: str = "random-effect",
     n_flips: int | None = None,
+    allow_mixed: bool = False,
 ):
     """RSA of every model layer against every brain channel, with permutation inference.
 
@@ -100,10 +106,15 @@ def align(
     ----------
     model_spectra : xarray.Dataset
         Model Spectra, dims ``(condition, layer, neuron, freq)``.
-    brain_spectra : xarray.Dataset
+    brain_spectra : xarray.Dataset, xarray.DataArray or rsatoolbox.rdm.RDMs
         Brain Spectra, dims ``(condition, channel, freq)``; coords ``region``, ``hemisphere`` and
         ``subject`` on ``channel`` are used when present. Condition names must equal the model's
         (order may differ). Select channels beforehand (``.sel``/``.isel``) to restrict them.
+        Or brain RDMs made elsewhere, dims ``(group, pair)``
+        (:func:`hftp.rsa.exchange.read_rdm_csv` of a published matrix,
+        :func:`hftp.rsa.exchange.from_rsatoolbox`), or an rsatoolbox ``RDMs`` itself: each
+        RDM is then a brain "channel", compared as given (``brain_measure`` and ``metric`` do
+        not apply to it), with the same permutation inference.
     model_channels : xarray.Dataset, xarray.DataArray or callable, optional
         The model neurons to use: ``hftp.find_tagged`` results (category not ``"none"``), a
         boolean mask over ``(layer, neuron)``, or a function ``spectra -> either`` that align
@@ -156,6 +167,9 @@ def align(
         ``"pooled"`` adds the fixed-effect subject bootstrap of S instead.
     n_flips : int, optional
         Sign flips for the random-effect test. Default: all 2^n for n <= 12 subjects, else 10000.
+    allow_mixed : bool
+        Accept ``model_channels`` or ``selection_spectra`` from another model, stimulus set or
+        schema than ``model_spectra`` (default False: refused, naming both provenances).
 
     Returns
     -------
@@ -185,7 +199,11 @@ def align(
           all subjects, else a region. Pooled: ``S_boot`` (boot), ``S_ci`` (bound).
         attrs record measure, brain_measure, metric, comparison, band, top_k, n_permutations,
         permutation ("exact"/"sampled"), correction, selection, subjects, seed and the others;
-        ``tagged`` says whether all neurons or the selected ones built the model RDMs.
+        ``tagged`` says whether all neurons or the selected ones built the model RDMs. The
+        provenance of both sides travels with them: the model's (``model``, ``language``,
+        ``stimulus_design``, ``stimulus_seed``) and the brain data's (``brain_source_kind``:
+        ``"real"``, ``"simulated"`` or ``"unknown"``; ``brain_dataset``, ``brain_modality``,
+        ``brain_source``).
 
     Examples
     --------
@@ -200,6 +218,7 @@ def align(
     """
     from hftp.spectral.measures import MEASURES
 
+    _check_lineage(model_spectra, model_channels, selection_spectra, allow_mixed)
     check_option("correction", correction, CORRECTIONS)
     check_option("subjects", subjects, ("random-effect", "pooled"))
     if n_flips is not None:
@@ -213,7 +232,10 @@ def align(
     )
     model_spectra, chosen = prep["rdm_spectra"], prep["model_channels"]
     mdims = check_rdm_spectra(model_spectra, "model_spectra")
-    bdims = check_rdm_spectra(brain_spectra, "brain_spectra")
+    outside = is_rdms(brain_spectra)  # RDMs made elsewhere: rsatoolbox, a published CSV
+    if outside:
+        brain_spectra = as_brain_rdms(brain_spectra)
+    bdims = ("channel",) if outside else check_rdm_spectra(brain_spectra, "brain_spectra")
     if "layer" not in mdims:
         raise InvalidValueError(
             f"Invalid value for 'model_spectra': expected channel dims (layer, neuron); got {mdims}. "
@@ -236,11 +258,15 @@ def align(
         n_permutations = check_int("n_permutations", n_permutations, min_value=2)
     q = check_fraction_open("q", q)
     ci = check_fraction_open("ci", ci)
-    conditions = _match_conditions(model_spectra, brain_spectra)
-    brain_spectra = brain_spectra.sel(condition=conditions)
+    if outside:
+        conditions = [str(c) for c in model_spectra["condition"].values]
+        given_rdm = rdms_in_order(brain_spectra, conditions)
+    else:
+        conditions = _match_conditions(model_spectra, brain_spectra)
+        brain_spectra = brain_spectra.sel(condition=conditions)
     model_band = brain_band = None
     if band is None:
-        model_band = default_band(model_spectra, brain_spectra)
+        model_band = default_band(model_spectra, *(() if outside else (brain_spectra,)))
         brain_band = model_band
     else:
         model_band = brain_band = check_band(band)
@@ -267,11 +293,14 @@ def align(
     counts = sel.sum(axis=-1)
     warn_empty_groups("layer", mblocks, counts)
     model_rdm = block_rdms(mblocks, sel.astype(float), metric)
-    bvals = band_features(brain_spectra, brain_measure, brain_band, "brain_spectra")
-    bblocks = channel_blocks(bvals, np.arange(bvals.shape[1]))
-    bblocks = bblocks._replace(groups=np.asarray(brain_spectra["channel"].values))
-    warn_empty_groups("channel", bblocks, bblocks.valid.sum(axis=-1))
-    brain_rdm = block_rdms(bblocks, np.ones(bblocks.valid.shape), metric)
+    if outside:
+        brain_rdm = given_rdm
+    else:
+        bvals = band_features(brain_spectra, brain_measure, brain_band, "brain_spectra")
+        bblocks = channel_blocks(bvals, np.arange(bvals.shape[1]))
+        bblocks = bblocks._replace(groups=np.asarray(brain_spectra["channel"].values))
+        warn_empty_groups("channel", bblocks, bblocks.valid.sum(axis=-1))
+        brain_rdm = block_rdms(bblocks, np.ones(bblocks.valid.shape), metric)
 
     n_perm_max = math.factorial(len(conditions))
     if n_perm_max * q < 1:
@@ -359,11 +388,29 @@ def align(
             "q_level": q,
             "ci_level": ci,
             "conditions": conditions,
+            # brain_measure and the brain band do not apply to RDMs given from outside
+            "brain_rdm_source": "given RDMs" if outside else "brain_spectra",
             "tagged": "all neurons" if chosen is None else "tagged neurons",
             "selection": prep["selection"],
             "model": str(model_spectra.attrs.get("model", "")),
+            **{
+                k: str(model_spectra.attrs[k])
+                for k in ("model_revision", "language", "stimulus_design", "stimulus_seed")
+                if k in model_spectra.attrs
+            },
+            **brain_lineage(brain_spectra.attrs),
         },
     )
+
+
+def _check_lineage(model_spectra, model_channels, selection_spectra, allow_mixed: bool) -> None:
+    """Refuse model inputs made from different models, stimulus sets or schemas."""
+    items = {"model_spectra": getattr(model_spectra, "attrs", {})}
+    for name, obj in (("model_channels", model_channels), ("selection_spectra", selection_spectra)):
+        if obj is not None and not callable(obj) and hasattr(obj, "attrs"):
+            items[name] = obj.attrs
+    parts = ("model", "schema")  # selection data may come from another stimulus seed
+    check_same_lineage(items, allow_mixed=bool(allow_mixed), parts=parts, name="model_channels")
 
 
 def _assemble(

@@ -77,4 +77,4 @@ __all__ = [
 ]
 
 # deprecated names (removed in hftp 0.4): each warns once, naming its replacement
-__getattr__ = module_getattr(__name__, {"neighbour_bins": ("hftp.spectral.bins", "neighbor_bins")})
+__getattr__ = module_getattr(__name__, {"neighbour_bins": ("hftp.spectral", "neighbor_bins")})

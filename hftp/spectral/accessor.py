@@ -179,6 +179,11 @@ class SpectraAccessor:
         name : str
             The parameter name used in error messages.
 
+        Returns
+        -------
+        spectra : xarray.Dataset
+            The Spectra itself.
+
         Raises
         ------
         InvalidTypeError

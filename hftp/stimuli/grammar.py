@@ -44,6 +44,16 @@ def stimuli_dir() -> Path:
     ``$HFTP_STIMULI_DIR`` wins when set; otherwise the ``stimuli/`` folder beside the package (a
     source checkout), then the package data ``hftp/_languages`` (an installed wheel, built from
     that same folder).
+
+    Returns
+    -------
+    Path
+        The folder.
+
+    Raises
+    ------
+    HftpError
+        ``$HFTP_STIMULI_DIR`` holds no ``en/`` folder, or no lexicons were found.
     """
     env = os.environ.get("HFTP_STIMULI_DIR")
     here = Path(__file__).resolve().parent
@@ -107,7 +117,18 @@ class Grammar:
 
 
 def load_grammar(language: str) -> Grammar:
-    """Read ``stimuli/<language>/grammar.json``."""
+    """Read a language's grammar (``stimuli/<language>/grammar.json``).
+
+    Parameters
+    ----------
+    language : {"en", "zh"}
+        The language.
+
+    Returns
+    -------
+    Grammar
+        Its separator, how entries split into units, and its structures.
+    """
     check_option("language", language, LANGUAGES)
     path = stimuli_dir() / language / "grammar.json"
     g = json.loads(path.read_text(encoding="utf-8"))
@@ -123,6 +144,14 @@ def load_grammar(language: str) -> Grammar:
 
 def load_lexicon(lexicon: Any, grammar: Grammar) -> pd.DataFrame:
     """Read and validate a lexicon (a TSV path, a DataFrame, or ``None`` for the default).
+
+    Parameters
+    ----------
+    lexicon : path, pandas.DataFrame or None
+        A TSV file or table with the columns ``unit, pos`` and optional ``class, fits, tense``;
+        ``None`` reads the language's default lexicon.
+    grammar : Grammar
+        The language's grammar (how entries split into units, which parts of speech it needs).
 
     Returns
     -------
@@ -267,6 +296,18 @@ def read_corpus(corpus: Any, grammar: Grammar) -> list[list[str]]:
     whitespace; Chinese units are the characters (whitespace is ignored; punctuation counts as a
     unit, so remove it first).
 
+    Parameters
+    ----------
+    corpus : path
+        The corpus file (``.txt``, ``.csv`` or ``.tsv``).
+    grammar : Grammar
+        The language's grammar (how a sentence splits into units).
+
+    Returns
+    -------
+    list of list of str
+        One list of units per sentence, all of the same length.
+
     Raises
     ------
     ValueError
@@ -285,10 +326,10 @@ def read_corpus(corpus: Any, grammar: Grammar) -> list[list[str]]:
         )
     try:
         if path.suffix.lower() in (".csv", ".tsv"):
+            sep = "\t" if path.suffix.lower() == ".tsv" else ","
             df = pd.read_csv(
-                path, sep="\t" if path.suffix.lower() == ".tsv" else ",", dtype=str, header=0,
-                keep_default_na=False, na_filter=False,
-            )  # fmt: skip
+                path, sep=sep, dtype=str, header=0, keep_default_na=False, na_filter=False
+            )
             col = "sentence" if "sentence" in df.columns else df.columns[0]
             lines = list(df[col])
             first_line = 2

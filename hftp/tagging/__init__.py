@@ -27,6 +27,7 @@ from hftp.tagging.inputs import TagData
 from hftp.tagging.paper import PaperParams
 from hftp.tagging.pipeline import MODE_PARAMS, MODES, find_tagged
 from hftp.tagging.profile import CATEGORIES, category_fractions, layer_profile, overlap, snr_curve
+from hftp.tagging.responsive import responsive_channels
 
 __all__ = [
     "find_tagged",
@@ -38,6 +39,7 @@ __all__ = [
     "agreement",
     "relative_depth",
     "category_fractions",
+    "responsive_channels",
     "MODES",
     "MODE_PARAMS",
     "CATEGORIES",
@@ -47,4 +49,4 @@ __all__ = [
 ]
 
 # deprecated names (removed in hftp 0.4): each warns once, naming its replacement
-__getattr__ = module_getattr(__name__, {"TagInputs": ("hftp.tagging.inputs", "TagData")})
+__getattr__ = module_getattr(__name__, {"TagInputs": ("hftp.tagging", "TagData")})

@@ -427,7 +427,8 @@ def _check_measure(measure: str | None) -> str:
         return "evoked"
     if isinstance(measure, str) and measure in RENAMED_MEASURES:
         new = RENAMED_MEASURES[measure]
-        warn_renamed(f"measure={measure!r}", f"measure={new!r}", stacklevel=5)
+        # the caller of find_tagged (through _check_call, the record's __init__ and __post_init__)
+        warn_renamed(f"measure={measure!r}", f"measure={new!r}", stacklevel=7)
         measure = new
     return check_option("measure", measure, TAG_TESTS)
 

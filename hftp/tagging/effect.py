@@ -72,6 +72,9 @@ Summaries: :func:`effect_profile` (per layer or region and level: median and 90t
 with channel-bootstrap intervals, the estimated share θ̂ > δ with its bootstrap interval, the share
 ``selective`` with its binomial interval) and :func:`effect_curve` (the shares as a curve over δ).
 The 90th percentile is inflated at small n by estimation noise (θ̂ varies around θ).
+
+The module is one idea, the effect size (its estimate, its test and its summaries), which is why it
+runs past 500 lines.
 """
 
 from __future__ import annotations
@@ -82,15 +85,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from hftp._validation import (
-    InvalidTypeError,
-    InvalidValueError,
-    check_float,
-    check_fraction_open,
-    check_int,
-    check_option,
-    check_type,
-)
+from hftp._validation import InvalidValueError, check_float, check_fraction_open
 from hftp.spectral import bin_index, is_real_bin
 
 __all__ = [
@@ -98,17 +93,16 @@ __all__ = [
     "EFFECT_QUANTILES",
     "EFFECT_DELTAS",
     "EFFECT_VARS",
+    "EFFECT_METHOD",
     "AmplitudeMoments",
     "amplitude_moments",
     "effect_scale",
     "interval_null_test",
     "p_interval_null",
+    "effect_arrays",
     "effect_test",
     "selective_conjunction",
     "effect_share",
-    "effect_groups",
-    "effect_profile",
-    "effect_curve",
 ]
 
 #: The default δ (``min_effect``): a sinusoid of 0.2 SD explains 2% of the channel's variance.
@@ -119,6 +113,8 @@ EFFECT_QUANTILES = (0.5, 0.9)
 EFFECT_DELTAS = (0.1, 0.2, 0.3)
 #: The variables :func:`interval_null_test` returns (and find_tagged adds).
 EFFECT_VARS = ("effect", "effect_lower", "p_effect", "effect_adjusted", "effect_se", "effect_df")
+#: How ``p_effect`` and ``effect_lower`` are computed (recorded in the attrs of a result).
+EFFECT_METHOD = "interval null theta <= min_effect: second-order corrected Welch t"
 
 
 class AmplitudeMoments(NamedTuple):
@@ -298,21 +294,6 @@ def interval_null_test(
     return {k: np.where(bad, np.nan, v) for k, v in out.items()}
 
 
-def _check_result(result, name: str = "result"):
-    import xarray as xr
-
-    if not isinstance(result, xr.Dataset) or "effect" not in result:
-        raise InvalidTypeError(
-            f"Invalid type for {name!r}: expected a Dataset with an 'effect' variable (from "
-            f"hftp.find_tagged or hftp.tagging.effect.effect_test); got {type(result).__name__}."
-        )
-
-
-def _n_trials(spectra, cond: str, template):
-    da = spectra["n_trials"].sel(condition=cond)
-    return np.asarray(da.broadcast_like(template).transpose(*template.dims).values, dtype=float)
-
-
 def _check_band(spectra, sfreq: float) -> None:
     """Warn when the frequency axis is not a whole rfft axis (σ is then the SD within the band)."""
     f = spectra["freq"].values
@@ -327,8 +308,64 @@ def _check_band(spectra, sfreq: float) -> None:
             f"Nyquist ({sfreq / 2:.4g} Hz): σ (Parseval) is the channel's SD within this band, so "
             "effects are larger than on the whole signal. Keep the full axis to compare effects.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
+
+
+def effect_arrays(data, *, min_effect: float = MIN_EFFECT, alpha: float = 0.05):
+    """The effect test at every level of one family of tests (the core of :func:`effect_test`).
+
+    Parameters
+    ----------
+    data : hftp.tagging.inputs.TagData
+        The family's channel-first view of a Spectra (condition, control, levels and bins).
+        Every channel needs 2 trials or more in the condition and the control.
+    min_effect : float
+        δ in SD units. Default 0.2.
+    alpha : float
+        Level of the one-sided lower bound ``effect_lower``. Default 0.05.
+
+    Returns
+    -------
+    dict of str to ndarray, each shape (n_channels, n_levels)
+        The variables :data:`EFFECT_VARS` (see :func:`interval_null_test`).
+    """
+    why = "the effect test (it needs the across-trial variance)"
+    data.require_trials(data.condition, 2, why)
+    base = data.control if data.control is not None else data.condition
+    if data.control is not None:
+        data.require_trials(data.control, 2, why)
+    _check_band(data.spectra, data.sfreq)
+    freq = data.spectra["freq"].values
+    power = data.spectrum("sum_abs2", base) / data.n_trials(base)[:, None]
+    has_lex = "lexical_var" in data.spectra
+
+    def moments(cond: str, i: int, real: bool) -> AmplitudeMoments:
+        lex = data.lexical_var(cond, [i])[:, 0] if has_lex else None
+        return amplitude_moments(
+            data.spectrum("sum_x", cond, [i])[:, 0],
+            data.spectrum("sum_abs2", cond, [i])[:, 0],
+            data.n_trials(cond),
+            real=real,
+            lexical_var=lex,
+        )
+
+    out = {k: np.empty((data.n_channels, len(data.levels))) for k in EFFECT_VARS}
+    for j in range(len(data.levels)):
+        i, real = int(data.bins[j]), bool(data.real[j])
+        scale = effect_scale(power, freq, data.sfreq, real=real)
+        ctrl = moments(data.control, i, real) if data.control is not None else None
+        res = interval_null_test(
+            moments(data.condition, i, real),
+            ctrl,
+            scale,
+            real=real,
+            min_effect=min_effect,
+            alpha=alpha,
+        )
+        for k in EFFECT_VARS:
+            out[k][:, j] = res[k]
+    return out
 
 
 def effect_test(
@@ -343,12 +380,16 @@ def effect_test(
 ):
     """The effect θ per channel and level, its lower bound and the interval-null test H0: θ ≤ δ.
 
+    :func:`hftp.find_tagged` (calibrated mode) adds the same variables to its result, with
+    ``selective``; this function runs the effect test alone.
+
     Parameters
     ----------
     spectra : xarray.Dataset
         A Spectra, dims ``(condition, *channels, freq)`` (``hftp.probe``, ``hftp.brain_spectra``,
         ``hftp.make_spectra``; residual spectra with ``lexical_var`` add the baseline's
         variance). ``n_trials`` may be per channel. Every condition used needs 2 trials or more.
+        A ``split`` dim is pooled.
     condition : str
         The experimental condition.
     control : str, optional
@@ -366,88 +407,47 @@ def effect_test(
     Returns
     -------
     xarray.Dataset
-        Dims ``(*channels, level)`` with ``level`` coord ``freq``: the variables
-        :data:`EFFECT_VARS`. attrs ``min_effect``, ``effect_alpha``, ``condition``, ``control``.
+        Dims ``(*channels, level)`` with ``level`` coord ``freq`` and the Spectra's channel
+        coords: the variables :data:`EFFECT_VARS`. attrs ``min_effect``, ``effect_alpha``,
+        ``condition``, ``control``, ``effect_method``.
     """
     import xarray as xr
 
     from hftp.spectral.accessor import check_spectra
+    from hftp.spectral.splits import has_splits, pool_splits
+    from hftp.tagging.inputs import TagData, check_condition, resolve_levels
 
     check_spectra(spectra)
+    if has_splits(spectra):
+        spectra = pool_splits(spectra)
     conds = [str(c) for c in spectra["condition"].values]
-    check_type("condition", condition, str, "a condition name (str)")
-    check_option("condition", condition, conds)
+    condition = check_condition("condition", condition, conds)
     if control is not None:
-        check_type("control", control, str, "a condition name (str) or None")
-        check_option("control", control, conds)
+        control = check_condition("control", control, conds)
     min_effect = check_float("min_effect", min_effect, min_value=0.0)
     alpha = check_fraction_open("alpha", alpha)
-    tagged = dict(spectra.hftp.tagged_hz if tagged_hz is None else tagged_hz)
-    if levels is None:
-        levels = list(tagged)
-    elif isinstance(levels, str):
-        levels = [levels]
-    for lv in levels:
-        check_option("levels", lv, list(tagged))
-    if not levels:
-        raise InvalidValueError(
-            "Invalid value for 'tagged_hz': no levels to test. Pass tagged_hz={'sentence': 1.0}."
-        )
-    sfreq = spectra.hftp.sfreq
-    _check_band(spectra, sfreq)
-    ch = spectra.hftp.channel_dims
-    freq = spectra["freq"].values
-    base = control if control is not None else condition
-    tmpl = spectra["sum_x"].isel(condition=0, freq=0, drop=True).transpose(*ch)
-    shape = tmpl.shape
-    for c in dict.fromkeys([condition, base]):
-        n = _n_trials(spectra, c, tmpl)
-        if np.nanmin(n) < 2:
-            raise InvalidValueError(
-                f"Invalid value for 'spectra': condition {c!r} has {int(np.nanmin(n))} trial(s); "
-                "the effect test needs at least 2 (for the across-trial variance). Add trials."
-            )
-    power = spectra["sum_abs2"].sel(condition=base) / spectra["n_trials"].sel(condition=base)
-    power = power.transpose(*ch, "freq").values.reshape(-1, freq.size)
-    has_lex = "lexical_var" in spectra
-
-    def moments(c, i, real):
-        da = spectra.sel(condition=c).isel(freq=i)
-        get = lambda v: da[v].transpose(*ch).values.ravel()  # noqa: E731
-        n = _n_trials(spectra, c, tmpl).ravel()
-        lex = get("lexical_var") if has_lex else None
-        return amplitude_moments(get("sum_x"), get("sum_abs2"), n, real=real, lexical_var=lex)
-
-    res = {k: np.empty((int(np.prod(shape)), len(levels))) for k in EFFECT_VARS}
-    fr = []
-    for j, lv in enumerate(levels):
-        f = check_float(f"tagged_hz ({lv})", tagged[lv])
-        i = bin_index(freq, f, name=f"tagged_hz ({lv})")
-        fr.append(float(freq[i]))
-        real = bool(is_real_bin(freq[i], sfreq))
-        scale = effect_scale(power, freq, sfreq, real=real)
-        ctrl = moments(control, i, real) if control is not None else None
-        out = interval_null_test(
-            moments(condition, i, real), ctrl, scale, real=real, min_effect=min_effect, alpha=alpha
-        )
-        for k in EFFECT_VARS:
-            res[k][:, j] = out[k]
-    dims = (*ch, "level")
+    names, hz, bins = resolve_levels(spectra, tagged_hz, levels)
+    data = TagData(spectra, condition, control, tuple(names), hz, bins, np.zeros(0, int))
+    res = effect_arrays(data, min_effect=min_effect, alpha=alpha)
+    ch = data.channel_dims
     coords = {d: spectra[d].values for d in ch if d in spectra.coords}
     for name, c in spectra.coords.items():
         if name not in coords and c.dims and set(c.dims) <= set(ch):
             coords[name] = (c.dims, c.values)
-    coords["level"] = list(levels)
-    coords["freq"] = ("level", np.array(fr))
-    data = {k: (dims, v.reshape(*shape, len(levels))) for k, v in res.items()}
-    attrs = {
+    coords["level"] = list(names)
+    coords["freq"] = ("level", spectra["freq"].values[bins])
+    shape = (*data.channel_shape, len(names))
+    ds = xr.Dataset(
+        {k: ((*ch, "level"), v.reshape(shape)) for k, v in res.items()}, coords=coords
+    )
+    ds.attrs = {
         "min_effect": min_effect,
         "effect_alpha": alpha,
         "condition": condition,
         "control": control if control is not None else "none",
-        "effect_test": "interval null theta <= min_effect, second-order corrected Welch t",
+        "effect_method": EFFECT_METHOD,
     }
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return ds
 
 
 def selective_conjunction(p_tag, p_effect, q: float) -> dict[str, np.ndarray]:
@@ -503,217 +503,3 @@ def effect_share(effect, min_effect: float = MIN_EFFECT) -> float:
     return float(np.mean(x > min_effect)) if x.size else float("nan")
 
 
-def effect_groups(da) -> tuple[str, np.ndarray]:
-    """The group of each channel for a profile: the layer (model), region (brain) or ``"all"``.
-
-    Parameters
-    ----------
-    da : xarray.DataArray
-        A per-channel variable with dims ``(*channels, level)`` or ``(*channels,)``.
-
-    Returns
-    -------
-    name : str
-        ``"layer"``, ``"region"`` or ``"group"``.
-    labels : ndarray, shape (n_channels,)
-        The group of each channel, in the order of ``da``'s channel dims flattened (level dropped).
-    """
-    one = da.isel(level=0, drop=True) if "level" in da.dims else da
-    if "layer" in one.dims:
-        return "layer", one["layer"].broadcast_like(one).transpose(*one.dims).values.ravel()
-    if "region" in one.coords:
-        return "region", one["region"].broadcast_like(one).transpose(*one.dims).values.ravel()
-    return "group", np.full(one.size, "all", dtype=object)
-
-
-def _levels_view(result, var: str) -> tuple[np.ndarray, list[str]]:
-    """(n_channels, n_levels) values of ``var`` and the level names."""
-    da = result[var]
-    if "level" not in da.dims:
-        return np.asarray(da.values).reshape(-1, 1), ["all"]
-    ch = [d for d in da.dims if d != "level"]
-    vals = np.asarray(da.transpose(*ch, "level").values)
-    return vals.reshape(-1, da.sizes["level"]), [str(v) for v in da["level"].values]
-
-
-def _clopper_pearson(k: int, n: int, ci: float) -> tuple[float, float]:
-    from scipy.stats import beta
-
-    if n == 0:
-        return float("nan"), float("nan")
-    a = (1.0 - ci) / 2
-    lo = float(beta.ppf(a, k, n - k + 1)) if k > 0 else 0.0
-    hi = float(beta.ppf(1 - a, k + 1, n - k)) if k < n else 1.0
-    return lo, hi
-
-
-def effect_profile(
-    result,
-    *,
-    min_effect: float | None = None,
-    quantiles: Sequence[float] = EFFECT_QUANTILES,
-    n_boot: int = 1000,
-    ci: float = 0.95,
-    seed: int = 0,
-):
-    """Per layer (or region) and level: effect quantiles, the estimated share θ̂ > δ, ``selective``.
-
-    Parameters
-    ----------
-    result : xarray.Dataset
-        With ``effect`` over ``(*channels, level)`` (:func:`effect_test` or ``hftp.find_tagged``);
-        when it has ``selective``, the share selective is reported too.
-    min_effect : float, optional
-        δ. Default ``result.attrs["min_effect"]``, else 0.2.
-    quantiles : sequence of float
-        Quantiles of θ̂ in (0, 1). Default (0.5, 0.9): columns ``effect_median`` and
-        ``effect_p90`` (``effect_p<100 q>`` for others).
-    n_boot : int
-        Channel-bootstrap resamples for the intervals. Default 1000.
-    ci : float
-        Coverage of the intervals. Default 0.95.
-    seed : int
-        Seed of the bootstrap. Default 0.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (group, level). Columns ``<group>`` (``layer``, ``region`` or ``group``),
-        ``level``, ``n_channels`` (finite estimates), per quantile ``effect_median`` with
-        ``effect_median_low`` / ``effect_median_high`` (percentile bootstrap over channels), the
-        same for ``effect_p90``, ``effect_share`` (θ̂ > δ) with ``effect_share_low`` /
-        ``effect_share_high``, and with ``selective`` in ``result`` ``selective_share`` with its
-        Clopper–Pearson interval ``selective_share_low`` / ``selective_share_high``.
-        ``df.attrs`` hold ``group``, ``min_effect``, ``ci`` and ``n_boot``.
-    """
-    import pandas as pd
-
-    _check_result(result)
-    delta = _min_effect(result, min_effect)
-    n_boot = check_int("n_boot", n_boot, min_value=1)
-    ci = check_fraction_open("ci", ci)
-    seed = check_int("seed", seed, min_value=0)
-    qs = [check_float("quantiles", q_, min_value=0.0, max_value=1.0) for q_ in quantiles]
-    names = [_quantile_name(q_) for q_ in qs]
-    col, groups = effect_groups(result["effect"])
-    eff, levels = _levels_view(result, "effect")
-    sel = _levels_view(result, "selective")[0] if "selective" in result else None
-    rng = np.random.default_rng(seed)
-    lo_q, hi_q = (1 - ci) / 2, 1 - (1 - ci) / 2
-    rows = []
-    for g in pd.unique(groups):
-        m = groups == g
-        for j, lv in enumerate(levels):
-            x = eff[m, j]
-            ok = np.isfinite(x)
-            x = x[ok]
-            row = {col: g, "level": lv, "n_channels": int(x.size)}
-            if x.size:
-                idx = rng.integers(0, x.size, size=(n_boot, x.size))
-                xb = x[idx]
-                bq = np.quantile(xb, qs, axis=1)  # (n_q, n_boot)
-                for name, q_, b in zip(names, qs, bq, strict=True):
-                    row[name] = float(np.quantile(x, q_))
-                    row[f"{name}_low"], row[f"{name}_high"] = np.quantile(b, [lo_q, hi_q])
-                share_b = (xb > delta).mean(axis=1)
-                row["effect_share"] = float(np.mean(x > delta))
-                row["effect_share_low"], row["effect_share_high"] = np.quantile(
-                    share_b, [lo_q, hi_q]
-                )
-            else:
-                for name in names:
-                    row[name] = row[f"{name}_low"] = row[f"{name}_high"] = np.nan
-                row["effect_share"] = row["effect_share_low"] = row["effect_share_high"] = np.nan
-            if sel is not None:
-                s = np.asarray(sel[m, j], dtype=bool)[ok]
-                k = int(s.sum())
-                row["selective_share"] = k / s.size if s.size else np.nan
-                row["selective_share_low"], row["selective_share_high"] = _clopper_pearson(
-                    k, s.size, ci
-                )
-            rows.append(row)
-    df = pd.DataFrame(rows)
-    df.attrs.update(group=col, min_effect=delta, ci=ci, n_boot=n_boot)
-    return df
-
-
-def _quantile_name(q: float) -> str:
-    if np.isclose(q, 0.5):
-        return "effect_median"
-    return f"effect_p{round(100 * q):d}"
-
-
-def _min_effect(result, min_effect) -> float:
-    if min_effect is None:
-        return float(result.attrs.get("min_effect", MIN_EFFECT))
-    return check_float("min_effect", min_effect, min_value=0.0)
-
-
-def effect_curve(result, deltas: Sequence[float] = EFFECT_DELTAS, *, q: float | None = None):
-    """The estimated share θ̂ > δ, and the share ``selective``, as a curve over δ per group and level.
-
-    Parameters
-    ----------
-    result : xarray.Dataset
-        With ``effect`` (:func:`effect_test` or ``hftp.find_tagged``). With ``effect_adjusted``,
-        ``effect_se`` and ``effect_df`` the interval null is re-tested at each δ; with the tagging
-        p-values ``p`` too, ``selective`` is recomputed at each δ (BH over all channels × levels
-        at ``q``), else ``selective_share`` is NaN.
-    deltas : sequence of float
-        The δ values (≥ 0). Default (0.1, 0.2, 0.3).
-    q : float, optional
-        FDR level. Default ``result.attrs["q"]``, else 0.05.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``(<group>, level, min_effect, effect_share, selective_share)``; ``level``
-        includes ``"any"`` (a channel counts when any level passes). ``df.attrs["group"]`` names
-        the group column.
-    """
-    import pandas as pd
-
-    _check_result(result)
-    check_type("deltas", deltas, list | tuple | np.ndarray, "a sequence of δ values")
-    deltas = [check_float("deltas", d, min_value=0.0) for d in deltas]
-    if not deltas:
-        raise InvalidValueError("Invalid value for 'deltas': empty; pass e.g. [0.1, 0.2, 0.3].")
-    q = check_fraction_open("q", result.attrs.get("q", 0.05) if q is None else q)
-    col, groups = effect_groups(result["effect"])
-    eff, levels = _levels_view(result, "effect")
-    can_test = all(v in result for v in ("effect_adjusted", "effect_se", "effect_df", "p"))
-    if can_test:
-        adj = _levels_view(result, "effect_adjusted")[0]
-        se = _levels_view(result, "effect_se")[0]
-        dfv = _levels_view(result, "effect_df")[0]
-        p_tag = _levels_view(result, "p")[0]
-    rows = []
-    for d in deltas:
-        above = np.nan_to_num(eff, nan=-np.inf) > d
-        finite = np.isfinite(eff)
-        if can_test:
-            sel = selective_conjunction(p_tag, p_interval_null(adj, se, dfv, d), q)["selective"]
-        for g in pd.unique(groups):
-            m = groups == g
-            cols = {lv: j for j, lv in enumerate(levels)}
-            for lv, j in [*cols.items(), ("any", None)]:
-                if j is None:
-                    ok = finite[m].any(axis=1)
-                    a = above[m].any(axis=1)[ok]
-                    s = sel[m].any(axis=1)[ok] if can_test else None
-                else:
-                    ok = finite[m, j]
-                    a = above[m, j][ok]
-                    s = sel[m, j][ok] if can_test else None
-                rows.append(
-                    {
-                        col: g,
-                        "level": lv,
-                        "min_effect": d,
-                        "effect_share": float(a.mean()) if a.size else np.nan,
-                        "selective_share": float(s.mean()) if s is not None and s.size else np.nan,
-                    }
-                )
-    df = pd.DataFrame(rows)
-    df.attrs["group"] = col
-    return df

@@ -17,7 +17,7 @@ import logging
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -105,6 +105,14 @@ class _Call:
     q: float
     seed: int
     min_snr: float
+
+
+class _Family(NamedTuple):
+    """One family of tests' outcome: its names (levels or control frequencies), Hz and arrays."""
+
+    names: list[str]
+    hz: np.ndarray
+    res: dict[str, np.ndarray]
 
 
 def find_tagged(
@@ -277,17 +285,18 @@ def find_tagged(
         int(np.prod([spectra.sizes[d] for d in spectra.hftp.channel_dims])),
         len(names),
     )
-    families = {"level": (names, hz, _test_family(spectra, call, names, hz, bins, exclude))}
-    if np.isnan(families["level"][2]["p"]).all():
+    main = _Family(names, hz, _test_family(spectra, call, names, hz, bins, exclude))
+    if np.isnan(main.res["p"]).all():
         warnings.warn(
             "find_tagged: every p-value is NaN (the spectra hold only NaN or zeros at the tested "
             "bins); nothing can be significant. Check the input activations or recordings.",
             UserWarning,
             stacklevel=2,
         )
+    families = {"level": main}
     if ctrl_names:  # the control family: the same test, its own BH (a separate run)
         res = _test_family(spectra, call, ctrl_names, ctrl_hz, ctrl_bins, exclude)
-        families["control_level"] = (ctrl_names, ctrl_hz, res)
+        families["control_level"] = _Family(ctrl_names, ctrl_hz, res)
     return _result(spectra, call, families, exclude)
 
 
@@ -414,7 +423,7 @@ def _snr_attrs(measure: str, n_neighbors: int, skip: int) -> dict[str, str | int
     }
 
 
-def _result(spectra, call: _Call, families: dict[str, tuple], exclude: np.ndarray):
+def _result(spectra, call: _Call, families: dict[str, _Family], exclude: np.ndarray):
     """The families' arrays as one Dataset over ``(*channels, level)`` (and ``control_level``)."""
     import xarray as xr
 
@@ -438,7 +447,7 @@ def _result(spectra, call: _Call, families: dict[str, tuple], exclude: np.ndarra
         ds[prefix + "snr"].attrs = _snr_attrs(p.measure, p.n_neighbors, p.skip)
     attrs = {k: v for k, v in spectra.attrs.items() if isinstance(v, str | int | float)}
     has_control = call.control is not None
-    ctrl_names, ctrl_hz, _ = families.get("control_level", ([], np.zeros(0), None))
+    ctrl = families.get("control_level", _Family([], np.zeros(0), {}))
     attrs.update(
         mode=call.mode,
         condition=call.condition,
@@ -456,8 +465,8 @@ def _result(spectra, call: _Call, families: dict[str, tuple], exclude: np.ndarra
             [round(float(spectra["freq"].values[i]), 9) for i in exclude]
         ),
         replication="split halves: select on 0, confirm on 1" if has_splits(spectra) else "none",
-        control_hz=json.dumps(dict(zip(ctrl_names, np.asarray(ctrl_hz).tolist(), strict=True))),
-        control_family="own Benjamini-Hochberg family at q" if ctrl_names else "none",
+        control_hz=json.dumps(dict(zip(ctrl.names, ctrl.hz.tolist(), strict=True))),
+        control_family="own Benjamini-Hochberg family at q" if ctrl.names else "none",
     )
     attrs.update({f.name: getattr(p, f.name) for f in fields(p) if f.name not in _COMMON_PARAMS})
     ds.attrs = attrs

@@ -112,9 +112,7 @@ def tiny_model(family: str = "llama", *, n_layers: int = 3, vocab_size: int = 32
     return model.eval()
 
 
-def tiny_tokenizer(
-    corpus: Iterable[str] | None = None, *, vocab_size: int = 300, post_bos: bool = False
-):
+def tiny_tokenizer(corpus: Iterable[str] | None = None, *, vocab_size: int = 300):
     """A byte-level BPE fast tokenizer trained in memory (no download).
 
     Every byte is in its alphabet, so any text tokenizes; multi-character words often split into
@@ -126,16 +124,13 @@ def tiny_tokenizer(
         The training texts; default a few English and Chinese sentences.
     vocab_size : int
         Vocabulary size, special tokens included. Default 300.
-    post_bos : bool
-        Prepend ``<s>`` to every encoding, as tokenizers with a BOS template do (Llama, Gemma).
-        Default False.
 
     Returns
     -------
     transformers.PreTrainedTokenizerFast
         The tokenizer; save it beside a :func:`tiny_model` to load both from a folder.
     """
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
     tok = Tokenizer(models.BPE())
@@ -148,8 +143,4 @@ def tiny_tokenizer(
         show_progress=False,
     )
     tok.train_from_iterator(list(corpus) if corpus is not None else _CORPUS, trainer)
-    if post_bos:
-        tok.post_processor = processors.TemplateProcessing(
-            single="<s> $A", special_tokens=[("<s>", tok.token_to_id("<s>"))]
-        )
     return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", pad_token="<pad>")

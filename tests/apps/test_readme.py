@@ -59,11 +59,10 @@ def test_readme_commands_run_as_written(tmp_path, monkeypatch):
         from transformers import AutoConfig, AutoModelForCausalLM
 
         torch.manual_seed(0)
-        cfg = AutoConfig.for_model("llama", hidden_size=16, intermediate_size=24,
-                                   num_hidden_layers=6, num_attention_heads=2,
-                                   num_key_value_heads=1, vocab_size=len(tok),
-                                   max_position_embeddings=4096, pad_token_id=1,
-                                   bos_token_id=0, eos_token_id=0)  # fmt: skip
+        size = dict(hidden_size=16, intermediate_size=24, num_hidden_layers=6)
+        heads = dict(num_attention_heads=2, num_key_value_heads=1)
+        tokens = dict(vocab_size=len(tok), pad_token_id=1, bos_token_id=0, eos_token_id=0)
+        cfg = AutoConfig.for_model("llama", max_position_embeddings=4096, **size, **heads, **tokens)
         return AutoModelForCausalLM.from_config(cfg, dtype=torch.float32).eval(), tok
 
     monkeypatch.setattr(load, "load_model", fake_default)

@@ -85,7 +85,7 @@ def test_events_without_duration_need_tmax(make_raw, tmp_path):
     raw = make_raw()
     ann = raw.annotations
     raw.set_annotations(mne.Annotations(ann.onset, 0.0, ann.description))
-    with pytest.raises(ValueError, match="'tmax'.*no duration"):
+    with pytest.raises(ValueError, match="'events'.*12 of the 12.*zero duration.*--tmax"):
         epochs_from_raw(raw, tmp_path / "r")
     assert len(epochs_from_raw(raw, tmp_path / "r", tmax=1.0)) == 12
 
@@ -132,3 +132,24 @@ def test_trial_unique_codes_without_prefix_stop_with_how_to_pass_conditions(writ
     descs = ["x1", "y2", "z3", "w4"]
     with pytest.raises(ValueError, match=r"own event.*conditions=\{.*--conditions"):
         brain.read_recording(write_recording("brainvision", descs), tagged_hz=TAGGED)
+
+
+def test_trials_overlapping_bad_annotations_are_dropped(make_raw, tmp_path, caplog):
+    raw = make_raw(codes=False)
+    ann = raw.annotations
+    # a BAD span over the first trial of 'a' (onset 1 s) and one over the second of 'b' (19 s)
+    raw.set_annotations(ann + mne.Annotations([2.0, 20.0], [0.5, 0.5], ["BAD_motion", "bad"]))
+    with caplog.at_level("INFO", logger="hftp"):
+        ep = epochs_from_raw(raw, tmp_path / "r.fif")
+    assert len(ep) == 10
+    assert len(ep["a"]) == 5 and len(ep["b"]) == 5
+    assert "dropped 2 trial(s)" in caplog.text and "BAD_motion" in caplog.text
+
+
+def test_a_condition_lost_to_bad_annotations_is_named(make_raw, tmp_path):
+    raw = make_raw(n_trials=2, codes=False)
+    raw.set_annotations(
+        raw.annotations + mne.Annotations([1.5, 13.5], [1.0, 1.0], ["BAD_", "BAD_"])
+    )
+    with pytest.raises(ValueError, match=r"every trial of condition\(s\) \['a'\].*marked bad"):
+        epochs_from_raw(raw, tmp_path / "r.fif", {"a": "a", "b": "b"})

@@ -133,3 +133,52 @@ def test_fieldtrip_spectra_by_trial_code():
 def test_fieldtrip_spectra_need_single_trials():
     with pytest.raises(ValueError, match="dimord 'chan_freq'.*keeptrials='yes'"):
         fieldtrip_spectra(_struct("chan_freq"), Path("x.mat"), None, (), "P9", None)
+
+
+# ------------------------------------------------------------------------- clear messages
+
+
+def test_duplicate_channel_names_in_a_brainvision_header_are_named(raw_files, tmp_path):
+    import shutil
+
+    for f in raw_files["brainvision"].parent.glob("rec.*"):
+        if f.suffix in (".vhdr", ".vmrk", ".eeg"):
+            shutil.copy(f, tmp_path / f.name)
+    vhdr = tmp_path / "rec.vhdr"
+    vhdr.write_text(vhdr.read_text().replace("Ch2=E2", "Ch2=E1"))
+    with pytest.raises(ValueError, match="names channel\\(s\\) 'E1' \\(2 times\\).*unique"):
+        FORMATS["brainvision"].reader(vhdr, None, None)
+
+
+def test_duplicate_channel_names_renamed_by_mne_are_said_plainly(raw_files, tmp_path):
+    data = bytearray(raw_files["edf"].read_bytes())
+    i = data.find(b"E2")
+    data[i : i + 2] = b"E1"
+    (tmp_path / "dup.edf").write_bytes(bytes(data))
+    with pytest.warns(UserWarning, match="names channel.*more than once.*rename them"):
+        got = FORMATS["edf"].reader(tmp_path / "dup.edf", None, None)
+    assert len(set(got.obj.ch_names)) == 3
+
+
+def test_bids_without_electrodes_warns_that_regions_are_unknown(tmp_path):
+    from hftp.brain.simulate import simulate_ieeg
+
+    sim = simulate_ieeg(tmp_path / "bids", subjects=1, n_trials=2, seed=0, sfreq=64.0)
+    for f in Path(sim.root).rglob("*_electrodes.tsv"):
+        f.unlink()
+    with pytest.warns(UserWarning, match="no electrodes.tsv.*regions.*unknown"):
+        got = FORMATS["bids"].reader(Path(sim.root), None, None)
+    assert got[0].coords is None
+    assert got[0].dataset
+
+
+def test_duplicate_names_in_electrodes_tsv_are_refused(tmp_path):
+    from hftp.brain.simulate import simulate_ieeg
+
+    sim = simulate_ieeg(tmp_path / "bids", subjects=1, n_trials=2, seed=0, sfreq=64.0)
+    tsv = next(Path(sim.root).rglob("*_electrodes.tsv"))
+    lines = tsv.read_text().splitlines()
+    lines[2] = lines[1].split("\t")[0] + "\t" + "\t".join(lines[2].split("\t")[1:])
+    tsv.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match="electrodes|'name' column.*more than once"):
+        FORMATS["bids"].reader(Path(sim.root), None, None)

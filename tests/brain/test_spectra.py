@@ -126,3 +126,39 @@ def test_non_mni_positions_skip_regions_with_a_note(raw_files):
         s = brain_spectra(ep, regions=False)
     assert s["region"].values[0] == "unknown"
     assert s["x"].values[0] == pytest.approx(10.0)  # mm
+
+
+def test_channels_marked_bad_are_left_out_unless_asked(make_raw, caplog):
+    raw = make_raw()
+    raw.info["bads"] = ["E2"]
+    with caplog.at_level("INFO", logger="hftp"):
+        s = brain_spectra(_epochs(raw), tagged_hz=TAGGED)
+    assert list(s["channel"].values) == ["E1", "E3"]
+    assert json.loads(s.attrs["bads"]) == ["E2"] and "include_bads=True" in caplog.text
+    kept = brain_spectra(_epochs(raw), tagged_hz=TAGGED, include_bads=True)
+    assert list(kept["channel"].values) == ["E1", "E2", "E3"]
+    raw.info["bads"] = ["E1", "E2", "E3"]
+    with pytest.raises(
+        ValueError, match="no EEG/iEEG channels once the 3 marked bad.*include_bads"
+    ):
+        brain_spectra(_epochs(raw), tagged_hz=TAGGED)
+
+
+def test_the_source_of_the_data_is_recorded(raw_files, tmp_path):
+    from hftp.brain.simulate import simulate_ieeg
+
+    real = brain_spectra(brain.read_recording(raw_files["fif"], {"a": 1, "b": 2}, tagged_hz=TAGGED))
+    assert real.attrs["source_kind"] == "real"
+    assert real.attrs["dataset"].endswith("rec_raw.fif")
+    sim = simulate_ieeg(tmp_path / "bids", subjects=1, n_trials=2, seed=0, sfreq=64.0)
+    s = brain_spectra(brain.read_recording(sim.root), drop_onset=0.0)
+    assert s.attrs["source_kind"] == "simulated" and "simulated" in s.attrs["modality"]
+    assert s.attrs["dataset"]
+    assert (
+        brain_spectra(_epochs(raw_files_raw(raw_files)), tagged_hz=TAGGED).attrs["source_kind"]
+        == "unknown"
+    )
+
+
+def raw_files_raw(raw_files):
+    return mne.io.read_raw_fif(raw_files["fif"], preload=True, verbose="error")

@@ -65,12 +65,39 @@ def run(model, tokenizer, stim, neurons, **kw):
 # ------------------------------------------------------------------------------ exactness
 
 
+def test_an_empty_neuron_set_is_refused(model, tokenizer, stim):
+    with pytest.raises(ValueError, match=r"'neurons'.*\['selected'\] hold no neuron"):
+        run(model, tokenizer, stim, mask())
+    with pytest.raises(ValueError, match="hold no neuron.*other layers="):
+        run(model, tokenizer, stim, mask([(0, 3)]), layers=[1, 2])
+    cat = np.full((3, N_NEUR), "none", dtype="<U8")
+    cat[0, :2] = "sentence"
+    tagged = xr.Dataset({"category": (("layer", "neuron"), cat)}, coords={"layer": [0, 1, 2]})
+    with pytest.raises(ValueError, match=r"\['phrase'\] hold no neuron"):
+        run(model, tokenizer, stim, tagged, categories=["sentence", "phrase"])
+    with pytest.warns(UserWarning, match="Skipping the empty neuron set.*'phrase', 'shared'"):
+        r = run(model, tokenizer, stim, tagged, n_random=2)
+    assert list(r["set"].values) == ["sentence"]
+
+
 @pytest.mark.parametrize("method", ["mean", "zero"])
-def test_no_neuron_is_an_exact_no_op(model, tokenizer, stim, method):
-    r = run(model, tokenizer, stim, mask(), method=method)
-    np.testing.assert_array_equal(r["ablated"].values[0], r["intact"].values)
-    assert (r["change"] == 0).all() and (r["null_change"] == 0).all()
-    assert (r["contrast"] == 0).all() and (r["p"] == 1).all()
+def test_a_set_outside_the_touched_neurons_is_an_exact_no_op(model, tokenizer, stim, method):
+    r = run(model, tokenizer, stim, mask([(1, 3)]), method=method, n_random=0)
+    r0 = run(model, tokenizer, stim, mask([(1, 3)]), method=method, n_random=0)
+    np.testing.assert_array_equal(r["intact"].values, r0["intact"].values)
+
+
+def test_ablation_runs_in_eval_mode_and_restores_the_callers_mode(tokenizer, stim):
+    net = tiny_llama()
+    net.config.attention_dropout = 0.5
+    for m in net.modules():
+        if hasattr(m, "attention_dropout"):
+            m.attention_dropout = 0.5
+    net.train()
+    a = run(net, tokenizer, stim, mask([(1, 3)]), n_random=1)
+    b = run(net, tokenizer, stim, mask([(1, 3)]), n_random=1)
+    np.testing.assert_array_equal(a["intact"].values, b["intact"].values)
+    assert net.training and all(m.training for m in net.modules())
 
 
 def test_whole_layer_changes_the_loss(model, tokenizer, stim):

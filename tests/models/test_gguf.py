@@ -1,4 +1,4 @@
-"""GGUF files: converted once, keyed by the file's identity, and a damaged cache named."""
+"""GGUF files: converted once, keyed on the whole file's content, and damaged files named."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ def fake_convert(monkeypatch):
             (staging / gguf_mod.MARKER).write_text(json.dumps({"files": files}))
 
     monkeypatch.setattr(gguf_mod, "_convert", convert)
+    monkeypatch.setattr(gguf_mod, "check_gguf_file", lambda path: None)  # stand-in files
     return calls
 
 
@@ -66,14 +67,54 @@ def test_truncated_cache_names_the_folder_and_the_fix(tmp_path, fake_convert):
         gguf_mod.gguf_folder(tmp_path / "nope.gguf", tmp_path / "cache")
 
 
-def test_gguf_key_hashes_only_the_header(tmp_path, monkeypatch):
-    monkeypatch.setattr(gguf_mod, "HEADER_BYTES", 8)
+def test_gguf_key_hashes_the_whole_file(tmp_path, fake_convert):
     a, b = tmp_path / "a.gguf", tmp_path / "b" / "a.gguf"
     b.parent.mkdir()
-    a.write_bytes(b"GGUFhead" + b"1" * 50)
-    b.write_bytes(b"GGUFhead" + b"2" * 50)  # same size, same header, other tensors
-    assert gguf_mod.gguf_key(a) == gguf_mod.gguf_key(b)
-    assert gguf_mod.gguf_key(a).startswith("a-58-")
+    header = b"GGUF" + bytes(range(256)) * (1 << 15)  # 8 MiB of identical header
+    a.write_bytes(header + b"1" * 50)
+    b.write_bytes(header + b"2" * 50)  # same size, same header, other tensors
+    assert gguf_mod.gguf_key(a) != gguf_mod.gguf_key(b)
+    assert gguf_mod.gguf_key(a).startswith(f"a-{a.stat().st_size}-")
+    cache = tmp_path / "cache"
+    assert gguf_mod.gguf_folder(a, cache) != gguf_mod.gguf_folder(b, cache)
+    assert len(fake_convert) == 2
+
+
+def test_the_hash_is_stored_and_reused_until_the_file_changes(tmp_path, fake_convert):
+    f = tmp_path / "m.gguf"
+    f.write_bytes(b"GGUF" + b"a" * 1000)
+    cache = tmp_path / "cache"
+    first = gguf_mod.gguf_folder(f, cache)
+    (rec_path,) = (cache / "models" / "hashes").glob("*.json")
+    rec = json.loads(rec_path.read_text())
+    assert rec["path"] == str(f.resolve()) and rec["stat"]["size"] == f.stat().st_size
+    assert rec["seconds"] >= 0 and len(rec["blake2b"]) == 32
+    # an unchanged file is not read again: the stored hash is used as it is
+    rec["blake2b"] = "f" * 32
+    rec_path.write_text(json.dumps(rec))
+    assert gguf_mod.file_hash(f, cache) == "f" * 32
+    # any change to the file (same size) changes its ctime: hashed again, converted again
+    f.write_bytes(b"GGUF" + b"b" * 1000)
+    assert gguf_mod.file_hash(f, cache) != "f" * 32
+    assert gguf_mod.gguf_folder(f, cache) != first and len(fake_convert) == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"", "empty \\(0 bytes\\)"),
+        (b"PK\x03\x04zip", "is not a GGUF file.*b'PK"),
+        (b"GGUF\x03\x00\x00\x00" + b"\x01" * 40, "truncated or damaged"),
+    ],
+)
+def test_empty_foreign_or_truncated_gguf_files_are_named(tmp_path, content, words):
+    f = tmp_path / "m.gguf"
+    f.write_bytes(content)
+    with pytest.raises(hftp.HftpError, match=f"{words}.*(again|model file)"):
+        gguf_mod.gguf_folder(f, tmp_path / "cache")
+    assert not (tmp_path / "cache" / "models").exists() or not any(
+        p for p in (tmp_path / "cache" / "models").iterdir() if p.is_dir() and p.name != "hashes"
+    )
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from hftp.models.families import resolve_site
-from hftp.models.hooks import StopForward, capture, forward_batch, pre_hooks
+from hftp.models.hooks import StopForward, capture, eval_mode, forward_batch, pre_hooks
 from hftp.models.pooling import Batch
 from hftp.testing import TINY_WIDTH, tiny_model
 
@@ -121,3 +121,18 @@ def test_stop_forward_can_be_caught_by_hand(model, modules):
     with capture(modules, [0]) as store, contextlib.suppress(StopForward):
         model(input_ids=torch.tensor([[1, 2]]))
     assert store[0].shape == (1, 2, TINY_WIDTH)
+
+
+def test_eval_mode_switches_and_restores_every_submodule():
+    net = tiny_model("llama")
+    net.train()
+    net.model.layers[0].eval()  # a mixed state: one block already in eval mode
+    before = [m.training for m in net.modules()]
+    with eval_mode(net) as m:
+        assert m is net and not any(x.training for x in net.modules())
+    assert [m.training for m in net.modules()] == before
+    with pytest.raises(RuntimeError), eval_mode(net):
+        raise RuntimeError("boom")
+    assert [m.training for m in net.modules()] == before
+    with eval_mode("not a model") as other:  # anything that is no torch module is left alone
+        assert other == "not a model"

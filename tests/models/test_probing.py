@@ -303,3 +303,21 @@ def test_the_assembly_moved_out_of_lexical_with_warnings(monkeypatch):
     monkeypatch.setattr(_deprecate, "_WARNED", set())
     with pytest.warns(FutureWarning, match=r"lexical\.add_batch was renamed to .*probing"):
         assert lexical.add_batch is add_batch
+
+
+def test_probe_runs_in_eval_mode_and_leaves_the_callers_mode(tokenizer):
+    net = tiny_model("llama", seed=3)
+    for m in net.modules():  # dropout that a train-mode forward pass would apply
+        if hasattr(m, "attention_dropout"):
+            m.attention_dropout = 0.5
+    rng = np.random.default_rng(2)
+    stim = make_stim([list(rng.choice(EN, 16)) for _ in range(4)], condition=["a", "b"] * 2)
+    ref = hftp.probe(net.eval(), tokenizer, stim, progress=False)
+    net.train()
+    got = hftp.probe(net, tokenizer, stim, progress=False)
+    again = hftp.probe(net, tokenizer, stim, progress=False)
+    np.testing.assert_array_equal(got["sum_abs"].values, ref["sum_abs"].values)
+    np.testing.assert_array_equal(again["sum_abs"].values, ref["sum_abs"].values)
+    assert net.training and all(m.training for m in net.modules())
+    raw = hftp.extract_activations(net, tokenizer, stim)
+    assert raw.notnull().any() and net.training

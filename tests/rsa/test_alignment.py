@@ -629,3 +629,47 @@ def test_the_demo_real_eeg_stage_end_to_end(
     assert nums["tagging"]["n_participants"] == 20
     assert set(nums["human"]["phrase_itc"]) >= {"anan", "avav"}
     assert (tmp_path / "alignment_eeg_scalp.nc").is_file()
+
+
+# ---------------------------------------------------------------------------------------------
+# provenance: mixed inputs refused, the brain data's source carried into the result
+
+
+def test_tagged_neurons_of_another_model_are_refused(planted_pair):
+    m, b = planted_pair
+    m = m.assign_attrs(model="model-a")
+    mask = xr.DataArray(
+        np.ones((m.sizes["layer"], m.sizes["neuron"]), bool),
+        dims=("layer", "neuron"),
+        coords={"layer": m["layer"], "neuron": m["neuron"]},
+    )
+    other = mask.to_dataset(name="significant").assign_attrs(model="model-b")
+    other["category"] = xr.where(mask, "sentence", "none")
+    with pytest.raises(ValueError, match="different model.*'model-a'.*'model-b'.*allow_mixed"):
+        align(m, b, model_channels=other, selection="independent", n_boot=0)
+    r = align(
+        m, b, model_channels=other, selection="independent", n_boot=0, n_random=0, allow_mixed=True
+    )
+    assert r.attrs["model"] == "model-a"
+
+
+@pytest.mark.parametrize(
+    ("brain_attrs", "kind"),
+    [
+        ({"modality": "iEEG (simulated)", "source": "/x/sim"}, "simulated"),
+        ({"modality": "EEG (scalp)", "source": "/x/eeg.mat"}, "real"),
+        ({"source_kind": "real", "dataset": "ds01", "source": "/x/sub-01"}, "real"),
+        ({}, "unknown"),
+    ],
+)
+def test_brain_source_travels_into_the_result(planted_pair, brain_attrs, kind, tmp_path):
+    m, b = planted_pair
+    b = b.copy()
+    b.attrs = {k: v for k, v in b.attrs.items() if k not in ("modality", "source")}
+    b.attrs.update(brain_attrs)
+    r = align(m, b, n_boot=0, n_permutations=50)
+    assert r.attrs["brain_source_kind"] == kind
+    if "dataset" in brain_attrs:
+        assert r.attrs["brain_dataset"] == "ds01"
+    saved = io.load(io.save(r, tmp_path / "r.nc"))
+    assert saved.attrs["brain_source_kind"] == kind

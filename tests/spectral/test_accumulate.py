@@ -103,11 +103,13 @@ def test_old_keywords_warn_and_build_the_same_spectra(trials, monkeypatch):
     monkeypatch.setattr(_deprecate, "_WARNED", set())
     dims = ("layer", "neuron")
     new = sp.make_spectra(trials, sfreq=RATE, tagged_hz=TAGGED, channel_dims=dims)
-    with pytest.warns(FutureWarning, match=r"make_spectra\(rate_hz=\.\.\.\)"):
+    with pytest.warns(FutureWarning) as record:
         old = sp.make_spectra(trials, rate_hz=RATE, tagged=TAGGED, channel_dims=dims)
+    messages = " ".join(str(w.message) for w in record)
+    assert "make_spectra(rate_hz=...)" in messages and "make_spectra(tagged=...)" in messages
     np.testing.assert_array_equal(old["sum_x"].values, new["sum_x"].values)
     assert old.attrs == new.attrs
-    with pytest.warns(FutureWarning, match=r"\(tagged=\.\.\.\).*\(tagged_hz=\.\.\.\)"):
+    with pytest.warns(FutureWarning) as record:
         acc = sp.SpectraAccumulator(
             channel_dims=("channel",),
             channel_coords={},
@@ -116,7 +118,12 @@ def test_old_keywords_warn_and_build_the_same_spectra(trials, monkeypatch):
             tagged=TAGGED,
             n_times=N,
         )
+    assert len(record) == 2  # __init__(rate_hz=...) and __init__(tagged=...)
     assert acc.sfreq == RATE and acc.tagged_hz == TAGGED
+    with pytest.warns(FutureWarning, match="SpectraAccumulator.rate_hz.*SpectraAccumulator.sfreq"):
+        assert acc.rate_hz == RATE
+    with pytest.warns(FutureWarning, match="SpectraAccumulator.tagged.*tagged_hz"):
+        assert acc.tagged == TAGGED
 
 
 def test_bad_input(trials):

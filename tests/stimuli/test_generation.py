@@ -24,7 +24,7 @@ def test_same_seed_same_output_different_seed_different_order(small, seq_frames)
     pd.testing.assert_frame_equal(a.units, b.units)
     assert a.meta == b.meta
     assert not a.units["unit"].equals(c.units["unit"])
-    # shuffles differ between sequences of one set
+    # the sentence orders differ between sequences of one set
     seqs = [tuple(df["sentence"]) for df in seq_frames(a, "sentences")]
     assert len(set(seqs)) == len(seqs)
 

@@ -39,8 +39,8 @@ def _cos(f, amp, phase, n=N, rate=RATE):
     return amp * np.cos(2 * np.pi * f * t / rate + np.asarray(phase)[..., None])
 
 
-def spectra_from(trials, *, tagged=TAGGED, kind="model", rate=RATE):
-    return sp.make_spectra(trials, sfreq=rate, tagged_hz=tagged, kind=kind)
+def spectra_from(trials, *, tagged_hz=TAGGED, kind="model", sfreq=RATE):
+    return sp.make_spectra(trials, sfreq=sfreq, tagged_hz=tagged_hz, kind=kind)
 
 
 def fdp(called, false):
@@ -52,11 +52,11 @@ def fdp(called, false):
 # defect 1: the conjunction is one family
 
 
-def conjunction_scenario(seed, n=2000, amp=0.3, tagged=OFF_NYQ):
+def conjunction_scenario(seed, n=2000, amp=0.3, tagged_hz=OFF_NYQ):
     """20% tagged equally in both conditions; 20% broadband-louder in exp, untagged; 5% truly
     tagged and specific (amplitude ``amp`` in exp only); the rest noise."""
     rng = np.random.default_rng(seed)
-    f = tagged["sentence"]
+    f = tagged_hz["sentence"]
     n_t = 204
     equal = np.arange(n) < 0.2 * n
     louder = (np.arange(n) >= 0.2 * n) & (np.arange(n) < 0.4 * n)
@@ -69,7 +69,7 @@ def conjunction_scenario(seed, n=2000, amp=0.3, tagged=OFF_NYQ):
     ctrl[:, equal] += sig[equal]
     exp[:, louder] *= 1.5  # more power at every frequency, no phase locking
     exp[:, true] += amp / 1.0 * sig[true] / 1.0
-    s = spectra_from({"exp": exp, "ctrl": ctrl}, tagged=tagged)
+    s = spectra_from({"exp": exp, "ctrl": ctrl}, tagged_hz=tagged_hz)
     return s, equal, louder, true
 
 
@@ -107,7 +107,7 @@ def test_evoked_specificity_ignores_noisier_trials(seed):
     sig = _cos(OFF_NYQ["sentence"], 0.1, rng.uniform(0, 2 * np.pi, n), 204)
     exp = sig + 2.0 * rng.standard_normal((K, n, 204))  # same evoked response, noisier trials
     ctrl = sig + rng.standard_normal((K, n, 204))
-    s = spectra_from({"exp": exp, "ctrl": ctrl}, tagged=OFF_NYQ)
+    s = spectra_from({"exp": exp, "ctrl": ctrl}, tagged_hz=OFF_NYQ)
     r = find_tagged(s, "exp", "ctrl", levels="sentence")
     assert r.attrs["specificity"] == "evoked"
     assert float(r["specific"].mean()) <= 0.05
@@ -124,7 +124,7 @@ def test_evoked_specificity_power():
     ph = rng.uniform(0, 2 * np.pi, n)
     exp = _cos(OFF_NYQ["sentence"], 0.6, ph, 204) + rng.standard_normal((K, n, 204))
     ctrl = _cos(OFF_NYQ["sentence"], 0.3, ph, 204) + rng.standard_normal((K, n, 204))
-    s = spectra_from({"exp": exp, "ctrl": ctrl}, tagged=OFF_NYQ)
+    s = spectra_from({"exp": exp, "ctrl": ctrl}, tagged_hz=OFF_NYQ)
     r = find_tagged(s, "exp", "ctrl", levels="sentence")
     assert float(r["specific"].mean()) >= 0.8
 
@@ -177,7 +177,7 @@ def _subject(name, n_trials, seed):
     x = rng.standard_normal((n_trials, n, 204))
     x[:, :20] += _cos(OFF_NYQ["sentence"], 0.6, rng.uniform(0, 6.28, 20), 204)
     c = rng.standard_normal((n_trials, n, 204))
-    s = spectra_from({"exp": x, "ctrl": c}, tagged=OFF_NYQ, kind="brain")
+    s = spectra_from({"exp": x, "ctrl": c}, tagged_hz=OFF_NYQ, kind="brain")
     return s.assign_coords(channel=[f"e{i}" for i in range(n)], subject=("channel", [name] * n))
 
 
@@ -211,7 +211,7 @@ def test_shared_channel_power_with_harmonic_free_neighbors():
     t = np.arange(16)
     sig = 0.5 * np.cos(np.pi * t / 2) + 0.5 * np.cos(np.pi * t)  # shared: 1 and 2 Hz
     x = rng.standard_normal((K, n, 16)) + sig
-    s = spectra_from({"exp": x}, tagged={"sentence": 1.0, "phrase": 2.0})
+    s = spectra_from({"exp": x}, tagged_hz={"sentence": 1.0, "phrase": 2.0})
     r = find_tagged(s, "exp", mode_params={"n_neighbors": 3, "skip": 0})
     assert r.attrs["excluded_neighbor_hz"] == "[1.0, 2.0]"
     assert float(r["significant"].sel(level="sentence").mean()) >= 0.8

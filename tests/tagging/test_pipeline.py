@@ -105,7 +105,7 @@ def planted(request):
     if request.param == "nyquist":
         s = planted_spectra((2, 2000), plant=plant, seed=11)
     else:
-        s = planted_spectra((2, 2000), plant=plant, tagged=OFF_NYQ, n_times=204, seed=12)
+        s = planted_spectra((2, 2000), plant=plant, tagged_hz=OFF_NYQ, n_times=204, seed=12)
     return s, truth
 
 
@@ -128,7 +128,7 @@ def test_power_and_categories(planted, mode):
 
 def test_brain_channels_same_code():
     plant, truth = _plant(600, frac=0.1)
-    s = planted_spectra((600,), plant=plant, tagged=OFF_NYQ, n_times=204, seed=5)
+    s = planted_spectra((600,), plant=plant, tagged_hz=OFF_NYQ, n_times=204, seed=5)
     s = s.assign_coords(region=("channel", np.where(np.arange(600) < 300, "STG", "IFG")))
     r = find_tagged(s, "exp", "ctrl", mode_params={"n_permutations": 200})
     assert r.attrs["measure"] == "evoked" and r["category"].dims == ("channel",)

@@ -7,11 +7,12 @@ from pathlib import Path
 import typer
 
 from hftp.apps.cli.errors import run
-from hftp.apps.cli.options import emit, parse_layers
+from hftp.apps.cli.options import document_options, emit, parse_layers
 
 __all__ = ["ablate_cmd"]
 
 
+@document_options
 def ablate_cmd(
     stimuli: Path = typer.Option(
         ..., "--stimuli", "-s", help="Stimulus CSV (other seed than tagging)."

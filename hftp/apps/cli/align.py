@@ -7,11 +7,12 @@ from pathlib import Path
 import typer
 
 from hftp.apps.cli.errors import check_outputs, run
-from hftp.apps.cli.options import OVERWRITE_HELP, emit
+from hftp.apps.cli.options import OVERWRITE_HELP, document_options, emit
 
 __all__ = ["align_cmd"]
 
 
+@document_options
 def align_cmd(
     probe: Path = typer.Option(..., "--probe", help="Model Spectra (.nc from hftp probe)."),
     brain: Path = typer.Option(..., "--brain", help="Brain Spectra (.nc from hftp brain)."),

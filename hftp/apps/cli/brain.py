@@ -10,6 +10,7 @@ import typer
 from hftp.apps.cli.errors import check_outputs, run, write_all
 from hftp.apps.cli.options import (
     OVERWRITE_HELP,
+    document_options,
     emit,
     load_conditions,
     parse_tagged_hz,
@@ -19,6 +20,7 @@ from hftp.apps.cli.options import (
 __all__ = ["brain_cmd", "simulate_ieeg_cmd"]
 
 
+@document_options
 def brain_cmd(
     input: Path = typer.Option(
         ..., "--input", "-i", help="BIDS folder, EDF/BDF, .vhdr, .fif or FieldTrip .mat."
@@ -128,6 +130,7 @@ def brain_cmd(
     )
 
 
+@document_options
 def simulate_ieeg_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="BIDS folder to create (SIMULATED data)."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),

@@ -7,11 +7,12 @@ from pathlib import Path
 import typer
 
 from hftp.apps.cli.errors import run
-from hftp.apps.cli.options import emit
+from hftp.apps.cli.options import document_options, emit
 
 __all__ = ["demo_cmd"]
 
 
+@document_options
 def demo_cmd(
     out: Path = typer.Option(
         Path("hftp-demo"), "--out", help="Output folder (created if missing)."

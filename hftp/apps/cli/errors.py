@@ -129,6 +129,11 @@ def fail(exc: BaseException | str, code: int | None = None) -> NoReturn:
     code : int, optional
         The exit code; default from :func:`message_for` (2 for a message).
 
+    Returns
+    -------
+    NoReturn
+        It never returns.
+
     Raises
     ------
     typer.Exit

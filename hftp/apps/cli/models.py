@@ -7,9 +7,12 @@ from pathlib import Path
 
 import typer
 
+from hftp.apps.cli.options import document_options
+
 __all__ = ["models_cmd", "sweep_cmd"]
 
 
+@document_options
 def models_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the catalogue as JSON on stdout."),
 ) -> None:
@@ -30,6 +33,7 @@ def models_cmd(
         typer.echo(f"  {key}: {hint}")
 
 
+@document_options
 def sweep_cmd(
     spec: Path = typer.Argument(
         ..., help="Sweep SPEC (.toml): out, n_sequences, seed, designs, [matrix]."
@@ -44,7 +48,7 @@ def sweep_cmd(
 
     Example: hftp sweep sweep.toml --workers 2
     """
-    from hftp.apps.sweep import sweep
+    from hftp.apps.sweeps import sweep
 
     try:
         df = sweep(spec, workers=workers, scheduler=scheduler)

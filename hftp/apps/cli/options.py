@@ -3,7 +3,9 @@ files, the ``--json`` summary, ``--version``, and options renamed in hftp 0.3.""
 
 from __future__ import annotations
 
+import inspect
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ __all__ = [
     "emit",
     "print_version",
     "renamed_option",
+    "document_options",
 ]
 
 #: The help of every command's ``--overwrite``.
@@ -208,3 +211,30 @@ def renamed_option(old: str, old_value: Any, new: str, new_value: Any, default: 
 
     warn_renamed(f"the option {old}", new, stacklevel=2)
     return old_value
+
+
+def document_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command's docstring a numpydoc Parameters section built from its options' help.
+
+    The help strings of the ``typer.Option`` defaults are the one place the options are
+    described; the section is appended after a ``\\f`` line, where ``--help`` stops reading.
+
+    Parameters
+    ----------
+    command : callable
+        A command function whose parameters default to ``typer.Option`` or ``typer.Argument``.
+
+    Returns
+    -------
+    callable
+        ``command`` itself, its ``__doc__`` extended.
+    """
+    lines = ["", "\f", "Parameters", "----------"]
+    for name, param in inspect.signature(command).parameters.items():
+        info = param.default
+        flags = [d for d in getattr(info, "param_decls", ()) or () if d.startswith("--")]
+        text = getattr(info, "help", None) or "The old name of an option renamed in hftp 0.3."
+        where = f"``{flags[0]}``: " if flags else "Argument: "
+        lines += [f"{name} : {param.annotation}", f"    {where}{text}"]
+    command.__doc__ = inspect.cleandoc(command.__doc__ or "") + "\n" + "\n".join(lines) + "\n"
+    return command

@@ -8,11 +8,12 @@ from pathlib import Path
 import typer
 
 from hftp.apps.cli.errors import check_outputs, run
-from hftp.apps.cli.options import OVERWRITE_HELP, emit, parse_layers
+from hftp.apps.cli.options import OVERWRITE_HELP, document_options, emit, parse_layers
 
 __all__ = ["probe_cmd"]
 
 
+@document_options
 def probe_cmd(
     model: str = typer.Option(
         None,

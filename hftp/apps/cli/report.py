@@ -7,11 +7,12 @@ from pathlib import Path
 import typer
 
 from hftp.apps.cli.errors import check_outputs, fail, run
-from hftp.apps.cli.options import OVERWRITE_HELP, emit
+from hftp.apps.cli.options import OVERWRITE_HELP, document_options, emit
 
 __all__ = ["report_cmd"]
 
 
+@document_options
 def report_cmd(
     files: list[Path] = typer.Argument(
         ..., help="Result files (.nc): spectra, tagging, alignment."

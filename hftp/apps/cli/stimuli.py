@@ -7,11 +7,18 @@ from pathlib import Path
 import typer
 
 from hftp.apps.cli.errors import check_outputs, run
-from hftp.apps.cli.options import OVERWRITE_HELP, emit, parse_tagged_hz, renamed_option
+from hftp.apps.cli.options import (
+    OVERWRITE_HELP,
+    document_options,
+    emit,
+    parse_tagged_hz,
+    renamed_option,
+)
 
 __all__ = ["stimuli_cmd"]
 
 
+@document_options
 def stimuli_cmd(
     language: str = typer.Option("en", "--language", "-l", help="en (words) or zh (characters)."),
     design: list[str] = typer.Option(

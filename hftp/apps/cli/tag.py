@@ -7,11 +7,12 @@ from pathlib import Path
 import typer
 
 from hftp.apps.cli.errors import check_outputs, run, write_all
-from hftp.apps.cli.options import OVERWRITE_HELP, emit, parse_tagged_hz
+from hftp.apps.cli.options import OVERWRITE_HELP, document_options, emit, parse_tagged_hz
 
 __all__ = ["tag_cmd"]
 
 
+@document_options
 def tag_cmd(
     spectra: Path = typer.Option(
         ..., "--spectra", help="Spectra (.nc from hftp probe or hftp brain)."

@@ -112,9 +112,23 @@ def register_finding(
 ) -> Callable[[Builder], Builder]:
     """Decorator: add a builder to :data:`FINDINGS` under ``name`` (replacing one of that name).
 
-    ``source``, ``data`` and ``figures`` label the plain strings the builder returns. The builder
-    goes last in display order, or just before the finding named ``before`` when that one is
-    registered.
+    Parameters
+    ----------
+    name : str
+        The finding's name (a replaced builder keeps its place).
+    source : {"real", "simulated"}
+        The label of the plain strings the builder returns.
+    data : str
+        What the data are, e.g. ``"model"`` or ``"EEG (scalp)"``, for those strings.
+    figures : sequence of str
+        The figures that show those strings.
+    before : str, optional
+        Place the builder just before this registered finding; default last.
+
+    Returns
+    -------
+    callable
+        The decorator; it returns the builder unchanged.
     """
     if source not in SOURCES:
         raise InvalidValueError(
@@ -154,10 +168,24 @@ def collect_findings(
     params: Mapping[str, Any],
     registry: Mapping[str, Builder] | None = None,
 ) -> list[tuple[str, Finding]]:
-    """Run every builder; return ``[(name, finding), ...]`` in registry order.
+    """Run every builder over a run's numbers.
 
     Builders that return None are left out; one that raises on malformed numbers is skipped and
     logged (see the module docstring).
+
+    Parameters
+    ----------
+    numbers : dict
+        The run's numbers (``summary.json``'s ``numbers``).
+    params : dict
+        The run's parameters.
+    registry : dict of str to callable, optional
+        The builders; default :data:`FINDINGS`.
+
+    Returns
+    -------
+    list of (str, Finding)
+        ``(name, finding)`` in registry order.
     """
     out: list[tuple[str, Finding]] = []
     for name, fn in (FINDINGS if registry is None else registry).items():
@@ -184,7 +212,22 @@ def collect_findings(
 
 
 def get(d: Any, *path: str, default: Any = None) -> Any:
-    """``d[path[0]][path[1]]...``, or ``default`` when a step is missing or not a dict."""
+    """Read a nested entry: ``d[path[0]][path[1]]...``.
+
+    Parameters
+    ----------
+    d : object
+        A dict of dicts (anything else has no entries).
+    *path : str
+        The keys, outermost first.
+    default : object
+        What a missing entry reads as.
+
+    Returns
+    -------
+    object
+        The entry; ``default`` when a step is missing or not a dict, or the entry is None.
+    """
     for k in path:
         if not isinstance(d, Mapping) or k not in d:
             return default

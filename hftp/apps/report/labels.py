@@ -115,7 +115,7 @@ LABELS: dict[str, str] = {
     "modality": "Modality",
     "phrase_itc": "Phrase-rate ITPC",
     "syllable_itc": "Syllable-rate ITPC",
-    "syllable_peak_ratio": "Syllable-rate peak ratio (ITPC / neighbours)",
+    "syllable_peak_ratio": "Syllable-rate peak ratio (ITPC / neighbors)",
     "phrase_hz": "Phrase rate (Hz)",
     "syllable_hz": "Syllable rate (Hz)",
     "n_subjects": "Participants",
@@ -202,7 +202,20 @@ def as_number(v: Any) -> float | None:
 
 
 def fmt(v: Any, digits: int = 3) -> str:
-    """A value as short text: floats to ``digits`` significant digits, ints with separators."""
+    """A value as short text: floats to ``digits`` significant digits, ints with separators.
+
+    Parameters
+    ----------
+    v : object
+        A number (numpy scalars too), a bool, None or anything else.
+    digits : int
+        Significant digits of a float. Default 3.
+
+    Returns
+    -------
+    str
+        E.g. ``"0.123"``, ``"12,345"``, ``"1.23e-04"``, ``"yes"``; ``"—"`` for None or NaN.
+    """
     if isinstance(v, bool):
         return "yes" if v else "no"
     if hasattr(v, "item") and getattr(v, "ndim", 1) == 0:
@@ -221,7 +234,18 @@ def fmt(v: Any, digits: int = 3) -> str:
 
 
 def fmt_p(p: Any) -> str:
-    """``"p = 0.046"``, ``"p < 0.001"`` (``"p = —"`` when missing)."""
+    """A p-value as text.
+
+    Parameters
+    ----------
+    p : object
+        The p-value.
+
+    Returns
+    -------
+    str
+        ``"p = 0.046"``, ``"p < 0.001"``, or ``"p = —"`` when missing.
+    """
     x = as_number(p)
     if x is None:
         return "p = —"
@@ -229,7 +253,18 @@ def fmt_p(p: Any) -> str:
 
 
 def pct(v: Any) -> str:
-    """A fraction as a percentage: 0.1769 → ``"17.7%"`` (one decimal; two below 1%)."""
+    """A fraction as a percentage.
+
+    Parameters
+    ----------
+    v : object
+        The fraction.
+
+    Returns
+    -------
+    str
+        0.1769 → ``"17.7%"`` (one decimal; two below 1%); ``"—"`` when missing.
+    """
     x = as_number(v)
     if x is None:
         return "—"

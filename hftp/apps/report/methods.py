@@ -1,7 +1,7 @@
 """The methods paragraph, generated from the parameters a run actually used, and the citations.
 
 :func:`methods_paragraph` reads the attrs of the results (``find_tagged`` and ``align`` write every
-parameter they used there: mode, measure, specificity test, permutations, neighbours, FDR level)
+parameter they used there: mode, measure, specificity test, permutations, neighbors, FDR level)
 rather than assuming defaults, so the text always describes what was done. Each sentence has its
 own builder in :data:`SENTENCES`; a builder returns None when its parameters are absent.
 """
@@ -36,7 +36,7 @@ _LANGUAGES = {"en": "English", "zh": "Chinese"}
 
 #: measure → the tagging test it selects (hftp.tagging.calibrated.TAG_TESTS)
 _TAG_TEST_TEXT = {
-    "evoked": "a neighbour-relative spectral F-test on the evoked (trial-averaged) spectrum",
+    "evoked": "a neighbor-relative spectral F-test on the evoked (trial-averaged) spectrum",
     "itc": "a Rayleigh test of the per-trial phases (inter-trial coherence)",
 }
 
@@ -79,13 +79,13 @@ def _num(v: Any) -> str:
         return str(v)
 
 
-def _tagged_text(tagged: Any) -> str | None:
+def _tagged_hz_text(tagged_hz: Any) -> str | None:
     from hftp.spectral.accessor import tagged_dict
 
     try:
-        levels = tagged_dict(tagged)
+        levels = tagged_dict(tagged_hz)
     except (TypeError, ValueError):
-        return tagged if isinstance(tagged, str) else None
+        return tagged_hz if isinstance(tagged_hz, str) else None
     return (
         ", ".join(_hz(v) if k == f"{v:g} Hz" else f"{k} {_hz(v)}" for k, v in levels.items())
         or None
@@ -123,7 +123,7 @@ def _stimuli_sentence(p: Mapping[str, Any]) -> str | None:
     designs = _find(s, "designs", "design", "stimulus_design", "conditions")
     n_seq = _find(s, "n_sequences")
     rate = _find(s, "unit_rate_hz")
-    tagged = _tagged_text(_find(s, "tagged_hz"))
+    tagged = _tagged_hz_text(_find(s, "tagged_hz"))
     if not any(v is not None for v in (lang, designs, n_seq, rate, tagged)):
         return None
     parts = []
@@ -136,7 +136,7 @@ def _stimuli_sentence(p: Mapping[str, Any]) -> str | None:
     if n_seq is not None:
         units = _find(s, "units_per_sequence")
         each = f" of {units} units" if units is not None else ""
-        extra.append(f"{n_seq} sequences{each} (independent shuffles) per condition")
+        extra.append(f"{n_seq} sequences{each} (independent random orders) per condition")
     if rate is not None:
         extra.append(f"one unit every {1 / float(rate):g} s (unit rate {_hz(rate)})")
     if tagged:
@@ -169,7 +169,7 @@ def _calibrated_text(t: Mapping[str, Any], control: Any, q: Any) -> str:
         line = "Tests: " + _TAG_TEST_TEXT.get(measure, f"the {measure} test")
         nn, skip = _find(t, "n_neighbors"), _find(t, "skip")
         if measure == "evoked" and nn is not None:
-            line += f" against {nn} neighbour bins per side"
+            line += f" against {nn} neighbor bins per side"
             line += f", skipping {skip} adjacent" if skip else ""
     if control not in (None, "none"):
         spec_key = str(spec) if spec not in (None, "none") else None
@@ -232,9 +232,9 @@ def _rsa_sentence(p: Mapping[str, Any]) -> str | None:
     comp = {"spearman": "Spearman ρ", "kendall": "Kendall τ-a"}.get(
         str(r.get("comparison", "spearman")), str(r.get("comparison"))
     )
-    units = r.get("tagged", "tagged neurons")
+    neurons = r.get("tagged", "tagged neurons")
     txt = (
-        f"Model–brain alignment (RSA): one RDM over conditions per model layer ({units}; "
+        f"Model–brain alignment (RSA): one RDM over conditions per model layer ({neurons}; "
         f"{measure}) and per channel ({bmeasure}), {metric} distance; RDMs compared by {comp} "
         "over the upper triangle only."
     )
@@ -311,8 +311,19 @@ def methods_paragraph(params: Mapping[str, Any]) -> str:
 
 
 def methods_parts(params: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The methods paragraph as ``[(name, text), ...]``, one entry per :data:`SENTENCES` builder
-    with something to say, then ``("software", ...)``; see :func:`methods_paragraph`."""
+    """The methods paragraph in parts; see :func:`methods_paragraph`.
+
+    Parameters
+    ----------
+    params : dict
+        The run's parameters (as the demo records them, or read from result files).
+
+    Returns
+    -------
+    list of (str, str)
+        ``(name, text)``, one entry per :data:`SENTENCES` builder with something to say, then
+        ``("software", ...)``.
+    """
     check_type("params", params, Mapping, "a dict of the run's parameters")
     parts = [(name, s) for name, f in SENTENCES.items() if (s := f(params))]
     seed = _find(params, "seed")

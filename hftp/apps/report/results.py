@@ -53,7 +53,7 @@ def _category_parts(frac: Mapping[str, Any]) -> tuple[float, str]:
     return total, parts
 
 
-def _n_units(frac: Mapping[str, Any]) -> str:
+def _n_channels(frac: Mapping[str, Any]) -> str:
     raw = frac.get("n_channels", frac.get("n_units"))  # n_units: files written before 0.2
     n = None if isinstance(raw, bool) else as_number(raw)
     return f"the {fmt(int(n))} " if n is not None else ""
@@ -72,7 +72,21 @@ def alignment_sentences(
 ) -> str:
     """Words for an ``alignment_summary`` dict: S with CI, p and null, best layer, FDR count.
 
-    The text starts "Model–{what} alignment S = ..." or, given ``lead``, "{lead}S = ...".
+    Parameters
+    ----------
+    summary : dict
+        :func:`hftp.alignment_summary` of a result.
+    params : dict
+        The run's parameters (the RSA's CI and FDR levels).
+    what : str
+        The brain side, e.g. ``"sEEG"``.
+    lead : str, optional
+        The text's start instead of ``"Model–{what} alignment "``.
+
+    Returns
+    -------
+    str
+        Two or three sentences.
     """
     S = as_number(summary.get("S"))
     if S is None:
@@ -112,7 +126,7 @@ def _model_tagging(numbers, params):
         return None
     total, parts = _category_parts(frac)
     text = (
-        f"{pct(total)} of {_n_units(frac)}MLP neurons of {_model_name(params)} were tagged at the "
+        f"{pct(total)} of {_n_channels(frac)}MLP neurons of {_model_name(params)} were tagged at the "
         f"sentence{_rate(params, 'sentence')} or phrase rate{_rate(params, 'phrase')} "
         f"(calibrated mode, Benjamini–Hochberg FDR at q = {q_level(params):g}): {parts}."
     )
@@ -181,7 +195,7 @@ def _simulated_contacts(numbers, params):
     if not isinstance(frac, Mapping):
         return None
     total, parts = _category_parts(frac)
-    of = f"{_n_units(frac)}simulated contacts"
+    of = f"{_n_channels(frac)}simulated contacts"
     text = (
         f"{pct(total)} of {of} were tagged (calibrated mode, Benjamini–Hochberg FDR at "
         f"q = {q_level(params):g}): {parts}."
@@ -352,7 +366,7 @@ def _tagging_files(numbers, params):
         total, parts = _category_parts(e)
         mode = e.get("mode", "calibrated")
         text = (
-            f"{label(name)}: {pct(total)} of {_n_units(e)}channels tagged ({mode} mode): {parts}."
+            f"{label(name)}: {pct(total)} of {_n_channels(e)}channels tagged ({mode} mode): {parts}."
         )
         data = str(e.get("data", ""))
         out.append(Finding(text, _file_source(e), data, (f"{name}_profile",)))

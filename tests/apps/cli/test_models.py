@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 
-import hftp.apps.sweep as sweep_module
+import hftp.apps.sweeps as sweep_module
 from hftp.apps.cli import app
 from hftp.models.listing import CATALOGUE
 

@@ -55,7 +55,7 @@ def test_methods_paragraph_reflects_parameters():
         "sentence 1 Hz, phrase 2 Hz",
         "calibrated mode",
         "against the control within-shuffle",
-        "spectral F-test on the evoked (trial-averaged) spectrum against 3 neighbour bins",
+        "spectral F-test on the evoked (trial-averaged) spectrum against 3 neighbor bins",
         "one-sided Welch t-test on the per-trial amplitudes",
         "Benjamini–Hochberg FDR at q = 0.05",
         "cosine distance",

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import hftp
-from hftp.apps.sweep import load_spec, plan_runs, read_index, run_is_done, run_one, sweep
+from hftp.apps.sweeps import load_spec, plan_runs, read_index, run_is_done, run_one, sweep
 from hftp.testing import tiny_model, tiny_tokenizer
 
 pytest.importorskip("dask.distributed")

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import hftp
-from hftp.apps.finetune import compare, finetune, freeze_half, hft_groups, task_texts
+from hftp.apps.finetuning import compare, finetune, freeze_half, hft_groups, task_texts
 from hftp.testing import tiny_model, tiny_tokenizer
 
 

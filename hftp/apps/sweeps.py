@@ -86,7 +86,7 @@ def load_spec(spec: str | os.PathLike | dict) -> dict:
         if not path.is_file():
             raise InvalidValueError(
                 f"Invalid value for 'spec': {str(path)!r} does not exist. Pass a TOML file "
-                "(see hftp.apps.sweep for its keys) or a dict."
+                "(see hftp.apps.sweeps for its keys) or a dict."
             )
         try:
             spec = tomllib.loads(path.read_text())
