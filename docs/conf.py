@@ -114,7 +114,7 @@ sphinx_gallery_conf = {
     # every script runs (an example that is not named plot_*.py still runs); helper modules
     # named _*.py are imported by the examples, not shown.
     "filename_pattern": r"\.py$",
-    "ignore_pattern": r"(__init__\.py|/_[^/]*\.py)$",
+    "ignore_pattern": r"((^|[/\\])_[^/\\]*|__init__)\.py$",
     "abort_on_example_error": True,
     "only_warn_on_example_error": False,
     "within_subsection_order": "FileNameSortKey",
@@ -129,6 +129,27 @@ sphinx_gallery_conf = {
     "image_scrapers": ("matplotlib",),
     "matplotlib_animations": False,
 }
+
+
+def _remove_stale_gallery_pages(gallery: Path, examples: Path, ignore: str) -> None:
+    """Remove the generated pages of examples that are gone (or now ignored): sphinx-gallery
+    regenerates changed examples but never deletes, and a stale page would be an orphan."""
+    if not gallery.is_dir():
+        return
+    for page in gallery.glob("*.rst"):
+        if page.stem in ("index", "sg_execution_times"):
+            continue
+        source = examples / f"{page.stem}.py"
+        if not source.is_file() or re.search(ignore, str(source)):
+            for stale in gallery.glob(f"{page.stem}.*"):
+                stale.unlink()
+
+
+_remove_stale_gallery_pages(
+    HERE / sphinx_gallery_conf["gallery_dirs"][0],
+    (HERE / sphinx_gallery_conf["examples_dirs"][0]).resolve(),
+    sphinx_gallery_conf["ignore_pattern"],
+)
 
 # -- myst-nb -------------------------------------------------------------------------------------
 
@@ -213,20 +234,26 @@ def _resolve_alias(app, env, node, contnode):
 
 # Docstrings are written to read well in help() too, where |X| is an amplitude. In reST a bare
 # |X| is a substitution reference, so such bars are escaped (outside ``literals`` and math).
-_LITERAL = re.compile(r"(``.+?``|:math:`[^`]*`|`[^`]*`)")
+_LITERAL = re.compile(r"(``[\s\S]+?``|:math:`[^`]*`|`[^`]*`)")
 _BAR = re.compile(r"(?<=\S)\||\|(?=\S)")
 # ``(*channels, freq)``: Python's star notation in a dims tuple, never emphasis
 _STAR = re.compile(r"(?<=[(\[,] )\*(?=[A-Za-z_])|(?<=[(\[])\*(?=[A-Za-z_])")
 
 
 def _escape_markup(app, what, name, obj, options, lines):
-    for i, line in enumerate(lines):
-        if ("|" not in line and "*" not in line) or line.lstrip().startswith(("| ", "+-", "+=")):
-            continue
-        parts = _LITERAL.split(line)
-        lines[i] = "".join(
-            p if j % 2 else _STAR.sub(r"\\*", _BAR.sub(r"\\|", p)) for j, p in enumerate(parts)
-        )
+    """Escape the bars and stars of a docstring that reST would read as markup.
+
+    The whole docstring is processed at once (a ``literal`` may span two lines) and the number of
+    lines is kept, so that warnings still point at the right line.
+    """
+    text = "\n".join(lines)
+    if "|" not in text and "*" not in text:
+        return
+    parts = _LITERAL.split(text)
+    text = "".join(
+        p if j % 2 else _STAR.sub(r"\\*", _BAR.sub(r"\\|", p)) for j, p in enumerate(parts)
+    )
+    lines[:] = text.split("\n")
 
 
 def setup(app):

@@ -92,7 +92,9 @@ def renamed_kwarg(**renames: str) -> Callable[[Callable], Callable]:
                             f"{func.__name__}() got both {old!r} (deprecated) and {new!r}; "
                             f"pass only {new!r}."
                         )
-                    warn_renamed(f"{func.__qualname__}({old}=...)", f"{func.__qualname__}({new}=...)")
+                    warn_renamed(
+                        f"{func.__qualname__}({old}=...)", f"{func.__qualname__}({new}=...)"
+                    )
                     kwargs[new] = kwargs.pop(old)
             return func(*args, **kwargs)
 

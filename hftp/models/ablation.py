@@ -1,12 +1,19 @@
 """Causal ablation: does the model need its tagged neurons?
 
 :func:`ablate` silences neuron sets while the model reads a StimulusSet and measures the change in
-next-unit loss, against random sets with the same count per layer. A forward pre-hook on each
-layer's neuron module (the MLP down-projection; registered by :mod:`hftp.models.hooks`) replaces the
-selected inputs at every token with their mean over a reference condition (``method="mean"``: the
-neuron keeps its average contribution but stops following the stimulus) or zero; the hooks go on
-exit, also after an error. The loss is the next-unit cross-entropy of :mod:`hftp.models.loss`.
-The key contrast is the change on the structured condition minus the mean change on the controls.
+next-unit loss, against random sets. A forward pre-hook on each layer's neuron module (the MLP
+down-projection; registered by :mod:`hftp.models.hooks`) replaces the selected inputs at every
+token with their mean over a reference condition (``method="mean"``: the neuron keeps its average
+contribution but stops following the stimulus) or zero; the hooks go on exit, also after an error.
+The loss is the next-unit cross-entropy of :mod:`hftp.models.loss`. The key contrast is the change
+on the structured condition minus the mean change on the controls, reported beside each
+condition's own change (a contrast can come from the controls' loss moving, not the sentences').
+
+The sets and their nulls are built by :mod:`hftp.models.neuron_sets`: categories of a tagging
+result (from ``significant`` or ``selective``), the top k per layer by ``effect_lower``, or a
+mask; the default null draws random sets with the same count per layer **and matched activation
+variance** (variance measured on the reference tokens of the same stimuli, during the intact
+pass).
 
 One intact pass per model is reused for every set; the ablated passes replicate each batch for
 several sets at once (one hook call serves them all), sized to a memory budget for the logits.
@@ -38,6 +45,7 @@ from hftp.models.batching import check_inputs, check_layers, sequences_by_condit
 from hftp.models.hooks import pre_hooks
 from hftp.models.load import model_id
 from hftp.models.loss import Scorer
+from hftp.models.neuron_sets import NULLS, neuron_sets
 from hftp.models.wrappers import unwrap_model, wrapper_name
 
 __all__ = ["ablate", "ablation_table", "METHODS"]
@@ -47,86 +55,7 @@ logger = logging.getLogger("hftp")
 #: ablation method -> the value a silenced neuron gets, from its reference mean (N,)
 METHODS = {"mean": lambda ref: ref, "zero": lambda ref: ref * 0.0}
 
-_DEFAULT_CATEGORIES = ("sentence", "phrase", "shared")
 _LOGIT_BUDGET = 256 * 2**20  # bytes of float32 logits per forward pass
-
-
-# ------------------------------------------------------------------------------ neuron sets
-
-
-def _neuron_sets(neurons, categories, n_layers: int) -> dict[str, np.ndarray]:
-    """name -> bool mask (n_layers, N) over the model's layers, from a mask or a tagging result."""
-    import xarray as xr
-
-    if isinstance(neurons, xr.Dataset):
-        if "category" not in neurons:
-            raise InvalidTypeError(
-                "Invalid type for 'neurons': expected a boolean DataArray over (layer, neuron) or "
-                "the Dataset returned by hftp.find_tagged (with a 'category' variable); got a "
-                "Dataset without 'category'."
-            )
-        cats = _DEFAULT_CATEGORIES if categories is None else categories
-        if isinstance(cats, str):
-            cats = [cats]
-        cats = list(dict.fromkeys(cats))
-        if not cats:
-            raise InvalidValueError(
-                "Invalid value for 'categories': expected at least one category; got none. "
-                "Use e.g. categories=['sentence']."
-            )
-        allowed = ("sentence", "phrase", "shared", "tagged")
-        for c in cats:
-            check_option("categories", c, allowed)
-        cat = neurons["category"]
-        masks = {c: (cat != "none") if c == "tagged" else (cat == c) for c in cats}
-    elif isinstance(neurons, xr.DataArray):
-        if categories is not None:
-            raise InvalidValueError(
-                "Invalid value for 'categories': it applies only to a find_tagged result; "
-                "'neurons' is already a mask. Drop categories=."
-            )
-        if neurons.dtype != bool:
-            raise InvalidTypeError(
-                f"Invalid type for 'neurons': expected a boolean mask; got dtype {neurons.dtype}. "
-                "Use e.g. tagged['category'] == 'sentence'."
-            )
-        masks = {str(neurons.name) if neurons.name is not None else "selected": neurons}
-    else:
-        raise InvalidTypeError(
-            "Invalid type for 'neurons': expected a boolean xarray.DataArray over (layer, neuron) "
-            f"or a find_tagged result; got {type(neurons).__name__}."
-        )
-    return {name: _to_layer_array(m, n_layers) for name, m in masks.items()}
-
-
-def _to_layer_array(mask, n_layers: int) -> np.ndarray:
-    if set(mask.dims) != {"layer", "neuron"}:
-        raise InvalidValueError(
-            f"Invalid value for 'neurons': expected dims ('layer', 'neuron'); got {mask.dims}. "
-            "Select one model's neurons (a find_tagged result on model spectra)."
-        )
-    mask = mask.transpose("layer", "neuron")
-    layers = mask["layer"].values if "layer" in mask.coords else np.arange(mask.sizes["layer"])
-    out = np.zeros((n_layers, mask.sizes["neuron"]), bool)
-    for row, layer in zip(mask.values, layers, strict=True):
-        if not 0 <= int(layer) < n_layers:
-            raise InvalidValueError(
-                f"Invalid value for 'neurons': layer {int(layer)} is not a layer of the model "
-                f"(0 to {n_layers - 1}). Use a mask from spectra of this model."
-            )
-        out[int(layer)] = row
-    return out
-
-
-def _random_masks(mask: np.ndarray, n_random: int, rng) -> np.ndarray:
-    """(n_random, L, N) masks with the same count per layer as ``mask`` (L, N), uniform within layers."""
-    n_layers, n_neur = mask.shape
-    out = np.zeros((n_random, n_layers, n_neur), bool)
-    for layer, count in enumerate(mask.sum(axis=1)):
-        if count:
-            pick = rng.random((n_random, n_neur)).argsort(axis=1)[:, :count]
-            np.put_along_axis(out[:, layer], pick, True, axis=1)
-    return out
 
 
 # ------------------------------------------------------------------------------ forward passes
@@ -136,10 +65,13 @@ def _random_masks(mask: np.ndarray, n_random: int, rng) -> np.ndarray:
 def _reference_means(modules, layers, n_neur: dict) -> Any:
     """Hooks summing each layer's neuron inputs over the valid tokens of reference batches.
 
-    Yields ``(state, sums)``: set ``state["use"]`` and ``state["mask"]`` (the batch's attention
-    mask) before each pass; ``sums[layer]`` is the float64 sum over the reference tokens.
+    Yields ``(state, sums, squares)``: set ``state["use"]`` and ``state["mask"]`` (the batch's
+    attention mask) before each pass; ``sums[layer]`` and ``squares[layer]`` are the float64 sums
+    of the inputs and of their squares over the reference tokens (the squares give each neuron's
+    activation variance, which the matched-variance null needs).
     """
     sums: dict[int, Any] = {}
+    squares: dict[int, Any] = {}
     state: dict[str, Any] = {"use": False, "mask": None, "n": 0}
 
     def make_hook(i):
@@ -147,15 +79,17 @@ def _reference_means(modules, layers, n_neur: dict) -> Any:
             x = args[0]
             n_neur[i] = x.shape[-1]
             if state["use"]:
-                w = state["mask"].reshape(-1, 1).to(x.dtype)
-                s = (x.reshape(-1, x.shape[-1]) * w).sum(0).double()
+                w = state["mask"].reshape(-1, 1).double()
+                xd = x.reshape(-1, x.shape[-1]).double() * w
+                s, s2 = xd.sum(0), (xd * xd).sum(0)
                 sums[i] = s if i not in sums else sums[i] + s
+                squares[i] = s2 if i not in squares else squares[i] + s2
             return None
 
         return hook
 
     with pre_hooks({i: modules[i] for i in layers}, make_hook):
-        yield state, sums
+        yield state, sums, squares
 
 
 def _ablation_hooks(modules, masks, values):
@@ -190,12 +124,18 @@ def ablate(
     neurons,
     *,
     categories: str | Sequence[str] | None = None,
+    verdict: str = "significant",
+    top_k: int | Sequence[int] | None = None,
+    rank_by: str = "effect_lower",
+    level: str | Sequence[str] | None = None,
     layers=None,
     method: str = "mean",
     reference: str | Sequence[str] | None = None,
     structured: str = "sentences",
     controls: str | Sequence[str] | None = None,
     n_random: int = 100,
+    null: str = "matched-variance",
+    strata: int = 10,
     seed: int = 0,
     batch_size: int = 8,
     sets_per_pass: int | None = None,
@@ -222,6 +162,20 @@ def ablate(
     categories : str or list of str, optional
         With a find_tagged result: the categories to ablate, each as its own set (``"sentence"``,
         ``"phrase"``, ``"shared"``, or ``"tagged"`` for any of them). Default the first three.
+    verdict : str
+        With a find_tagged result: the verdict the categories come from. ``"significant"``
+        (default; the result's ``category``) or ``"selective"`` (``selective_category``: tagged
+        AND effect above δ, see :func:`hftp.tagging.profile.add_categories`). With
+        ``layers=``, ``verdict="selective"`` and ``categories="tagged"`` ablate every selective
+        neuron of those layers.
+    top_k : int or list of int, optional
+        With a find_tagged result: instead of categories, one set ``top{k}`` per k holding the k
+        neurons of each layer (of ``layers``) ranked highest by ``rank_by``.
+    rank_by : str
+        The variable ``top_k`` ranks by. Default ``"effect_lower"``: the lower confidence bound of
+        the effect size (the neurons whose effect is surely largest).
+    level : str or list of str, optional
+        With ``top_k``: the levels whose score counts (the maximum over them). Default all.
     layers : int or list of int, optional
         Ablate only within these layers (0-based; negative counts from the end). Default: every
         layer the sets touch.
@@ -234,7 +188,15 @@ def ablate(
     controls : str or list of str, optional
         The control conditions of the contrast. Default: every other condition.
     n_random : int
-        Random neuron sets in the null (0 for none). Default 100.
+        Random neuron sets in the null (0 for none). Default 100; a z or p from fewer than 100
+        is rough.
+    null : {"matched-variance", "count"}
+        How the random sets are drawn (:data:`hftp.models.neuron_sets.NULLS`):
+        ``"matched-variance"`` (default): per layer the same count **and** the same distribution
+        of activation variance as the set (``strata`` quantile bins of each layer's variance on
+        the ``reference`` tokens); ``"count"``: the same count per layer, uniform (hftp 0.2).
+    strata : int
+        Variance bins per layer of the matched-variance null. Default 10.
     seed : int
         Seed of the random sets. Default 0.
     batch_size : int
@@ -262,9 +224,20 @@ def ablate(
         - ``contrast`` (set): change on ``structured`` minus the mean change on ``controls``, with
           ``null_contrast`` (set, random), ``contrast_null_mean``, ``contrast_null_sd``,
           ``contrast_z``, ``contrast_p``;
-        - ``n_neurons`` (set, layer); ``n_units`` (condition): units scored.
+        - ``n_neurons`` (set, layer); ``n_units`` (condition): units scored;
+        - ``set_variance`` (set): the set's mean activation variance; ``null_variance`` (set):
+          the random sets' mean of it (close to ``set_variance`` under the matched null);
+          ``null_overlap`` (set): the mean share of the set's neurons that a random set holds
+          (near 1, the null cannot differ from the set: use fewer ``strata``).
 
-        attrs: method, reference, structured, controls, n_random, seed, pooling, site, model.
+        attrs: method, reference, structured, controls, n_random, null, strata, verdict, seed,
+        pooling, site, model (and top_k, rank_by with ``top_k``).
+
+    Raises
+    ------
+    InvalidValueError
+        A set with no neuron (a mask without a True, a category or layers with nothing in
+        them), with a message naming the fix.
     """
     import xarray as xr
 
@@ -273,6 +246,8 @@ def ablate(
     models = {k: unwrap_model(m)[0] for k, m in models.items()}  # TransformerLens, nnsight
     check_option("method", method, METHODS)
     n_random = check_int("n_random", n_random, min_value=0)
+    check_option("null", null, NULLS)
+    strata = check_int("strata", strata, min_value=1)
     seed = check_int("seed", seed, min_value=0)
     drop_units = check_int("drop_units", drop_units, min_value=0)
     first = next(iter(models.values()))
@@ -294,15 +269,23 @@ def ablate(
             "Pass the control conditions only."
         )
     reference = conds if reference is None else _check_conditions("reference", reference, conds)
-    sets = _neuron_sets(neurons, categories, len(modules))
+    sets = neuron_sets(
+        neurons,
+        len(modules),
+        categories=categories,
+        verdict=verdict,
+        top_k=top_k,
+        rank_by=rank_by,
+        level=level,
+    )
     if layers is not None:
         keep = np.isin(np.arange(len(modules)), check_layers(layers, len(modules)))
-        sets = {k: m & keep[:, None] for k, m in sets.items()}
+        sets = {k: m & keep[:, None] for k, m in sets.items()}  # top k: ranked per layer
     sets = _drop_empty_sets(
-        sets, explicit=categories is not None or not hasattr(neurons, "data_vars")
+        sets,
+        explicit=categories is not None or top_k is not None or not hasattr(neurons, "data_vars"),
     )
-    rng = np.random.default_rng(seed)
-    nulls = {name: _random_masks(m, n_random, rng) for name, m in sets.items()}
+    draw = _null_sampler(null, n_random, strata, seed)
 
     results = []
     for name, net in models.items():
@@ -314,9 +297,9 @@ def ablate(
             )
         scorer = Scorer(net, tokenizer, stim, pooling, add_bos, batch_size, drop_units)
         results.append(
-            _ablate_one(scorer, mods, sets, nulls, method, reference, sets_per_pass, progress)
+            _ablate_one(scorer, mods, sets, draw, method, reference, sets_per_pass, progress)
         )
-    ds = _to_dataset(results, sets, nulls, scorer.conditions, structured, controls)
+    ds = _to_dataset(results, sets, scorer.conditions, structured, controls)
     if len(models) > 1:
         ds = xr.concat(ds, dim="model", data_vars="all", coords="minimal", join="exact")
         ds = ds.assign_coords(model=list(models))
@@ -325,13 +308,52 @@ def ablate(
         ds = ds[0]
     ds.attrs = {
         **dict(method=method, structured=structured, n_random=n_random, seed=seed),
+        **dict(null=null, strata=strata, verdict=verdict),
+        **(
+            {"top_k": ",".join(map(str, np.atleast_1d(top_k))), "rank_by": rank_by}
+            if top_k is not None
+            else {}
+        ),
         **dict(pooling=pooling, site=site_full, reference=",".join(reference)),
         "controls": ",".join(controls),
         "model": ",".join(model_id(m)["model"] for m in models.values()),
         "loss": "next-token cross-entropy (nats), averaged per unit, then over units",
         "p": "one-sided: share of random sets with a change (contrast) at least the observed one",
     }
+    _warn_tight_null(ds)
     return ds
+
+
+def _null_sampler(null: str, n_random: int, strata: int, seed: int):
+    """``draw(sets, variance) -> {name: (n_random, L, N)}``: the random sets of one model.
+
+    Every model starts from the same seed, so the count-only null is the same for each.
+    """
+
+    def draw(sets: dict[str, np.ndarray], variance: np.ndarray) -> dict[str, np.ndarray]:
+        rng = np.random.default_rng(seed)
+        return {
+            name: NULLS[null](m, n_random, rng, variance=variance, strata=strata)
+            for name, m in sets.items()
+        }
+
+    return draw
+
+
+def _warn_tight_null(ds) -> None:
+    """Warn when the random sets hold most of the set itself (they cannot differ from it)."""
+    ov = ds["null_overlap"]
+    if "model" in ov.dims:
+        ov = ov.max("model")
+    worst = [str(s) for s, v in zip(ds["set"].values, ov.values, strict=True) if v > 0.5]
+    if worst:
+        warnings.warn(
+            f"ablate: the random sets of {worst} hold on average more than half of the set's own "
+            "neurons (the set fills whole variance bins), so the null can hardly differ from the "
+            "set. Use fewer strata= (or null='count') and report it.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _drop_empty_sets(sets: dict[str, np.ndarray], *, explicit: bool) -> dict[str, np.ndarray]:
@@ -386,15 +408,15 @@ def _check_conditions(name: str, value, conds: list[str]) -> list[str]:
     return list(dict.fromkeys(value))
 
 
-def _ablate_one(scorer, modules, sets, nulls, method, reference, sets_per_pass, progress):
-    """Intact and ablated summed losses for one model."""
+def _ablate_one(scorer, modules, sets, draw, method, reference, sets_per_pass, progress):
+    """Intact and ablated mean losses for one model, its random sets and neuron variances."""
     import torch
     from tqdm.auto import tqdm
 
     touched = sorted({int(i) for m in sets.values() for i in np.flatnonzero(m.any(axis=1))})
     ref_idx = {scorer.conditions.index(c) for c in reference}
     n_neur: dict[int, int] = {}
-    with _reference_means(modules, touched, n_neur) as (state, sums):
+    with _reference_means(modules, touched, n_neur) as (state, sums, squares):
 
         def on_batch(ci, batch):
             state["use"] = ci in ref_idx
@@ -410,7 +432,13 @@ def _ablate_one(scorer, modules, sets, nulls, method, reference, sets_per_pass, 
                 f"model has {n_neur[i]}. Use a mask from spectra of this model."
             )
     dev = next(scorer.model.parameters()).device
-    values = {i: METHODS[method]((sums[i] / max(state["n"], 1)).float().to(dev)) for i in touched}
+    n_tok = max(state["n"], 1)
+    values = {i: METHODS[method]((sums[i] / n_tok).float().to(dev)) for i in touched}
+    variance = np.full(next(iter(sets.values())).shape, np.nan)
+    for i in touched:
+        mean = (sums[i] / n_tok).cpu().numpy()
+        variance[i] = np.maximum((squares[i] / n_tok).cpu().numpy() - mean**2, 0.0)
+    nulls = draw(sets, variance)
     if sets_per_pass is None:
         worst = max(b.input_ids.numel() for _, b in scorer.batches)
         vocab = int(scorer.model.get_output_embeddings().weight.shape[0])
@@ -439,17 +467,33 @@ def _ablate_one(scorer, modules, sets, nulls, method, reference, sets_per_pass, 
             out[name] = sums_k / count
     finally:
         bar.close()
-    return intact_sum[0] / count, out, count
+    return intact_sum[0] / count, out, count, _variance_stats(sets, nulls, variance)
 
 
-def _to_dataset(results, sets, nulls, conditions, structured, controls):
+def _variance_stats(sets, nulls, variance) -> dict[str, np.ndarray]:
+    """Per set: its mean activation variance, the random sets' mean of it, and their overlap."""
+    names = list(sets)
+    out = {
+        k: np.full(len(names), np.nan) for k in ("set_variance", "null_variance", "null_overlap")
+    }
+    for j, name in enumerate(names):
+        m, rnd = sets[name], nulls[name]
+        out["set_variance"][j] = np.nanmean(variance[m])
+        if len(rnd):
+            per_set = [np.nanmean(variance[r]) for r in rnd]
+            out["null_variance"][j] = float(np.mean(per_set))
+            out["null_overlap"][j] = float((rnd & m).sum(axis=(1, 2)).mean() / m.sum())
+    return out
+
+
+def _to_dataset(results, sets, conditions, structured, controls):
     import xarray as xr
 
     names = list(sets)
     si, ci = conditions.index(structured), [conditions.index(c) for c in controls]
     n_layers = next(iter(sets.values())).shape[0]
     out = []
-    for intact, losses, count in results:
+    for intact, losses, count, var_stats in results:
         abl = np.stack([losses[n][0] for n in names])  # (S, C)
         null = np.stack([losses[n][1:] for n in names])  # (S, R, C)
         change = abl - intact
@@ -465,6 +509,7 @@ def _to_dataset(results, sets, nulls, conditions, structured, controls):
             "null_contrast": (("set", "random"), null_cont),
             "n_neurons": (("set", "layer"), np.stack([sets[n].sum(axis=1) for n in names])),
             "n_units": (("condition",), count.astype(np.int64)),
+            **{k: (("set",), v) for k, v in var_stats.items()},
         }
         for prefix, obs, nul in (("", change, null_change), ("contrast_", cont, null_cont)):
             mean, sd, z, p = _null_stats(obs, nul)
@@ -510,7 +555,7 @@ def _null_stats(obs: np.ndarray, null: np.ndarray):
 
 
 def ablation_table(result):
-    """One row per (model,) set: the structured condition's change and the contrast, with nulls.
+    """One row per (model,) set: the contrast with its null, and each condition's own change.
 
     Parameters
     ----------
@@ -520,10 +565,15 @@ def ablation_table(result):
     Returns
     -------
     table : pandas.DataFrame
-        One row per ``[model,] set``. Columns ``[model,] set, n_neurons, intact, change, null_mean, null_sd, z, p, contrast,
-        contrast_null_mean, contrast_null_sd, contrast_z, contrast_p`` (the change columns on the
-        structured condition). ``set`` holds the category names for a find_tagged input, so the
-        table merges with :func:`hftp.overlap` on ``category`` after a rename.
+        One row per ``[model,] set``. Columns ``[model,] set, n_neurons, intact, change,
+        null_mean, null_sd, z, p`` (on the structured condition), ``contrast,
+        contrast_null_mean, contrast_null_sd, contrast_z, contrast_p`` (structured minus the
+        mean of the controls), then for every condition ``c`` its own ``change_<c>``,
+        ``null_mean_<c>``, ``z_<c>`` and ``p_<c>`` (a contrast can come from the controls' loss
+        moving rather than the structured condition's), and, from hftp 0.3 on, ``set_variance``,
+        ``null_variance``, ``null_overlap``. ``set`` holds the category names for a find_tagged
+        input, so the table merges with :func:`hftp.overlap` on ``category`` after a rename.
+        ``df.attrs`` holds the result's ``null`` and ``n_random``.
     """
     import xarray as xr
 
@@ -535,9 +585,21 @@ def ablation_table(result):
     s = result.attrs.get("structured", "sentences")
     cols = ["intact", "change", "null_mean", "null_sd", "z", "p"]
     ds = result[cols].sel(condition=s, drop=True)
-    for c in ("contrast", "contrast_null_mean", "contrast_null_sd", "contrast_z", "contrast_p"):
+    contrast = ["contrast", "contrast_null_mean", "contrast_null_sd", "contrast_z", "contrast_p"]
+    for c in contrast:
         ds[c] = result[c]
+    per_condition = []
+    for cond in result["condition"].values:
+        for v in ("change", "null_mean", "z", "p"):
+            name = f"{v}_{cond}"
+            ds[name] = result[v].sel(condition=cond, drop=True)
+            per_condition.append(name)
+    extra = [v for v in ("set_variance", "null_variance", "null_overlap") if v in result]
+    for v in extra:
+        ds[v] = result[v]
     ds["n_neurons"] = result["n_neurons"].sum("layer")
     df = ds.to_dataframe().reset_index()
     front = [c for c in ("model", "set") if c in df.columns]
-    return df[front + ["n_neurons", *cols, *[c for c in df.columns if c.startswith("contrast")]]]
+    df = df[front + ["n_neurons", *cols, *contrast, *per_condition, *extra]]
+    df.attrs = {k: result.attrs[k] for k in ("null", "n_random") if k in result.attrs}
+    return df

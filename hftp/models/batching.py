@@ -34,6 +34,7 @@ from hftp.models.pooling import (
     POOLINGS,
     TOKENIZATIONS,
     default_tokenization,
+    dense_pooling,
     empty_block,
     encode,
     pool,
@@ -50,6 +51,7 @@ __all__ = [
     "iter_batches",
     "prefetched",
     "iter_pooled",
+    "iter_spectral",
 ]
 
 
@@ -351,17 +353,111 @@ def iter_pooled(
     pooled : torch.Tensor, shape (L, B, U, N), float32
         On the model's input device; L = the recorded layers in ascending order.
     """
+    device = input_device(model)  # pooling and the FFT run there, whatever device a layer is on
+    current: dict[str, Any] = {"block": None}
+    n_layers = len(plan.layers)
+
+    def before(batch, n_seq: int) -> None:
+        if device.type == "cpu":
+            current["matrix"] = batch.matrix
+        else:  # one dense product per layer, in the activations' dtype
+            current["matrix"] = dense_pooling(batch, device)
+        current["n_seq"], current["n_units"] = n_seq, batch.n_units
+        if not reuse:
+            current["block"] = None
+
+    def to_units(k: int, x):
+        n_seq, n_units = current["n_seq"], current["n_units"]
+        block = current["block"]
+        want = (n_layers, n_seq, n_units, x.shape[-1])
+        if block is None or block.shape[1] < n_seq or block.shape[2:] != want[2:]:
+            block = empty_block(want, device)
+            current["block"] = block
+        return pool(x, current["matrix"], n_seq, out=block[k, :n_seq])
+
+    for cond, seqs, _ in _drive(model, tokenizer, stim, plan, to_units, before):
+        yield cond, [s for s, _ in seqs], current["block"][:, : len(seqs)]
+
+
+def iter_spectral(
+    model, tokenizer, stim, plan: ExtractionPlan, *, drop: int = 0
+) -> Iterator[tuple[str, list[int], Any, Any]]:
+    """Run ``stim`` through the hooked model batch by batch, to Fourier coefficients in the hooks.
+
+    Pooling tokens to units and the DFT along units are one linear map of a sequence's tokens
+    (:func:`hftp.models.fft.spectral_matrix`), so each hook turns its layer's token activations
+    into the coefficients of the units at once (one batched matrix product in the model's dtype,
+    float32 results; no pooled block, no float32 copy of the activations) and writes them into
+    one reused (L, B, N, W) block. The probe's path on an accelerator: nothing here waits for the
+    device or copies to the host (inputs go up from pinned memory without blocking).
+
+    Parameters
+    ----------
+    model, tokenizer, stim
+        As in :func:`hftp.extract_activations`.
+    plan : ExtractionPlan
+        From :func:`make_plan`; its ``sharing`` is filled as the batches run.
+    drop : int
+        Leading units left out of the DFT. Default 0.
+
+    Yields
+    ------
+    condition : str
+    seq_ids : list of int
+    block : torch.Tensor, shape (L, batch_size, N, W), float32
+        The same block every batch (consume it before asking for the next): rows ``:B`` hold
+        the batch's coefficients (:func:`hftp.models.fft.spectral_product`), later rows stale
+        values. On the model's input device.
+    matrix : hftp.models.fft.SpectralMatrix
+        The batch's matrix (its DC leak and token counts, for the summary).
+    """
+    import torch
+
+    from hftp.models.fft import block_width, spectral_matrix, spectral_product
+
+    device = input_device(model)
+    current: dict[str, Any] = {"block": None}
+    n_layers = len(plan.layers)
+
+    def before(batch, n_seq: int) -> None:
+        current["matrix"] = spectral_matrix(batch, drop, device)
+        current["n_seq"] = n_seq
+
+    def to_spectra(k: int, x):
+        matrix, n_seq = current["matrix"], current["n_seq"]
+        block = current["block"]
+        want = (n_layers, plan.batch_size, x.shape[-1], block_width(matrix.n_freq))
+        if block is None or tuple(block.shape) != want:
+            block = torch.empty(want, dtype=torch.float32, device=device)
+            current["block"] = block
+        x = x.to(device, non_blocking=True)
+        return spectral_product(x, matrix, out=block[k, :n_seq])
+
+    for cond, seqs, _ in _drive(model, tokenizer, stim, plan, to_spectra, before):
+        yield cond, [s for s, _ in seqs], current["block"], current["matrix"]
+
+
+#: the tensors of a Batch that go to the device every batch (pinned in the encoding thread)
+_PINNED = ("input_ids", "attention_mask", "rows", "cols", "weights")
+
+
+def _drive(model, tokenizer, stim, plan: ExtractionPlan, transform, before):
+    """The batch loop shared by :func:`iter_pooled` and :func:`iter_spectral`.
+
+    Yields ``(condition, seqs, batch)`` after each forward pass. ``before(batch, n_seq)`` runs
+    before it; ``transform(k, x)`` in the hook of the k-th recorded layer, with ``x`` of shape
+    (B, T, N) (models that flatten it, as OPT, are reshaped back here). On CUDA the encoding
+    thread pins the batch's tensors, so that they go to the device without blocking.
+    """
     groups = sequences_by_condition(stim)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     use_cache = accepts_kwarg(model, "use_cache")
-    device = input_device(model)  # pooling and the FFT run there, whatever device a layer is on
-    current: dict[str, Any] = {"block": None}
     layers = plan.layers
     slot = {li: k for k, li in enumerate(layers)}
+    current: dict[str, Any] = {}
+    pin = input_device(model).type == "cuda"
 
-    def to_units(i, x):
-        n_seq, n_units = current["n_seq"], current["n_units"]
-        block = current["block"]
+    def hook(i, x):
         (j, width) = current.setdefault("width", (i, x.shape[-1]))
         if x.shape[-1] != width:  # one block, one Spectra: a neuron axis of one length
             raise InvalidValueError(
@@ -369,11 +465,9 @@ def iter_pooled(
                 f"{x.shape[-1]}; one probe needs layers of one width. Probe the layers of each "
                 "width separately (layers=[...])."
             )
-        want = (len(layers), n_seq, n_units, x.shape[-1])
-        if block is None or block.shape[1] < n_seq or block.shape[2:] != want[2:]:
-            block = empty_block(want, device)
-            current["block"] = block
-        return pool(x, current["matrix"], n_seq, out=block[slot[i], :n_seq])
+        if x.ndim == 2:  # (B * T, N): some models (OPT) flatten the batch before the MLP
+            x = x.view(*current["shape"], x.shape[-1])
+        return transform(slot[i], x)
 
     # the next batch is encoded in a worker thread: it gets its own tokenizer, so that a caller
     # using ``tokenizer`` between batches never shares the Rust object with it
@@ -381,7 +475,7 @@ def iter_pooled(
     worker_tok = copy.deepcopy(tokenizer) if len(jobs) > 1 else tokenizer
 
     def encode_batch(seqs):
-        return encode(
+        batch = encode(
             worker_tok,
             seqs,
             separator=stim.separator,
@@ -390,19 +484,21 @@ def iter_pooled(
             pad_id=pad,
             tokenization=plan.tokenization,
         )
+        if pin:
+            for name in _PINNED:
+                setattr(batch, name, getattr(batch, name).pin_memory())
+        return batch
 
-    with eval_mode(model), capture(plan.modules, layers, transform=to_units) as store:
+    with eval_mode(model), capture(plan.modules, layers, transform=hook) as store:
         for cond, seqs, batch in prefetched(jobs, encode_batch):
             counts = plan.sharing.setdefault(cond, [0, 0])
             counts[0] += batch.n_shared
             counts[1] += len(seqs) * batch.n_units
             check_length(model, batch.input_ids.shape[1])
-            current["matrix"] = batch.matrix.to(device)
-            current["n_seq"], current["n_units"] = len(seqs), batch.n_units
-            if not reuse:
-                current["block"] = None
+            current["shape"] = tuple(batch.input_ids.shape)
+            before(batch, len(seqs))
             forward_batch(model, batch, store, use_cache=use_cache)
             missing = [i for i in layers if i not in store]
             if missing:  # pragma: no cover - every hook runs before the last one stops the pass
                 raise RuntimeError(f"layers {missing} were not reached by the forward pass")
-            yield cond, [s for s, _ in seqs], current["block"][:, : len(seqs)]
+            yield cond, seqs, batch

@@ -40,16 +40,23 @@ import logging
 import math
 from concurrent.futures import ThreadPoolExecutor
 
+from hftp.models.pooling import float_results_ok
+
 __all__ = [
     "SUMMARIZERS",
     "FLUSH_BATCHES",
+    "ZERO_TOLERANCE",
     "NumpySummarizer",
     "DeviceSummarizer",
+    "SpectralMatrix",
     "summarizer_for",
     "add_pooled",
     "dft_matrix",
+    "block_width",
     "spectral_matrix",
+    "pooled_matrix",
     "spectral_product",
+    "corrected",
 ]
 
 logger = logging.getLogger("hftp")
@@ -147,6 +154,13 @@ class NumpySummarizer:
 
 # ----------------------------------------------------------------------- device (any other)
 
+#: coefficients below ``ZERO_TOLERANCE * |mean| * sqrt(n_times)`` count as exactly 0 on the
+#: device path. A matrix product leaves rounding noise (~1e-7 of the mean, the same in every
+#: trial) where an FFT gives exact zeros, e.g. for a neuron constant over units; that noise would
+#: have a perfectly consistent phase. 4e-6 of the mean is far below bfloat16's resolution
+#: (4e-3) and above float32 accumulation's noise.
+ZERO_TOLERANCE = 4e-6
+
 
 def dft_matrix(n_times: int, device, dtype=None):
     """The real DFT of ``n_times`` samples as a matrix, bins 1 to ``n_times // 2`` (no DC).
@@ -175,8 +189,78 @@ def dft_matrix(n_times: int, device, dtype=None):
     return W if dtype is None else W.to(dtype)
 
 
-def spectral_matrix(batch, drop: int, device):
-    """Pooling and the DFT of one batch as one matrix per sequence.
+def block_width(n_freq: int) -> int:
+    """Columns of a coefficient block: 2F interleaved, one for the token sum, padded to 8.
+
+    Parameters
+    ----------
+    n_freq : int
+        F, the bins after DC.
+
+    Returns
+    -------
+    int
+        The smallest multiple of 8 (aligned rows for the matrix product) above ``2 * n_freq``.
+    """
+    return (2 * n_freq + 1 + 7) // 8 * 8
+
+
+class SpectralMatrix:
+    """Pooling and the DFT of one batch as one matrix per sequence (see :func:`spectral_matrix`).
+
+    Attributes
+    ----------
+    exact : torch.Tensor, shape (B, T, W), float64
+        ``W = block_width(F)`` columns: 2F interleaved DFT columns of the pooled units, then
+        one column of ones at the tokens inside those units (their sum, for the mean), zeros.
+    inv_count : torch.Tensor, shape (B,), float32
+        1 / the number of those tokens.
+    n_freq : int
+        F.
+    """
+
+    def __init__(self, exact, inv_count, n_freq: int) -> None:
+        self.exact = exact
+        self.inv_count = inv_count
+        self.n_freq = n_freq
+        self._cast: dict = {}
+        self._used = None
+
+    @property
+    def leak(self):
+        """The DC leak (B, F, 2) of the matrix last given out by :meth:`cast` (float32 if none)."""
+        import torch
+
+        return self.cast(self._used or torch.float32)[1]
+
+    def cast(self, dtype):
+        """The matrix in ``dtype`` and its DC leak.
+
+        Parameters
+        ----------
+        dtype : torch.dtype
+            The activations' dtype (float32 where they are upcast).
+
+        Returns
+        -------
+        matrix : torch.Tensor, shape (B, T, W), ``dtype``
+        leak : torch.Tensor, shape (B, F, 2), float32
+            What a constant signal of 1 gives at each bin through the rounded matrix (its
+            column sums; 0 for the exact one). The summary subtracts ``leak * mean`` so that
+            rounding the matrix (bfloat16: 3 significant digits) adds no coherent error to a
+            neuron with a large mean.
+        """
+        if dtype not in self._cast:
+            m = self.exact.to(dtype)
+            F = self.n_freq
+            cols = m[..., : 2 * F].double().sum(1) - self.exact[..., : 2 * F].sum(1)
+            self._cast[dtype] = (m, cols.float().view(-1, F, 2))
+        self._used = dtype
+        return self._cast[dtype]
+
+
+def spectral_matrix(batch, drop: int, device) -> SpectralMatrix:
+    """Pooling and the DFT of one batch as one linear map of each sequence's tokens.
 
     Parameters
     ----------
@@ -190,86 +274,131 @@ def spectral_matrix(batch, drop: int, device):
 
     Returns
     -------
-    M : torch.Tensor, shape (B, T, 2F), float64
-        ``a[b].T @ M[b]`` (a: (B, T, N) token activations) is the DFT of sequence b's pooled
-        units ``drop:``, real and imaginary parts interleaved (see :func:`dft_matrix`).
+    SpectralMatrix
+        ``a[b].T @ exact[b]`` (a: (B, T, N) token activations) holds the DFT of sequence b's
+        pooled units ``drop:`` (real and imaginary parts interleaved, see :func:`dft_matrix`)
+        and the sum of its tokens in those units.
     """
     import torch
 
     n_seq, n_tok = batch.input_ids.shape
     n_units = batch.n_units
+    n_freq = (n_units - drop) // 2
     rows = batch.rows.to(device, non_blocking=True)
     cols = batch.cols.to(device, non_blocking=True)
     weights = batch.weights.to(device, torch.float64, non_blocking=True)
     P = torch.zeros(n_seq * n_units, n_tok, dtype=torch.float64, device=device)
     P.index_put_((rows, torch.remainder(cols, n_tok)), weights)  # (b*U + u, t): the pooling
-    P = P.view(n_seq, n_units, n_tok)[:, drop:, :]
-    return torch.matmul(P.transpose(1, 2), dft_matrix(n_units - drop, device))
+    P = P.view(n_seq, n_units, n_tok)[:, drop:, :].transpose(1, 2)  # (B, T, U - drop)
+    M = torch.zeros(n_seq, n_tok, block_width(n_freq), dtype=torch.float64, device=device)
+    torch.matmul(P, dft_matrix(n_units - drop, device), out=M[..., : 2 * n_freq])
+    inside = (P != 0).any(-1).double()  # (B, T): tokens in the DFT's units
+    M[..., 2 * n_freq] = inside
+    inv_count = 1.0 / inside.sum(1).clamp(min=1.0)
+    return SpectralMatrix(M, inv_count.float(), n_freq)
 
 
-_OUT_DTYPE_OK: dict = {}
+def pooled_matrix(n_units: int, drop: int, device) -> SpectralMatrix:
+    """:func:`spectral_matrix` for unit-pooled activations: the DFT alone, shared by every trial.
 
+    Parameters
+    ----------
+    n_units : int
+        Units per sequence.
+    drop : int
+        Leading units left out of the DFT.
+    device : str or torch.device
 
-def _out_dtype_ok(device, dtype) -> bool:
-    """Whether ``torch.bmm(..., out_dtype=float32, out=...)`` works for ``dtype`` there (torch >= 2.8
-    on CUDA); found out once per device type and dtype."""
+    Returns
+    -------
+    SpectralMatrix
+        With a batch dim of 1, to be broadcast over trials.
+    """
     import torch
 
-    key = (torch.device(device).type, dtype)
-    if key not in _OUT_DTYPE_OK:
-        try:
-            a = torch.zeros(1, 2, 2, dtype=dtype, device=device)
-            out = torch.empty(1, 2, 2, dtype=torch.float32, device=device)
-            torch.bmm(a, a, out_dtype=torch.float32, out=out)
-            _OUT_DTYPE_OK[key] = True
-        except (TypeError, RuntimeError, NotImplementedError):
-            _OUT_DTYPE_OK[key] = False
-    return _OUT_DTYPE_OK[key]
+    n_times = n_units - drop
+    n_freq = n_times // 2
+    M = torch.zeros(1, n_units, block_width(n_freq), dtype=torch.float64, device=device)
+    M[0, drop:, : 2 * n_freq] = dft_matrix(n_times, device)
+    M[0, drop:, 2 * n_freq] = 1.0
+    return SpectralMatrix(M, torch.full((1,), 1.0 / n_times, device=device), n_freq)
 
 
-def spectral_product(x, matrix, out):
+def spectral_product(x, matrix: SpectralMatrix, out):
     """One layer's coefficients: ``out[b] = x[b].T @ matrix[b]``, in float32.
 
     Parameters
     ----------
     x : torch.Tensor, shape (B, T, N)
         Token activations, in the model's dtype, contiguous.
-    matrix : torch.Tensor, shape (B, T, 2F), float64
+    matrix : SpectralMatrix
         From :func:`spectral_matrix`.
-    out : torch.Tensor, shape (B, N, 2F), float32, contiguous
-        Written in place.
+    out : torch.Tensor, shape (B, N, W), float32, contiguous
+        Written in place (a row of a coefficient block).
 
     Returns
     -------
     out : torch.Tensor
-        Half-precision activations are multiplied as they are, with float32 results
-        (``out_dtype``), where torch can; elsewhere (older torch, a CPU) they are upcast first.
+        Half-precision activations are multiplied as they are (the matrix rounded to their
+        dtype) with float32 results (``out_dtype``), where torch can; elsewhere (older torch, a
+        CPU) they are upcast first.
     """
     import torch
 
     xt = x.transpose(1, 2)  # (B, N, T): a transposed view, no copy
-    if x.dtype != torch.float32 and _out_dtype_ok(x.device, x.dtype):
-        return torch.bmm(xt, matrix.to(x.dtype), out_dtype=torch.float32, out=out)
-    return torch.bmm(xt.float(), matrix.float(), out=out)
+    if x.dtype != torch.float32 and float_results_ok(x.device, x.dtype):
+        m, _ = matrix.cast(x.dtype)
+        return torch.bmm(xt, m, out_dtype=torch.float32, out=out)
+    m, _ = matrix.cast(torch.float32)
+    return torch.bmm(xt.float(), m, out=out)
 
 
-def _accumulate(X, mask, run_x, run_abs, run_abs2, run_phase) -> None:
-    """Add the trials of ``X`` where ``mask`` holds to the running sums (all layers at once).
+def corrected(X, leak, inv_count, scale: float):
+    """The coefficients of a block without the rounded matrix's DC leak, near-zeros set to 0.
 
-    X: (L, B, N, F, 2) float32 (real, imaginary); mask: (B,) bool; run_x, run_phase: (L, N, F, 2)
-    and run_abs, run_abs2: (L, N, F), float32, added to in place. Rows outside the mask may hold
-    anything (also NaN): they are selected away, never multiplied.
+    Parameters
+    ----------
+    X : torch.Tensor, shape (L, B, N, W // 2, 2), float32
+        A coefficient block seen as (real, imaginary) pairs: F bins, then (token sum, 0).
+    leak : torch.Tensor, shape (B, F, 2)
+        From :meth:`SpectralMatrix.cast`.
+    inv_count : torch.Tensor, shape (B,)
+    scale : float
+        ``(ZERO_TOLERANCE ** 2) * n_times``.
+
+    Returns
+    -------
+    re, im : torch.Tensor, each shape (L, B, N, F)
+        0 where ``|X| <= ZERO_TOLERANCE * |mean| * sqrt(n_times)``.
     """
     import torch
 
-    re, im = X[..., 0], X[..., 1]
+    F = leak.shape[1]
+    mean = X[..., F, 0] * inv_count[None, :, None]  # (L, B, N)
+    re = X[..., :F, 0] - leak[None, :, None, :, 0] * mean[..., None]
+    im = X[..., :F, 1] - leak[None, :, None, :, 1] * mean[..., None]
+    tiny = re * re + im * im <= (mean * mean * scale)[..., None]
+    zero = torch.zeros((), dtype=X.dtype, device=X.device)
+    return torch.where(tiny, zero, re), torch.where(tiny, zero, im)
+
+
+def _accumulate(X, leak, inv_count, mask, scale, run_x, run_abs, run_abs2, run_phase) -> None:
+    """Add the trials of a block where ``mask`` holds to the running sums, all layers at once.
+
+    X as in :func:`corrected`; mask: (B,) bool; run_x, run_phase: (L, N, F, 2) and run_abs,
+    run_abs2: (L, N, F), float32, added to in place. Rows outside the mask may hold anything
+    (also NaN): they are selected away, never multiplied.
+    """
+    import torch
+
+    re, im = corrected(X, leak, inv_count, scale)
     keep = mask[None, :, None, None]
     zero = torch.zeros((), dtype=X.dtype, device=X.device)
-    abs2 = torch.where(keep, re * re + im * im, zero)
-    mag = torch.sqrt(abs2)
-    inv = torch.where(mag > 0, 1.0 / mag, zero)
     re = torch.where(keep, re, zero)
     im = torch.where(keep, im, zero)
+    abs2 = re * re + im * im
+    mag = torch.sqrt(abs2)
+    inv = torch.where(mag > 0, 1.0 / torch.where(mag > 0, mag, 1.0), zero)
     run_x[..., 0] += re.sum(1)
     run_x[..., 1] += im.sum(1)
     run_abs += mag.sum(1)
@@ -278,7 +407,7 @@ def _accumulate(X, mask, run_x, run_abs, run_abs2, run_phase) -> None:
     run_phase[..., 1] += (im * inv).sum(1)
 
 
-#: ``torch.compile`` the summary on these device types (one fused kernel instead of ~15
+#: ``torch.compile`` the summary on these device types (one fused kernel instead of ~20
 #: passes over the block); elsewhere it runs eagerly
 COMPILE_ON = {"cuda"}
 _COMPILED: dict = {}
@@ -292,17 +421,18 @@ def _summary_fn(device):
     if kind not in COMPILE_ON or not hasattr(torch, "compile"):
         return _accumulate
     if kind not in _COMPILED:
-        _COMPILED[kind] = torch.compile(_accumulate, fullgraph=True)
+        _COMPILED[kind] = torch.compile(_accumulate, fullgraph=True, dynamic=False)
     return _COMPILED[kind]
 
 
-def _summarize(X, mask, run) -> None:
+def _summarize(*args) -> None:
+    X = args[0]
     fn = _summary_fn(X.device)
     if fn is _accumulate:
-        _accumulate(X, mask, *run)
+        _accumulate(*args)
         return
     try:
-        fn(X, mask, *run)
+        fn(*args)
     except Exception as exc:  # noqa: BLE001 - a compiler failure must not lose the probe
         kind = X.device.type
         logger.warning(
@@ -313,21 +443,22 @@ def _summarize(X, mask, run) -> None:
             exc,
         )
         _COMPILED[kind] = _accumulate
-        _accumulate(X, mask, *run)
+        _accumulate(*args)
 
 
 class DeviceSummarizer:
     """Batches → sums on the activations' device; nothing crosses to the host until the end.
 
-    One per accumulator (one per split half). The probe feeds it (L, B, N, 2F) coefficient
-    blocks (:meth:`add_block`, the fused path), or unit-pooled (L, B, U, N) blocks
-    (:meth:`add_pooled`, when the pooled units are needed too: a lexical baseline, raw
-    activations saved). Call :meth:`finish` before building the Spectra.
+    One per accumulator (one per split half). The probe feeds it coefficient blocks
+    (:meth:`add_block`, the fused path), or unit-pooled (L, B, U, N) blocks (:meth:`add_pooled`,
+    when the pooled units are needed too: a lexical baseline, raw activations saved). Call
+    :meth:`finish` before building the Spectra.
 
     Parameters
     ----------
     acc : SpectraAccumulator
-        With channel dims ``(layer, neuron)`` and ``device`` set to ``device``.
+        With channel dims ``(layer, neuron)``, its totals on ``device`` (or on the host: each
+        flush then crosses).
     device : torch.device
         Where the activations are.
     """
@@ -343,23 +474,28 @@ class DeviceSummarizer:
         self.keep = bool(acc.keep_trials and acc.tagged_bins)
         # the tagged bins' positions, on the device once (indexing with a list would copy it
         # there at every batch)
-        self._tagged = torch.tensor(list(acc.tagged_bins.values()), device=self.device)
+        tagged = list(acc.tagged_bins.values())
+        self._tagged = torch.tensor(tagged, device=self.device)
+        self._tagged_and_sum = torch.tensor([*tagged, acc.freqs.size], device=self.device)
+        self._scale = ZERO_TOLERANCE**2 * 2 * acc.freqs.size
         self._condition = None
         self._run = None  # float32 running sums
         self._trials = None  # (capacity, L, N, n_tagged) complex64
         self._n = 0  # trials in the running sums
         self._batches = 0
 
-    def add_block(self, condition: str, block, rows: slice) -> None:
+    def add_block(self, condition: str, block, matrix: SpectralMatrix, rows: slice) -> None:
         """Add the trials at ``rows`` of a coefficient block.
 
         Parameters
         ----------
         condition : str
             The batch's condition.
-        block : torch.Tensor, shape (L, B, N, 2F), float32
-            Interleaved real and imaginary parts (as from :func:`spectral_product`); rows
-            outside ``rows`` are ignored (they may hold anything).
+        block : torch.Tensor, shape (L, B, N, W), float32
+            From :func:`spectral_product` (``W = block_width(F)``); rows outside ``rows`` are
+            ignored (they may hold anything).
+        matrix : SpectralMatrix
+            The batch's matrix (its DC leak and token counts; a batch dim of 1 is broadcast).
         rows : slice
             This accumulator's trials among the block's rows (e.g. every other one for a
             split half).
@@ -375,27 +511,43 @@ class DeviceSummarizer:
         if condition != self._condition or self._batches >= FLUSH_BATCHES or full:
             self.flush()
             self._condition = condition
+        F = matrix.n_freq
         with torch.inference_mode():  # the block is an inference tensor (made in a hook)
             X = block.view(n_layers, n_rows, n_neurons, width // 2, 2)
+            leak, inv_count = matrix.leak, matrix.inv_count
+            if leak.shape[0] != n_rows:  # one matrix for every trial (pooled activations)
+                leak = leak.expand(n_rows, -1, -1)
+                inv_count = inv_count.expand(n_rows)
             if self._run is None:
-                cplx, real = (n_layers, n_neurons, width // 2, 2), (n_layers, n_neurons, width // 2)
+                cplx, real = (n_layers, n_neurons, F, 2), (n_layers, n_neurons, F)
                 self._run = tuple(  # sum_x, sum_abs, sum_abs2, sum_phase
                     torch.zeros(shape, dtype=torch.float32, device=self.device)
                     for shape in (cplx, real, real, cplx)
                 )
-            if self.keep and (self._trials is None or self._trials.shape[0] < n):
-                shape = (max(FLUSH_BATCHES * n_rows, n), n_layers, n_neurons, self._tagged.numel())
-                self._trials = torch.empty(shape, dtype=torch.complex64, device=self.device)
             # which rows are this accumulator's, made on the device (no host-to-device copy)
             ar = torch.arange(n_rows, device=self.device)
             mask = (ar >= start) & (ar < stop) & (torch.remainder(ar - start, step) == 0)
-            _summarize(X, mask, self._run)
+            _summarize(X, leak, inv_count, mask, self._scale, *self._run)
             if self.keep:
-                coeffs = X[:, start:stop:step].index_select(3, self._tagged)  # (L, n, N, n_tag, 2)
-                dst = torch.view_as_real(self._trials[self._n : self._n + n])
-                dst.copy_(coeffs.permute(1, 0, 2, 3, 4))
+                self._keep_trials(X, leak, inv_count, slice(start, stop, step), n)
         self._n += n
         self._batches += 1
+
+    def _keep_trials(self, X, leak, inv_count, rows: slice, n: int) -> None:
+        """Copy the coefficients at the tagged bins of the trials at ``rows`` to the buffer."""
+        import torch
+
+        n_layers, _, n_neurons, _, _ = X.shape
+        if self._trials is None or self._trials.shape[0] < n:
+            cap = max(FLUSH_BATCHES * X.shape[1], n)
+            shape = (cap, n_layers, n_neurons, self._tagged.numel())
+            self._trials = torch.empty(shape, dtype=torch.complex64, device=self.device)
+        sub = X[:, rows].index_select(3, self._tagged_and_sum)  # (L, n, N, n_tag + 1, 2)
+        leak = leak[rows].index_select(1, self._tagged)
+        re, im = corrected(sub, leak, inv_count[rows], self._scale)
+        dst = torch.view_as_real(self._trials[self._n : self._n + n])  # (n, L, N, n_tag, 2)
+        dst[..., 0].copy_(re.transpose(0, 1))
+        dst[..., 1].copy_(im.transpose(0, 1))
 
     def add_pooled(self, condition: str, pooled, drop: int) -> None:
         """Add one batch of unit-pooled activations (the DFT as a matrix product, then
@@ -410,11 +562,11 @@ class DeviceSummarizer:
         """
         import torch
 
-        n_units = pooled.shape[2]
         with torch.inference_mode():
-            W = dft_matrix(n_units - drop, pooled.device, torch.float32)
-            X = torch.matmul(pooled[:, :, drop:, :].transpose(2, 3).float(), W)  # (L, B, N, 2F)
-        self.add_block(condition, X, slice(None))
+            matrix = pooled_matrix(pooled.shape[2], drop, pooled.device)
+            m, _ = matrix.cast(torch.float32)
+            X = torch.matmul(pooled.transpose(2, 3).float(), m[0])  # (L, B, N, W)
+        self.add_block(condition, X, matrix, slice(None))
 
     def flush(self) -> None:
         """Add the running sums (and their trials) to the accumulator's float64 totals."""

@@ -159,7 +159,12 @@ def forward_batch(model, batch, store: dict, *, use_cache: bool) -> None:
 
     store.clear()
     dev = input_device(model)
-    kw = {"input_ids": batch.input_ids.to(dev), "attention_mask": batch.attention_mask.to(dev)}
+    # without blocking: a plain copy to a GPU waits for the device to finish its queued work
+    # (pinned inputs, as the batch driver makes on CUDA, then go up asynchronously)
+    kw = {
+        "input_ids": batch.input_ids.to(dev, non_blocking=True),
+        "attention_mask": batch.attention_mask.to(dev, non_blocking=True),
+    }
     if use_cache:
         kw["use_cache"] = False
     with contextlib.suppress(StopForward), torch.inference_mode():

@@ -35,6 +35,9 @@ __all__ = [
     "TOKENIZATIONS",
     "default_tokenization",
     "pool",
+    "DensePooling",
+    "dense_pooling",
+    "float_results_ok",
     "empty_block",
     "sharing_fractions",
     "warn_sharing",
@@ -318,9 +321,11 @@ def pool(acts, matrix, n_seq: int, *, out=None):
     ----------
     acts : torch.Tensor, shape (B, T, N) or (B * T, N)
         One layer's token activations.
-    matrix : torch sparse CSR tensor, shape (B * U, B * T)
-        :attr:`Batch.matrix`. ``acts`` is moved to its device (a layer of a device-mapped model
-        may sit elsewhere) and upcast to float32 first.
+    matrix : torch sparse CSR tensor, shape (B * U, B * T), or DensePooling
+        :attr:`Batch.matrix` (on a CPU: one sparse product, ``acts`` upcast to float32 first),
+        or :func:`dense_pooling` of the batch (on an accelerator: one batched product in the
+        activations' dtype with float32 results, no float32 copy of ``acts``). ``acts`` is
+        moved to its device (a layer of a device-mapped model may sit elsewhere).
     n_seq : int
         B.
     out : torch.Tensor, shape (B, U, N), float32, optional
@@ -335,21 +340,128 @@ def pool(acts, matrix, n_seq: int, *, out=None):
     import torch
 
     n_neur = acts.shape[-1]
+    if isinstance(matrix, DensePooling):
+        want = (n_seq, matrix.n_units, n_neur)
+        if out is None:
+            out = torch.empty(want, dtype=torch.float32, device=matrix.device)
+        _check_out(out, want)
+        return matrix.apply(acts.reshape(n_seq, -1, n_neur).to(matrix.device), out)
     dense = acts.reshape(-1, n_neur).to(matrix.device, torch.float32)
     if out is None:
         return (matrix @ dense).reshape(n_seq, -1, n_neur)
-    want = (n_seq, matrix.shape[0] // max(n_seq, 1), n_neur)
+    _check_out(out, (n_seq, matrix.shape[0] // max(n_seq, 1), n_neur))
+    if out.device.type == "cpu":
+        torch.mm(matrix, dense, out=out.view(-1, n_neur))
+    else:
+        out.copy_((matrix @ dense).view_as(out))
+    return out
+
+
+def _check_out(out, want) -> None:
+    import torch
+
     if tuple(out.shape) != want or not out.is_contiguous() or out.dtype != torch.float32:
         raise InvalidValueError(
             f"Invalid value for 'out': expected a contiguous float32 tensor of shape {want}; got "
             f"{out.dtype} {tuple(out.shape)}{'' if out.is_contiguous() else ', not contiguous'}. "
             "Pass e.g. empty_block(shape, device)[layer], or out=None."
         )
-    if out.device.type == "cpu":
-        torch.mm(matrix, dense, out=out.view(-1, n_neur))
-    else:
-        out.copy_((matrix @ dense).view_as(out))
-    return out
+
+
+_OUT_DTYPE_OK: dict = {}
+
+
+def float_results_ok(device, dtype) -> bool:
+    """Whether ``torch.bmm`` of ``dtype`` tensors can write float32 results on ``device``.
+
+    ``torch.bmm(a, b, out_dtype=torch.float32, out=...)`` (torch >= 2.8, CUDA) multiplies half
+    precision inputs as they are and keeps the float32 accumulator, so no float32 copy of the
+    activations is needed. Found out once per device type and dtype, with a tiny product.
+
+    Parameters
+    ----------
+    device : str or torch.device
+    dtype : torch.dtype
+
+    Returns
+    -------
+    bool
+    """
+    import torch
+
+    key = (torch.device(device).type, dtype)
+    if key not in _OUT_DTYPE_OK:
+        try:
+            a = torch.zeros(1, 8, 8, dtype=dtype, device=device)
+            out = torch.empty(1, 8, 8, dtype=torch.float32, device=device)
+            torch.bmm(a, a, out_dtype=torch.float32, out=out)
+            _OUT_DTYPE_OK[key] = True
+        except (TypeError, RuntimeError, NotImplementedError):
+            _OUT_DTYPE_OK[key] = False
+    return _OUT_DTYPE_OK[key]
+
+
+class DensePooling:
+    """A batch's pooling as one dense (U, T) matrix per sequence, on an accelerator.
+
+    From :func:`dense_pooling`. ``apply`` pools one layer in one batched product; in half
+    precision the weights are used as they are where that dtype holds them exactly (one token
+    per unit, ``"last"``), else ones, the float32 result then scaled by 1 / tokens per unit.
+    """
+
+    def __init__(self, weights, host_weights, n_units: int) -> None:
+        self.weights = weights  # (B, U, T) float32
+        self.host_weights = host_weights  # (P,) the nonzero weights, on the host
+        self.n_units = n_units
+        self.device = weights.device
+        self._cast: dict = {}
+
+    def _in(self, dtype):
+        if dtype not in self._cast:
+            exact = bool((self.host_weights.to(dtype).float() == self.host_weights).all())
+            if exact:
+                self._cast[dtype] = (self.weights.to(dtype), None)
+            else:
+                ones = (self.weights != 0).to(dtype)
+                scale = 1.0 / ones.float().sum(-1, keepdim=True).clamp(min=1.0)
+                self._cast[dtype] = (ones, scale)
+        return self._cast[dtype]
+
+    def apply(self, x, out):
+        """``out[b] = weights[b] @ x[b]``: x (B, T, N) in any float dtype, out (B, U, N) float32."""
+        import torch
+
+        if x.dtype != torch.float32 and float_results_ok(x.device, x.dtype):
+            m, scale = self._in(x.dtype)
+            torch.bmm(m, x, out_dtype=torch.float32, out=out)
+            if scale is not None:
+                out.mul_(scale)
+            return out
+        return torch.bmm(self.weights, x.float(), out=out)
+
+
+def dense_pooling(batch: Batch, device) -> DensePooling:
+    """The pooling of ``batch`` as dense per-sequence matrices on ``device`` (see :func:`pool`).
+
+    Parameters
+    ----------
+    batch : Batch
+    device : str or torch.device
+        The weights go there without waiting (``non_blocking``).
+
+    Returns
+    -------
+    DensePooling
+    """
+    import torch
+
+    n_seq, n_tok = batch.input_ids.shape
+    rows = batch.rows.to(device, non_blocking=True)
+    cols = batch.cols.to(device, non_blocking=True)
+    w = batch.weights.to(device, torch.float32, non_blocking=True)
+    P = torch.zeros(n_seq * batch.n_units, n_tok, dtype=torch.float32, device=device)
+    P.index_put_((rows, torch.remainder(cols, n_tok)), w)
+    return DensePooling(P.view(n_seq, batch.n_units, n_tok), batch.weights, batch.n_units)
 
 
 def empty_block(shape, device):

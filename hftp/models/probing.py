@@ -18,10 +18,10 @@ import os
 import numpy as np
 
 from hftp._validation import InvalidValueError, check_int
-from hftp.models.batching import iter_pooled, make_plan
-from hftp.models.fft import add_pooled
+from hftp.models.batching import iter_pooled, iter_spectral, make_plan
+from hftp.models.fft import summarizer_for
 from hftp.models.lexical import LexicalBaseline
-from hftp.models.load import model_id
+from hftp.models.load import input_device, model_id
 from hftp.models.pooling import sharing_fractions, warn_sharing
 from hftp.models.wrappers import unwrap_model
 
@@ -96,45 +96,62 @@ def probe(
         model, tokenizer, stim, layers, batch_size, pooling, site, add_bos, tokenization
     )
     site_full, layers = plan.site, plan.layers
-    it = iter_pooled(model, tokenizer, stim, plan, reuse=True)
-    with contextlib.closing(it):  # the hooks go as soon as this ends, also on an exception
-        drop_units = check_int("drop_units", drop_units, min_value=0)
-        n_units = _common_length(stim)
-        n_times = n_units - drop_units
-        if n_times < 4:
-            raise InvalidValueError(
-                f"Invalid value for 'drop_units': dropping {drop_units} of {n_units} units leaves "
-                f"{n_times}; at least 4 are needed. Use a smaller drop_units."
-            )
-        prov = provenance(
-            **model_id(model),
-            site=site_full,
-            stimulus_seed=stim.meta.get("seed", ""),
-            stimulus_design=str(stim.meta.get("design", "")),
-            language=stim.language,
-            pooling=pooling,
-            add_bos=int(plan.add_bos),
-            tokenization=plan.tokenization,
-            n_layers=len(plan.modules),
-            drop_units=drop_units,
+    drop_units = check_int("drop_units", drop_units, min_value=0)
+    n_units = _common_length(stim)
+    n_times = n_units - drop_units
+    if n_times < 4:
+        raise InvalidValueError(
+            f"Invalid value for 'drop_units': dropping {drop_units} of {n_units} units leaves "
+            f"{n_times}; at least 4 are needed. Use a smaller drop_units."
         )
-        writer = _raw_writer(save_raw, stim, layers, site_full, model) if save_raw else None
-        batches = lambda sub: iter_pooled(model, tokenizer, sub, plan, reuse=True)  # noqa: E731
-        lex = LexicalBaseline.create(batches, stim, lexical_baseline, drop_missing, prov)
-        halves, accs, seen = 2 if split else 1, [None], {}
-        bar = tqdm(total=stim.n_sequences, desc="probe", unit="seq", disable=not progress)
+    prov = provenance(
+        **model_id(model),
+        site=site_full,
+        stimulus_seed=stim.meta.get("seed", ""),
+        stimulus_design=str(stim.meta.get("design", "")),
+        language=stim.language,
+        pooling=pooling,
+        add_bos=int(plan.add_bos),
+        tokenization=plan.tokenization,
+        n_layers=len(plan.modules),
+        drop_units=drop_units,
+    )
+    batches = lambda sub: iter_pooled(model, tokenizer, sub, plan, reuse=True)  # noqa: E731
+    lex = LexicalBaseline.create(batches, stim, lexical_baseline, drop_missing, prov)
+    device = input_device(model)
+    kind = summarizer_for(device)
+    # on an accelerator the hooks go straight to Fourier coefficients, unless the pooled units
+    # are needed too (the lexical baseline subtracts word means from them; save_raw writes them)
+    fused = kind.fused and lex is None and save_raw is None
+    if fused:
+        it = iter_spectral(model, tokenizer, stim, plan, drop=drop_units)
+    else:
+        it = iter_pooled(model, tokenizer, stim, plan, reuse=True)
+    halves, accs, summarizers, seen = 2 if split else 1, [None], [], {}
+    writer = None
+    bar = tqdm(total=stim.n_sequences, desc="probe", unit="seq", disable=not progress)
+    with contextlib.closing(it):  # the hooks go as soon as this ends, also on an exception
         try:
-            for cond, seq_ids, pooled in it:  # pooled: (L, B, U, N)
-                if writer is not None:
-                    writer.write(seq_ids, cond, pooled.permute(1, 0, 3, 2).cpu().numpy())
+            if save_raw:
+                writer = _raw_writer(save_raw, stim, layers, site_full, model)
+            for cond, seq_ids, block, *matrix in it:
                 if accs[0] is None:
+                    n_neurons = block.shape[2] if fused else block.shape[3]
+                    where = None if kind.host_totals else device
                     accs = make_accumulators(
-                        halves, layers, pooled.shape[3], n_times, stim, keep_trials, prov
+                        halves, layers, n_neurons, n_times, stim, keep_trials, prov, device=where
                     )
-                add_batch(accs, lex, seen, cond, seq_ids, pooled, drop_units, add_pooled)
+                    summarizers = [kind(acc, device) for acc in accs]
+                if fused:  # block: (L, batch_size, N, W) coefficients
+                    _add_coefficients(summarizers, seen, cond, len(seq_ids), block, matrix[0])
+                else:  # block: (L, B, U, N) pooled units
+                    if writer is not None:
+                        writer.write(seq_ids, cond, block.permute(1, 0, 3, 2).cpu().numpy())
+                    add = _adder(accs, summarizers)
+                    add_batch(accs, lex, seen, cond, seq_ids, block, drop_units, add)
                 bar.update(len(seq_ids))
-                # nothing of ``pooled`` may outlive this step: the next batch is pooled into the
-                # same (L, B, U, N) block (reuse=True), so memory stays flat
+                # nothing of ``block`` may outlive this step: the next batch is written into
+                # the same block, so memory stays flat
             if writer is not None:
                 writer.close()
                 writer = None
@@ -142,11 +159,32 @@ def probe(
             bar.close()
             if writer is not None:
                 writer.abort()
-        out = finish_spectra(accs, lex)
-        fractions = sharing_fractions(plan.sharing)
-        out.attrs["token_sharing"] = json.dumps(fractions)
-        warn_sharing(fractions, plan.tokenization)
-        return out
+    for summarizer in summarizers:
+        summarizer.finish()
+    out = finish_spectra(accs, lex, release=True)
+    fractions = sharing_fractions(plan.sharing)
+    out.attrs["token_sharing"] = json.dumps(fractions)
+    warn_sharing(fractions, plan.tokenization)
+    return out
+
+
+def _adder(accs: list, summarizers: list):
+    """``add(acc, cond, pooled, drop)`` through each accumulator's summarizer."""
+    by_acc = {id(acc): s for acc, s in zip(accs, summarizers, strict=True)}
+
+    def add(acc, cond, pooled, drop):
+        by_acc[id(acc)].add_pooled(cond, pooled, drop)
+
+    return add
+
+
+def _add_coefficients(summarizers: list, seen: dict, cond: str, n_seq: int, block, matrix):
+    """A coefficient block's trials to their halves: rows are sequences, every other one per half."""
+    halves = len(summarizers)
+    first = seen.get(cond, 0)
+    seen[cond] = first + n_seq
+    for h, summarizer in enumerate(summarizers):
+        summarizer.add_block(cond, block, matrix, slice((h - first) % halves, n_seq, halves))
 
 
 def _common_length(stim) -> int:
@@ -169,7 +207,15 @@ def _raw_writer(path, stim, layers, site, model):
 
 
 def make_accumulators(
-    halves: int, layers, n_neurons: int, n_times: int, stim, keep_trials: bool, attrs: dict
+    halves: int,
+    layers,
+    n_neurons: int,
+    n_times: int,
+    stim,
+    keep_trials: bool,
+    attrs: dict,
+    *,
+    device=None,
 ) -> list:
     """One model-spectra accumulator per half (one without a split).
 
@@ -189,6 +235,9 @@ def make_accumulators(
         Keep per-trial coefficients at the tagged bins.
     attrs : dict
         Provenance for the Spectra's attrs.
+    device : torch.device, optional
+        Keep the totals there (an accelerator's sums stay on it until the Spectra are built).
+        Default None: on the host.
 
     Returns
     -------
@@ -208,6 +257,7 @@ def make_accumulators(
             kind="model",
             keep_trials=keep_trials,
             attrs=attrs,
+            device=device,
         )
         for _ in range(halves)
     ]
@@ -254,7 +304,7 @@ def add_batch(accs: list, lex, seen: dict, cond: str, seq_ids, pooled, drop: int
         add(accs[h], cond, x, drop)
 
 
-def finish_spectra(accs: list, lex):
+def finish_spectra(accs: list, lex, *, release: bool = False):
     """One Spectra from the accumulators, the halves on a ``split`` dim when there are two.
 
     Parameters
@@ -263,6 +313,9 @@ def finish_spectra(accs: list, lex):
         One or two, filled by :func:`add_batch`.
     lex : LexicalBaseline or None
         Adds ``lexical_var`` (condition, layer, neuron, freq) to each half.
+    release : bool
+        Free each accumulator's arrays as its Spectra is built (the probe's last step; see
+        :meth:`~hftp.spectral.accumulate.SpectraAccumulator.to_dataset`). Default False.
 
     Returns
     -------
@@ -275,7 +328,7 @@ def finish_spectra(accs: list, lex):
 
     parts = []
     for h, acc in enumerate(accs):
-        ds = acc.to_dataset()
+        ds = acc.to_dataset(release=release)
         if lex is not None:
             conds = [str(c) for c in ds["condition"].values]
             var = np.stack([lex.variance((h, c)) for c in conds])

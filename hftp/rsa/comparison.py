@@ -23,17 +23,12 @@ __all__ = ["COMPARISONS", "Comparison", "compare_rdms", "score_embeddings", "sco
 # comparisons
 
 
-def _average_ranks(x: np.ndarray) -> np.ndarray:
-    """Ranks along the last axis (1-based, ties averaged), as ``scipy.stats.rankdata``."""
-    less = (x[..., None, :] < x[..., :, None]).sum(axis=-1)
-    equal = (x[..., None, :] == x[..., :, None]).sum(axis=-1)
-    return less + (equal + 1) / 2.0
-
-
 def _spearman_embed(x: np.ndarray) -> np.ndarray:
+    from scipy.stats import rankdata  # ranks along the last axis, 1-based, ties averaged
+
     x = np.asarray(x, dtype=float)
     bad = ~np.isfinite(x).all(axis=-1)
-    r = _average_ranks(np.where(np.isfinite(x), x, 0.0))
+    r = rankdata(np.where(np.isfinite(x), x, 0.0), axis=-1)
     r -= r.mean(axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         e = r / np.sqrt((r * r).sum(axis=-1, keepdims=True))

@@ -31,7 +31,6 @@ handful of bins).
 # hftp/models/fft.py (a device accumulator there) and hand numpy totals to this accumulator once,
 # when the Spectra are built (e.g. through add_sums). Remove this note when done.
 
-
 from __future__ import annotations
 
 import json

@@ -10,7 +10,10 @@ The modules:
   of a Spectra that the tests read;
 - :mod:`hftp.tagging.fdr`: the Benjamini–Hochberg FDR (:func:`bh_fdr`);
 - :mod:`hftp.tagging.controls`: control ("fake") frequencies, tested as their own FDR family;
-- :mod:`hftp.tagging.profile`: categories and the summaries (layer profile, SNR curve, overlap);
+- :mod:`hftp.tagging.effect`: the effect size θ (how large the structure-specific response is),
+  its lower bound, the interval-null test H0: θ ≤ δ and ``selective``;
+- :mod:`hftp.tagging.profile`: categories and the summaries (layer profile, effect profile and
+  its curve over δ, SNR curve, overlap);
 - :mod:`hftp.tagging.across_models`: profiles on relative depth and per-layer agreement across
   models and languages;
 - :mod:`hftp.tagging.lexical`: the lexical baseline (syntax beyond word identity);
@@ -22,17 +25,30 @@ The modules:
 from hftp._deprecate import module_getattr
 from hftp.tagging.across_models import agreement, compare_profiles, relative_depth
 from hftp.tagging.calibrated import CalibratedParams
+from hftp.tagging.effect import MIN_EFFECT, effect_test
 from hftp.tagging.fdr import bh_fdr
 from hftp.tagging.inputs import TagData
 from hftp.tagging.paper import PaperParams
 from hftp.tagging.pipeline import MODE_PARAMS, MODES, find_tagged
-from hftp.tagging.profile import CATEGORIES, category_fractions, layer_profile, overlap, snr_curve
+from hftp.tagging.profile import (
+    CATEGORIES,
+    category_fractions,
+    effect_curve,
+    effect_profile,
+    layer_profile,
+    overlap,
+    snr_curve,
+)
 from hftp.tagging.responsive import responsive_channels
 
 __all__ = [
     "find_tagged",
     "bh_fdr",
     "layer_profile",
+    "effect_profile",
+    "effect_curve",
+    "effect_test",
+    "MIN_EFFECT",
     "snr_curve",
     "overlap",
     "compare_profiles",

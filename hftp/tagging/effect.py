@@ -68,13 +68,13 @@ family. The share ``selective`` names channels with FDR control; it is a lower b
 toward the estimated share (θ̂ > δ) as trials add power, while the share ``significant`` rises
 toward 100%.
 
-Summaries: :func:`effect_profile` (per layer or region and level: median and 90th percentile of θ̂
-with channel-bootstrap intervals, the estimated share θ̂ > δ with its bootstrap interval, the share
-``selective`` with its binomial interval) and :func:`effect_curve` (the shares as a curve over δ).
-The 90th percentile is inflated at small n by estimation noise (θ̂ varies around θ).
-
-The module is one idea, the effect size (its estimate, its test and its summaries), which is why it
-runs past 500 lines.
+:func:`hftp.find_tagged` (calibrated mode) adds these variables, ``selective`` and the attr
+``min_effect`` to its result; :func:`effect_test` runs the effect test alone. The summaries are in
+:mod:`hftp.tagging.profile`: :func:`~hftp.tagging.profile.effect_profile` (per layer or region and
+level: median and 90th percentile of θ̂ with channel-bootstrap intervals, the estimated share θ̂ > δ
+with its bootstrap interval, the share ``selective`` with its binomial interval) and
+:func:`~hftp.tagging.profile.effect_curve` (the shares as a curve over δ). The 90th percentile is
+inflated at small n by estimation noise (θ̂ varies around θ).
 """
 
 from __future__ import annotations
@@ -86,7 +86,11 @@ from typing import NamedTuple
 import numpy as np
 
 from hftp._validation import InvalidValueError, check_float, check_fraction_open
-from hftp.spectral import bin_index, is_real_bin
+from hftp.spectral.accessor import check_spectra
+from hftp.spectral.bins import is_real_bin
+from hftp.spectral.splits import has_splits, pool_splits
+from hftp.tagging.fdr import bh_fdr
+from hftp.tagging.inputs import TagData, check_condition, resolve_levels
 
 __all__ = [
     "MIN_EFFECT",
@@ -99,6 +103,7 @@ __all__ = [
     "effect_scale",
     "interval_null_test",
     "p_interval_null",
+    "band_note",
     "effect_arrays",
     "effect_test",
     "selective_conjunction",
@@ -294,22 +299,35 @@ def interval_null_test(
     return {k: np.where(bad, np.nan, v) for k, v in out.items()}
 
 
-def _check_band(spectra, sfreq: float) -> None:
-    """Warn when the frequency axis is not a whole rfft axis (σ is then the SD within the band)."""
+def band_note(spectra) -> str:
+    """Whether σ (Parseval) covers the whole signal: ``""``, or a note naming the band it covers.
+
+    Parameters
+    ----------
+    spectra : xarray.Dataset
+        A Spectra.
+
+    Returns
+    -------
+    note : str
+        Empty when the frequency axis is the whole rfft axis up to Nyquist (σ is the channel's
+        SD); else a sentence saying that σ is the SD within the axis' band (spectra that arrived
+        in the frequency domain), so that effects are larger than on the whole signal.
+    """
+    sfreq = spectra.hftp.sfreq
     f = spectra["freq"].values
     n_times = int(spectra.attrs.get("n_times", -1) or -1)
     df = f[1] - f[0] if f.size > 1 else f[0]
-    whole = np.isclose(f[0], df) and f[-1] >= sfreq / 2 - df * (1 + 1e-9)
+    whole = bool(np.isclose(f[0], df) and f[-1] >= sfreq / 2 - df * (1 + 1e-9))
     if n_times > 0:
         whole = whole and f.size == n_times // 2
-    if not whole:
-        warnings.warn(
-            f"The spectra's frequency axis ({f[0]:.4g}–{f[-1]:.4g} Hz) is not the whole axis up to "
-            f"Nyquist ({sfreq / 2:.4g} Hz): σ (Parseval) is the channel's SD within this band, so "
-            "effects are larger than on the whole signal. Keep the full axis to compare effects.",
-            UserWarning,
-            stacklevel=4,
-        )
+    if whole:
+        return ""
+    return (
+        f"The spectra's frequency axis ({f[0]:.4g}–{f[-1]:.4g} Hz) is not the whole axis up to "
+        f"Nyquist ({sfreq / 2:.4g} Hz): σ (Parseval) is the channel's SD within this band, so "
+        "effects are larger than on the whole signal."
+    )
 
 
 def effect_arrays(data, *, min_effect: float = MIN_EFFECT, alpha: float = 0.05):
@@ -319,7 +337,7 @@ def effect_arrays(data, *, min_effect: float = MIN_EFFECT, alpha: float = 0.05):
     ----------
     data : hftp.tagging.inputs.TagData
         The family's channel-first view of a Spectra (condition, control, levels and bins).
-        Every channel needs 2 trials or more in the condition and the control.
+        A channel with fewer than 2 trials in the condition or the control gets NaN.
     min_effect : float
         δ in SD units. Default 0.2.
     alpha : float
@@ -330,12 +348,7 @@ def effect_arrays(data, *, min_effect: float = MIN_EFFECT, alpha: float = 0.05):
     dict of str to ndarray, each shape (n_channels, n_levels)
         The variables :data:`EFFECT_VARS` (see :func:`interval_null_test`).
     """
-    why = "the effect test (it needs the across-trial variance)"
-    data.require_trials(data.condition, 2, why)
     base = data.control if data.control is not None else data.condition
-    if data.control is not None:
-        data.require_trials(data.control, 2, why)
-    _check_band(data.spectra, data.sfreq)
     freq = data.spectra["freq"].values
     power = data.spectrum("sum_abs2", base) / data.n_trials(base)[:, None]
     has_lex = "lexical_var" in data.spectra
@@ -413,10 +426,6 @@ def effect_test(
     """
     import xarray as xr
 
-    from hftp.spectral.accessor import check_spectra
-    from hftp.spectral.splits import has_splits, pool_splits
-    from hftp.tagging.inputs import TagData, check_condition, resolve_levels
-
     check_spectra(spectra)
     if has_splits(spectra):
         spectra = pool_splits(spectra)
@@ -428,6 +437,12 @@ def effect_test(
     alpha = check_fraction_open("alpha", alpha)
     names, hz, bins = resolve_levels(spectra, tagged_hz, levels)
     data = TagData(spectra, condition, control, tuple(names), hz, bins, np.zeros(0, int))
+    why = "the effect test (it needs the across-trial variance)"
+    for c in dict.fromkeys([condition, control if control is not None else condition]):
+        data.require_trials(c, 2, why)
+    note = band_note(spectra)
+    if note:
+        warnings.warn(note + " Keep the full axis to compare effects.", UserWarning, stacklevel=2)
     res = effect_arrays(data, min_effect=min_effect, alpha=alpha)
     ch = data.channel_dims
     coords = {d: spectra[d].values for d in ch if d in spectra.coords}
@@ -437,15 +452,14 @@ def effect_test(
     coords["level"] = list(names)
     coords["freq"] = ("level", spectra["freq"].values[bins])
     shape = (*data.channel_shape, len(names))
-    ds = xr.Dataset(
-        {k: ((*ch, "level"), v.reshape(shape)) for k, v in res.items()}, coords=coords
-    )
+    ds = xr.Dataset({k: ((*ch, "level"), v.reshape(shape)) for k, v in res.items()}, coords=coords)
     ds.attrs = {
         "min_effect": min_effect,
         "effect_alpha": alpha,
         "condition": condition,
         "control": control if control is not None else "none",
         "effect_method": EFFECT_METHOD,
+        "effect_sd": note or "the channel's SD (whole axis)",
     }
     return ds
 
@@ -468,8 +482,6 @@ def selective_conjunction(p_tag, p_effect, q: float) -> dict[str, np.ndarray]:
         ``sel_p`` = max(p_tag, p_effect) (NaN where either is), ``sel_q`` (BH q-values over all
         entries: one family) and ``selective`` (``sel_q <= q``).
     """
-    from hftp.tagging.fdr import bh_fdr
-
     q = check_fraction_open("q", q)
     a, b = np.asarray(p_tag, dtype=float), np.asarray(p_effect, dtype=float)
     if a.shape != b.shape:
@@ -501,5 +513,3 @@ def effect_share(effect, min_effect: float = MIN_EFFECT) -> float:
     x = np.asarray(effect, dtype=float).ravel()
     x = x[np.isfinite(x)]
     return float(np.mean(x > min_effect)) if x.size else float("nan")
-
-

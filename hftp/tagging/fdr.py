@@ -1,7 +1,10 @@
 """The false discovery rate: Benjamini–Hochberg q-values over one family of tests (a leaf module).
 
 Every tagging family (channels × levels, the conjunction, the control frequencies, the confirmation
-half of a replication) and the alignment's per-layer tests are corrected by :func:`bh_fdr`.
+half of a replication) and the alignment's per-layer tests are corrected by :func:`bh_fdr`. The
+correction itself is scipy's ``scipy.stats.false_discovery_control``; hftp adds what a family of
+hftp tests needs around it: NaN entries (untestable channels) left out of the family, any shape,
+``xarray.DataArray`` in and out, and its own message for a p-value outside [0, 1].
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ def bh_fdr(p):
     Returns
     -------
     q : ndarray or xarray.DataArray, the type and shape of ``p``
-        q_(i) = min_{j ≥ i} p_(j) · m / j, capped at 1. Reject at level α where ``q <= α``.
+        q_(i) = min_{j ≥ i} p_(j) · m / j, capped at 1, with m the number of non-NaN p-values
+        (``scipy.stats.false_discovery_control(p, method="bh")``). Reject at level α where
+        ``q <= α``.
 
     Raises
     ------
@@ -43,13 +48,9 @@ def bh_fdr(p):
         raise InvalidValueError(
             f"Invalid value for 'p': expected p-values in [0, 1]; got values in [{v.min()}, {v.max()}]."
         )
+    from scipy.stats import false_discovery_control
+
     out = np.full(flat.shape, np.nan)
     if v.size:
-        order = np.argsort(v, kind="stable")
-        m = v.size
-        ranked = v[order] * m / np.arange(1, m + 1)
-        qs = np.minimum(np.minimum.accumulate(ranked[::-1])[::-1], 1.0)
-        res = np.empty(m)
-        res[order] = qs
-        out[ok] = res
+        out[ok] = false_discovery_control(v, method="bh")
     return out.reshape(arr.shape)

@@ -35,6 +35,13 @@ from hftp.spectral.bins import harmonic_bins
 from hftp.spectral.splits import has_splits, pool_splits, split_half
 from hftp.tagging.calibrated import CalibratedParams, calibrated_mode, check_calibrated
 from hftp.tagging.controls import CONTROL_PREFIX, check_trial_tests, resolve_control_hz
+from hftp.tagging.effect import (
+    EFFECT_METHOD,
+    MIN_EFFECT,
+    band_note,
+    effect_arrays,
+    selective_conjunction,
+)
 from hftp.tagging.fdr import bh_fdr
 from hftp.tagging.inputs import TagData, check_condition, resolve_levels
 from hftp.tagging.paper import PaperParams, check_paper, paper_mode
@@ -105,6 +112,7 @@ class _Call:
     q: float
     seed: int
     min_snr: float
+    min_effect: float
 
 
 class _Family(NamedTuple):
@@ -128,8 +136,16 @@ def find_tagged(
     min_snr: float = 0.0,
     mode_params: Mapping[str, Any] | None = None,
     control_hz: Mapping[str, float] | None = None,
+    min_effect: float = MIN_EFFECT,
 ):
     """Find the channels (neurons or electrodes) tagged at the sentence and phrase rates.
+
+    Two verdicts answer two questions. ``significant`` (tagged AND specific) asks whether the
+    response at the tagged rate differs from the control's at all: with many trials nearly every
+    category-sensitive channel passes, so its share measures power, not size. ``selective``
+    (tagged AND θ > δ, calibrated mode) asks whether the structure-specific amplitude θ exceeds
+    ``min_effect`` SD: its share stays put as trials are added (see
+    :mod:`hftp.tagging.effect`), and ``effect`` / ``effect_lower`` say how large θ is.
 
     Parameters
     ----------
@@ -178,6 +194,11 @@ def find_tagged(
         ``measure="evoked"``). With a ``split`` dim, the control family gets its own
         ``control_replicated``. Default None (no control family). See
         :mod:`hftp.tagging.controls`.
+    min_effect : float
+        δ, the smallest structure-specific amplitude that counts, in SD units of the channel
+        (calibrated mode; ≥ 0). Default 0.2: a sinusoid of 0.2 SD explains 2% of the channel's
+        variance. ``p_effect`` tests H0: θ ≤ δ and ``selective`` needs θ > δ; recorded in the
+        attrs. :func:`hftp.tagging.profile.effect_curve` shows the shares over several δ.
 
     The mode's parameters (keys of ``mode_params``; the fields of the mode's params record,
     :class:`~hftp.tagging.calibrated.CalibratedParams` or :class:`~hftp.tagging.paper.PaperParams`):
@@ -245,6 +266,21 @@ def find_tagged(
         ``amplitude``, ``amplitude_ratio``, ``itc`` : float
             The evoked amplitude in the tested condition, its ratio to the control's (NaN
             without a control), and the ITC.
+        ``effect`` : float
+            (calibrated) θ̂, the structure-specific amplitude in SD units of the channel:
+            (|μ_e| − |μ_c|) / (σ a), each |μ| the noise-debiased evoked amplitude, σ the
+            channel's SD (Parseval, control), a = T/2 (T at the Nyquist bin); without a control
+            |μ_e| / (σ a). See :mod:`hftp.tagging.effect`.
+        ``effect_lower`` : float
+            (calibrated) Its one-sided lower confidence bound at 1 − ``q``.
+        ``p_effect`` : float
+            (calibrated) The p-value of the interval null H0: θ ≤ ``min_effect``.
+        ``effect_adjusted``, ``effect_se``, ``effect_df`` : float
+            (calibrated) The test's bias-corrected centre, standard error and Welch degrees of
+            freedom (``p_effect`` at any δ: :func:`hftp.tagging.effect.p_interval_null`).
+        ``sel_p``, ``sel_q`` : float; ``selective`` : bool
+            (calibrated) "Above neighbors AND θ > δ" by the intersection–union test:
+            p = max(p, p_effect), BH once over all channels × levels at ``q``.
         ``category`` : str, dims ``(*channels,)``
             ``"shared"`` (sentence and phrase significant), ``"sentence"``, ``"phrase"`` or
             ``"none"``. Other levels (e.g. ``"unit"``) are tested but make no category.
@@ -256,10 +292,12 @@ def find_tagged(
         attrs: the Spectra's scalar attrs, then ``mode, condition, control, q, seed, min_snr,
         measure, specificity, conjunction, n_permutations, n_neighbors, skip,
         excluded_neighbor_hz`` (the bins left out of every neighbor set: the tagged frequencies
-        and their harmonics, JSON), ``replication, control_hz`` (JSON), ``control_family``, and
-        in paper mode ``n_groups, z_threshold, percentile``.
+        and their harmonics, JSON), ``replication, control_hz`` (JSON), ``control_family``, in
+        calibrated mode ``min_effect, effect_alpha, effect_method, effect_sd`` (what σ covers),
+        and in paper mode
+        ``n_groups, z_threshold, percentile``.
     """
-    call = _check_call(spectra, condition, control, mode, q, seed, min_snr, mode_params)
+    call = _check_call(spectra, condition, control, mode, q, seed, min_snr, mode_params, min_effect)
     axis = spectra["freq"].values
     names, hz, bins = resolve_levels(spectra, freqs, levels)
     exclude = harmonic_bins(axis, sorted(set(spectra.hftp.tagged_hz.values()) | set(hz.tolist())))
@@ -300,7 +338,9 @@ def find_tagged(
     return _result(spectra, call, families, exclude)
 
 
-def _check_call(spectra, condition, control, mode, q, seed, min_snr, mode_params) -> _Call:
+def _check_call(
+    spectra, condition, control, mode, q, seed, min_snr, mode_params, min_effect
+) -> _Call:
     """Check the arguments that do not name frequencies, and build the mode's params record."""
     check_spectra(spectra)
     conditions = [str(c) for c in spectra["condition"].values]
@@ -316,9 +356,10 @@ def _check_call(spectra, condition, control, mode, q, seed, min_snr, mode_params
     q = check_fraction_open("q", q)
     seed = check_int("seed", seed, min_value=0)
     min_snr = check_float("min_snr", min_snr, min_value=0.0)
+    min_effect = check_float("min_effect", min_effect, min_value=0.0)
     params = MODES[mode].params(**_check_mode_params(mode, mode_params))
     MODES[mode].check(spectra, control, params)
-    return _Call(mode, params, condition, control, q, seed, min_snr)
+    return _Call(mode, params, condition, control, q, seed, min_snr, min_effect)
 
 
 def _check_mode_params(mode: str, given: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -365,6 +406,9 @@ def _run(data: TagData, call: _Call) -> dict[str, np.ndarray]:
     res["significant_fdr"] = res["significant"]
     with np.errstate(invalid="ignore"):
         res["significant"] = res["significant_fdr"] & (np.nan_to_num(res["snr"]) >= call.min_snr)
+    if call.mode == "calibrated":  # how large: the interval null θ ≤ δ, and `selective`
+        res.update(effect_arrays(data, min_effect=call.min_effect, alpha=call.q))
+        res.update(selective_conjunction(res["p"], res["p_effect"], call.q))
     return res
 
 
@@ -469,5 +513,12 @@ def _result(spectra, call: _Call, families: dict[str, _Family], exclude: np.ndar
         control_family="own Benjamini-Hochberg family at q" if ctrl.names else "none",
     )
     attrs.update({f.name: getattr(p, f.name) for f in fields(p) if f.name not in _COMMON_PARAMS})
+    if call.mode == "calibrated":
+        attrs.update(
+            min_effect=call.min_effect,
+            effect_alpha=call.q,
+            effect_method=EFFECT_METHOD,
+            effect_sd=band_note(spectra) or "the channel's SD (whole axis)",
+        )
     ds.attrs = attrs
     return ds

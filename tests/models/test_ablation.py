@@ -11,7 +11,7 @@ import torch
 import xarray as xr
 
 import hftp
-from hftp.models.ablation import _null_stats, _random_masks, ablate, ablation_table
+from hftp.models.ablation import _null_stats, ablate, ablation_table
 from hftp.models.families import resolve_site
 from hftp.testing import TINY_WIDTH, tiny_model, tiny_tokenizer
 
@@ -59,6 +59,7 @@ def mask(layers=(), n=N_NEUR, n_layers=3, name=None):
 def run(model, tokenizer, stim, neurons, **kw):
     kw.setdefault("n_random", 4)
     kw.setdefault("progress", False)
+    kw.setdefault("strata", 2)  # 48 neurons: 2 variance bins leave the random sets room
     return ablate(model, tokenizer, stim, neurons, **kw)
 
 
@@ -101,7 +102,9 @@ def test_ablation_runs_in_eval_mode_and_restores_the_callers_mode(tokenizer, sti
 
 
 def test_whole_layer_changes_the_loss(model, tokenizer, stim):
-    r = run(model, tokenizer, stim, mask([(1, slice(None))]), method="zero", n_random=2)
+    with pytest.warns(UserWarning, match="random sets of \\['selected'\\] hold.*fewer strata"):
+        r = run(model, tokenizer, stim, mask([(1, slice(None))]), method="zero", n_random=2)
+    assert float(r["null_overlap"][0]) == 1.0
     assert (np.abs(r["change"].values) > 1e-4).all()
     # every random set of a whole layer is the layer itself
     for null in r["null_change"].values[0]:
@@ -209,17 +212,6 @@ def test_null_shape_seed_and_counts(model, tokenizer, stim):
     assert a["n_neurons"].values.tolist() == [[3, 0, 1]]
 
 
-def test_random_masks_keep_counts_and_are_uniform():
-    m = np.zeros((3, 40), bool)
-    m[0, :5] = True
-    m[2, [1, 9]] = True
-    rnd = _random_masks(m, 4000, np.random.default_rng(0))
-    assert (rnd.sum(axis=2) == m.sum(axis=1)).all()
-    freq = rnd[:, 0].mean(axis=0)  # each neuron of layer 0 is picked with prob 5/40
-    np.testing.assert_allclose(freq, 5 / 40, atol=0.025)
-    assert not rnd[:, 1].any()
-
-
 def test_categories_and_table(model, tokenizer, stim):
     cat = np.full((3, N_NEUR), "none", dtype="<U8")
     cat[0, :4] = "sentence"
@@ -315,3 +307,62 @@ def test_bad_inputs(model, tokenizer, stim):
         run(model, tokenizer, "stim.csv", m)
     with pytest.raises(TypeError, match="'result'"):
         ablation_table(xr.Dataset())
+
+
+def loud_model(idx, gain=10.0, layer=1):
+    """A tiny llama whose neurons ``idx`` of ``layer`` fire ``gain`` times louder (their up
+    projection scaled): large activation variance, and a large share of the layer's output."""
+    net = tiny_llama(seed=2)
+    with torch.no_grad():
+        net.model.layers[layer].mlp.up_proj.weight[idx] *= gain
+    return net
+
+
+def test_matched_variance_null_differs_from_the_count_only_null(tokenizer, stim):
+    """Twelve loud neurons; the set is three of them. The count-only null draws ordinary neurons,
+    so the set looks special; the matched null draws loud ones too, and it does not."""
+    loud = np.arange(0, 48, 4)  # 12 neurons: the top quarter of the variance
+    net = loud_model(loud)
+    m = mask([(1, loud[:3])])
+    kw = dict(n_random=12, strata=4, seed=1)
+    count = run(net, tokenizer, stim, m, null="count", **kw)
+    matched = run(net, tokenizer, stim, m, **kw)
+    assert matched.attrs["null"] == "matched-variance" and count.attrs["null"] == "count"
+    np.testing.assert_allclose(matched["change"], count["change"], rtol=1e-6)  # the same set
+    sv = float(matched["set_variance"][0])
+    assert float(matched["null_variance"][0]) == pytest.approx(sv, rel=0.5)
+    assert float(count["null_variance"][0]) < 0.2 * sv
+    size = {k: float(np.abs(r["null_change"]).mean()) for k, r in (("c", count), ("m", matched))}
+    assert size["m"] > 3 * size["c"]
+    zc = float(count["z"].sel(set="selected", condition="sentences"))
+    zm = float(matched["z"].sel(set="selected", condition="sentences"))
+    assert abs(zc) > 3 and abs(zm) < abs(zc) / 3
+    assert 0 < float(matched["null_overlap"][0]) < 0.5
+
+
+def test_top_k_by_effect_lower_and_selective_sets(model, tokenizer, stim):
+    rng = np.random.default_rng(0)
+    lower = rng.normal(size=(3, N_NEUR, 2))
+    sel = np.full((3, N_NEUR), "none", dtype="<U8")
+    sel[2, [4, 8]] = "sentence"
+    tagged = xr.Dataset(
+        {
+            "category": (("layer", "neuron"), np.full((3, N_NEUR), "none", dtype="<U8")),
+            "selective_category": (("layer", "neuron"), sel),
+            "effect_lower": (("layer", "neuron", "level"), lower),
+        },
+        coords={"layer": [0, 1, 2], "level": ["sentence", "phrase"]},
+    )
+    r = run(model, tokenizer, stim, tagged, top_k=[2, 5], layers=[1, 2], n_random=3)
+    assert list(r["set"].values) == ["top2", "top5"]
+    assert r["n_neurons"].values.tolist() == [[0, 2, 2], [0, 5, 5]]
+    assert r.attrs["top_k"] == "2,5" and r.attrs["rank_by"] == "effect_lower"
+    s = run(model, tokenizer, stim, tagged, verdict="selective", categories="tagged", n_random=2)
+    assert s["n_neurons"].values.tolist() == [[0, 0, 2]] and s.attrs["verdict"] == "selective"
+    with pytest.raises(ValueError, match=r"\['tagged'\] hold no neuron"):
+        run(model, tokenizer, stim, tagged, verdict="selective", categories="tagged", layers=0)
+    table = ablation_table(r)
+    for c in ("sentences", "random-words", "within-shuffle"):
+        assert {f"change_{c}", f"z_{c}", f"p_{c}", f"null_mean_{c}"} <= set(table.columns)
+    np.testing.assert_allclose(table["change_sentences"], table["change"])
+    assert table.attrs == {"null": "matched-variance", "n_random": 3}

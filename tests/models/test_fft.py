@@ -116,3 +116,232 @@ def test_to_dataset_is_a_copy():
     first = ds["sum_abs"].values.copy()
     acc.add("c", X)
     np.testing.assert_array_equal(ds["sum_abs"].values, first)
+
+
+# --------------------------------------------------------------------------- the device path
+# On a CPU, SUMMARIZERS["cpu"] = DeviceSummarizer forces the accelerator's code path: the hooks
+# go straight to coefficients (iter_spectral), the sums stay in torch tensors on the
+# activations' device until the Spectra are built.
+
+EN = "fat rat sensed fear big dog chased cats old cow ate grass quizzically unbelievable".split()
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    from hftp.testing import tiny_model, tiny_tokenizer
+
+    return tiny_model("llama"), tiny_tokenizer()
+
+
+def _stim(n_seq: int, n_units: int = 16, seed: int = 1):
+    from hftp.testing import make_stim
+
+    rng = np.random.default_rng(seed)
+    seqs = [list(rng.choice(EN, n_units)) for _ in range(n_seq)]
+    half = n_seq // 2
+    return make_stim(seqs, condition=["exp"] * half + ["ctrl"] * (n_seq - half))
+
+
+@pytest.fixture
+def device_path(monkeypatch):
+    monkeypatch.setitem(fft.SUMMARIZERS, "cpu", fft.DeviceSummarizer)
+
+
+def _assert_same_spectra(got, want, rtol=2e-5):
+    assert set(got.data_vars) == set(want.data_vars)
+    for var in want.data_vars:
+        a, b = got[var].values, want[var].values
+        if var == "n_trials":
+            np.testing.assert_array_equal(a, b)
+            continue
+        scale = np.nanmax(np.abs(b))
+        np.testing.assert_allclose(a, b, atol=rtol * scale, rtol=0, err_msg=var)
+        np.testing.assert_array_equal(np.isnan(a), np.isnan(b), err_msg=var)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"batch_size": 2},
+        {"batch_size": 3, "split": True, "drop_units": 4},
+        {"batch_size": 4, "pooling": "last", "layers": [0, 2]},
+        {"batch_size": 3, "lexical_baseline": "random-words"},  # the pooled device path
+    ],
+)
+def test_device_path_gives_the_numpy_paths_spectra(tiny, kw, monkeypatch):
+    model, tok = tiny
+    stim = _stim(7)
+    if "lexical_baseline" in kw:
+        stim = _stim(8)
+        stim.units["condition"] = np.where(stim.units["sequence"] % 2, "random-words", "exp")
+    want = hftp_probe(model, tok, stim, **kw)
+    monkeypatch.setitem(fft.SUMMARIZERS, "cpu", fft.DeviceSummarizer)
+    got = hftp_probe(model, tok, stim, **kw)
+    _assert_same_spectra(got, want)
+    assert got.attrs == want.attrs
+
+
+def hftp_probe(model, tok, stim, **kw):
+    import hftp
+
+    return hftp.probe(model, tok, stim, progress=False, **kw)
+
+
+def test_device_path_runs_the_fused_hooks(tiny, device_path, monkeypatch):
+    from hftp.models import probing
+
+    calls = {"spectral": 0, "pooled": 0}
+    for name in ("iter_spectral", "iter_pooled"):
+        real = getattr(probing, name)
+
+        def counted(*a, _real=real, _key=name.split("_")[1], **k):
+            calls[_key] += 1
+            return _real(*a, **k)
+
+        monkeypatch.setattr(probing, name, counted)
+    hftp_probe(*tiny, _stim(4))
+    assert calls == {"spectral": 1, "pooled": 0}
+
+
+#: what makes torch copy to the host or wait for the device
+_TRANSFERS = ("cpu", "numpy", "item", "tolist", "__bool__", "__float__", "__int__", "__array__")
+
+
+def _count_host_transfers(monkeypatch):
+    """Count the calls from hftp's own code that would cross to the host or synchronise."""
+    import sys
+
+    counts: dict[str, int] = {}
+
+    def wrap(name, real):
+        def wrapper(self, *a, **k):
+            caller = sys._getframe(1).f_globals.get("__name__", "")
+            if caller.startswith("hftp."):
+                counts[f"{caller}.{name}"] = counts.get(f"{caller}.{name}", 0) + 1
+            return real(self, *a, **k)
+
+        return wrapper
+
+    for name in _TRANSFERS:
+        monkeypatch.setattr(torch.Tensor, name, wrap(name, getattr(torch.Tensor, name)))
+    real_to = torch.Tensor.to
+
+    def to(self, *a, **k):
+        target = a[0] if a else k.get("device")
+        if isinstance(target, str | torch.device) and torch.device(target).type == "cpu":
+            caller = sys._getframe(1).f_globals.get("__name__", "")
+            if caller.startswith("hftp.") and self.device.type != "cpu":
+                counts[f"{caller}.to"] = counts.get(f"{caller}.to", 0) + 1
+        return real_to(self, *a, **k)
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    return counts
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_device_path_makes_no_host_transfer_per_batch(tiny, device_path, monkeypatch, split):
+    model, tok = tiny
+    few, many = _stim(4), _stim(12)
+    seen = []
+    for stim in (few, many):  # 2 and 6 batches of 2
+        with monkeypatch.context() as m:
+            counts = _count_host_transfers(m)
+            hftp_probe(model, tok, stim, batch_size=2, split=split)
+        seen.append(dict(counts))
+    assert seen[0] == seen[1], "a host transfer per batch"
+    # what crosses does so when the Spectra are built, in spectral.accumulate
+    assert all(k.startswith("hftp.spectral.accumulate.") for k in seen[1]), seen[1]
+
+
+def test_running_float32_sums_match_float64():
+    # 40 batches of 8 trials with a large mean: float32 sums only ever hold FLUSH_BATCHES
+    # batches, then go to the float64 totals
+    rng = np.random.default_rng(3)
+    n_batches, n_trials = 40, 8
+    x = 50.0 + rng.standard_normal((n_batches * n_trials, L, U, N))
+    pooled = torch.from_numpy(x.astype("f4"))
+    ref = _acc()
+    ref.add("c", rfft_trials(pooled.permute(0, 1, 3, 2).double().numpy(), drop=4))
+    want = ref.to_dataset()
+    acc = SpectraAccumulator(
+        channel_dims=("layer", "neuron"),
+        channel_coords={"layer": np.arange(L), "neuron": np.arange(N)},
+        freqs=freq_axis(U - 4, 4.0),
+        sfreq=4.0,
+        tagged_hz={"sentence": 1.0, "phrase": 2.0},
+        n_times=U - 4,
+        device="cpu",
+    )
+    summ = fft.DeviceSummarizer(acc, torch.device("cpu"))
+    for k in range(n_batches):
+        summ.add_pooled("c", pooled[k * n_trials : (k + 1) * n_trials].transpose(0, 1), 4)
+    summ.finish()
+    got = acc.to_dataset()
+    for var in SUM_VARS:  # relative to each total's largest value
+        err = np.abs(got[var].values - want[var].values).max() / np.abs(want[var].values).max()
+        assert err < 2e-6, (var, err)
+    assert int(got["n_trials"].values[0]) == n_batches * n_trials
+
+
+def test_a_rounded_matrix_adds_no_coherent_dc_leak():
+    # bfloat16 keeps 3 digits of the matrix: its columns no longer sum to 0, so a neuron with a
+    # large mean would leak that mean into every bin, the same in every trial. The summary
+    # subtracts leak * mean.
+    rng = np.random.default_rng(4)
+    B, T, N_ = 4, 24, 6
+    n_units, drop = 24, 4
+    from hftp.models.pooling import Batch
+
+    rows = torch.arange(B * n_units)
+    cols = (rows // n_units) * T + rows % n_units
+    batch = Batch(torch.zeros(B, T, dtype=torch.long), None, rows, cols, torch.ones(B * n_units),
+                  n_units)  # fmt: skip
+    matrix = fft.spectral_matrix(batch, drop, "cpu")
+    a = torch.from_numpy(100.0 + rng.standard_normal((B, T, N_)))  # mean 100, signal of 1
+    exact = torch.bmm(a.transpose(1, 2), matrix.exact)
+    rounded, leak = matrix.cast(torch.bfloat16)
+    raw = torch.bmm(a.transpose(1, 2), rounded.double()).float()
+    F = matrix.n_freq
+    X = raw.view(1, B, N_, -1, 2)
+    re, im = fft.corrected(X, leak, matrix.inv_count, 0.0)
+    want = exact[..., : 2 * F].view(B, N_, F, 2)
+    uncorrected = (raw[..., : 2 * F].view(B, N_, F, 2) - want).abs().max()
+    err = (torch.stack([re[0], im[0]], -1) - want).abs().max()
+    signal = want.abs().max()
+    assert uncorrected > 0.05 * signal  # the leak of a mean of 100 through 3 digits
+    assert err < 0.01 * signal and err < uncorrected / 10
+
+
+def test_a_constant_neuron_has_exactly_no_spectrum_on_the_device_path(pooled):
+    acc = _acc()
+    pooled = pooled.clone()
+    pooled[2, :, :, 5] = 7.0  # constant and non-zero: a matrix product leaves ~1e-7 of 7 behind
+    fft.DeviceSummarizer(acc, torch.device("cpu")).add_pooled("c", pooled, 4)
+    ds = acc.to_dataset()
+    for var in SUM_VARS:
+        assert np.all(ds[var].values[0, 2, 5] == 0), var
+    assert np.all(ds["trial_x"].values[0, :, 2, 5] == 0)
+
+
+def test_a_failing_compiler_falls_back_to_eager_sums(pooled, monkeypatch, caplog):
+    def broken(fn, **kw):
+        def run(*a, **k):
+            raise RuntimeError("no compiler here")
+
+        return run
+
+    monkeypatch.setattr(fft, "COMPILE_ON", {"cpu"})
+    monkeypatch.setattr(fft, "_COMPILED", {})
+    monkeypatch.setattr(torch, "compile", broken)
+    want = _acc()
+    fft.NumpySummarizer(want, "cpu").add_pooled("c", pooled, 4)
+    got = _acc()
+    with caplog.at_level("WARNING", logger="hftp"):
+        fft.add_pooled(got, "c", pooled, 4)  # NumpySummarizer is "cpu"'s: use the device one
+        summ = fft.DeviceSummarizer(got, torch.device("cpu"))
+        summ.add_pooled("c", pooled, 4)
+        summ.finish()
+    assert "torch.compile of the probe's summary failed" in caplog.text
+    assert fft._COMPILED["cpu"] is fft._accumulate
+    g, w = got.to_dataset(), want.to_dataset()
+    np.testing.assert_allclose(g["sum_abs"].values[:, :, :, :], 2 * w["sum_abs"].values, rtol=1e-5)

@@ -162,7 +162,7 @@ def test_hooks_removed_when_streaming_fails(model, tokenizer, monkeypatch, tmp_p
     def fail(*_a, **_k):
         raise RuntimeError("accumulator failed")
 
-    monkeypatch.setattr(probing, "add_pooled", fail)
+    monkeypatch.setattr(probing, "add_batch", fail)
     with pytest.raises(RuntimeError, match="accumulator failed"):
         hftp.probe(
             model, tokenizer, make_stim([EN[:8]]), progress=False, save_raw=tmp_path / "r.nc"

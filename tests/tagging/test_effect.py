@@ -13,8 +13,6 @@ from hftp.tagging import find_tagged
 from hftp.tagging.effect import (
     EFFECT_VARS,
     amplitude_moments,
-    effect_curve,
-    effect_profile,
     effect_scale,
     effect_share,
     effect_test,
@@ -22,6 +20,7 @@ from hftp.tagging.effect import (
     p_interval_null,
     selective_conjunction,
 )
+from hftp.tagging.profile import effect_curve, effect_profile
 from hftp.testing import planted_spectra
 
 DELTA, ALPHA = 0.2, 0.05
@@ -102,10 +101,6 @@ def sim_spectra(effect, control=None, *, n_trials, shape, n_times=200, rate=4.0,
         },
     )
     return ds
-
-
-def _selective(tagged, eff, q=0.05):
-    return selective_conjunction(tagged["p"].values, eff["p_effect"].values, q)["selective"]
 
 
 # ---------------------------------------------------------------- the estimate
@@ -248,9 +243,8 @@ def _separated(n_ch, seed):
 def test_planted_large_effects_are_found_with_precision():
     eff, large = _separated(2000, seed=1)
     s = sim_spectra(eff, n_trials=100, shape=(4, 500), seed=2)
-    tagged = find_tagged(s, "exp", "ctrl")
-    res = effect_test(s, "exp", "ctrl")
-    sel = _selective(tagged, res).reshape(2000, 2)
+    res = find_tagged(s, "exp", "ctrl")
+    sel = res["selective"].values.reshape(2000, 2)
     for j in range(2):  # complex (1 Hz) and Nyquist (2 Hz)
         called = sel[:, j]
         precision = (called & large).sum() / max(called.sum(), 1)
@@ -269,7 +263,7 @@ def test_selective_is_stable_in_n_while_significant_grows():
         s = sim_spectra(eff, n_trials=n, shape=(4, 500), seed=10 + i)
         tagged = find_tagged(s, "exp", "ctrl")
         sig.append(float(tagged["significant"].values.mean()))
-        sel.append(float(_selective(tagged, effect_test(s, "exp", "ctrl")).mean()))
+        sel.append(float(tagged["selective"].values.mean()))
     # significant grows with the trials; selective stays at the planted 5%
     assert sig[0] < sig[1] < sig[2]
     assert sig[2] - sig[0] > 0.3
@@ -287,9 +281,7 @@ def test_continuous_effects_quantiles_and_share_are_stable_in_n():
     profiles, sel = [], []
     for i, n in enumerate((32, 100, 400)):
         s = sim_spectra(eff, ctrl, n_trials=n, shape=(3, 1000), seed=20 + i)
-        tagged = find_tagged(s, "exp", "ctrl")
-        res = effect_test(s, "exp", "ctrl")
-        res["selective"] = (res["effect"].dims, _selective(tagged, res))
+        res = find_tagged(s, "exp", "ctrl")
         prof = effect_profile(res, n_boot=200, seed=i)
         profiles.append(prof)
         sel.append(float(res["selective"].mean()))
@@ -339,7 +331,7 @@ def test_effect_profile_columns_and_intervals():
 def test_effect_curve_falls_with_delta():
     eff, _ = _separated(1000, seed=8)
     s = sim_spectra(eff, n_trials=100, shape=(2, 500), seed=9)
-    res = effect_test(s, "exp", "ctrl").merge(find_tagged(s, "exp", "ctrl")[["p"]])
+    res = find_tagged(s, "exp", "ctrl")
     curve = effect_curve(res, [0.0, 0.1, 0.2, 0.3, 0.6])
     assert set(curve["level"]) == {"sentence", "phrase", "any"}
     for (_, _), g in curve.groupby(["layer", "level"]):
@@ -348,8 +340,57 @@ def test_effect_curve_falls_with_delta():
         assert (g["selective_share"] <= g["effect_share"] + 0.02).all()
     at = curve[(curve["min_effect"] == 0.2) & (curve["level"] == "sentence")]
     assert np.allclose(at["selective_share"], 0.05, atol=0.02)
+    # at the result's own δ the curve's selective is the result's
+    own = curve[(curve["min_effect"] == 0.2) & (curve["level"] != "any")]
+    direct = res["selective"].mean("neuron").to_series()
+    got = own.set_index(["layer", "level"])["selective_share"]
+    np.testing.assert_allclose(got.sort_index().values, direct.sort_index().values)
     # without the tagging p-values the selective column is NaN
-    assert effect_curve(res.drop_vars("p"))["selective_share"].isna().all()
+    alone = effect_test(s, "exp", "ctrl")
+    assert effect_curve(alone)["selective_share"].isna().all()
+
+
+# ------------------------------------------------------------------- find_tagged
+
+
+def test_find_tagged_adds_effects_and_leaves_every_other_variable_alone():
+    eff, large = _separated(1000, seed=11)
+    s = sim_spectra(eff, n_trials=40, shape=(2, 500), seed=12)
+    a = find_tagged(s, "exp", "ctrl")
+    b = find_tagged(s, "exp", "ctrl", min_effect=0.4)
+    new = {*EFFECT_VARS, "sel_p", "sel_q", "selective"}
+    assert new <= set(a.data_vars)
+    old = [v for v in a.data_vars if v not in new]
+    xr.testing.assert_identical(a[old].drop_attrs(), b[old].drop_attrs())  # only new ones move
+    assert a.attrs["min_effect"] == DELTA and b.attrs["min_effect"] == 0.4
+    assert a.attrs["effect_alpha"] == 0.05 and "Welch" in a.attrs["effect_method"]
+    assert a.attrs["effect_sd"].startswith("the channel's SD")
+    # the same numbers as the effect test alone; selective needs the neighbor test too
+    alone = effect_test(s, "exp", "ctrl")
+    xr.testing.assert_allclose(a["effect_lower"], alone["effect_lower"])
+    assert not (a["selective"] & ~a["above_neighbors"]).any()
+    assert b["selective"].sum() < a["selective"].sum()
+    np.testing.assert_array_equal(
+        a["selective"].values,
+        selective_conjunction(a["p"].values, a["p_effect"].values, 0.05)["selective"],
+    )
+    # paper mode has no effect test
+    small = planted_spectra((20,), n_trials=20)
+    paper = find_tagged(small, "exp", "ctrl", mode="paper", mode_params={"n_permutations": 50})
+    assert "effect" not in paper and "min_effect" not in paper.attrs
+
+
+def test_find_tagged_effects_at_control_frequencies_and_without_trials():
+    s = planted_spectra((80,), plant={"sentence": np.arange(80) < 20}, amplitude=1.0, n_trials=30)
+    res = find_tagged(s, "exp", "ctrl", control_hz={"fake": 1.3})
+    assert "control_effect" in res and "control_selective" in res
+    assert res["control_selective"].sum() == 0
+    assert res["selective"].sel(level="sentence").values[:20].all()
+    one = planted_spectra((10,), n_trials=1)
+    alone = find_tagged(one, "exp")  # the F-test needs no variance; the effect test does
+    assert np.isnan(alone["effect"]).all() and not alone["selective"].any()
+    with pytest.raises(InvalidValueError, match="min_effect"):
+        find_tagged(s, "exp", "ctrl", min_effect=-0.1)
 
 
 def test_selective_conjunction_is_one_bh_family():

@@ -9,12 +9,15 @@ import pytest
 import xarray as xr
 from scipy import stats
 
+from hftp._validation import InvalidTypeError
 from hftp.tagging.pipeline import find_tagged
 from hftp.tagging.profile import (
     CATEGORIES,
     categories,
     category_fractions,
     check_result,
+    effect_curve,
+    effect_profile,
     layer_profile,
     overlap,
     snr_curve,
@@ -160,7 +163,11 @@ def planted_result():
 def test_layer_profile_counts_and_columns(planted_result):
     a, plant = planted_result
     prof = layer_profile(a)
-    assert list(prof.columns) == ["layer", "category", "count", "proportion"]
+    assert list(prof.columns)[:4] == ["layer", "category", "count", "proportion"]
+    # a result without effect sizes (hftp 0.2, paper mode) gives the old table
+    old = layer_profile(a.drop_vars(["effect", "selective"]))
+    assert list(old.columns) == ["layer", "category", "count", "proportion"]
+    assert old.equals(prof[old.columns])
     assert len(prof) == 2 * 4 and prof["count"].sum() == 200
     assert np.allclose(prof.groupby("layer")["proportion"].sum(), 1.0)
     shared = prof[prof["category"] == "shared"].set_index("layer")["proportion"]
@@ -221,3 +228,42 @@ def test_overlap_of_a_result_with_itself_and_a_changed_copy(planted_result):
     ov = overlap(a, b).set_index(["layer", "category"])
     assert (ov.xs("shared", level="category")["dice"] == 0).all()
     assert (ov.xs("sentence", level="category")["dice"] == 1).all()
+
+
+def test_layer_profile_effect_columns(planted_result):
+    a, plant = planted_result
+    prof = layer_profile(a, residual=a, untrained=a, n_boot=100)
+    for col in ("effect_median", "effect_p90", "effect_share"):
+        for c in (col, f"{col}_low", f"{col}_high"):
+            assert c in prof
+        rows = prof[prof["category"].isin(["sentence", "phrase"])]
+        assert rows[col].notna().all()
+        assert prof[prof["category"].isin(["shared", "none"])][col].isna().all()
+        assert (rows[f"{col}_low"] <= rows[col] + 1e-12).all()
+        np.testing.assert_allclose(prof[f"residual_{col}"], prof[col])
+    # `selective`, like `proportion`: the share of the layer in each category, by selective
+    np.testing.assert_allclose(prof.groupby("layer")["selective"].sum(), 1.0)
+    np.testing.assert_allclose(prof["untrained_selective"], prof["selective"])
+    assert (
+        (prof["selective_low"] <= prof["selective"]) & (prof["selective"] <= prof["selective_high"])
+    ).all()
+    sel = categories(a["selective"])
+    want = float((sel.sel(layer=0) == "sentence").mean())
+    got = prof.query("layer == 0 and category == 'sentence'")["selective"].item()
+    assert got == pytest.approx(want)
+    # the effect at the sentence level is the effect profile's
+    eff = effect_profile(a, n_boot=100)
+    row = eff.query("layer == 1 and level == 'sentence'")
+    got = prof.query("layer == 1 and category == 'sentence'")
+    assert got["effect_median"].item() == pytest.approx(row["effect_median"].item())
+    assert prof.attrs["min_effect"] == 0.2 and prof.attrs["n_boot"] == 100
+
+
+def test_effect_profile_needs_effect_sizes(planted_result):
+    a, _ = planted_result
+    with pytest.raises(InvalidTypeError, match="without 'effect'"):
+        effect_profile(a.drop_vars("effect"))
+    with pytest.raises(InvalidTypeError, match="effect"):
+        effect_curve([1, 2])
+    flat = effect_profile(a, n_boot=0)
+    assert flat["effect_median_low"].isna().all() and flat["effect_median"].notna().all()

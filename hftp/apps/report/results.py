@@ -365,9 +365,7 @@ def _tagging_files(numbers, params):
             continue
         total, parts = _category_parts(e)
         mode = e.get("mode", "calibrated")
-        text = (
-            f"{label(name)}: {pct(total)} of {_n_channels(e)}channels tagged ({mode} mode): {parts}."
-        )
+        text = f"{label(name)}: {pct(total)} of {_n_channels(e)}channels tagged ({mode} mode): {parts}."
         data = str(e.get("data", ""))
         out.append(Finding(text, _file_source(e), data, (f"{name}_profile",)))
     return out
