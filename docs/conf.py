@@ -64,7 +64,8 @@ exclude_patterns = [
     "auto_examples/*.py",
     "auto_examples/*.zip",
     "**.ipynb_checkpoints",
-    "sg_execution_times.rst",
+    "sg_execution_times.rst",  # sphinx-gallery's timing tables: build diagnostics, not pages
+    "auto_examples/sg_execution_times.rst",
 ]
 html_math_renderer = "mathml"
 default_role = "py:obj"
@@ -180,6 +181,12 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 html_context = {"default_mode": "light"}
+# pages without children of their own: no empty "Section Navigation" column
+html_sidebars = {
+    page: []
+    for page in ("index", "getting_started", "cli", "glossary", "methods", "changelog", "citing",
+                 "contributing", "notebooks")
+}
 
 # -- one page per object: other spellings of a documented name point to its page ----------------
 

@@ -40,7 +40,30 @@ stim = hftp.make_stimuli(
 )
 spectra = probe_model(stim, layers=[0, 5, 10, 15, 20])
 
-sim = hftp.simulate_ieeg(Path(tempfile.mkdtemp()) / "sim_bids", stim=stim, subjects=2, seed=0)
+# %%
+# The simulated brain: two regions (STG_L, IFG_L) respond at the sentence and phrase rates with
+# the condition profile of the model's layer 20 (its mean evoked amplitude at 1 and 2 Hz in each
+# condition, relative to the largest); A1_L follows the word rate only, in every condition;
+# MFG_R does not respond. This is a known truth planted for the demonstration: the test should
+# find the two planted regions and not the others.
+evoked = hftp.evoked_amplitude(spectra.sel(layer=20)).mean("neuron")
+profile = {
+    level: (hftp.at_freq(evoked, hz) / hftp.at_freq(evoked, hz).max()).to_series()
+    for level, hz in spectra.hftp.tagged_hz.items()
+}
+like_layer_20 = {
+    c: {"unit": 1.0, "sentence": profile["sentence"][c], "phrase": profile["phrase"][c]}
+    for c in stim.conditions
+}
+responses = {
+    "STG_L": like_layer_20,
+    "IFG_L": like_layer_20,
+    "A1_L": {c: {"unit": 1.0} for c in stim.conditions},
+    "MFG_R": {},
+}
+sim = hftp.simulate_ieeg(
+    Path(tempfile.mkdtemp()) / "sim_bids", stim=stim, responses=responses, subjects=2, seed=0
+)
 bspec = hftp.brain_spectra(hftp.brain.read_subjects(sim.root))
 print(list(bspec["condition"].values))
 print(sorted(set(bspec["region"].values)))

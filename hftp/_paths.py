@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -370,13 +371,22 @@ _OS_REASONS = {
 }
 
 
-def os_error_message(exc: OSError, action: str = "write") -> str | None:
+def _errno(exc: BaseException) -> int:
+    """The errno of an OS error, or the one HDF5 quotes in its message (``errno = 28``)."""
+    code = getattr(exc, "errno", None)
+    if isinstance(code, int):
+        return code
+    m = re.search(r"errno = (\d+)", str(exc))
+    return int(m.group(1)) if m else -1
+
+
+def os_error_message(exc: BaseException, action: str = "write") -> str | None:
     """One line naming an OS error by its cause (disk full, read-only, size limit, ...).
 
     Parameters
     ----------
-    exc : OSError
-        The error.
+    exc : OSError or RuntimeError
+        The error (HDF5 reports OS errors as a RuntimeError quoting the errno).
     action : str
         What hftp was doing (``"write"``, ``"read"``), for the message.
 
@@ -385,10 +395,10 @@ def os_error_message(exc: OSError, action: str = "write") -> str | None:
     str or None
         The message, or None for an error without a cause this table knows.
     """
-    reason = _OS_REASONS.get(getattr(exc, "errno", None) or -1)
+    reason = _OS_REASONS.get(_errno(exc))
     if reason is None:
         return None
-    where = exc.filename or getattr(exc, "filename2", None)
+    where = getattr(exc, "filename", None) or getattr(exc, "filename2", None)
     at = f" {str(where)!r}" if where else ""
     return f"could not {action}{at}: {reason[0]}. {reason[1]}"
 
@@ -403,26 +413,26 @@ class DiskError(HftpError, OSError):
         return str(self.strerror)
 
 
-def named_os_error(exc: OSError, action: str = "write") -> OSError:
+def named_os_error(exc: BaseException, action: str = "write") -> BaseException:
     """``exc`` as a :class:`DiskError` with :func:`os_error_message`'s line, when it has one.
 
     Parameters
     ----------
-    exc : OSError
-        The error.
+    exc : BaseException
+        The error (an OSError, or HDF5's RuntimeError quoting an errno).
     action : str
         What hftp was doing.
 
     Returns
     -------
-    OSError
+    BaseException
         A :class:`DiskError` (also an ``OSError`` with the same ``errno``), or ``exc`` itself.
     """
-    if not isinstance(exc, OSError):
-        raise InvalidTypeError(f"Invalid type for 'exc': expected an OSError; got {exc!r}.")
+    if not isinstance(exc, BaseException):
+        raise InvalidTypeError(f"Invalid type for 'exc': expected an exception; got {exc!r}.")
     msg = os_error_message(exc, action)
     if msg is None or isinstance(exc, DiskError):
         return exc
-    err = DiskError(exc.errno, msg)
-    err.filename = exc.filename
+    err = DiskError(_errno(exc), msg)
+    err.filename = getattr(exc, "filename", None)
     return err

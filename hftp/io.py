@@ -8,7 +8,12 @@ variables, JSON attrs), whether it is written at once (:func:`save`) or batch by
 
 Every file hftp writes goes through :func:`atomic_path`: the data are written to a temporary file
 in the destination folder and renamed into place only once complete, so an interrupted run never
-leaves a half-written file behind.
+leaves a half-written file behind. Every folder goes through :func:`atomic_dir`, which writes a
+manifest of its files (:data:`hftp._paths.MANIFEST`) into it: replacing a folder later is refused
+while it holds anything hftp did not write, so hftp deletes only what hftp wrote. A full disk, a
+read-only file system or a file-size limit is reported as such (:class:`hftp._paths.DiskError`),
+and a netCDF file that a file-size limit (``ulimit -f``) would cut is refused before HDF5 writes
+it (HDF5 crashes the process on a cut write).
 
 netCDF has no complex type, so complex variables (``sum_x``, ``sum_phase``, ``trial_x``) are
 stored as two real variables ``<name>__re`` and ``<name>__im`` and recombined on load.
@@ -30,7 +35,20 @@ from typing import Any
 
 import numpy as np
 
-from hftp._validation import InvalidTypeError, check_in_path, check_option, check_out_path
+from hftp._paths import (
+    MANIFEST,
+    DiskError,
+    check_replaceable,
+    named_os_error,
+    write_manifest,
+)
+from hftp._validation import (
+    InvalidTypeError,
+    MissingPackageError,
+    check_in_path,
+    check_option,
+    check_out_path,
+)
 
 __all__ = [
     "atomic_path",
@@ -83,55 +101,113 @@ def atomic_path(
         success the file gets the permissions of a plain write under the user's umask.
     """
     final = check_out_path(name, path, overwrite=overwrite)
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{final.name}.", suffix=".part", dir=final.parent or "."
+        )
+    except OSError as exc:
+        raise named_os_error(exc) from exc
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
         _publish_mode(tmp_path, is_dir=tmp_path.is_dir())
         os.replace(tmp_path, final)
-    except BaseException:
+    except BaseException as exc:
         if tmp_path.is_dir():
-            import shutil
-
             shutil.rmtree(tmp_path, ignore_errors=True)
         else:
             tmp_path.unlink(missing_ok=True)
+        if isinstance(exc, OSError | RuntimeError):  # HDF5 quotes OS errors in a RuntimeError
+            err = named_os_error(exc)
+            if err is not exc:
+                raise err from exc
         raise
 
 
 @contextlib.contextmanager
-def atomic_dir(path: str | os.PathLike, *, overwrite: bool = True) -> Iterator[Path]:
+def atomic_dir(
+    path: str | os.PathLike,
+    *,
+    overwrite: bool = True,
+    name: str = "out",
+    writer: str = "hftp",
+    legacy: Any = None,
+) -> Iterator[Path]:
     """Yield an empty staging folder beside ``path``; move it onto ``path`` on success.
+
+    The published folder holds a manifest of its files (:data:`hftp._paths.MANIFEST`), so that
+    hftp can tell its own folders from the user's.
 
     Parameters
     ----------
     path : path-like
         The final folder. Its parent must exist.
     overwrite : bool
-        Replace an existing ``path`` (default). With ``False`` an existing ``path`` is kept and
-        the staged copy discarded (e.g. when another process finished the same work first).
+        Replace an existing ``path`` (default), but only when it is empty or holds nothing but
+        what hftp wrote (its manifest says so); a folder holding anything else is refused,
+        naming a file found. With ``False`` an existing ``path`` is kept and the staged copy
+        discarded (e.g. when another process finished the same work first).
+    name : str
+        The parameter named in messages.
+    writer : str
+        What writes the folder, recorded in its manifest.
+    legacy : callable, optional
+        ``legacy(path) -> bool``: recognises a folder an older hftp wrote without a manifest
+        (e.g. by its files), so that it may be replaced.
 
     Yields
     ------
     staging : Path
         Write the folder's contents here. On an exception nothing is moved and ``path`` is
         untouched; the staging area is always removed.
-    """
-    import shutil
 
+    Raises
+    ------
+    InvalidValueError
+        ``path`` holds files hftp did not write (checked before and after the work).
+    DiskError
+        A full disk, a read-only file system or a size limit, named as such.
+    """
     final = Path(path)
-    work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent))
+
+    def check() -> None:
+        if final.exists() or final.is_symlink():
+            if legacy is not None and not (final / MANIFEST).exists():
+                if final.is_dir() and not final.is_symlink() and legacy(final):
+                    return
+            check_replaceable(final, name=name)
+
+    if overwrite:
+        check()  # before any work
+    try:
+        work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent))
+    except OSError as exc:
+        raise named_os_error(exc) from exc
     staging = work / "payload"
     staging.mkdir()
     try:
         yield staging
-        if final.exists():
+        write_manifest(staging, writer=writer)
+        old = None
+        if final.exists() or final.is_symlink():
             if not overwrite:
                 return
-            shutil.rmtree(final)
+            check()  # again: the user may have added a file while hftp worked
+            old = work / "replaced"
+            os.replace(final, old)  # out of the way, then the new folder in one rename
         _publish_mode(staging, is_dir=True)
-        os.replace(staging, final)
+        try:
+            os.replace(staging, final)
+        except BaseException:
+            if old is not None:
+                os.replace(old, final)
+            raise
+    except OSError as exc:
+        err = named_os_error(exc)
+        if err is exc:
+            raise
+        raise err from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -339,13 +415,55 @@ def save(obj, path: str | os.PathLike, *, name: str = "out", overwrite: bool = F
     )
     enc = _encode(obj)
     if _FORMATS[fmt] == "netcdf":
+        limit = _file_size_limit()
         with atomic_path(p, name=name, overwrite=overwrite) as tmp:
-            enc.to_netcdf(tmp, engine="h5netcdf")
+            if limit is None:
+                enc.to_netcdf(tmp, engine="h5netcdf")
+            else:  # HDF5 crashes the process on a write the limit cuts: check the size first
+                data = enc.to_netcdf(engine="h5netcdf")
+                if len(data) > limit:
+                    raise _too_big(p, len(data), limit)
+                tmp.write_bytes(data)
     else:
-        check_out_path(name, p)
-        with atomic_dir(p) as staging:
-            enc.to_zarr(staging, mode="w")
+        if p.exists() and not overwrite:
+            check_out_path(name, p, overwrite=False)
+        with atomic_dir(p, overwrite=True, name=name, writer="hftp.save", legacy=_hftp_zarr) as st:
+            enc.to_zarr(st, mode="w")
     return p
+
+
+def _file_size_limit() -> int | None:
+    """The process's file-size limit in bytes (``ulimit -f``), or None when unlimited."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return None if soft in (resource.RLIM_INFINITY, -1) else int(soft)
+
+
+def _too_big(path: Path, size: int, limit: int) -> DiskError:
+    import errno
+
+    err = DiskError(
+        errno.EFBIG,
+        f"could not write {str(path)!r}: it needs {size / 1e6:.1f} MB but the file-size limit "
+        f"(`ulimit -f`) allows {limit / 1e6:.1f} MB. Raise the limit (`ulimit -f unlimited`) or "
+        "write less (fewer sequences, layers or conditions).",
+    )
+    err.filename = str(path)
+    return err
+
+
+def _hftp_zarr(folder: Path) -> bool:
+    """A zarr store an older hftp wrote (no manifest): its root attrs carry hftp's provenance."""
+    for meta in (".zattrs", "zarr.json"):
+        try:
+            text = (folder / meta).read_text(encoding="utf-8")
+        except OSError:
+            continue
+        return "hftp_version" in text or "hftp_schema" in text
+    return False
 
 
 def load(path: str | os.PathLike, *, name: str = "path"):
@@ -411,10 +529,16 @@ class RawWriter:
             fix="Use a name ending in '.nc' (or '.zarr' with the zarr package installed).",
         )
         if self.path.suffix == ".zarr" and importlib.util.find_spec("zarr") is None:
-            raise ImportError(
-                "Invalid value for 'save_raw': writing '.zarr' needs the zarr package "
-                "(pip install zarr); or save to a '.nc' file instead."
+            raise MissingPackageError(
+                "Invalid value for 'save_raw': writing '.zarr' needs the zarr package; save to a "
+                "'.nc' file instead, or install it: pip install 'hftp[zarr]'",
+                install="pip install 'hftp[zarr]'",
+                name="zarr",
             )
+        if self.path.suffix == ".zarr" and (self.path.exists() or self.path.is_symlink()):
+            if not (self.path.is_dir() and _hftp_zarr(self.path)):
+                check_replaceable(self.path, name="save_raw")  # before the probe runs
+        self.n_values = stim.n_sequences * len(layers)
         self.layers = np.asarray(layers)
         self.texts = {seq: units for seq, _, units in stim.sequences()}
         # zarr appends need one fixed string width for the whole store
@@ -438,7 +562,10 @@ class RawWriter:
         import h5py
 
         text = h5py.string_dtype()
-
+        limit = _file_size_limit()
+        need = self.n_values * n_units * n_neurons * 4
+        if limit is not None and need > limit:  # HDF5 crashes the process on a cut write
+            raise _too_big(self.path, need, limit)
         self.file = h5netcdf.File(self.tmp / "raw.nc", "w")
         f = self.file
         f.dimensions = {
@@ -513,12 +640,21 @@ class RawWriter:
         """Finish the file and move it into place."""
         try:
             if self.path.suffix == ".zarr":
-                if self.path.exists():
-                    shutil.rmtree(self.path)
-                os.replace(self.tmp / "store.zarr", self.path)
+                store = self.tmp / "store.zarr"
+                write_manifest(store, writer="hftp probe (save_raw)")
+                if self.path.exists() or self.path.is_symlink():
+                    if not (self.path.is_dir() and _hftp_zarr(self.path)):
+                        check_replaceable(self.path, name="save_raw")
+                    os.replace(self.path, self.tmp / "replaced")
+                os.replace(store, self.path)
             else:
                 self.file.close()
                 os.replace(self.tmp / "raw.nc", self.path)
+        except OSError as exc:
+            err = named_os_error(exc)
+            if err is exc:
+                raise
+            raise err from exc
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
 

@@ -153,3 +153,108 @@ def test_raw_writer_abort_and_bad_names(tmp_path):
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ValueError, match=r"'save_raw \(file extension\)'"):
         io.RawWriter(tmp_path / "raw.h5", stim, [0], site="s", model="m")
+
+
+# ------------------------------------------------------------------------- nothing lost
+
+
+def test_atomic_dir_writes_a_manifest_and_replaces_only_its_own_folders(tmp_path):
+    from hftp._paths import MANIFEST, read_manifest
+
+    target = tmp_path / "run"
+    with io.atomic_dir(target) as staging:
+        (staging / "a.txt").write_text("x")
+        (staging / "sub").mkdir()
+        (staging / "sub" / "b.txt").write_text("y")
+    assert read_manifest(target) == {"a.txt", "sub/b.txt"} and (target / MANIFEST).is_file()
+    with io.atomic_dir(target) as staging:  # hftp's own folder: replaced
+        (staging / "c.txt").write_text("z")
+    assert sorted(p.name for p in target.iterdir()) == [MANIFEST, "c.txt"]
+    (target / "notes.md").write_text("the user's")
+    with pytest.raises(ValueError, match="'spec.out'.*files hftp did not write.*'notes.md'"):
+        with io.atomic_dir(target, name="spec.out") as staging:
+            (staging / "d.txt").write_text("w")
+    assert (target / "notes.md").read_text() == "the user's" and (target / "c.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no staging left behind
+
+
+def test_a_file_added_while_hftp_works_is_noticed(tmp_path):
+    target = tmp_path / "run"
+    with io.atomic_dir(target) as staging:
+        (staging / "a.txt").write_text("x")
+    with pytest.raises(ValueError, match="'late.txt'"):
+        with io.atomic_dir(target) as staging:
+            (target / "late.txt").write_text("user")
+            (staging / "a.txt").write_text("y")
+    assert (target / "late.txt").exists() and (target / "a.txt").read_text() == "x"
+
+
+def test_save_to_a_users_folder_named_zarr_refuses_even_with_overwrite(tmp_path):
+    pytest.importorskip("zarr")
+    user = tmp_path / "data.zarr"
+    user.mkdir()
+    (user / "thesis.tex").write_text("months of work")
+    with pytest.raises(ValueError, match="'thesis.tex'"):
+        io.save(_spectra(), user, overwrite=True)
+    assert (user / "thesis.tex").read_text() == "months of work"
+    own = io.save(_spectra(), tmp_path / "own.zarr")
+    io.save(_spectra(), own, overwrite=True)  # hftp's own store: replaced
+    assert "sum_x" in io.load(own)
+
+
+def test_raw_writer_refuses_a_users_zarr_folder_before_writing(tmp_path):
+    pytest.importorskip("zarr")
+    user = tmp_path / "raw.zarr"
+    user.mkdir()
+    (user / "keep.txt").write_text("x")
+    with pytest.raises(ValueError, match="'save_raw'.*'keep.txt'"):
+        io.RawWriter(user, make_stim([["a", "b"]]), [0], site="s", model="m")
+    assert (user / "keep.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [(28, "disk is full"), (30, "read-only"), (27, "file-size limit"), (13, "permission")],
+)
+def test_disk_errors_are_named_by_their_cause(tmp_path, monkeypatch, code, words):
+    import errno as _errno
+
+    def fail(*a, **k):
+        raise OSError(code, os.strerror(code), str(tmp_path / "s.nc"))
+
+    monkeypatch.setattr(io.os, "replace", fail)
+    with pytest.raises(hftp.HftpError, match=words) as err:
+        io.save(_spectra(), tmp_path / "s.nc")
+    assert isinstance(err.value, OSError) and err.value.errno == code
+    assert code in (_errno.ENOSPC, _errno.EROFS, _errno.EFBIG, _errno.EACCES)
+    assert not list(tmp_path.iterdir())  # the staged file is gone
+
+
+def test_hdf5_errors_quoting_an_errno_are_named(tmp_path, monkeypatch):
+    import xarray as _xr
+
+    def fail(self, *a, **k):
+        raise RuntimeError("Can't write data (file write failed: errno = 28, 'No space left')")
+
+    monkeypatch.setattr(_xr.Dataset, "to_netcdf", fail)
+    with pytest.raises(hftp.HftpError, match="disk is full"):
+        io.save(_spectra(), tmp_path / "s.nc")
+
+
+def test_a_file_size_limit_is_said_before_hdf5_writes(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import resource, numpy as np, xarray as xr, hftp\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, resource.RLIM_INFINITY))\n"
+        "ds = xr.Dataset({'x': (('a',), np.zeros(100_000))})\n"
+        "try:\n"
+        f"    hftp.io.save(ds, {str(tmp_path / 'big.nc')!r})\n"
+        "except hftp.HftpError as e:\n"
+        "    print('ERR', e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr  # no crash of the process
+    assert "ERR" in out.stdout and "file-size limit" in out.stdout and "0.8 MB" in out.stdout
+    assert not (tmp_path / "big.nc").exists()

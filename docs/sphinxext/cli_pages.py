@@ -21,23 +21,32 @@ def _escape(text: str) -> str:
     return re.sub(r"(\w)_(?=\W|$)", r"\1\\_", text)  # "word_" would be a reference
 
 
+def _help_text(command) -> str:
+    """The help text ``--help`` shows: click cuts it at a form feed (what follows is for the
+    Python docstring only)."""
+    return (command.help or "").split("\f")[0].strip()
+
+
 def _help_blocks(text: str) -> list[str]:
-    """A command's help text as rst: prose paragraphs, and its example commands as code."""
+    """A command's help text as rst: prose paragraphs, then its example commands in one block."""
     out: list[str] = []
+    examples: list[str] = []
     for para in re.split(r"\n\s*\n", (text or "").strip()):
         lines = [line.strip() for line in para.splitlines() if line.strip()]
         if not lines:
             continue
-        # "Example: hftp tag ..." on one line: the label, then the command as code
+        # "Example: hftp tag ..." on one line: the label, then the command
         m = re.match(r"^(Examples?:)\s*(hftp\s.*)$", lines[0])
         if m:
             lines = [m.group(1), m.group(2), *lines[1:]]
-        code = [line for line in lines if line.startswith("hftp ")]
+        examples += [line for line in lines if line.startswith("hftp ")]
         prose = [line for line in lines if not line.startswith("hftp ")]
+        prose = [line for line in prose if line not in ("Example:", "Examples:")]
         if prose:
             out += [_escape(" ".join(prose)), ""]
-        if code:
-            out += [".. code-block:: bash", ""] + [f"   {line}" for line in code] + [""]
+    if examples:
+        out += ["**Example**" if len(examples) == 1 else "**Examples**", ""]
+        out += [".. code-block:: bash", ""] + [f"   {line}" for line in examples] + [""]
     return out
 
 
@@ -90,9 +99,10 @@ def write_cli_page(path: str | Path) -> list[str]:
         "Command line",
         "============",
         "",
-        _escape(" ".join((group.help or "").split())),
+        _escape(" ".join(_help_text(group).split())),
         "",
-        "``hftp`` is installed with the package (``pip install hftp``; in a clone, ``.venv/bin/hftp``).",
+        "The ``hftp`` command is installed with the package (in a clone set up by ``make``, it is",
+        "``.venv/bin/hftp``).",
         "Every command has ``--help`` with an example, shows progress on long work, writes its",
         "outputs atomically (a temporary file, then a rename), refuses to replace existing outputs",
         "unless given ``--overwrite``, and with ``--json`` prints a machine-readable summary on",
@@ -112,7 +122,7 @@ def write_cli_page(path: str | Path) -> list[str]:
     ]
     for name in names:
         cmd = group.commands[name]
-        first = (cmd.help or "").strip().split("\n")[0]
+        first = _help_text(cmd).split("\n")[0]
         lines += [f"   * - :ref:`hftp {name} <cli-{name}>`", f"     - {_escape(first)}"]
     lines.append("")
     for name in names:
@@ -120,9 +130,9 @@ def write_cli_page(path: str | Path) -> list[str]:
         ctx = click.Context(cmd, info_name=name, parent=root)
         title = f"hftp {name}"
         lines += [f".. _cli-{name}:", "", title, "-" * len(title), ""]
-        lines += _help_blocks(cmd.help or "")
+        lines += _help_blocks(_help_text(cmd))
         usage = " ".join(["hftp", name, *cmd.collect_usage_pieces(ctx)])
-        lines += [".. code-block:: text", "", f"   {usage}", ""]
+        lines += ["**Usage**", "", ".. code-block:: text", "", f"   {usage}", ""]
         lines += _params_table(cmd, ctx)
     text = "\n".join(lines)
     path = Path(path)

@@ -38,20 +38,42 @@ run again. By default the runs go to a ``dask.distributed.LocalCluster`` of work
 pass a ``Client`` (or ``--scheduler``) to use an existing cluster (dask-jobqueue on SLURM,
 Kubernetes, dask-cuda). Workers with a GPU declare a ``GPU`` resource, and a run on CUDA asks for
 one.
+
+Nothing is lost and nothing starts half-checked. The whole spec is checked before any run: every
+key, every matrix value (a model or language becomes a folder name, so ``..``, ``.``, separators
+and empty names are refused, and every run folder must resolve inside ``out``), the ``[load]``,
+``[probe]`` and ``[tag]`` tables (keys and values) and the designs in every language (one sequence
+of each is made). Planning is linear in the number of runs. A run folder is replaced only when
+it holds nothing but hftp's own files (its manifest, :mod:`hftp._paths`). Resuming checks that
+every output of a finished run exists and opens. A failed run is one line in the log and in the
+index. Progress goes to stderr; Ctrl-C cancels the runs and closes the cluster quietly.
+
+This module is one idea, a sweep from its spec to its index (checking, planning, running,
+resuming), and is longer than most for that reason.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
 import os
 import re
+import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from hftp._validation import InvalidTypeError, InvalidValueError, check_int
+from hftp._paths import MANIFEST, check_component, check_replaceable, confine, foreign_files
+from hftp._validation import (
+    HftpError,
+    InvalidTypeError,
+    InvalidValueError,
+    check_float,
+    check_int,
+)
 from hftp.io import atomic_dir, save, write_text
 
 __all__ = ["sweep", "load_spec", "plan_runs", "run_one", "run_is_done", "read_index"]
@@ -157,20 +179,177 @@ def load_spec(spec: str | os.PathLike | dict) -> dict:
     out.setdefault("load", {})
     out.setdefault("probe", {})
     out.setdefault("tag", {})
+    _check_matrix_values(out)
+    _check_tables(out)
+    _check_stimuli(out)
     return out
 
 
-def _slug(value: Any) -> str:
-    return re.sub(r"[^A-Za-z0-9._=-]+", "-", str(value).strip("/").replace("/", "--")) or "x"
+def _check_matrix_values(spec: dict) -> None:
+    """Every matrix value is usable: names that become folders, options that exist."""
+    from hftp._validation import check_option, check_type
+
+    for lang in spec["matrix"]["language"]:
+        check_component("spec.matrix.language", lang, fix="Use a language code, e.g. 'en'.")
+    for model in spec["matrix"]["model"]:
+        check_type("spec.matrix.model", model, str, "a model name, folder or .gguf file")
+        check_component(
+            "spec.matrix.model",
+            _model_name(model),
+            fix="Name a model folder, a .gguf file, a hub id or a catalogue key.",
+        )
+    for v in spec["matrix"].get("untrained", []):
+        check_type("spec.matrix.untrained", v, bool, "true or false")
+    if "tokenization" in spec["matrix"] or "pooling" in spec["matrix"]:
+        from hftp.models.pooling import POOLINGS, TOKENIZATIONS
+
+        for v in spec["matrix"].get("tokenization", []):
+            check_option("spec.matrix.tokenization", v, TOKENIZATIONS)
+        for v in spec["matrix"].get("pooling", []):
+            check_option("spec.matrix.pooling", v, POOLINGS)
+    if not isinstance(spec["device"], str):
+        raise InvalidTypeError(
+            f"Invalid type for 'spec.device': expected 'auto', 'cpu', 'cuda' or 'cuda:N'; got "
+            f"{spec['device']!r}."
+        )
+
+
+#: keyword arguments the sweep itself passes (a table may not set them)
+_SET_BY_SWEEP = {
+    "probe": ("model", "tokenizer", "stim", "progress", "save_raw"),
+    "tag": ("spectra", "condition", "control", "seed"),
+}
+
+
+def _check_keywords(table: str, given: dict, fn) -> None:
+    import inspect
+
+    from hftp._validation import did_you_mean
+
+    params = inspect.signature(fn).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    allowed = [k for k in params if k not in _SET_BY_SWEEP.get(table, ())]
+    for key in given:
+        if key in _SET_BY_SWEEP.get(table, ()):
+            where = "the top-level key" if key in ("condition", "control", "seed") else "the sweep"
+            raise InvalidValueError(
+                f"Invalid value for 'spec.{table}': {key!r} is set by {where}; remove it "
+                f"from [{table}]."
+            )
+        if key not in params and not takes_any:
+            raise InvalidValueError(
+                f"Invalid value for 'spec.{table}': unknown key {key!r}. Allowed: "
+                f"{allowed}.{did_you_mean(key, allowed)}"
+            )
+
+
+def _check_tables(spec: dict) -> None:
+    """The [load], [probe] and [tag] tables, keys and values, before any run starts."""
+    from hftp._validation import (
+        check_float,
+        check_fraction_open,
+        check_int,
+        check_option,
+        check_type,
+    )
+    from hftp.models.load import load_model
+    from hftp.models.probing import probe
+    from hftp.tagging.pipeline import MODE_PARAMS, MODES, find_tagged
+
+    _check_keywords("load", spec["load"], load_model)
+    _check_keywords("probe", spec["probe"], probe)
+    _check_keywords("tag", spec["tag"], find_tagged)
+    load = spec["load"]
+    if "dtype" in load:
+        check_option(
+            "spec.load.dtype",
+            str(load["dtype"]).removeprefix("torch."),
+            ("float32", "float16", "bfloat16", "float64"),
+        )
+    if "download" in load:
+        check_type("spec.load.download", load["download"], bool, "true or false")
+    pr = spec["probe"]
+    for key in ("batch_size",):
+        if key in pr:
+            check_int(f"spec.probe.{key}", pr[key], min_value=1)
+    if "drop_units" in pr:
+        check_int("spec.probe.drop_units", pr["drop_units"], min_value=0)
+    for key in ("keep_trials", "split", "drop_missing", "add_bos"):
+        if key in pr and pr[key] is not None:
+            check_type(f"spec.probe.{key}", pr[key], bool, "true or false")
+    if "pooling" in pr or "tokenization" in pr:
+        from hftp.models.pooling import POOLINGS, TOKENIZATIONS
+
+        if "pooling" in pr:
+            check_option("spec.probe.pooling", pr["pooling"], POOLINGS)
+        if "tokenization" in pr and pr["tokenization"] is not None:
+            check_option("spec.probe.tokenization", pr["tokenization"], TOKENIZATIONS)
+    tag = spec["tag"]
+    mode = check_option("spec.tag.mode", tag.get("mode", "calibrated"), MODES)
+    if "q" in tag:
+        check_fraction_open("spec.tag.q", tag["q"])
+    for key in ("min_snr", "min_effect"):
+        if key in tag:
+            check_float(f"spec.tag.{key}", tag[key], min_value=0.0)
+    mode_params = tag.get("mode_params", {})
+    check_type("spec.tag.mode_params", mode_params, dict, "a table, e.g. [tag.mode_params]")
+    fields = MODE_PARAMS[mode]
+    for key in mode_params:
+        if key not in fields:
+            raise InvalidValueError(
+                f"Invalid value for 'spec.tag.mode_params': unknown key {key!r} for mode "
+                f"{mode!r}. Allowed: {sorted(fields)}."
+            )
+    try:
+        MODES[mode].params(**mode_params)  # the mode's own checks of its values
+    except (ValueError, TypeError) as exc:
+        raise InvalidValueError(f"Invalid value in 'spec.tag.mode_params': {exc}") from None
+
+
+def _check_stimuli(spec: dict) -> None:
+    """Make one sequence of every design in every language: designs, languages and
+    ``n_sentences`` are checked before any run (and ``condition``/``control`` among them)."""
+    import warnings
+
+    from hftp.stimuli.generation import make_stimuli
+
+    designs = spec["designs"]
+    for key in ("condition", "control"):
+        v = spec.get(key)
+        if v is not None and v not in designs:
+            from hftp._validation import check_option
+
+            check_option(f"spec.{key}", v, designs, fix="It must be one of the spec's designs.")
+    kw = {"n_sentences": spec["n_sentences"]} if "n_sentences" in spec else {}
+    for lang in dict.fromkeys(spec["matrix"]["language"]):
+        with warnings.catch_warnings():  # the runs say these themselves
+            warnings.simplefilter("ignore")
+            try:
+                make_stimuli(lang, designs, 1, spec["seed"], **kw)
+            except (ValueError, TypeError) as exc:
+                msg = str(exc).replace("Invalid value for '", "Invalid value for 'spec.", 1)
+                raise InvalidValueError(f"{msg} (language {lang!r} of spec.matrix)") from None
+
+
+def _slug(value: Any, name: str = "spec.matrix") -> str:
+    """A value as one safe folder name; ``..``, ``.`` and empty names are refused."""
+    text = re.sub(r"[^A-Za-z0-9._=-]+", "-", str(value).strip("/").replace("/", "--"))
+    return check_component(name, text, fix=f"(from {value!r}) Use plain names.")
+
+
+def _model_name(model: str) -> str:
+    """The name a model's run folder takes: a folder's (or .gguf file's) own name; a hub id
+    ``org/name`` as is."""
+    m = str(model)
+    p = Path(m).expanduser()
+    if p.exists() or p.is_absolute() or m.startswith((".", "~")) or m.count("/") > 1:
+        return p.stem if p.suffix == ".gguf" else p.name
+    return m
 
 
 def _model_slug(model: str) -> str:
     """A folder's (or .gguf file's) own name; a hub id ``org/name`` as ``org--name``."""
-    m = str(model)
-    p = Path(m).expanduser()
-    if p.exists() or p.is_absolute() or m.startswith((".", "~")) or m.count("/") > 1:
-        return _slug(p.stem if p.suffix == ".gguf" else p.name)
-    return _slug(m)
+    return _slug(_model_name(model), "spec.matrix.model")
 
 
 def plan_runs(spec: dict) -> list[dict]:
@@ -193,15 +372,30 @@ def plan_runs(spec: dict) -> list[dict]:
         Two models map to the same output folder.
     """
     keys = list(spec["matrix"])
+    # one slug per distinct value (a model's slug stats the disk): planning stays linear
+    slugs = {
+        k: {
+            repr(v): (_model_slug(v) if k == "model" else _slug(v, f"spec.matrix.{k}"))
+            for v in spec["matrix"][k]
+        }
+        for k in keys
+    }
+    root = Path(spec["out"])
     runs = []
     for values in itertools.product(*(spec["matrix"][k] for k in keys)):
         p = dict(zip(keys, values, strict=True))
-        model = _model_slug(p["model"]) + ("-untrained" if p.get("untrained") else "")
-        extra = [f"{k}={_slug(p[k])}" for k in keys if k not in ("model", "language", "untrained")]
-        rel = Path(model, _slug(p["language"]), *extra)
-        runs.append({**p, "run": rel.as_posix(), "dir": str(Path(spec["out"]) / rel)})
-    ids = [r["run"] for r in runs]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
+        model = slugs["model"][repr(p["model"])] + ("-untrained" if p.get("untrained") else "")
+        extra = [
+            f"{k}={slugs[k][repr(p[k])]}"
+            for k in keys
+            if k not in ("model", "language", "untrained")
+        ]
+        rel = Path(model, slugs["language"][repr(p["language"])], *extra)
+        runs.append({**p, "run": rel.as_posix(), "dir": str(root / rel)})
+    for r in runs:  # every run folder stays inside out (a symlink inside out could lead out)
+        confine(root, r["dir"], name="spec.matrix")
+    counts = Counter(r["run"] for r in runs)
+    dup = sorted(i for i, n in counts.items() if n > 1)
     if dup:
         raise InvalidValueError(
             f"Invalid value for 'spec.matrix.model': several models map to the same output folder "
@@ -243,21 +437,52 @@ def run_is_done(run: dict, spec: dict) -> bool:
     Returns
     -------
     bool
-        True when ``run.json`` says ``done`` and records the spec's current settings.
+        True when ``run.json`` says ``done``, records the spec's current settings, and every
+        output it lists (``spectra.nc``, ``tagged.nc``) exists and opens as what it should be;
+        a run whose outputs were deleted or damaged is run again (with a note).
     """
     f = Path(run["dir"]) / "run.json"
     if not f.is_file():
         return False
     try:
         rec = json.loads(f.read_text())
-    except json.JSONDecodeError:
+    except (OSError, ValueError):
         return False
-    if rec.get("status") != "done":
+    if not isinstance(rec, dict) or rec.get("status") != "done":
         return False
     if rec.get("settings") != _settings(spec):
         logger.warning("sweep run %s was made with other settings: running it again", run["run"])
         return False
+    for name, var in _OUTPUTS.items():
+        why = _unreadable(Path(run["dir"]) / name, var)
+        if why:
+            logger.warning("sweep run %s: its %s %s; running it again", run["run"], name, why)
+            return False
     return True
+
+
+#: every output of a run → a variable it must hold (as stored: complex values split in two)
+_OUTPUTS = {"spectra.nc": "sum_x__re", "tagged.nc": "category"}
+
+
+def _unreadable(path: Path, var: str) -> str | None:
+    """Why ``path`` is not a usable output (missing, unreadable, incomplete), or None."""
+    if not path.is_file():
+        return "is missing"
+    try:
+        import xarray as xr
+
+        with xr.open_dataset(path, engine="h5netcdf") as ds:  # opens the header, reads no data
+            if var not in ds.variables:
+                return f"lacks {var!r}"
+    except Exception as exc:  # noqa: BLE001 - any failure to open means: run it again
+        return f"cannot be read ({type(exc).__name__})"
+    return None
+
+
+def _legacy_run(folder: Path) -> bool:
+    """A run folder written before manifests: only a run's own files."""
+    return set(foreign_files(folder)) <= {"run.json", *_OUTPUTS}
 
 
 def run_one(run: dict, spec: dict) -> dict:
@@ -306,7 +531,7 @@ def run_one(run: dict, spec: dict) -> dict:
         tagged = find_tagged(
             spectra, spec["condition"], spec["control"], seed=spec["seed"], **spec["tag"]
         )
-        with atomic_dir(dest, overwrite=True) as staging:
+        with atomic_dir(dest, name="spec.out", writer="hftp sweep", legacy=_legacy_run) as staging:
             save(spectra, staging / "spectra.nc")
             save(tagged, staging / "tagged.nc")
             row.update(
@@ -319,16 +544,23 @@ def run_one(run: dict, spec: dict) -> dict:
             )
             _write_record(staging, row, spec)
     except Exception as exc:  # noqa: BLE001 - recorded in the index, the sweep goes on
-        logger.exception("sweep run %s failed", run["run"])
+        what = str(exc) if isinstance(exc, HftpError) else f"{type(exc).__name__}: {exc}"
+        what = " ".join(what.split())  # one line
+        logger.error("sweep run %s failed: %s", run["run"], what)
         row.update(
             status="failed",
             time_s=round(time.perf_counter() - t0, 3),
             spectra="",
             tagged="",
-            error=f"{type(exc).__name__}: {exc}",
+            error=what,
         )
-        with atomic_dir(dest, overwrite=True) as staging:
-            _write_record(staging, row, spec)
+        try:
+            with atomic_dir(
+                dest, name="spec.out", writer="hftp sweep", legacy=_legacy_run
+            ) as staging:
+                _write_record(staging, row, spec)
+        except (OSError, HftpError) as exc2:  # e.g. the folder holds the user's files
+            row["error"] += f" (its run.json could not be written either: {exc2})"
     return row
 
 
@@ -362,10 +594,13 @@ def _write_index(spec: dict, runs: list[dict]):
     rows = []
     for r in runs:
         f = Path(r["dir"]) / "run.json"
-        if f.is_file():
-            rec = json.loads(f.read_text())
+        try:
+            rec = json.loads(f.read_text()) if f.is_file() else None
+        except (OSError, ValueError):
+            rec = {"status": "failed", "error": f"its run.json ({f}) cannot be read"}
+        if isinstance(rec, dict):
             rec.pop("settings", None)  # the spec's own entries; the index keeps the run's
-            rows.append(rec)
+            rows.append({"run": r["run"], "model": r["model"], "language": r["language"], **rec})
         else:
             pending = {"run": r["run"], "model": r["model"], "language": r["language"]}
             rows.append({**pending, "status": "pending"})
@@ -413,6 +648,7 @@ def sweep(
     workers: int = 1,
     scheduler: str | None = None,
     progress: bool = True,
+    connect_timeout: float = 30.0,
 ):
     """Run every combination of a SPEC's matrix as a Dask task; skip the finished ones.
 
@@ -428,29 +664,46 @@ def sweep(
     scheduler : str, optional
         Address of a running Dask scheduler (e.g. ``"tcp://10.0.0.5:8786"``).
     progress : bool
-        Show Dask's progress bar. Default True.
+        Show Dask's progress bar, on stderr (stdout stays free for ``--json``). Default True.
+    connect_timeout : float
+        Seconds to wait for ``scheduler`` before giving up with a message. Default 30.
 
     Returns
     -------
     pandas.DataFrame
         ``out/index.csv``: one row per run (``run, model, language, status, time_s, spectra,
-        tagged, error`` and the other matrix keys). Status is ``"done"`` or ``"failed"``.
+        tagged, error`` and the other matrix keys). Status is ``"done"`` or ``"failed"``; a
+        failed run's ``error`` is one line. Nothing is raised for a failed run: check the
+        statuses (``hftp sweep`` exits with code 1 when any run failed).
+
+    Raises
+    ------
+    InvalidValueError
+        Before any run: a bad spec (every table and matrix value is checked), a run folder that
+        holds files hftp did not write, a scheduler that does not answer.
+    KeyboardInterrupt
+        On Ctrl-C, once the cluster is closed; the finished runs are kept, so the same call
+        resumes.
     """
     spec = load_spec(spec)
     runs = plan_runs(spec)
     Path(spec["out"]).mkdir(parents=True, exist_ok=True)
     todo = [r for r in runs if not run_is_done(r, spec)]
+    for r in todo:  # a run folder holding the user's files is refused before any run
+        d = Path(r["dir"])
+        if d.exists() and not (d.is_dir() and not (d / MANIFEST).exists() and _legacy_run(d)):
+            check_replaceable(d, name="spec.out")
     logger.info("sweep: %d runs, %d already done", len(runs), len(runs) - len(todo))
     if not todo:
         return _write_index(spec, runs)
+    timeout = check_float("connect_timeout", connect_timeout, min_value=0.0, inclusive=False)
     own = client is None
     if own:
         if scheduler is not None:
-            from dask.distributed import Client
-
-            client = Client(scheduler)
+            client = _connect(scheduler, timeout)
         else:
             client = _local_client(check_int("workers", workers, min_value=1))
+    futures: list = []
     try:
         logger.info("Dask dashboard: %s", client.dashboard_link)
         extra = {"resources": {"GPU": 1}} if _needs_gpu(client, spec["device"]) else {}
@@ -461,12 +714,40 @@ def sweep(
         if progress:
             from dask.distributed import progress as dask_progress
 
-            dask_progress(futures)
+            with contextlib.redirect_stdout(sys.stderr):  # stdout stays pure (--json)
+                dask_progress(futures)
         client.gather(futures)
+    except KeyboardInterrupt:
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)  # a quiet shutdown
+        with contextlib.suppress(Exception):
+            client.cancel(futures)
+        raise
     finally:
         if own:
-            cluster = getattr(client, "cluster", None)
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            _close(client)
     return _write_index(spec, runs)
+
+
+def _connect(scheduler: str, timeout: float):
+    """A Client of the scheduler at ``scheduler``, or a message within ``timeout`` seconds."""
+    from dask.distributed import Client
+
+    try:
+        return Client(scheduler, timeout=f"{timeout}s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InvalidValueError(
+            f"Invalid value for 'scheduler': no Dask scheduler answered at {scheduler!r} within "
+            f"{timeout:g} s ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}). Check "
+            "the address and that `dask scheduler` runs there, or leave out --scheduler to "
+            "start a local cluster."
+        ) from None
+
+
+def _close(client) -> None:
+    """Close a client and the local cluster it started, without shutdown chatter."""
+    cluster = getattr(client, "cluster", None)
+    with contextlib.suppress(Exception):
+        client.close()
+    if cluster is not None:
+        with contextlib.suppress(Exception):
+            cluster.close()

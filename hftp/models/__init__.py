@@ -22,7 +22,10 @@
 - :mod:`~hftp.models.lexical`: the streaming lexical baseline of the probe;
 - :mod:`~hftp.models.loss`: the next-unit loss (:func:`next_unit_loss`);
 - :mod:`~hftp.models.ablation`: the causal ablation of neuron sets against random ones
-  (:func:`ablate`, :func:`ablation_table`).
+  (:func:`ablate`, :func:`ablation_table`);
+- :mod:`~hftp.models.neuron_sets`: the sets it ablates (categories of ``significant`` or
+  ``selective``, the top k per layer by ``effect_lower``) and its random nulls (matched count
+  and activation variance by default, :data:`~hftp.models.neuron_sets.NULLS`).
 
 torch and transformers are imported only when a function needs them.
 """

@@ -129,7 +129,10 @@ def extract_activations(
     Parameters
     ----------
     model, tokenizer
-        From :func:`hftp.load_model` (the tokenizer must be a fast one).
+        From :func:`hftp.load_model` (the tokenizer must be a fast one). ``model`` may also be
+        a TransformerLens ``TransformerBridge`` or an nnsight ``LanguageModel`` (the same
+        neurons as the model inside, :mod:`hftp.models.wrappers`); ``tokenizer=None`` then
+        takes the tool's own.
     stim : StimulusSet
         The sequences to read.
     layers : int or list of int, optional
@@ -142,7 +145,8 @@ def extract_activations(
         Module-path pattern with ``{i}`` for the neuron module; default from the model family.
     add_bos : bool, optional
         Prepend the BOS token (kept out of the units). Default: as the tokenizer itself does
-        (Gemma and Llama 2/3 add ``<bos>``; GPT-2 and SmolLM2 add nothing).
+        (Gemma and Llama 2/3 add ``<bos>``; GPT-2 and SmolLM2 add nothing); for a
+        TransformerBridge, its ``cfg.default_prepend_bos``.
     tokenization : {"joint", "unitwise"}, optional
         ``"joint"``: the joined text is tokenized at once, so one token may span two units (both
         then get its vector). ``"unitwise"``: each unit is tokenized on its own and the ids

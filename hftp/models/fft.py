@@ -515,9 +515,13 @@ class DeviceSummarizer:
         with torch.inference_mode():  # the block is an inference tensor (made in a hook)
             X = block.view(n_layers, n_rows, n_neurons, width // 2, 2)
             leak, inv_count = matrix.leak, matrix.inv_count
-            if leak.shape[0] != n_rows:  # one matrix for every trial (pooled activations)
+            if leak.shape[0] == 1:  # one matrix for every trial (pooled activations)
                 leak = leak.expand(n_rows, -1, -1)
                 inv_count = inv_count.expand(n_rows)
+            elif leak.shape[0] < n_rows:  # a short batch: its block's later rows are stale
+                pad = n_rows - leak.shape[0]
+                leak = torch.cat([leak, leak.new_zeros(pad, *leak.shape[1:])])
+                inv_count = torch.cat([inv_count, inv_count.new_zeros(pad)])
             if self._run is None:
                 cplx, real = (n_layers, n_neurons, F, 2), (n_layers, n_neurons, F)
                 self._run = tuple(  # sum_x, sum_abs, sum_abs2, sum_phase

@@ -86,7 +86,14 @@ def _named(tagged, names) -> list[tuple[str, object]]:
     return items
 
 
-def compare_profiles(tagged, names: Sequence[str] | None = None):
+def compare_profiles(
+    tagged,
+    names: Sequence[str] | None = None,
+    *,
+    n_boot: int = 1000,
+    ci: float = 0.95,
+    seed: int = 0,
+):
     """Layer profiles of several models on relative depth, in one long table.
 
     Parameters
@@ -95,12 +102,19 @@ def compare_profiles(tagged, names: Sequence[str] | None = None):
         Results of :func:`hftp.find_tagged` on model Spectra (a ``layer`` dim).
     names : list of str, optional
         One per result when ``tagged`` is a list. Default: each result's ``attrs["model"]``.
+    n_boot, ci, seed : int, float, int
+        The channel bootstrap of the effect intervals (see :func:`hftp.layer_profile`).
+        Defaults 1000, 0.95 and 0.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``model, layer, depth, n_layers, category, count, proportion``; ``depth`` is
-        ``layer / (n_layers - 1)``. One row per model, layer and category.
+        ``layer / (n_layers - 1)``. One row per model, layer and category. Results with effect
+        sizes (calibrated mode, hftp 0.3) add the effect columns of :func:`hftp.layer_profile`
+        (``selective`` with its interval; per level ``effect_median``, ``effect_p90``,
+        ``effect_share`` with theirs), so that models compare on effect size, not only on the
+        share ``significant`` (which grows with the number of trials).
     """
     import pandas as pd
 
@@ -112,14 +126,16 @@ def compare_profiles(tagged, names: Sequence[str] | None = None):
                 f"Invalid value for 'tagged[{name!r}]': expected a model result with a 'layer' "
                 f"dimension; got dims {t['category'].dims}."
             )
-        prof = layer_profile(t)
+        prof = layer_profile(t, n_boot=n_boot, ci=ci, seed=seed)
         depth = dict(zip(t["layer"].values.tolist(), relative_depth(t), strict=True))
         prof.insert(0, "model", name)
         prof.insert(2, "depth", prof["layer"].map(depth))
         n = int(t.attrs.get("n_layers", int(t["layer"].max()) + 1))
         prof.insert(3, "n_layers", n)
         frames.append(prof)
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs["group"] = "layer"
+    return out
 
 
 def _spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -75,6 +75,9 @@ level: median and 90th percentile of θ̂ with channel-bootstrap intervals, the 
 with its bootstrap interval, the share ``selective`` with its binomial interval) and
 :func:`~hftp.tagging.profile.effect_curve` (the shares as a curve over δ). The 90th percentile is
 inflated at small n by estimation noise (θ̂ varies around θ).
+
+The module is one idea, the effect size (its estimate, its test and ``selective``), which is why it
+runs past 500 lines: most of them are the derivation above and the docstrings.
 """
 
 from __future__ import annotations

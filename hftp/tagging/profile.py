@@ -228,13 +228,14 @@ def layer_profile(
     for ex in extras:
         counts = counts.join(ex, on=[col, "category"])
         counts[ex.name] = counts[ex.name].fillna(0.0)
+    attrs = {"group": col}
     if _has_effects(tagged):
         counts = _effect_columns(counts, tagged, col, "", n_boot=n_boot, ci=ci, seed=seed)
-        counts.attrs.update(min_effect=_min_effect(tagged, None), ci=ci, n_boot=n_boot)
+        attrs.update(min_effect=_min_effect(tagged, None), ci=ci, n_boot=n_boot)
         for name, res in (("residual", residual), ("untrained", untrained)):
             if res is not None and _has_effects(res):
                 counts = _effect_columns(counts, res, col, f"{name}_", n_boot=0, ci=ci, seed=seed)
-    counts.attrs["group"] = col
+    counts.attrs.update(attrs)
     return counts
 
 
@@ -532,9 +533,7 @@ def effect_profile(
             if x.size:
                 point = np.quantile(x, qs)
                 if n_boot:
-                    xb = x[rng.integers(0, x.size, size=(n_boot, x.size))]
-                    bq = np.quantile(xb, qs, axis=1)  # (n_q, n_boot)
-                    share_b = (xb > delta).mean(axis=1)
+                    bq, share_b = _bootstrap(x, qs, delta, n_boot, rng)
                 else:
                     bq = np.full((len(qs), 1), np.nan)
                     share_b = np.full(1, np.nan)
@@ -560,6 +559,17 @@ def effect_profile(
     df = pd.DataFrame(rows)
     df.attrs.update(group=col, min_effect=delta, ci=ci, n_boot=n_boot)
     return df
+
+
+def _bootstrap(x: np.ndarray, qs: list[float], delta: float, n_boot: int, rng):
+    """Channel-bootstrap quantiles (n_q, n_boot) and shares above δ (n_boot,), in blocks."""
+    step = max(1, 4_000_000 // max(x.size, 1))  # resamples per block: bounded memory
+    bq, share = [], []
+    for start in range(0, n_boot, step):
+        xb = x[rng.integers(0, x.size, size=(min(step, n_boot - start), x.size))]
+        bq.append(np.quantile(xb, qs, axis=1))
+        share.append((xb > delta).mean(axis=1))
+    return np.concatenate(bq, axis=1), np.concatenate(share)
 
 
 def _quantile_name(q: float) -> str:

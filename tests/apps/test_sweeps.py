@@ -200,3 +200,141 @@ def test_the_documented_example_spec_is_valid():
     spec = load_spec(example)
     assert spec["load"] == {} and spec["probe"] == {"batch_size": 8}
     assert len(plan_runs(spec)) == 2 * 2 * 2  # model x language x untrained
+
+
+# ------------------------------------------------------------------------- nothing lost
+
+
+@pytest.mark.parametrize(
+    ("matrix", "match"),
+    [
+        ({"model": ["a"], "language": [".."]}, "'spec.matrix.language'.*'\\.\\.'"),
+        ({"model": ["a"], "language": [""]}, "'spec.matrix.language'.*is empty"),
+        ({"model": ["a"], "language": ["en/../x"]}, "'spec.matrix.language'.*separator"),
+        ({"model": [".."], "language": ["en"]}, "'spec.matrix.model'"),
+        ({"model": ["/"], "language": ["en"]}, "'spec.matrix.model'"),
+        ({"model": [3], "language": ["en"]}, "'spec.matrix.model'"),
+        ({"model": ["a"], "language": ["en"], "untrained": ["yes"]}, "untrained"),
+        ({"model": ["a"], "language": ["en"], "tokenization": ["../x"]}, "tokenization"),
+    ],
+)
+def test_matrix_values_that_would_leave_out_are_refused(tmp_path, matrix, match):
+    with pytest.raises(hftp.HftpError, match=match):
+        load_spec({**_spec(tmp_path / "out", ["a"]), "matrix": matrix})
+
+
+def test_a_run_folder_that_resolves_outside_out_is_refused(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (out / "a").symlink_to(tmp_path / "elsewhere")
+    spec = load_spec(_spec(out, ["a"]))
+    with pytest.raises(hftp.HftpError, match="outside the output folder"):
+        plan_runs(spec)
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        ({"tag": {"q": 2}}, "'spec.tag.q'"),
+        ({"tag": {"qq": 0.1}}, "'spec.tag': unknown key 'qq'.*Did you mean 'q'"),
+        ({"tag": {"condition": "x"}}, "'condition' is set by the top-level key"),
+        ({"tag": {"mode": "fast"}}, "'spec.tag.mode'"),
+        ({"tag": {"mode_params": {"n_perms": 5}}}, "unknown key 'n_perms'"),
+        ({"tag": {"mode_params": {"n_permutations": -5}}}, "n_permutations"),
+        ({"probe": {"batch_size": 0}}, "'spec.probe.batch_size'"),
+        ({"probe": {"bach_size": 8}}, "unknown key 'bach_size'.*Did you mean 'batch_size'"),
+        ({"probe": {"pooling": "max"}}, "'spec.probe.pooling'"),
+        ({"probe": {"save_raw": "x.nc"}}, "'save_raw' is set by the sweep"),
+        ({"load": {"dtype": "float8"}}, "'spec.load.dtype'"),
+        ({"designs": ["sentences", "nonsense"]}, "nonsense"),
+        ({"condition": "random-words"}, "'spec.condition'"),
+        ({"n_sentences": 0}, "n_sentences"),
+    ],
+)
+def test_every_table_is_checked_before_any_run(tmp_path, bad, match):
+    with pytest.raises(hftp.HftpError, match=match):
+        load_spec({**_spec(tmp_path / "out", ["a"]), **bad})
+
+
+def _fake_done_run(spec, run, *, spectra=True, tagged=True):
+    """A finished run's folder as a sweep writes it, without probing anything."""
+    import xarray as xr
+
+    from pathlib import Path
+
+    from hftp.apps.sweeps import _settings
+    from hftp.io import atomic_dir, save
+
+    Path(run["dir"]).parent.mkdir(parents=True, exist_ok=True)
+    with atomic_dir(run["dir"]) as staging:
+        if spectra:
+            save(hftp.testing.planted_spectra(), staging / "spectra.nc")
+        if tagged:
+            save(xr.Dataset({"category": ("neuron", np.array(["none"]))}), staging / "tagged.nc")
+        rec = {"run": run["run"], "status": "done", "settings": _settings(spec)}
+        (staging / "run.json").write_text(json.dumps(rec))
+
+
+def test_resume_checks_that_every_output_exists_and_opens(tmp_path):
+    spec = load_spec(_spec(tmp_path / "out", ["a"]))
+    run = plan_runs(spec)[0]
+    _fake_done_run(spec, run)
+    assert run_is_done(run, spec)
+    from pathlib import Path
+
+    (Path(run["dir"]) / "tagged.nc").write_bytes(b"truncated")
+    assert not run_is_done(run, spec)
+    _fake_done_run(spec, run, spectra=False)
+    assert not run_is_done(run, spec)
+
+
+def test_a_run_folder_holding_the_users_files_is_refused_before_any_run(tmp_path):
+    from pathlib import Path
+
+    spec = load_spec(_spec(tmp_path / "out", ["a"]))
+    run = plan_runs(spec)[0]
+    Path(run["dir"]).mkdir(parents=True)
+    (Path(run["dir"]) / "notes.txt").write_text("mine")
+    with pytest.raises(hftp.HftpError, match="'spec.out'.*'notes.txt'"):
+        sweep(spec, scheduler="tcp://127.0.0.1:1", progress=False)
+    assert (Path(run["dir"]) / "notes.txt").read_text() == "mine"
+
+
+def test_a_failed_run_is_one_line_and_never_touches_the_users_files(tmp_path, caplog):
+    from pathlib import Path
+
+    spec = load_spec(_spec(tmp_path / "out", [str(tmp_path / "no-model")]))
+    run = plan_runs(spec)[0]
+    with caplog.at_level("ERROR", logger="hftp"), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The phrase rate.*Nyquist", UserWarning)
+        row = run_one(run, spec)
+    assert row["status"] == "failed" and "\n" not in row["error"]
+    assert "does not exist" in row["error"]
+    assert all(r.exc_info is None for r in caplog.records)  # no traceback
+    assert json.loads((Path(run["dir"]) / "run.json").read_text())["status"] == "failed"
+    (Path(run["dir"]) / "mine.csv").write_text("x")  # now a folder with a user's file
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The phrase rate.*Nyquist", UserWarning)
+        row = run_one(run, spec)
+    assert "could not be written" in row["error"]
+    assert (Path(run["dir"]) / "mine.csv").read_text() == "x"
+
+
+def test_a_scheduler_that_does_not_answer_is_a_message(tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port with nothing behind it
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    spec = _spec(tmp_path / "out", ["a"])
+    with pytest.raises(hftp.HftpError, match="'scheduler'.*no Dask scheduler answered.*within 2 s"):
+        sweep(spec, scheduler=f"tcp://127.0.0.1:{port}", connect_timeout=2, progress=False)
+
+
+def test_plan_runs_scales_linearly_with_distinct_values(tmp_path):
+    models = [f"m{i}" for i in range(300)]
+    spec = load_spec({**_spec(tmp_path / "out", models), "designs": ["sentences"]})
+    spec["matrix"]["language"] = [f"l{i}" for i in range(100)]  # not made: planning only
+    runs = plan_runs(spec)
+    assert len(runs) == 30_000 and len({r["run"] for r in runs}) == 30_000

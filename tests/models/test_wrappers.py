@@ -129,14 +129,14 @@ def test_bridge_ablation_equals_the_wrapped_model(bridge, saved):
     np.testing.assert_allclose(loss.values, ref.values, rtol=1e-5)
 
 
-@pytest.fixture(scope="module")
-def nnsight_model():
+@pytest.fixture(scope="module", params=["LanguageModel", "TransformersModel"])
+def nnsight_model(request):
     nnsight = pytest.importorskip("nnsight")
     import warnings
 
     with warnings.catch_warnings():  # LanguageModel is deprecated for TransformersModel in 0.8
         warnings.simplefilter("ignore", FutureWarning)
-        return nnsight.LanguageModel(tiny_model("llama"), tokenizer=tiny_tokenizer())
+        return getattr(nnsight, request.param)(tiny_model("llama"), tokenizer=tiny_tokenizer())
 
 
 def test_nnsight_spectra_equal_the_wrapped_model(nnsight_model, stim):

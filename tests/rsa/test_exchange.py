@@ -21,7 +21,11 @@ from hftp.rsa.exchange import (
     to_rsatoolbox,
 )
 
-rsatoolbox = pytest.importorskip("rsatoolbox")
+
+@pytest.fixture(scope="module")
+def rsatoolbox():
+    """The optional package (``hftp[interop]``); the tests that need it skip without it."""
+    return pytest.importorskip("rsatoolbox")
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +42,7 @@ def _same(a, b):
     assert set(a.coords) == set(b.coords)
 
 
-def test_round_trip_keeps_descriptors(pair_rdms):
+def test_round_trip_keeps_descriptors(pair_rdms, rsatoolbox):
     for r in pair_rdms:
         rt = to_rsatoolbox(r)
         assert rt.n_rdm == r.shape[0] and rt.n_cond == 6
@@ -58,7 +62,7 @@ def test_round_trip_keeps_descriptors(pair_rdms):
 
 
 @pytest.mark.parametrize(("ours", "theirs"), [("spearman", "spearman"), ("kendall", "tau-a")])
-def test_comparisons_equal_rsatoolbox(pair_rdms, ours, theirs):
+def test_comparisons_equal_rsatoolbox(pair_rdms, ours, theirs, rsatoolbox):
     model, brain, regions = pair_rdms
     for a, b in ((model, brain), (model, regions), (brain, brain)):
         hftp_rho = compare_rdms(a, b, comparison=ours).values
@@ -67,7 +71,7 @@ def test_comparisons_equal_rsatoolbox(pair_rdms, ours, theirs):
 
 
 @pytest.mark.parametrize(("ours", "theirs"), [("spearman", "spearman"), ("kendall", "tau-a")])
-def test_comparisons_equal_rsatoolbox_with_ties(ours, theirs):
+def test_comparisons_equal_rsatoolbox_with_ties(ours, theirs, rsatoolbox):
     rng = np.random.default_rng(1)
     a = rsatoolbox.rdm.RDMs(
         rng.integers(0, 4, (3, 28)).astype(float),
@@ -80,7 +84,7 @@ def test_comparisons_equal_rsatoolbox_with_ties(ours, theirs):
     np.testing.assert_allclose(hftp_rho, rsatoolbox.rdm.compare(a, b, method=theirs), atol=1e-12)
 
 
-def test_from_rsatoolbox_defaults_and_by():
+def test_from_rsatoolbox_defaults_and_by(rsatoolbox):
     rng = np.random.default_rng(0)
     r = rsatoolbox.rdm.RDMs(
         rng.random((2, 6)),
@@ -101,7 +105,7 @@ def test_from_rsatoolbox_defaults_and_by():
     assert rdm_conditions(by_roi) == ["a", "b", "c", "d"]
 
 
-def test_outside_rdms_as_the_brain_side_of_align(planted_pair, pair_rdms):
+def test_outside_rdms_as_the_brain_side_of_align(planted_pair, pair_rdms, rsatoolbox):
     m, b = planted_pair
     ref = align(m, b, top_k=6, n_boot=0, subjects="pooled")
     brain = pair_rdms[1]
@@ -172,7 +176,7 @@ def test_csv_errors_name_the_fix(tmp_path):
         read_rdm_csv(bare, conditions=["a", "a", "b"])
 
 
-def test_checks_and_errors(planted_pair, pair_rdms):
+def test_checks_and_errors(planted_pair, pair_rdms, rsatoolbox):
     m, b = planted_pair
     model = pair_rdms[0]
     assert is_rdms(model) and is_rdms(to_rsatoolbox(model)) and not is_rdms(b)

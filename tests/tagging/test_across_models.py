@@ -50,6 +50,24 @@ def test_compare_profiles_puts_models_of_different_depth_on_one_axis():
     np.testing.assert_allclose(got, a["significant"].sel(level="sentence").mean("neuron"))
     by_dict = compare_profiles({"x": a, "y": b})
     assert list(by_dict["model"].unique()) == ["x", "y"]
+    assert "effect_median" not in df  # results without effect sizes: the old columns
+
+
+def test_compare_profiles_compares_effect_sizes():
+    rng = np.random.default_rng(3)
+    out = {}
+    for name, depth, shift in (("A", 3, 0.0), ("B", 5, 0.2)):
+        t = fake_tagged(rng.random((depth, 60)) < 0.3, rng.random((depth, 60)), n_layers=depth)
+        eff = np.abs(rng.normal(shift, 0.1, t["snr"].shape))
+        t["effect"] = (t["snr"].dims, eff)
+        t["selective"] = (t["snr"].dims, eff > 0.3)
+        out[name] = t
+    df = compare_profiles(out, n_boot=50)
+    sent = df[df["category"] == "sentence"]
+    assert sent["effect_median"].notna().all() and "effect_share_high" in df
+    med = sent.groupby("model")["effect_median"].mean()
+    assert med["B"] > med["A"] + 0.1
+    np.testing.assert_allclose(df.groupby(["model", "layer"])["selective"].sum(), 1.0)
 
 
 def test_dice_of_independent_sets_sits_at_chance_and_planted_effects_correlate():

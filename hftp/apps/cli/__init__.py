@@ -32,7 +32,7 @@ from hftp.apps.cli.brain import brain_cmd, simulate_ieeg_cmd
 from hftp.apps.cli.demo import demo_cmd
 from hftp.apps.cli.errors import run_app
 from hftp.apps.cli.models import models_cmd, sweep_cmd
-from hftp.apps.cli.options import print_version
+from hftp.apps.cli.options import FlagCommand, print_version
 from hftp.apps.cli.probe import probe_cmd
 from hftp.apps.cli.report import report_cmd
 from hftp.apps.cli.stimuli import stimuli_cmd
@@ -77,7 +77,7 @@ COMMANDS = {
     "demo": demo_cmd,
 }
 for _name, _command in COMMANDS.items():
-    app.command(_name)(_command)
+    app.command(_name, cls=FlagCommand)(_command)
 
 
 def main() -> None:

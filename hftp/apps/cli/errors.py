@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from hftp._validation import HftpError, InvalidTypeError, InvalidValueError
+from hftp._validation import HftpError, InvalidTypeError, InvalidValueError, MissingPackageError
 
 __all__ = [
     "USAGE",
@@ -27,6 +27,8 @@ __all__ = [
     "run",
     "run_app",
     "check_outputs",
+    "check_io",
+    "show_warnings_plainly",
     "write_all",
 ]
 
@@ -37,16 +39,40 @@ FAILURE = 1
 
 
 def _os_message(exc: OSError) -> str:
+    from hftp._paths import os_error_message
+
+    named = os_error_message(exc, "read or write")
+    if named:  # a full disk, a read-only file system, a size limit: said as such
+        return named
     where = f" {str(exc.filename)!r}" if exc.filename else ""
     if isinstance(exc, FileNotFoundError):
         return f"file not found:{where}. Check the path."
     if isinstance(exc, PermissionError):
         return f"permission denied on{where}. Check the file's permissions."
-    what = exc.strerror or str(exc)
+    what = " ".join((exc.strerror or str(exc)).split())
     return (
         f"could not read or write{where} ({type(exc).__name__}: {what}). The file may be damaged, "
-        "truncated or not in the expected format: write it again with hftp."
+        "truncated or not in the expected format: check that it is the file you meant (an hftp "
+        "result or a supported recording), and copy it again if it was cut short."
     )
+
+
+def _missing_package(exc: ImportError) -> str:
+    """One line naming the missing package and the pip command that installs it."""
+    import re
+
+    from hftp._validation import install_command
+
+    if isinstance(exc, MissingPackageError):
+        return " ".join(str(exc).split())
+    name = exc.name
+    if not name:
+        m = re.search(r"No module named '([^']+)'", str(exc))
+        name = m.group(1) if m else None
+    if not name:
+        return f"a package could not be imported ({' '.join(str(exc).split())})."
+    top = name.split(".")[0]
+    return f"the optional package {top!r} is not installed: {install_command(top)}"
 
 
 def message_for(exc: BaseException) -> tuple[str, int]:
@@ -71,6 +97,8 @@ def message_for(exc: BaseException) -> tuple[str, int]:
     """
     if isinstance(exc, InvalidValueError | InvalidTypeError):
         return str(exc), USAGE
+    if isinstance(exc, MissingPackageError):
+        return _missing_package(exc), FAILURE
     if isinstance(exc, HftpError):
         return str(exc), FAILURE
     if isinstance(exc, json.JSONDecodeError):
@@ -85,12 +113,7 @@ def message_for(exc: BaseException) -> tuple[str, int]:
             FAILURE,
         )
     if isinstance(exc, ImportError):
-        name = exc.name or str(exc)
-        return (
-            f"the optional package {name!r} is needed here: pip install 'hftp[brain]' "
-            f"(or pip install {name}). ({exc})",
-            FAILURE,
-        )
+        return _missing_package(exc), FAILURE
     if isinstance(exc, MemoryError):
         return "out of memory. Use smaller sizes (fewer sequences, layers or a smaller batch).", 1
     if isinstance(exc, ValueError | TypeError | IndexError):
@@ -189,6 +212,29 @@ def check_outputs(outputs: dict[str, Path | None], overwrite: bool) -> None:
             run(check_out_path, flag, path, overwrite=overwrite)
 
 
+def check_io(
+    inputs: dict[str, Any], outputs: dict[str, Any], *, folders: tuple[str, ...] = ()
+) -> None:
+    """Refuse, before any work, a command whose outputs would replace one of its inputs.
+
+    Every path is resolved (symlinks included): an output may not be an input, an output folder
+    may not hold an input, and two outputs may not be one file
+    (:func:`hftp._paths.check_no_overlap`).
+
+    Parameters
+    ----------
+    inputs : dict
+        Option name → path or list of paths (None skipped).
+    outputs : dict
+        Option name → path (None skipped).
+    folders : tuple of str
+        The output options that name a folder.
+    """
+    from hftp._paths import check_no_overlap
+
+    run(check_no_overlap, inputs, outputs, folders=folders)
+
+
 def write_all(writers: list[tuple[Path, Callable[[], Any]]]) -> list[Any]:
     """Run each output's writer in turn; when one fails, remove the outputs already written.
 
@@ -204,7 +250,7 @@ def write_all(writers: list[tuple[Path, Callable[[], Any]]]) -> list[Any]:
     list
         What each writer returned, in order.
     """
-    import shutil
+    from hftp._paths import remove_owned
 
     done: list[Path] = []
     results = []
@@ -215,7 +261,7 @@ def write_all(writers: list[tuple[Path, Callable[[], Any]]]) -> list[Any]:
     except BaseException:
         for p in done:
             if p.is_dir() and not p.is_symlink():
-                shutil.rmtree(p, ignore_errors=True)
+                remove_owned(p)  # only what hftp wrote there (its manifest)
             else:
                 p.unlink(missing_ok=True)
         raise
@@ -233,14 +279,48 @@ def run_app(app: typer.Typer) -> None:
     """
     import sys
 
+    show_warnings_plainly()
     try:
         app()
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        sys.exit(130)
     except Exception as exc:
         if os.environ.get("HFTP_DEBUG"):
             raise
-        typer.echo(
-            f"Error: unexpected {type(exc).__name__}: {exc}. Run again with HFTP_DEBUG=1 to see "
-            "the traceback, and please report it.",
-            err=True,
-        )
-        sys.exit(1)
+        try:  # a failure a user can cause (a disk, a package, a file) is said as such
+            msg, code = message_for(exc)
+        except Exception:  # noqa: BLE001 - a bug: say so, with how to see it
+            msg, code = (
+                f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())}. Run again "
+                "with HFTP_DEBUG=1 to see the traceback, and please report it.",
+                FAILURE,
+            )
+        typer.echo(f"Error: {msg}", err=True)
+        sys.exit(code)
+
+
+def _one_line(message, category, filename, lineno, file=None, line=None) -> None:
+    """``warnings.showwarning`` for the command line: ``Warning: <message>``, one line."""
+    import sys
+
+    text = " ".join(str(message).split())
+    if category is not UserWarning:
+        text = f"{text} ({category.__name__})"
+    try:
+        (file or sys.stderr).write(f"Warning: {text}\n")
+    except (OSError, ValueError):  # a closed stderr: warnings are not worth a crash
+        pass
+
+
+def show_warnings_plainly() -> None:
+    """Print every warning as one plain line ``Warning: <message>`` (no Python source line).
+
+    Each warning is shown once per command (Python's default filter), whichever module raised
+    it; ``HFTP_DEBUG=1`` keeps Python's own format with the file and line.
+    """
+    import warnings
+
+    if not os.environ.get("HFTP_DEBUG"):
+        warnings.showwarning = _one_line
+

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from hftp.apps.cli.errors import run
 from hftp.apps.cli.options import document_options
 
 __all__ = ["models_cmd", "sweep_cmd"]
@@ -51,11 +52,24 @@ def sweep_cmd(
     from hftp.apps.sweeps import sweep
 
     try:
-        df = sweep(spec, workers=workers, scheduler=scheduler)
-    except (ValueError, TypeError, FileNotFoundError, ImportError) as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(code=2) from None
+        df = run(sweep, spec, workers=workers, scheduler=scheduler)
+    except KeyboardInterrupt:
+        typer.echo(
+            "Interrupted: the runs that finished are kept; run the same command again to resume.",
+            err=True,
+        )
+        raise typer.Exit(code=130) from None
     if as_json:
         typer.echo(df.to_json(orient="records"))
-        return
-    typer.echo(df[["run", "status", "time_s"]].to_string(index=False))
+    else:
+        typer.echo(df[["run", "status", "time_s"]].to_string(index=False))
+    failed = df[df["status"] == "failed"] if "status" in df else df.iloc[:0]
+    for name, err in zip(failed["run"], failed.get("error", [""] * len(failed)), strict=True):
+        typer.echo(f"Error: run {name} failed: {' '.join(str(err).split())}", err=True)
+    if len(failed):
+        typer.echo(
+            f"{len(failed)} of {len(df)} runs failed (see index.csv); fix them and run the same "
+            "command again: finished runs are kept.",
+            err=True,
+        )
+        raise typer.Exit(code=1)

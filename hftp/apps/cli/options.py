@@ -14,6 +14,8 @@ import typer
 from hftp.apps.cli.errors import fail, run
 
 __all__ = [
+    "FlagCommand",
+    "Progress",
     "OVERWRITE_HELP",
     "parse_tagged_hz",
     "parse_layers",
@@ -25,7 +27,114 @@ __all__ = [
 ]
 
 #: The help of every command's ``--overwrite``.
-OVERWRITE_HELP = "Replace existing outputs (refused otherwise)."
+OVERWRITE_HELP = "Replace existing outputs that hftp wrote (refused otherwise)."
+
+_BOOL_WORDS = {"true", "false", "yes", "no", "on", "off", "1", "0"}
+
+
+def _flag_command_class():
+    from typer.core import TyperCommand
+
+    try:  # typer >= 0.17 carries its own copy of click
+        from typer._click.exceptions import UsageError
+    except ImportError:  # pragma: no cover - older typer on click
+        from click.exceptions import UsageError
+
+    class _FlagCommand(TyperCommand):
+        """A command whose flags show no value type in --help and say so when given one."""
+
+        def get_params(self, ctx):
+            params = super().get_params(ctx)
+            for p in params:  # typer shows a flag as ``<bool>``, as if it took a value
+                if getattr(p, "is_flag", False) and p.metavar is None:
+                    p.metavar = ""
+            return params
+
+        def parse_args(self, ctx, args):
+            flags = {
+                o
+                for p in self.get_params(ctx)
+                if getattr(p, "is_flag", False)
+                for o in (*p.opts, *p.secondary_opts)
+            }
+            for a, b in zip(args, args[1:], strict=False):
+                if a in flags and b.lower() in _BOOL_WORDS:
+                    raise UsageError(
+                        f"{a} is a flag and takes no value; got '{a} {b}'. Write {a} alone to "
+                        "switch it on, and leave it out for off.",
+                        ctx=ctx,
+                    )
+            return super().parse_args(ctx, args)
+
+    return _FlagCommand
+
+
+#: The command class of every ``hftp`` command: flags are shown and parsed as flags.
+FlagCommand = _flag_command_class()
+
+
+class Progress:
+    """A progress line on stderr for a command's stages (load, test, write, ...).
+
+    Work that runs as one long call (a test over every channel, the figures of a report) shows
+    its stage and the elapsed time, refreshed twice a second, so that a command of more than a
+    few seconds is never silent. Shown only on a terminal unless ``enabled=True``.
+
+    Parameters
+    ----------
+    desc : str
+        The command, e.g. ``"tag"``.
+    stages : list of str
+        The stages in order.
+    enabled : bool, optional
+        Default: when stderr is a terminal.
+    """
+
+    def __init__(self, desc: str, stages: list[str], enabled: bool | None = None) -> None:
+        import sys
+        import threading
+
+        from tqdm.auto import tqdm
+
+        on = sys.stderr.isatty() if enabled is None else bool(enabled)
+        self.bar = tqdm(
+            total=len(stages),
+            desc=desc,
+            unit="stage",
+            file=sys.stderr,
+            disable=not on,
+            bar_format="{desc}: {n_fmt}/{total_fmt} stages [{elapsed}] {postfix}",
+        )
+        self._stop = threading.Event()
+        self._thread = None
+        if on:
+            self._thread = threading.Thread(target=self._tick, daemon=True)
+            self._thread.start()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.5):
+            self.bar.refresh()
+
+    def stage(self, name: str) -> None:
+        """Start the stage ``name`` (the previous one is done)."""
+        if self.bar.postfix:
+            self.bar.update(1)
+        self.bar.set_postfix_str(name)
+
+    def close(self) -> None:
+        """End the line."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=1)
+        if self.bar.postfix:
+            self.bar.update(1)
+        self.bar.close()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def parse_tagged_hz(
