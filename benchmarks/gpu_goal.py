@@ -154,15 +154,19 @@ def make_stim(n_sequences: int, n_units: int):
         )
 
 
-def encode_all(tok, stim, batch_size: int):
-    """The probe's own batches (same grouping, same tokens), encoded once."""
+def encode_all(tok, stim, batch_size: int, device: str = "cpu"):
+    """The probe's own batches (same grouping, same tokens), encoded once; pinned for CUDA, as
+    the probe's are, so that both go to the device without blocking."""
     from hftp.models.batching import iter_batches, sequences_by_condition
     from hftp.models.pooling import encode
 
-    return [
-        encode(tok, seqs, separator=stim.separator, pad_id=tok.pad_token_id)
-        for _, seqs in iter_batches(sequences_by_condition(stim), batch_size)
-    ]
+    out = []
+    for _, seqs in iter_batches(sequences_by_condition(stim), batch_size):
+        b = encode(tok, seqs, separator=stim.separator, pad_id=tok.pad_token_id)
+        if device.startswith("cuda"):
+            b.input_ids, b.attention_mask = b.input_ids.pin_memory(), b.attention_mask.pin_memory()
+        out.append(b)
+    return out
 
 
 class _Stop(Exception):
@@ -211,13 +215,13 @@ def bare_pass(model, batches, device: str) -> float:
     return time.perf_counter() - t0
 
 
-def probe_pass(model, tok, stim, batch_size: int, device: str):
+def probe_pass(model, tok, stim, batch_size: int, device: str, **kw):
     """Seconds for ``hftp.probe`` (synchronised), and its Spectra."""
     import hftp
 
     sync(device)
     t0 = time.perf_counter()
-    spectra = hftp.probe(model, tok, stim, batch_size=batch_size, progress=False)
+    spectra = hftp.probe(model, tok, stim, batch_size=batch_size, progress=False, **kw)
     sync(device)
     return time.perf_counter() - t0, spectra
 
@@ -239,21 +243,54 @@ def host_peak_gib() -> float:
 def breakdown(model, tok, n_units: int, batch_size: int, device: str, n_batches: int) -> dict:
     """Where the probe's extra time goes, over ``n_batches`` batches (seconds, synchronised).
 
-    ``forward``: the bare pass (the faster of two); ``probe``: ``hftp.probe`` on the same
-    sequences. The remaining keys
-    come from timers around the probe's steps (see ``_step_timers``): ``pool_and_fft`` is the
-    forward with the hooks pooling (and transforming) each layer, minus ``forward``;
-    ``summaries`` the per-batch sums; ``finish`` building the Spectra on the host (the one
-    device-to-host copy).
+    - ``forward_s``: the bare pass (the faster of two);
+    - ``hooks_s``: the probe's own batch driver alone (encoding, the hooks' per-layer products
+      into the coefficient block, or the pooling on a CPU), nothing summed;
+    - ``probe_s``: ``hftp.probe`` on the same sequences, with synchronised timers around its
+      per-batch summaries (``summaries_s``) and the Spectra's assembly on the host, the one
+      device-to-host copy (``finish_s``); ``other_s`` is what is left;
+    - ``probe_no_trials_s``: the probe with ``keep_trials=False`` (no per-trial coefficients).
+
+    The timers synchronise inside the loop, which slows the probe a little: these numbers
+    explain the gap; the headline ``probe_s`` does not use them.
     """
     sub = make_stim(n_batches * batch_size, n_units)
-    batches = encode_all(tok, sub, batch_size)
+    batches = encode_all(tok, sub, batch_size, device)
     fwd = min(bare_pass(model, batches, device) for _ in range(2))
+    hooks = hooks_pass(model, tok, sub, batch_size, device)
     with _step_timers(device) as steps:
         t_probe, _ = probe_pass(model, tok, sub, batch_size, device)
-    out = {"batches": len(batches), "forward_s": round(fwd, 4), "probe_s": round(t_probe, 4)}
+    t_no_trials, _ = probe_pass(model, tok, sub, batch_size, device, keep_trials=False)
+    out = {
+        "batches": len(batches),
+        "forward_s": round(fwd, 4),
+        "hooks_s": round(hooks, 4),
+        "probe_s": round(t_probe, 4),
+        "probe_no_trials_s": round(t_no_trials, 4),
+    }
     out.update({f"{k}_s": round(v, 4) for k, v in steps.items()})
+    out["other_s"] = round(t_probe - hooks - sum(steps.values()), 4)
     return out
+
+
+def hooks_pass(model, tok, stim, batch_size: int, device: str) -> float:
+    """Seconds for the probe's batch driver alone (what its hooks do to each layer, no sums)."""
+    from hftp.models.batching import iter_pooled, iter_spectral, make_plan
+    from hftp.models.fft import summarizer_for
+    from hftp.models.load import input_device
+
+    plan = make_plan(model, tok, stim, None, batch_size, "mean", None, None, None)
+    if summarizer_for(input_device(model)).fused:
+        it = iter_spectral(model, tok, stim, plan, drop=0)
+    else:
+        it = iter_pooled(model, tok, stim, plan, reuse=True)
+    sync(device)
+    t0 = time.perf_counter()
+    with contextlib.closing(it):
+        for _ in it:
+            pass
+    sync(device)
+    return time.perf_counter() - t0
 
 
 @contextlib.contextmanager
@@ -261,14 +298,14 @@ def _step_timers(device: str):
     """Synchronised timers around the probe's summaries and its final assembly (best effort).
 
     Wraps the module-level functions the probe calls, found by name; a name that is not there is
-    skipped (the breakdown then lacks that key). Synchronising inside the loop slows the probe a
-    little: these numbers explain the gap, the headline ``probe_s`` does not use them.
+    skipped (the breakdown then lacks that key).
     """
     import importlib
 
     steps: dict[str, float] = {}
     targets = [
-        ("hftp.models.probing", "add_batch", "summaries"),
+        ("hftp.models.probing", "_add_coefficients", "summaries"),  # an accelerator's path
+        ("hftp.models.probing", "add_batch", "summaries"),  # the CPU's (pooled units)
         ("hftp.models.probing", "finish_spectra", "finish"),
     ]
     undo = []
@@ -316,8 +353,18 @@ def main(argv=None) -> int:
         action="store_true",
         help="the code path on the CPU: a small shape, 16 sequences of 20 units, float32, no goal",
     )
+    ap.add_argument(
+        "--device-path",
+        action="store_true",
+        help="on a CPU, run the accelerator's code path (hooks to coefficients, sums in torch)",
+    )
     args = ap.parse_args(argv)
     import torch
+
+    if args.device_path:
+        from hftp.models import fft
+
+        fft.SUMMARIZERS["cpu"] = fft.DeviceSummarizer
 
     if args.dry_run:
         base = SHAPES["dry"]
@@ -349,7 +396,7 @@ def main(argv=None) -> int:
     stim = make_stim(args.sequences, args.units)
     tok = tokenizer_for(list(stim.units["unit"].unique()))
     model = build_model(shape, args.device, dtype)
-    batches = encode_all(tok, stim, args.batch_size)
+    batches = encode_all(tok, stim, args.batch_size, args.device)
     n_params = sum(p.numel() for p in model.parameters())
     padded = sum(int(b.input_ids.numel()) for b in batches)
     real = sum(int(b.attention_mask.sum()) for b in batches)
@@ -358,7 +405,7 @@ def main(argv=None) -> int:
 
     # warm-up: kernels, cuBLAS plans and the probe's one-time work, at the timed shapes
     warm = make_stim(args.warmup_batches * args.batch_size, args.units)
-    bare_pass(model, encode_all(tok, warm, args.batch_size), args.device)
+    bare_pass(model, encode_all(tok, warm, args.batch_size, args.device), args.device)
     probe_pass(model, tok, warm, args.batch_size, args.device)
     del warm
     gc.collect()

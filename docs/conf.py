@@ -121,12 +121,13 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
     "doc_module": ("hftp",),
     "backreferences_dir": "api/generated/backreferences",
-    "reference_url": {"hftp": None},
     "remove_config_comments": True,
     "show_memory": False,
     "plot_gallery": "True",
     "download_all_examples": False,
     "capture_repr": ("_repr_html_", "__repr__"),
+    # a figure's title or axes returned by the last line of a block is not output worth showing
+    "ignore_repr_types": r"matplotlib[.](text|axes|axis|legend|figure|collections|lines|image)",
     "image_scrapers": ("matplotlib",),
     "matplotlib_animations": False,
 }

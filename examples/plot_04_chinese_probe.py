@@ -29,7 +29,7 @@ warnings.filterwarnings("ignore", message=r"The phrase rate .* Nyquist")
 
 LAYERS = [0, 5, 10, 15, 20]
 zh = hftp.make_stimuli(
-    "zh", design=["sentences", "within-shuffle"], n_sequences=8, n_sentences=25, seed=0
+    "zh", design=["sentences", "within-shuffle"], n_sequences=8, n_sentences=20, seed=0
 )
 print("".join(zh.units["unit"][:16]), "...")
 
@@ -40,9 +40,9 @@ zh_tagged = hftp.find_tagged(zh_spectra, condition="sentences", control="within-
 
 en = hftp.make_stimuli(
     "en",
-    design=["sentences", "within-shuffle", "random-words", "phrases"],
+    design=["sentences", "within-shuffle", "random-words", "phrases", "category-alternation"],
     n_sequences=8,
-    n_sentences=25,
+    n_sentences=20,
     seed=0,
 )
 en_tagged = hftp.find_tagged(
@@ -65,6 +65,7 @@ hftp.plot.plot_trained_vs_untrained(
 )
 ax2.plot(sentence.index, sentence["dice"], "o-", label="English ∩ Chinese")
 ax2.plot(sentence.index, sentence["chance"], "k--", label="chance")
+ax2.set_xticks(sentence.index)
 ax2.set(
     xlabel="Layer",
     ylabel="Dice coefficient",

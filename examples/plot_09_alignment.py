@@ -10,12 +10,13 @@ channel, and summarises the layer × channel similarities by ``S(m,b)``, the mea
 ``top_k`` largest.
 
 ``S`` is a top-k statistic, so it is positive even when nothing aligns: it must be read beside
-its permutation null, in which the condition labels of the brain are relabeled (5 conditions
-give 120 relabelings). Single cells are tested family-wise by the permutation maximum (maxT)
+its permutation null, in which the condition labels of the brain are relabeled (6 conditions
+give 720 relabelings). Single cells are tested family-wise by the permutation maximum (maxT)
 over layer × channel and layer × region.
 
-The brain here is **simulated** sEEG, recorded with the same five conditions that the model
-read: regions respond at the unit, phrase and/or sentence rates, two regions not at all.
+The brain here is **simulated** sEEG, recorded with the same six conditions that the model
+read: two regions are planted with the condition profile of one model layer, one follows
+the word rate only, one does not respond.
 """
 
 # %%
@@ -25,6 +26,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 from _gallery import probe_model
 
 import hftp
@@ -33,9 +35,9 @@ warnings.filterwarnings("ignore", message=r"The phrase rate .* Nyquist")
 
 stim = hftp.make_stimuli(
     "en",
-    design=["sentences", "within-shuffle", "random-words", "phrases"],
+    design=["sentences", "within-shuffle", "random-words", "phrases", "category-alternation"],
     n_sequences=8,
-    n_sentences=25,
+    n_sentences=20,
     seed=0,
 )
 spectra = probe_model(stim, layers=[0, 5, 10, 15, 20])
@@ -69,9 +71,12 @@ print(list(bspec["condition"].values))
 print(sorted(set(bspec["region"].values)))
 
 # %%
-# Align every neuron of each layer with every contact. (To align only the tagged neurons, pass
-# ``model_channels=`` a selection made on other trials: see :func:`hftp.align`.)
-result = hftp.align(spectra, bspec, seed=0)
+# Align every neuron of each layer with every contact. The features of a condition are the
+# evoked amplitudes over the band from 0.5 Hz to the highest tagged rate; ``metric=
+# "correlation"`` compares their shapes across the band rather than their overall level (which
+# differs between a model and a brain for reasons of no interest). To align only the tagged
+# neurons, pass ``model_channels=`` a selection made on other trials (see :func:`hftp.align`).
+result = hftp.align(spectra, bspec, brain_measure="evoked", metric="correlation", top_k=10, seed=0)
 summary = hftp.alignment_summary(result)
 {k: summary[k] for k in ("S", "S_p", "S_corrected", "best_layer", "n_significant")}
 
@@ -81,6 +86,7 @@ fig = hftp.plot.plot_alignment_null(result, title="S(m,b) against its permutatio
 
 # %%
 # Layer × region: the mean similarity of each region's contacts; a dot marks a cell significant
-# family-wise (maxT). The regions that do not respond (MFG_R, Sensorimotor_L) should carry no
-# dot.
-fig = hftp.plot.plot_alignment(result, title="Model layers vs simulated sEEG regions")
+# family-wise (maxT). The planted regions stand out; A1_L (word rate only, the same in every
+# condition) and MFG_R (no response) do not.
+fig, ax = plt.subplots(figsize=(6.5, 4.5), layout="constrained")
+hftp.plot.plot_alignment(result, ax=ax, title="Model layers vs sEEG regions")

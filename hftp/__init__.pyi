@@ -24,7 +24,7 @@ from .tagging.across_models import compare_profiles
 from .tagging.fdr import bh_fdr
 from .tagging.lexical import lexical_residual
 from .tagging.pipeline import find_tagged
-from .tagging.profile import layer_profile, overlap
+from .tagging.profile import effect_curve, effect_profile, layer_profile, overlap
 from .tagging.responsive import responsive_channels
 from ._version import __version__
 
@@ -43,6 +43,8 @@ __all__ = [
     "compare_rdms",
     "concat_subjects",
     "datasets",
+    "effect_curve",
+    "effect_profile",
     "evoked_amplitude",
     "extract_activations",
     "find_tagged",

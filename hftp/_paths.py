@@ -313,7 +313,8 @@ def check_replaceable(folder: str | os.PathLike, *, name: str) -> None:
 def remove_owned(folder: str | os.PathLike) -> None:
     """Delete the files hftp's manifest lists in ``folder``, then its emptied sub-folders.
 
-    Files hftp did not write are left alone; so is ``folder`` itself unless it ends up empty.
+    Files hftp did not write are left alone; a sub-folder (or ``folder`` itself) is removed
+    only when it ends up empty.
 
     Parameters
     ----------
@@ -329,9 +330,9 @@ def remove_owned(folder: str | os.PathLike) -> None:
     (folder / MANIFEST).unlink(missing_ok=True)
     for dirpath, _, _ in sorted(os.walk(folder), key=lambda t: -len(t[0])):
         d = Path(dirpath)
-        if d != folder and not d.is_symlink():
+        if not d.is_symlink():
             try:
-                d.rmdir()
+                d.rmdir()  # the deepest first, ``folder`` last
             except OSError:
                 pass  # not empty: it holds files hftp did not write
 

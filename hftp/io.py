@@ -17,6 +17,12 @@ it (HDF5 crashes the process on a cut write).
 
 netCDF has no complex type, so complex variables (``sum_x``, ``sum_phase``, ``trial_x``) are
 stored as two real variables ``<name>__re`` and ``<name>__im`` and recombined on load.
+
+Every numeric variable of a netCDF file is compressed (gzip at :data:`GZIP_LEVEL`, with HDF5's
+shuffle filter; any netCDF-4 reader opens it). A Spectra's float64 sums (:data:`NARROWED`) are
+stored in float32 and read back as float64 (``hftp_dtype``): chosen by measurement
+(``benchmarks/spectra_files.py``, README "Large models"): float32 changes no reported statistic of
+``find_tagged`` (largest change 1e-6 of a variable's range, no verdict changed), float16 does.
 """
 
 from __future__ import annotations
@@ -62,6 +68,13 @@ __all__ = [
 ]
 
 _COMPLEX_TAG = "hftp_complex"
+
+#: a Spectra's variables stored in float32 (complex64) and read back in their own dtype: sums of
+#: trials, whose float32 rounding (1e-7) is far below any statistic's precision
+NARROWED = ("sum_x", "sum_abs", "sum_abs2", "sum_phase", "lexical_var")
+
+#: gzip level of netCDF variables (1: most of the size saved at level 4, in a third of the time)
+GZIP_LEVEL = 1
 
 
 def _umask() -> int:
@@ -333,7 +346,13 @@ def _encode(ds):
         ds = ds.to_dataset(name=da_name, promote_attrs=True)
         ds.attrs["hftp_dataarray"] = da_name
     out = ds.copy()
+    spectra = "hftp_schema" in out.attrs and "sum_abs" in out.data_vars
     for name in list(out.data_vars):
+        if spectra and name in NARROWED and out[name].dtype in (np.float64, np.complex128):
+            wide = str(out[name].dtype)
+            narrow = "complex64" if wide == "complex128" else "float32"
+            out[name] = out[name].astype(narrow)
+            out[name].attrs["hftp_dtype"] = wide
         var = out[name]
         if np.iscomplexobj(var.values):
             out[f"{name}__re"] = var.real.astype(
@@ -370,6 +389,12 @@ def _decode(ds):
         ds = ds.drop_vars([name, f"{base}__im"])
         ds[base] = cplx
         ds[base].attrs = attrs
+    for name in list(ds.data_vars):
+        wide = ds[name].attrs.get("hftp_dtype")
+        if wide is not None:  # stored narrower (NARROWED): back to its own dtype
+            attrs = {k: v for k, v in ds[name].attrs.items() if k != "hftp_dtype"}
+            ds[name] = ds[name].astype(wide)
+            ds[name].attrs = attrs
     for name in list(ds.variables):
         if ds[name].attrs.get("hftp_bool") == 1:
             attrs = {k: v for k, v in ds[name].attrs.items() if k != "hftp_bool"}
@@ -417,10 +442,11 @@ def save(obj, path: str | os.PathLike, *, name: str = "out", overwrite: bool = F
     if _FORMATS[fmt] == "netcdf":
         limit = _file_size_limit()
         with atomic_path(p, name=name, overwrite=overwrite) as tmp:
+            encoding = _compression(enc)
             if limit is None:
-                enc.to_netcdf(tmp, engine="h5netcdf")
+                enc.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
             else:  # HDF5 crashes the process on a write the limit cuts: check the size first
-                data = enc.to_netcdf(engine="h5netcdf")
+                data = enc.to_netcdf(engine="h5netcdf", encoding=encoding)
                 if len(data) > limit:
                     raise _too_big(p, len(data), limit)
                 tmp.write_bytes(data)
@@ -430,6 +456,15 @@ def save(obj, path: str | os.PathLike, *, name: str = "out", overwrite: bool = F
         with atomic_dir(p, overwrite=True, name=name, writer="hftp.save", legacy=_hftp_zarr) as st:
             enc.to_zarr(st, mode="w")
     return p
+
+
+def _compression(ds) -> dict:
+    """gzip (with the shuffle filter) for every numeric variable of more than one value."""
+    return {
+        name: {"compression": "gzip", "compression_opts": GZIP_LEVEL, "shuffle": True}
+        for name, var in ds.data_vars.items()
+        if var.dtype.kind in "fiub" and var.ndim > 0 and var.size > 1
+    }
 
 
 def _file_size_limit() -> int | None:

@@ -29,9 +29,10 @@ def test_extract_and_probe_share_one_keyword_only_order():
 
 def test_find_tagged_groups_mode_parameters():
     params = inspect.signature(hftp.find_tagged).parameters
-    # 11: the mode-independent options (control_hz, the control-frequency family, is the 11th);
+    # 12: the mode-independent options (control_hz, the control-frequency family, is the 11th;
+    # min_effect, the δ of the effect test and of `selective` (issue 21), the 12th);
     # no mode's own parameter is a top-level argument
-    assert len(params) <= 11 and "mode_params" in params
+    assert len(params) <= 12 and "mode_params" in params
     assert not set(params) & {k for ps in MODE_PARAMS.values() for k in ps}
     s = planted_spectra((10,), n_trials=6, n_times=40, seed=0)
     with pytest.raises(hftp.HftpError, match=r"'mode_params'.*'n_groups'.*mode='paper'"):
@@ -82,4 +83,4 @@ def test_align_is_the_function_and_rsa_the_subpackage():
 
 def test_public_api_is_small():
     api = [n for n in hftp.__all__ if n != "__version__" and not inspect.ismodule(getattr(hftp, n))]
-    assert len(api) <= 33  # with lexical_residual (syntax beyond word identity)
+    assert len(api) <= 35  # with effect_profile and effect_curve (how large, not how many)

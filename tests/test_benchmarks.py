@@ -93,3 +93,14 @@ def test_gpu_goal_counts_flops_and_knows_peaks():
     assert gpu_goal.peak_tflops("NVIDIA H100 PCIe", None)[0] == 756.0
     assert gpu_goal.peak_tflops("NVIDIA H200", 700) == (700.0, "--peak-tflops")
     assert gpu_goal.peak_tflops("Mystery GPU", None)[0] is None
+
+
+def test_alignment_null_benchmark_prints_rates_per_null():
+    res = _run("benchmarks/alignment_null.py", "--n-draws", "3", "--nulls", "noise,shuffled")
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout)
+    assert out["setup"]["n_draws"] == 3 and set(out) == {"setup", "noise", "shuffled"}
+    for key in ("S_p", "S_region_A_p", "S_layer2_p", "any_cell_fwe"):
+        row = out["noise"][key]
+        assert 0 <= row["rate"] <= 1 and row["ci95"][0] <= row["rate"] <= row["ci95"][1]
+    assert set(out["noise"]["S_p_cdf"]) == {"0.01", "0.05", "0.1", "0.25", "0.5"}

@@ -34,10 +34,11 @@ dtype, time, output paths) from the runs' ``run.json`` files. A finished run (``
 ``status = "done"``) is skipped, so running a sweep again resumes it; one made with other
 settings (``n_sequences``, ``seed``, ``designs``, ``n_sentences``, ``condition``, ``control``,
 ``device`` or the ``[load]``, ``[probe]``, ``[tag]`` tables, all stored in its ``run.json``) is
-run again. By default the runs go to a ``dask.distributed.LocalCluster`` of worker processes;
-pass a ``Client`` (or ``--scheduler``) to use an existing cluster (dask-jobqueue on SLURM,
-Kubernetes, dask-cuda). Workers with a GPU declare a ``GPU`` resource, and a run on CUDA asks for
-one.
+run again. By default the runs go to a local cluster of worker processes, one per GPU where
+there are GPUs, each seeing only its own (:mod:`hftp.apps.clusters`); pass a ``Client`` (or
+``--scheduler``) to use an existing cluster (dask-jobqueue on SLURM, Kubernetes, dask-cuda).
+Workers with a GPU declare a ``GPU`` resource, and a run on CUDA asks for one: sent to a
+cluster without GPU workers it is refused at once.
 
 Nothing is lost and nothing starts half-checked. The whole spec is checked before any run: every
 key, every matrix value (a model or language becomes a folder name, so ``..``, ``.``, separators
@@ -74,6 +75,7 @@ from hftp._validation import (
     check_float,
     check_int,
 )
+from hftp.apps.clusters import check_gpu_workers, local_client, needs_gpu
 from hftp.io import atomic_dir, save, write_text
 
 __all__ = ["sweep", "load_spec", "plan_runs", "run_one", "run_is_done", "read_index"]
@@ -611,36 +613,6 @@ def _write_index(spec: dict, runs: list[dict]):
     return df
 
 
-def _local_client(workers: int):
-    from dask.distributed import Client, LocalCluster
-
-    resources = {}
-    try:
-        import torch
-
-        if torch.cuda.is_available():
-            resources = {"GPU": 1}
-    except ImportError:
-        pass
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        resources=resources or None,
-        dashboard_address=":0",
-    )
-    return Client(cluster)
-
-
-def _needs_gpu(client, device: str) -> bool:
-    if str(device).startswith("cuda"):
-        return True
-    if device != "auto":
-        return False
-    workers = client.scheduler_info().get("workers", {}).values()
-    return any(w.get("resources", {}).get("GPU") for w in workers)
-
-
 def sweep(
     spec: str | os.PathLike | dict,
     client=None,
@@ -660,7 +632,8 @@ def sweep(
         Run on this cluster. Default: connect to ``scheduler`` if given, else start a
         ``LocalCluster`` of ``workers`` processes (closed at the end).
     workers : int
-        Worker processes of the local cluster. Default 1.
+        Worker processes of the local cluster. Default 1. With CUDA, at most one per GPU:
+        each worker sees only its own GPU(s) (:func:`hftp.apps.clusters.local_client`).
     scheduler : str, optional
         Address of a running Dask scheduler (e.g. ``"tcp://10.0.0.5:8786"``).
     progress : bool
@@ -680,7 +653,8 @@ def sweep(
     ------
     InvalidValueError
         Before any run: a bad spec (every table and matrix value is checked), a run folder that
-        holds files hftp did not write, a scheduler that does not answer.
+        holds files hftp did not write, a scheduler that does not answer, a CUDA spec on a
+        cluster without GPU workers, more local workers than GPUs.
     KeyboardInterrupt
         On Ctrl-C, once the cluster is closed; the finished runs are kept, so the same call
         resumes.
@@ -702,11 +676,12 @@ def sweep(
         if scheduler is not None:
             client = _connect(scheduler, timeout)
         else:
-            client = _local_client(check_int("workers", workers, min_value=1))
+            client = local_client(check_int("workers", workers, min_value=1))
     futures: list = []
     try:
         logger.info("Dask dashboard: %s", client.dashboard_link)
-        extra = {"resources": {"GPU": 1}} if _needs_gpu(client, spec["device"]) else {}
+        check_gpu_workers(client, spec["device"])
+        extra = {"resources": {"GPU": 1}} if needs_gpu(client, spec["device"]) else {}
         futures = [
             client.submit(run_one, r, spec, key=f"hftp-{_slug(r['run'])}", pure=False, **extra)
             for r in todo

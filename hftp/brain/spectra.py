@@ -23,7 +23,7 @@ overestimates the middle. Detrending removes a linear trend exactly and keeps th
 (F(2, 2m)). What it cannot remove is a step inside the analysed window: drop the onset stretch
 (``drop_onset``) so that the window starts after it. Detrending also takes from a response at the
 lowest bins the part that correlates with a line: at most about 0.6/k² of the amplitude at bin k
-(4% at 1 Hz in a 4-s window), and nothing for a cosine phase.
+(4% at 1 Hz in a 4-s window, for the sine phase; the cosine phase loses almost nothing).
 """
 
 from __future__ import annotations
@@ -188,8 +188,9 @@ def brain_spectra(
     tagged = dict(tagged_hz or meta.get("tagged_hz") or {})
     if not tagged:
         raise InvalidValueError(
-            "Invalid value for 'tagged_hz': the epochs carry no tagged frequencies; pass e.g. "
-            "tagged_hz={'unit': 4.0, 'phrase': 2.0, 'sentence': 1.0}."
+            "Invalid value for 'tagged_hz': the epochs carry no tagged frequencies (the recording "
+            "does not declare them); pass e.g. tagged_hz={'unit': 4.0, 'phrase': 2.0} (on the "
+            "command line: --tagged-hz unit=4 --tagged-hz phrase=2)."
         )
     sfreq = float(ep.info["sfreq"])
     for lvl, f in tagged.items():

@@ -200,7 +200,8 @@ class ExtractionPlan(NamedTuple):
 
     ``add_bos`` and ``tokenization`` are resolved (``None`` → the tokenizer's own BOS setting;
     unit-wise where units are not separated by whitespace). ``sharing`` is filled while the
-    batches run: condition → [units sharing a token with another unit, units].
+    batches run: condition → [units sharing a token with another unit, units, units that
+    unit-wise tokenization split from a word (:attr:`~hftp.models.pooling.Batch.n_split`)].
     """
 
     site: str
@@ -485,15 +486,19 @@ def _drive(model, tokenizer, stim, plan: ExtractionPlan, transform, before):
             tokenization=plan.tokenization,
         )
         if pin:
-            for name in _PINNED:
-                setattr(batch, name, getattr(batch, name).pin_memory())
+            try:
+                for name in _PINNED:
+                    setattr(batch, name, getattr(batch, name).pin_memory())
+            except RuntimeError:  # no pinned memory to be had: plain copies then (they block)
+                pass
         return batch
 
     with eval_mode(model), capture(plan.modules, layers, transform=hook) as store:
         for cond, seqs, batch in prefetched(jobs, encode_batch):
-            counts = plan.sharing.setdefault(cond, [0, 0])
+            counts = plan.sharing.setdefault(cond, [0, 0, 0])
             counts[0] += batch.n_shared
             counts[1] += len(seqs) * batch.n_units
+            counts[2] += batch.n_split
             check_length(model, batch.input_ids.shape[1])
             current["shape"] = tuple(batch.input_ids.shape)
             before(batch, len(seqs))

@@ -24,7 +24,7 @@ from hftp.models.batching import (
 from hftp.models.families import resolve_site
 from hftp.models.hooks import capture, eval_mode, forward_batch
 from hftp.models.load import model_id
-from hftp.models.pooling import Batch, sharing_fractions
+from hftp.models.pooling import Batch, sharing_fractions, splitting_fractions
 from hftp.models.wrappers import unwrap_model
 
 __all__ = ["extract_activations", "iter_activations", "record_tokens"]
@@ -159,8 +159,9 @@ def extract_activations(
         Coords ``condition`` (on sequence), ``layer`` (int), ``unit`` (position), ``neuron`` and
         ``token_text`` (sequence x unit). attrs ``unit_rate_hz``, ``site``, ``model``. Conditions
         with fewer units than the longest are padded with NaN (and ``""`` in ``token_text``).
-        Also attrs ``add_bos``, ``tokenization`` and ``token_sharing`` (JSON: condition →
-        fraction of units that share a token with another unit).
+        Also attrs ``add_bos``, ``tokenization``, ``token_sharing`` (JSON: condition →
+        fraction of units that share a token with another unit) and ``token_splitting`` (JSON:
+        condition → fraction of units that unit-wise tokenization split from a word).
     """
     import xarray as xr
 
@@ -200,6 +201,7 @@ def extract_activations(
             "add_bos": int(plan.add_bos),
             "tokenization": plan.tokenization,
             "token_sharing": json.dumps(sharing_fractions(plan.sharing)),
+            "token_splitting": json.dumps(splitting_fractions(plan.sharing)),
         },
     )
 

@@ -40,7 +40,7 @@ import logging
 import math
 from concurrent.futures import ThreadPoolExecutor
 
-from hftp.models.pooling import float_results_ok
+from hftp.models.pooling import float_results_ok, forget_float_results
 
 __all__ = [
     "SUMMARIZERS",
@@ -348,7 +348,10 @@ def spectral_product(x, matrix: SpectralMatrix, out):
     xt = x.transpose(1, 2)  # (B, N, T): a transposed view, no copy
     if x.dtype != torch.float32 and float_results_ok(x.device, x.dtype):
         m, _ = matrix.cast(x.dtype)
-        return torch.bmm(xt, m, out_dtype=torch.float32, out=out)
+        try:
+            return torch.bmm(xt, m, out_dtype=torch.float32, out=out)
+        except (RuntimeError, TypeError, NotImplementedError):  # not for these strides: upcast
+            forget_float_results(x.device, x.dtype)
     m, _ = matrix.cast(torch.float32)
     return torch.bmm(xt.float(), m, out=out)
 

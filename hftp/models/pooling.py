@@ -38,9 +38,12 @@ __all__ = [
     "DensePooling",
     "dense_pooling",
     "float_results_ok",
+    "forget_float_results",
     "empty_block",
     "sharing_fractions",
+    "splitting_fractions",
     "warn_sharing",
+    "warn_splitting",
     "SHARING_TOLERANCE",
 ]
 
@@ -62,6 +65,11 @@ class Batch:
         Row pointers of the pooling matrix in CSR form.
     n_shared : int
         Units (over the batch) that share at least one token with another unit.
+    n_split : int
+        With ``tokenization="unitwise"``: units (over the batch) that the joint tokenization of
+        the same text would merge with another unit into one token, i.e. pieces of real words
+        split against their normal tokenization (two-character Chinese words in sentences; rare
+        in shuffled controls). 0 with ``"joint"``.
     matrix : torch sparse CSR tensor, shape (B * U, B * T), float32
         The pooling matrix (rows, cols, weights), built on first access: in the thread that
         uses it, since building it silences a warning (``warnings`` filters are process-wide).
@@ -75,6 +83,7 @@ class Batch:
     n_units: int
     crow: object = None
     n_shared: int = 0
+    n_split: int = 0
 
     @functools.cached_property
     def matrix(self):
@@ -248,8 +257,8 @@ def encode(
             "would be undefined. Check that units are non-empty and not whitespace, and that the "
             "tokenizer keeps their characters."
         )
-    units_per_token = np.bincount(toks, minlength=int(lens.sum()))
-    n_shared = int(np.unique(rows[units_per_token[toks] > 1]).size)
+    n_shared = _count_shared(rows, toks, int(lens.sum()))
+    n_split = _count_split(tokenizer, texts, spans) if tokenization == "unitwise" else 0
     rows, cols, w = POOLINGS[pooling](rows, cols, counts)
     crow = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_seq * n_units))])
     cols = torch.from_numpy(np.ascontiguousarray(cols))
@@ -264,7 +273,24 @@ def encode(
         n_units=n_units,
         crow=torch.from_numpy(crow),
         n_shared=n_shared,
+        n_split=n_split,
     )
+
+
+def _count_shared(rows: np.ndarray, toks: np.ndarray, n_tokens: int) -> int:
+    """Units that share at least one token with another unit, from the (unit, token) pairs."""
+    units_per_token = np.bincount(toks, minlength=n_tokens)
+    return int(np.unique(rows[units_per_token[toks] > 1]).size)
+
+
+def _count_split(tokenizer, texts, spans) -> int:
+    """Units that the joint tokenization of ``texts`` merges with another unit (a token spans
+    both): what unit-wise tokenization splits against the tokenizer's normal reading."""
+    ids, offs = _tokenize_joint(tokenizer, texts, spans, "")
+    offs = [np.asarray(o, dtype=np.int64).reshape(-1, 2) for o in offs]
+    lens = np.fromiter((len(x) for x in ids), np.int64, count=len(texts))
+    rows, _cols, toks = _overlaps(texts, spans, offs, lens, max(int(lens.max()), 1))
+    return _count_shared(rows, toks, int(lens.sum()))
 
 
 _SPACE_CODES = np.array([ord(c) for c in " \t\n\r\x0b\x0c\u00a0\u3000\u2009\u200b"], np.uint32)
@@ -401,6 +427,19 @@ def float_results_ok(device, dtype) -> bool:
     return _OUT_DTYPE_OK[key]
 
 
+def forget_float_results(device, dtype) -> None:
+    """Stop using float32 results of ``dtype`` products on ``device`` (one failed after all).
+
+    Parameters
+    ----------
+    device : str or torch.device
+    dtype : torch.dtype
+    """
+    import torch
+
+    _OUT_DTYPE_OK[(torch.device(device).type, dtype)] = False
+
+
 class DensePooling:
     """A batch's pooling as one dense (U, T) matrix per sequence, on an accelerator.
 
@@ -433,10 +472,14 @@ class DensePooling:
 
         if x.dtype != torch.float32 and float_results_ok(x.device, x.dtype):
             m, scale = self._in(x.dtype)
-            torch.bmm(m, x, out_dtype=torch.float32, out=out)
-            if scale is not None:
-                out.mul_(scale)
-            return out
+            try:
+                torch.bmm(m, x, out_dtype=torch.float32, out=out)
+            except (RuntimeError, TypeError, NotImplementedError):
+                forget_float_results(x.device, x.dtype)
+            else:
+                if scale is not None:
+                    out.mul_(scale)
+                return out
         return torch.bmm(self.weights, x.float(), out=out)
 
 
@@ -494,8 +537,8 @@ def sharing_fractions(sharing: dict) -> dict[str, float]:
 
     Parameters
     ----------
-    sharing : dict of str to (int, int)
-        condition → [units sharing a token with another unit, units]
+    sharing : dict of str to (int, int) or (int, int, int)
+        condition → [units sharing a token with another unit, units(, units split)]
         (``ExtractionPlan.sharing``).
 
     Returns
@@ -503,7 +546,28 @@ def sharing_fractions(sharing: dict) -> dict[str, float]:
     fractions : dict of str to float
         0 for a condition without units.
     """
-    return {c: (n / tot if tot else 0.0) for c, (n, tot) in sharing.items()}
+    return {c: (v[0] / v[1] if v[1] else 0.0) for c, v in sharing.items()}
+
+
+def splitting_fractions(sharing: dict) -> dict[str, float]:
+    """Per condition, the fraction of units that unit-wise tokenization split from a real word.
+
+    A unit counts when the tokenizer's normal (joint) tokenization of the text merges it with
+    another unit into one token, which unit-wise tokenization then splits (:attr:`Batch.n_split`).
+    Sentences of Chinese characters hold many such words, shuffled controls few, so the model
+    reads the sentences' words in pieces it rarely sees: a contrast partly measures that.
+
+    Parameters
+    ----------
+    sharing : dict of str to (int, int, int)
+        condition → [units sharing a token, units, units split] (``ExtractionPlan.sharing``).
+
+    Returns
+    -------
+    fractions : dict of str to float
+        0 for a condition without units (or without the third count: joint tokenization).
+    """
+    return {c: (v[2] / v[1] if v[1] and len(v) > 2 else 0.0) for c, v in sharing.items()}
 
 
 #: conditions whose token-sharing fractions differ by more than this get a warning
@@ -534,6 +598,30 @@ def warn_sharing(fractions: dict[str, float], tokenization: str) -> None:
             f"The conditions differ in the share of units that share a token with another unit "
             f"({shown}): such units get identical vectors, so a contrast between these "
             f"conditions partly measures tokenization. {fix}",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def warn_splitting(fractions: dict[str, float]) -> None:
+    """Warn when conditions differ in how many units unit-wise tokenization split from words.
+
+    Parameters
+    ----------
+    fractions : dict of str to float
+        From :func:`splitting_fractions`; a spread above :data:`SHARING_TOLERANCE` warns.
+    """
+    if len(fractions) < 2:
+        return
+    lo, hi = min(fractions.values()), max(fractions.values())
+    if hi - lo > SHARING_TOLERANCE:
+        shown = ", ".join(f"{c}: {f:.1%}" for c, f in fractions.items())
+        warnings.warn(
+            "The conditions differ in the share of units that unit-wise tokenization split out "
+            f"of a word the tokenizer normally reads as one token ({shown}): the model reads "
+            "one condition's words in unusual pieces, so a contrast between these conditions "
+            "partly measures tokenization. Report it beside token_sharing (both are in the "
+            "spectra's attrs), or compare conditions with equal shares.",
             UserWarning,
             stacklevel=3,
         )

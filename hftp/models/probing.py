@@ -22,7 +22,7 @@ from hftp.models.batching import iter_pooled, iter_spectral, make_plan
 from hftp.models.fft import summarizer_for
 from hftp.models.lexical import LexicalBaseline
 from hftp.models.load import input_device, model_id
-from hftp.models.pooling import sharing_fractions, warn_sharing
+from hftp.models.pooling import sharing_fractions, splitting_fractions, warn_sharing, warn_splitting
 from hftp.models.wrappers import unwrap_model
 
 __all__ = ["probe", "make_accumulators", "add_batch", "finish_spectra"]
@@ -68,7 +68,9 @@ def probe(
         Show a tqdm progress bar. Default True.
     split : bool
         Even and odd sequences of each condition accumulated apart, on a ``split`` dim of size 2
-        (``find_tagged`` then reports ``replicated``). Default False.
+        (``find_tagged`` then reports ``replicated``). With stimuli of two pools
+        (``make_stimuli(..., n_pools=2)``, recorded as the attr ``stimulus_pools``) the halves
+        are the pools, so they share no sentence. Default False.
     lexical_baseline : str, optional
         E.g. ``"random-words"``: probe the residuals after each neuron's mean response to each
         word in that condition (two passes, memory flat; adds ``lexical_var``, see
@@ -84,8 +86,11 @@ def probe(
         and the provenance (model, revision, site,
         stimulus seed, pooling, add_bos, tokenization, n_layers, hftp version) and
         ``token_sharing`` (JSON: condition → fraction of units sharing a token with another
-        unit; a warning is issued when the conditions differ by more than
-        :data:`hftp.models.pooling.SHARING_TOLERANCE`).
+        unit) and ``token_splitting`` (JSON: condition → fraction of units that unit-wise
+        tokenization split out of a word the tokenizer normally reads as one token; 0 with
+        joint tokenization). A warning is issued for each when the conditions differ by more
+        than :data:`hftp.models.pooling.SHARING_TOLERANCE`, and again when
+        :func:`hftp.find_tagged` compares such conditions.
     """
     from tqdm.auto import tqdm
 
@@ -109,6 +114,7 @@ def probe(
         site=site_full,
         stimulus_seed=stim.meta.get("seed", ""),
         stimulus_design=str(stim.meta.get("design", "")),
+        stimulus_pools=int(stim.meta.get("n_pools", 1)),
         language=stim.language,
         pooling=pooling,
         add_bos=int(plan.add_bos),
@@ -164,7 +170,10 @@ def probe(
     out = finish_spectra(accs, lex, release=True)
     fractions = sharing_fractions(plan.sharing)
     out.attrs["token_sharing"] = json.dumps(fractions)
+    split = splitting_fractions(plan.sharing)
+    out.attrs["token_splitting"] = json.dumps(split)
     warn_sharing(fractions, plan.tokenization)
+    warn_splitting(split)
     return out
 
 

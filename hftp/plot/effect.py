@@ -5,7 +5,7 @@ structure-specific effect θ̂ with their channel-bootstrap intervals, and besid
 share of channels with θ̂ > δ (with its interval) and the share ``selective`` (with its binomial
 interval); the untrained model and the result after the lexical baseline go beside each.
 :func:`plot_effect_curve` draws both shares as a function of δ. The tables come from
-:func:`hftp.tagging.effect.effect_profile` and :func:`hftp.tagging.effect.effect_curve`.
+:func:`hftp.tagging.profile.effect_profile` and :func:`hftp.tagging.profile.effect_curve`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _as_profile(obj, name: str):
     import xarray as xr
 
     if isinstance(obj, xr.Dataset):
-        from hftp.tagging.effect import effect_profile
+        from hftp.tagging.profile import effect_profile
 
         if "effect" not in obj:
             raise InvalidValueError(
@@ -47,12 +47,12 @@ def _as_profile(obj, name: str):
         if missing:
             raise InvalidValueError(
                 f"Invalid value for {name!r}: the table lacks column(s) {missing}; got "
-                f"{list(obj.columns)}. Pass hftp.tagging.effect.effect_profile(tagged)."
+                f"{list(obj.columns)}. Pass hftp.tagging.profile.effect_profile(tagged)."
             )
         return obj
     raise InvalidTypeError(
         f"Invalid type for {name!r}: expected an effect profile (pandas.DataFrame from "
-        "hftp.tagging.effect.effect_profile) or a tagging result with 'effect'; got "
+        "hftp.tagging.profile.effect_profile) or a tagging result with 'effect'; got "
         f"{type(obj).__name__}."
     )
 
@@ -82,7 +82,7 @@ def plot_effect_profile(
     Parameters
     ----------
     profile : pandas.DataFrame or xarray.Dataset
-        From :func:`hftp.tagging.effect.effect_profile` (columns ``<group>, level,
+        From :func:`hftp.tagging.profile.effect_profile` (columns ``<group>, level,
         effect_median, effect_p90, effect_share, …`` with ``_low``/``_high`` intervals and,
         when available, ``selective_share``), or a result with ``effect`` (the profile is then
         computed with the defaults).
@@ -193,7 +193,7 @@ def plot_effect_curve(curve, *, level: str = "any", ax=None, title: str | None =
     Parameters
     ----------
     curve : pandas.DataFrame
-        From :func:`hftp.tagging.effect.effect_curve` (columns ``<group>, level, min_effect,
+        From :func:`hftp.tagging.profile.effect_curve` (columns ``<group>, level, min_effect,
         effect_share, selective_share``).
     level : str
         Which level (``"any"``: a channel counts when any level passes). Default ``"any"``.
@@ -213,7 +213,7 @@ def plot_effect_curve(curve, *, level: str = "any", ax=None, title: str | None =
 
     if not isinstance(curve, pd.DataFrame):
         raise InvalidTypeError(
-            "Invalid type for 'curve': expected the DataFrame of hftp.tagging.effect.effect_curve; "
+            "Invalid type for 'curve': expected the DataFrame of hftp.tagging.profile.effect_curve; "
             f"got {type(curve).__name__}."
         )
     group = curve.attrs.get("group", curve.columns[0])
@@ -222,7 +222,7 @@ def plot_effect_curve(curve, *, level: str = "any", ax=None, title: str | None =
     if missing:
         raise InvalidValueError(
             f"Invalid value for 'curve': it lacks column(s) {missing}. Pass "
-            "hftp.tagging.effect.effect_curve(tagged)."
+            "hftp.tagging.profile.effect_curve(tagged)."
         )
     check_option("level", level, sorted(set(curve["level"])))
     d = curve[curve["level"] == level]

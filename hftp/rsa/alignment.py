@@ -66,6 +66,7 @@ def align(
     brain_spectra,
     model_channels=None,
     *,
+    verdict: str = "significant",
     measure: str = "evoked",
     brain_measure: str = "itc",
     metric: str = "cosine",
@@ -122,6 +123,12 @@ def align(
         "within-shuffle")`` for stimuli of the designs ``sentences`` and ``within-shuffle``).
         Default: all neurons (no random-neuron control). Called ``tagged`` before hftp 0.3 (the
         old keyword still works, with a FutureWarning).
+    verdict : str
+        Which neurons of a tagging result are used: ``"significant"`` (default; category not
+        ``"none"``) or ``"selective"`` (tagged AND effect above δ: ``selective_category`` not
+        ``"none"``, or the ``selective`` verdict at any level), or any other boolean verdict
+        of the result by name (e.g. ``"replicated"``). See
+        :func:`hftp.rsa.features.channel_mask`.
     measure, brain_measure : {"evoked", "itc", "amplitude", "power"}
         Spectral measures of the model (default ``"evoked"``) and the brain (default ``"itc"``).
     metric : {"cosine", "correlation", "euclidean"}
@@ -197,6 +204,7 @@ def align(
           ``group_ci`` (layer, cell, bound), ``group_n_subjects``, ``group_max_t_null`` (flip),
           ``noise_ceiling`` (cell, ceiling: lower, upper); a cell is a channel label shared by
           all subjects, else a region. Pooled: ``S_boot`` (boot), ``S_ci`` (bound).
+
         attrs record measure, brain_measure, metric, comparison, band, top_k, n_permutations,
         permutation ("exact"/"sampled"), correction, selection, subjects, seed and the others;
         ``tagged`` says whether all neurons or the selected ones built the model RDMs. The
@@ -276,7 +284,7 @@ def align(
     mblocks = channel_blocks(
         band_features(model_spectra, measure, model_band, "model_spectra"), labels
     )
-    mask = channel_mask(chosen, model_spectra, mdims, name="model_channels")
+    mask = channel_mask(chosen, model_spectra, mdims, name="model_channels", verdict=verdict)
     pool = np.ones_like(mask)
     if prep["selection_spectra"] is not None and chosen is not None:
         sel_vals = band_features(
@@ -391,6 +399,7 @@ def align(
             # brain_measure and the brain band do not apply to RDMs given from outside
             "brain_rdm_source": "given RDMs" if outside else "brain_spectra",
             "tagged": "all neurons" if chosen is None else "tagged neurons",
+            "verdict": "none" if chosen is None else verdict,
             "selection": prep["selection"],
             "model": str(model_spectra.attrs.get("model", "")),
             **{
@@ -487,6 +496,7 @@ def alignment_summary(result) -> dict[str, Any]:
         "top_k": int(result.attrs.get("top_k", 0)),
         "n_significant": int(result["significant"].sum()),
         "correction": str(result.attrs.get("correction", "bh")),
+        "q_level": float(result.attrs.get("q_level", 0.05)),
     }
     for key in ("S_corrected", "S_null_mean"):
         if key in result:

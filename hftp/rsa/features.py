@@ -215,21 +215,32 @@ def band_features(spectra, measure: str, band: tuple[float, float], name: str) -
     return v.reshape(v.shape[0], -1, v.shape[-1])
 
 
-def channel_mask(channels, spectra, cdims: tuple[str, ...], name: str = "channels") -> np.ndarray:
+def channel_mask(
+    channels,
+    spectra,
+    cdims: tuple[str, ...],
+    name: str = "channels",
+    *,
+    verdict: str = "significant",
+) -> np.ndarray:
     """A flat boolean mask over the channels of ``spectra``, from tagging results or a mask.
 
     Parameters
     ----------
     channels : xarray.Dataset, xarray.DataArray or None
-        ``hftp.find_tagged`` results (channels whose ``category`` is not ``"none"``, or, without
-        ``category``, significant at any level), a boolean DataArray over ``cdims``, or None (all
-        channels).
+        ``hftp.find_tagged`` results (channels whose category of ``verdict`` is not
+        ``"none"``, or, without such a category, ``verdict`` true at any level), a boolean
+        DataArray over ``cdims``, or None (all channels).
     spectra : xarray.Dataset
         The Spectra whose channels are selected.
     cdims : tuple of str
         Its channel dims.
     name : str
         The argument's name, for the error messages. Default ``"channels"``.
+    verdict : str
+        The verdict of a tagging result that selects: ``"significant"`` (default; the
+        ``category`` variable), ``"selective"`` (``selective_category``, else ``selective``), or
+        another boolean variable of the result. Ignored for a mask.
 
     Returns
     -------
@@ -246,15 +257,22 @@ def channel_mask(channels, spectra, cdims: tuple[str, ...], name: str = "channel
     )
     check_type(name, channels, (xr.Dataset, xr.DataArray), expected)
     if isinstance(channels, xr.Dataset):
-        if "category" in channels:
-            mask = channels["category"] != "none"
-        elif "significant" in channels:
-            sig = channels["significant"]
+        cat = "category" if verdict == "significant" else f"{verdict}_category"
+        if cat in channels:
+            mask = channels[cat] != "none"
+        elif verdict in channels and channels[verdict].dtype == bool:
+            sig = channels[verdict]
             mask = sig.any("level") if "level" in sig.dims else sig
         else:
+            hint = (
+                " Tag with hftp.find_tagged(..., min_effect=...) for 'selective'."
+                if verdict == "selective"
+                else ""
+            )
             raise InvalidValueError(
-                f"Invalid value for {name!r}: expected {expected}; got a Dataset with "
-                f"{sorted(channels.data_vars)}."
+                f"Invalid value for {name!r}: expected {expected}, with a {cat!r} or boolean "
+                f"{verdict!r} variable (verdict={verdict!r}); got a Dataset with "
+                f"{sorted(map(str, channels.data_vars))}.{hint}"
             )
     else:
         mask = channels

@@ -369,7 +369,10 @@ class SpectraAccumulator:
                     f"keep_trials=True); got {got}. Pass the same trials to every block."
                 )
         for var in SUM_VARS:
-            s[var][block] += self._here(sums[var])
+            if self.device is None:
+                s[var][block] += self._here(sums[var])
+            else:  # in place on the device (a view, no write-back copy)
+                s[var][block].add_(self._here(sums[var]))
         if keep:
             buf[(slice(None), *block)] = self._here(tagged_x)
 

@@ -7,13 +7,16 @@
   generation context the designs read;
 - :mod:`hftp.stimuli.files`: the file formats (CSV + JSON sidecar, BIDS events.tsv) and folders
   of word streams (:func:`load_word_streams`);
-- :mod:`hftp.stimuli.grammar`: the per-language lexicons and grammars.
+- :mod:`hftp.stimuli.grammar`: the per-language lexicons and grammars;
+- :mod:`hftp.stimuli.rhythm`: the category rhythm of each condition (:func:`category_rhythm`:
+  what a channel that knows only parts of speech sees at the tagged rates).
 """
 
 from hftp._deprecate import module_getattr
 from hftp.stimuli.designs import DESIGNS, list_designs
 from hftp.stimuli.files import EEG_PHRASES_STREAM_PREFIXES, UNIT_COLUMNS, load_word_streams
 from hftp.stimuli.generation import make_stimuli
+from hftp.stimuli.rhythm import category_rhythm
 from hftp.stimuli.stimulus_set import (
     StimulusSet,
     by_item,
@@ -36,6 +39,7 @@ __all__ = [
     "load_word_streams",
     "by_item",
     "item_id",
+    "category_rhythm",
 ]
 
 # EEG_PHRASES_CONDITIONS is the condition → event-code table of hftp.datasets.eeg_phrases; the

@@ -26,6 +26,7 @@ from hftp.stimuli.grammar import Grammar, SlotSampler, load_lexicon, read_corpus
 __all__ = [
     "DESIGNS",
     "list_designs",
+    "uniform_orders",
     "StimulusContext",
     "DesignOutput",
     "UnitRow",
@@ -44,7 +45,7 @@ UnitSequence = list[UnitRow]
 
 # Stable per-purpose keys for the random streams, so a design's output does not depend on which
 # other designs are generated with it.
-_POOL, _ORDER, _DERANGE, _WORDS, _ALT, _NATURAL = 0, 1, 2, 3, 30, 40
+_POOL, _ORDER, _DERANGE, _WORDS, _ALT, _NATURAL, _UNIFORM = 0, 1, 2, 3, 30, 40, 50
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,15 @@ class StimulusContext:
         The grammar structure; None for the language's default.
     n_sequences, n_sentences : int
         Sequences per condition and sentences per sequence.
+    n_pools : int
+        Independent pools of sentences (and of phrases, cycles, corpus sentences): sequence k of
+        a condition (counting from 0 within the condition) draws from pool ``k % n_pools``, so
+        that with 2 pools the even and odd sequences (the halves of
+        ``hftp.probe(..., split=True)``) share no sentence.
+    pool_size : int or None
+        Sentences per pool; None for ``n_sentences`` (each sequence reorders its whole pool).
+        Larger pools let the sentences themselves vary between sequences, not only their order:
+        each sequence draws ``n_sentences`` of them.
     seed : int
         Seed of every random step.
     sfreq : float
@@ -91,6 +101,8 @@ class StimulusContext:
     tagged_hz: Any = None
     trim: bool = False
     lexicon: Any = None
+    n_pools: int = 1
+    pool_size: int | None = None
 
     def rng(self, key: int) -> np.random.Generator:
         """The random generator of one purpose (a fixed ``key``), seeded by ``seed``."""
@@ -139,17 +151,36 @@ class StimulusContext:
             out.append(self.entry_units(list(rows), phrase_of))
         return out
 
+    def pool_items(self, per_sequence: int) -> int:
+        """Items (sentences, phrases, cycles) per pool when a sequence holds ``per_sequence``."""
+        m = self.n_sentences if self.pool_size is None else self.pool_size
+        return -(-per_sequence * m // self.n_sentences)
+
+    def pool_orders(self, per_sequence: int, rng: np.random.Generator) -> list[np.ndarray]:
+        """Per sequence, the ids of its ``per_sequence`` items in order, drawn from its pool.
+
+        Pool ``p`` holds ids ``p * size … (p + 1) * size - 1`` (``size`` =
+        :meth:`pool_items`); sequence ``k`` draws from pool ``k % n_pools``: all of it in a
+        random order when the pool is no larger than a sequence, else a random subset.
+        """
+        size = self.pool_items(per_sequence)
+        return [
+            rng.permutation(size)[:per_sequence] + (k % self.n_pools) * size
+            for k in range(self.n_sequences)
+        ]
+
     @cached_property
     def pool(self) -> list[list[tuple[str, int, str]]]:
-        """The sentence pool shared by sentences, within-shuffle and random-words."""
-        return self.draw_unique(
-            SlotSampler(self.lex, self.structure), self.n_sentences, self.rng(_POOL)
-        )
+        """The sentences of every pool (shared by sentences, the shuffles and random-words).
+
+        Sentence id ``i`` is ``pool[i]``; pool ``p`` holds ids ``p * size … (p + 1) * size - 1``.
+        """
+        n = self.n_pools * self.pool_items(self.n_sentences)
+        return self.draw_unique(SlotSampler(self.lex, self.structure), n, self.rng(_POOL))
 
     def sentence_orders(self) -> list[np.ndarray]:
-        """One random order of the pool's sentences per sequence."""
-        rng = self.rng(_ORDER)
-        return [rng.permutation(self.n_sentences) for _ in range(self.n_sequences)]
+        """Per sequence, the ids of its sentences in order (from its pool)."""
+        return self.pool_orders(self.n_sentences, self.rng(_ORDER))
 
 
 @dataclass(frozen=True)
@@ -169,10 +200,6 @@ class DesignOutput:
     conditions: dict[str, list[UnitSequence]]
     tagged_hz: dict[str, float]
     structure_hz: dict[str, dict[str, float]]
-
-
-def _shuffled(items: list, n_sequences: int, rng: np.random.Generator) -> list[list]:
-    return [[items[i] for i in rng.permutation(len(items))] for _ in range(n_sequences)]
 
 
 # --------------------------------------------------------------------------------- the designs
@@ -212,9 +239,65 @@ def _design_within_shuffle(ctx: StimulusContext) -> DesignOutput:
     return DesignOutput({"within-shuffle": seqs}, ctx.structure_rates(), {"within-shuffle": {}})
 
 
+#: sentences up to this many units get every order of their units; longer ones cyclic shifts
+_ALL_ORDERS_MAX = 5
+
+
+def uniform_orders(n_units: int, n_sentences: int, n_sequences: int, rng) -> np.ndarray:
+    """Within-sentence orders that leave each position's category mix flat.
+
+    Up to :data:`_ALL_ORDERS_MAX` units, the orders are all n! permutations (24 for 4 units),
+    dealt so that every sentence meets each of them in turn over the sequences and every sequence
+    holds them in equal numbers (exactly when ``n_sentences`` is a multiple of n!). Longer
+    sentences get the n cyclic shifts of a random order per sentence, dealt the same way (each
+    unit then stands at each position equally often).
+
+    Parameters
+    ----------
+    n_units : int
+        Units per sentence.
+    n_sentences, n_sequences : int
+        Sentences per sequence and sequences.
+    rng : numpy.random.Generator
+        Draws the dealing (and the base orders of long sentences).
+
+    Returns
+    -------
+    ndarray of int, shape (n_sequences, n_sentences, n_units)
+        ``out[k, s]`` is the order of sentence ``s``'s units in sequence ``k``.
+    """
+    import itertools
+
+    if n_units <= _ALL_ORDERS_MAX:
+        orders = np.array(list(itertools.permutations(range(n_units))))
+        per_sentence = np.broadcast_to(orders, (n_sentences, *orders.shape))
+    else:
+        base = np.stack([rng.permutation(n_units) for _ in range(n_sentences)])
+        shifts = (np.arange(n_units)[:, None] + np.arange(n_units)[None]) % n_units
+        per_sentence = base[:, shifts]  # (S, n, n): the cyclic shifts of each base order
+    m = per_sentence.shape[1]
+    offset = rng.permutation(np.arange(n_sentences) % m)  # spread over the orders in a sequence
+    start = rng.integers(m)
+    idx = (offset[None, :] + start + np.arange(n_sequences)[:, None]) % m  # (K, S)
+    return per_sentence[np.arange(n_sentences)[None, :], idx]
+
+
+def _design_uniform_shuffle(ctx: StimulusContext) -> DesignOutput:
+    n = ctx.structure["units_per_sentence"]
+    orders = uniform_orders(n, len(ctx.pool), ctx.n_sequences, ctx.rng(_UNIFORM))
+    seqs = [
+        [(ctx.pool[s][j][0], int(s), -1, ctx.pool[s][j][2]) for s in order for j in orders[k, s]]
+        for k, order in enumerate(ctx.sentence_orders())
+    ]
+    return DesignOutput({"uniform-shuffle": seqs}, ctx.structure_rates(), {"uniform-shuffle": {}})
+
+
 def _design_random_words(ctx: StimulusContext) -> DesignOutput:
-    words = [(u, -1, -1, pos) for sent in ctx.pool for u, _k, pos in sent]
-    seqs = _shuffled(words, ctx.n_sequences, ctx.rng(_WORDS))
+    rng = ctx.rng(_WORDS)
+    seqs = []
+    for order in ctx.sentence_orders():  # the words of the sentences of the same sequence
+        words = [(u, -1, -1, pos) for s in sorted(order) for u, _k, pos in ctx.pool[s]]
+        seqs.append([words[i] for i in rng.permutation(len(words))])
     return DesignOutput({"random-words": seqs}, ctx.structure_rates(), {"random-words": {}})
 
 
@@ -224,12 +307,12 @@ def _design_phrases(ctx: StimulusContext) -> DesignOutput:
     n_phrases = ctx.n_units // st["units_per_phrase"]
     for k, name in enumerate(st["phrase_names"]):
         slots = [i for i, s in enumerate(st["slots"]) if s["phrase"] == k]
-        pool = ctx.draw_unique(SlotSampler(ctx.lex, st, slots), n_phrases, ctx.rng(10 + k))
-        rng = ctx.rng(20 + k)
+        n_pool = ctx.n_pools * ctx.pool_items(n_phrases)
+        pool = ctx.draw_unique(SlotSampler(ctx.lex, st, slots), n_pool, ctx.rng(10 + k))
         cond = f"{name}-phrases"
         conds[cond] = [
-            [(u, -1, int(p), pos) for p in rng.permutation(n_phrases) for u, _k, pos in pool[p]]
-            for _ in range(ctx.n_sequences)
+            [(u, -1, int(p), pos) for p in order for u, _k, pos in pool[p]]
+            for order in ctx.pool_orders(n_phrases, ctx.rng(20 + k))
         ]
         struct[cond] = {"phrase": ctx.sfreq / st["units_per_phrase"]}
     return DesignOutput(conds, ctx.structure_rates(), struct)
@@ -250,9 +333,12 @@ def _design_category_alternation(ctx: StimulusContext) -> DesignOutput:
             f"{ctx.n_units} units; choose n_sentences so that it does."
         )
     cyc = {**st, "slots": [{"pos": p, "phrase": 0} for p in pattern], "agree": []}
-    pool = ctx.draw_unique(SlotSampler(ctx.lex, cyc), ctx.n_units // len(pattern), ctx.rng(_ALT))
+    per_seq = ctx.n_units // len(pattern)
+    n_pool = ctx.n_pools * ctx.pool_items(per_seq)
+    pool = ctx.draw_unique(SlotSampler(ctx.lex, cyc), n_pool, ctx.rng(_ALT))
     cycles = [[(u, -1, -1, pos) for u, _k, pos in c] for c in pool]
-    seqs = [sum(c, []) for c in _shuffled(cycles, ctx.n_sequences, ctx.rng(_ALT + 1))]
+    orders = ctx.pool_orders(per_seq, ctx.rng(_ALT + 1))
+    seqs = [sum((cycles[i] for i in order), []) for order in orders]
     cat = {"category": ctx.sfreq / len(pattern)}
     return DesignOutput(
         {"category-alternation": seqs}, ctx.structure_rates(), {"category-alternation": cat}
@@ -261,19 +347,18 @@ def _design_category_alternation(ctx: StimulusContext) -> DesignOutput:
 
 def _design_natural(ctx: StimulusContext) -> DesignOutput:
     sents = read_corpus(ctx.corpus, ctx.grammar)
-    if ctx.n_sentences > len(sents):
+    need = ctx.n_pools * ctx.pool_items(ctx.n_sentences)
+    if need > len(sents):
         raise InvalidValueError(
             f"Invalid value for 'n_sentences': the corpus {str(ctx.corpus)!r} has {len(sents)} "
-            f"sentences; got n_sentences={ctx.n_sentences}. Pass n_sentences <= {len(sents)} or "
-            "add sentences."
+            f"sentences; {need} are needed ({ctx.n_pools} pool(s) of "
+            f"{ctx.pool_items(ctx.n_sentences)}). Pass fewer sentences, pools or a smaller "
+            "pool_size, or add sentences."
         )
-    pick = ctx.rng(_NATURAL).choice(len(sents), size=ctx.n_sentences, replace=False)
+    pick = ctx.rng(_NATURAL).choice(len(sents), size=need, replace=False)
     pool = [sents[i] for i in pick]
-    rng = ctx.rng(_NATURAL + 1)
-    seqs = [
-        [(u, int(s), -1, "") for s in rng.permutation(ctx.n_sentences) for u in pool[s]]
-        for _ in range(ctx.n_sequences)
-    ]
+    orders = ctx.pool_orders(ctx.n_sentences, ctx.rng(_NATURAL + 1))
+    seqs = [[(u, int(s), -1, "") for s in order for u in pool[s]] for order in orders]
     t = {"sentence": ctx.sfreq / len(pool[0])}
     return DesignOutput({"natural": seqs}, t, {"natural": t})
 
@@ -303,6 +388,11 @@ def _custom_streams(streams: Any) -> dict[str, list[list[str]]]:
         )
     if not isinstance(streams, Mapping):
         streams = {"custom": streams}
+    if not streams:
+        raise InvalidValueError(
+            "Invalid value for 'streams': expected at least one condition of streams; got an "
+            "empty mapping. Pass a list of streams or a dict condition -> list of streams."
+        )
     out = {}
     for cond, lst in streams.items():
         check_type(f"streams[{cond}]", lst, list | tuple, "a list of streams")
@@ -330,6 +420,12 @@ def _custom_streams(streams: Any) -> dict[str, list[list[str]]]:
 
 
 def _design_custom(ctx: StimulusContext) -> DesignOutput:
+    if ctx.n_pools > 1 or ctx.pool_size is not None:
+        raise InvalidValueError(
+            "Invalid value for 'n_pools': the 'custom' design plays the streams given, so it has "
+            "no pools to draw from. Pass streams from independent pools as separate sets (or as "
+            "conditions), and leave n_pools and pool_size unset."
+        )
     tagged_hz = _check_tagged_mapping(ctx.tagged_hz)
     streams = _custom_streams(ctx.streams)
     lengths = sorted({len(s) for lst in streams.values() for s in lst})
@@ -358,6 +454,7 @@ def _design_custom(ctx: StimulusContext) -> DesignOutput:
 DESIGNS: dict[str, Callable[[StimulusContext], DesignOutput]] = {
     "sentences": _design_sentences,
     "within-shuffle": _design_within_shuffle,
+    "uniform-shuffle": _design_uniform_shuffle,
     "random-words": _design_random_words,
     "phrases": _design_phrases,
     "category-alternation": _design_category_alternation,
@@ -370,6 +467,9 @@ DESIGNS: dict[str, Callable[[StimulusContext], DesignOutput]] = {
 _DESCRIPTIONS = {
     "sentences": "shuffled concatenations of a fixed pool of sentences ([Adj N][V N], [NP][VP])",
     "within-shuffle": "the same sentences, units reordered so no adjacent pair stays adjacent",
+    "uniform-shuffle": (
+        "the same sentences, units in all orders in turn: each position's category mix is flat"
+    ),
     "random-words": "the same units in random order",
     "phrases": "phrase-only sequences: conditions np-phrases and vp-phrases",
     "category-alternation": "a repeating part-of-speech pattern (Adj V Adj V ...), no phrases",

@@ -34,6 +34,7 @@ __all__ = [
     "typed_units",
     "write_units_csv",
     "read_units_csv",
+    "check_unit_table",
     "write_events_tsv",
     "load_word_streams",
 ]
@@ -173,7 +174,65 @@ def read_units_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, Any
             f"Invalid value for 'path': the columns {list(_INT_COLUMNS)} of {str(p)!r} must hold "
             f"integers ({exc})."
         ) from None
+    check_unit_table(units, str(p))
     return units, meta
+
+
+def check_unit_table(units: pd.DataFrame, where: str) -> None:
+    """Refuse a unit table whose sequences are not well formed (checked in one pass).
+
+    Every sequence must hold positions 0, 1, ..., n-1 once each (a duplicated or missing
+    position would silently reorder or shorten the stream) and one condition (rows that
+    disagree would silently relabel it).
+
+    Parameters
+    ----------
+    units : pandas.DataFrame
+        The unit table, columns :data:`UNIT_COLUMNS` (typed by :func:`typed_units`).
+    where : str
+        The file, named in messages.
+
+    Raises
+    ------
+    InvalidValueError
+        Naming the first bad sequence, what is wrong, and the fix.
+    """
+    if units.empty:
+        raise InvalidValueError(
+            f"Invalid value for 'path': {where!r} holds no units. Write it with hftp.save_stimuli."
+        )
+    g = units.groupby("sequence", sort=True)
+    conds = g["condition"].nunique()
+    mixed = conds[conds > 1]
+    if len(mixed):
+        seq = int(mixed.index[0])
+        names = sorted(units.loc[units["sequence"] == seq, "condition"].unique().tolist())
+        raise InvalidValueError(
+            f"Invalid value for 'path': sequence {seq} of {where!r} has rows with the conditions "
+            f"{names}; a sequence has one condition. Fix its 'condition' column (or give the "
+            "rows of each condition their own sequence id)."
+        )
+    n = g.size()
+    dup = units.duplicated(["sequence", "position"], keep=False)
+    if dup.any():
+        row = units[dup].iloc[0]
+        raise InvalidValueError(
+            f"Invalid value for 'path': sequence {int(row['sequence'])} of {where!r} has the "
+            f"position {int(row['position'])} more than once; positions must be 0, 1, ..., n-1, "
+            "once each. Fix the 'position' column."
+        )
+    bad = (g["position"].min() != 0) | (g["position"].max() != n - 1)
+    if bad.any():
+        seq = int(bad[bad].index[0])
+        pos = units.loc[units["sequence"] == seq, "position"]
+        have = set(pos.tolist())
+        gaps = [i for i in range(max(int(pos.max()) + 1, 0)) if i not in have][:5]
+        what = f"misses {gaps}" if gaps else f"starts at {int(pos.min())}"
+        raise InvalidValueError(
+            f"Invalid value for 'path': the positions of sequence {seq} of {where!r} {what}; "
+            f"they must be 0, 1, ..., n-1 with none missing ({len(pos)} units). Fix the "
+            "'position' column."
+        )
 
 
 def write_events_tsv(
@@ -336,9 +395,18 @@ def load_word_streams(
             empty.append(f.name)
             continue
         out.setdefault(cond, []).append(words)
+    found = {c: s for c, s in out.items() if s}
+    if not found:
+        raise InvalidValueError(
+            f"Invalid value for 'folder': every .txt file in {str(path)!r} is empty "
+            f"({', '.join(empty[:5])}{', ...' if len(empty) > 5 else ''}). Put one stream per "
+            ".txt file, one unit per line."
+        )
     if empty:
-        warnings.warn(f"Skipped empty stream files: {empty}.", UserWarning, stacklevel=2)
-    return {c: s for c, s in out.items() if s}
+        warnings.warn(
+            f"Skipped empty stream files in {str(path)!r}: {empty}.", UserWarning, stacklevel=2
+        )
+    return found
 
 
 def _natural_key(p: Path) -> tuple:

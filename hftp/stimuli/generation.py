@@ -14,7 +14,15 @@ set):
 ``within-shuffle``
     The same pool (same seed → same sentences, same ids, same sentence order per sequence), each
     sentence's units reordered once so that no originally adjacent pair stays adjacent. Needs
-    sentences of at least 4 units.
+    sentences of at least 4 units. With 4-unit sentences only two such orders exist (for
+    [Adj N][V N]: V Adj N N and N N Adj V), so each position keeps a predictable part of speech:
+    the control keeps part of the category rhythm (see :func:`hftp.stimuli.category_rhythm`).
+``uniform-shuffle``
+    The same pool and sentence order, each sentence's units in all orders in turn (all 24 for 4
+    units; the cyclic shifts of a random order for sentences over 5 units), dealt so that each
+    position's part-of-speech mix is flat: no category rhythm at the sentence or phrase rate.
+    Against it every category-sensitive channel differs, so it measures the category part of an
+    effect, not syntax alone.
 ``random-words``
     All the pool's units, freely shuffled in each sequence.
 ``phrases``
@@ -74,6 +82,8 @@ def make_stimuli(
     seed: int = 0,
     *,
     n_sentences: int = 50,
+    n_pools: int = 1,
+    pool_size: int | None = None,
     sfreq: float = 4.0,
     structure: str | None = None,
     corpus: str | os.PathLike | None = None,
@@ -99,6 +109,17 @@ def make_stimuli(
     n_sentences : int, default 50
         Sentences per sequence (50 × 4 units = 200 units, as in the paper). The phrase and
         alternation designs use the same number of units per sequence.
+    n_pools : int, default 1
+        Independent pools of sentences (phrases, alternation cycles, corpus sentences). Sequence
+        k of each condition (counting within the condition) draws from pool ``k % n_pools``. With
+        2 pools, the even and odd sequences, the two halves of ``hftp.probe(..., split=True)``,
+        share no sentence, so that ``replicated`` replicates over items, not only over word
+        orders of the same items. ``sentence`` ids are unique across pools.
+    pool_size : int, optional
+        Sentences per pool (at least ``n_sentences``). Default ``n_sentences``: every sequence
+        reorders its whole pool. A larger pool lets the sentences vary between sequences too
+        (each draws ``n_sentences`` of them); within-shuffle, uniform-shuffle and random-words
+        use the sentences (words) of the same sequence of ``sentences``.
     sfreq : float, default 4.0
         The unit rate in Hz (units per second; the sampling rate of a model's response). Formerly
         ``unit_rate_hz``, still accepted with a FutureWarning.
@@ -156,6 +177,9 @@ def make_stimuli(
     n_sequences = check_int("n_sequences", n_sequences, min_value=1)
     seed = check_int("seed", seed, min_value=0)
     n_sentences = check_int("n_sentences", n_sentences, min_value=1)
+    n_pools = check_int("n_pools", n_pools, min_value=1)
+    if pool_size is not None:
+        pool_size = check_int("pool_size", pool_size, min_value=n_sentences)
     sfreq = check_float("sfreq", sfreq, min_value=0, inclusive=False)
     check_stimulus_size(len(designs), n_sequences, n_sentences)
     grammar = load_grammar(language)
@@ -174,6 +198,8 @@ def make_stimuli(
         tagged_hz=tagged_hz,
         trim=bool(trim),
         lexicon=lexicon,
+        n_pools=n_pools,
+        pool_size=pool_size,
     )
 
     conds: dict[str, list[UnitSequence]] = {}
@@ -225,6 +251,8 @@ def make_stimuli(
         "n_sequences_per_condition": {c: len(s) for c, s in conds.items()},
         "n_units": n_units,
         "n_sentences": n_sentences,
+        "n_pools": n_pools,
+        "pool_size": n_sentences if pool_size is None else pool_size,
         "structure": ctx.structure["name"] if uses_grammar else None,
         "separator": grammar.separator,
         "lexicon": "default" if lexicon is None or not uses_grammar else _describe(lexicon),

@@ -17,6 +17,8 @@ The modules:
 - :mod:`hftp.tagging.across_models`: profiles on relative depth and per-layer agreement across
   models and languages;
 - :mod:`hftp.tagging.lexical`: the lexical baseline (syntax beyond word identity);
+- :mod:`hftp.tagging.replication`: ``replicated`` over independent stimulus pools (or, by name,
+  split halves of one pool);
 - :mod:`hftp.tagging.contrasts`: the named condition contrasts (e.g. phrases vs category
   alternation);
 - :mod:`hftp.tagging.responsive`: the responsive-channel table of a brain Spectra.
@@ -32,6 +34,7 @@ from hftp.tagging.paper import PaperParams
 from hftp.tagging.pipeline import MODE_PARAMS, MODES, find_tagged
 from hftp.tagging.profile import (
     CATEGORIES,
+    add_categories,
     category_fractions,
     effect_curve,
     effect_profile,
@@ -51,6 +54,7 @@ __all__ = [
     "MIN_EFFECT",
     "snr_curve",
     "overlap",
+    "add_categories",
     "compare_profiles",
     "agreement",
     "relative_depth",

@@ -193,9 +193,15 @@ def agreement(a, b, *, baseline=None, level: str = "sentence", effect: str = "sn
     Returns
     -------
     pandas.DataFrame
-        One row per layer: ``layer, depth, n_units, n_a, n_b, n_both, dice, dice_chance,
-        rho`` (Spearman of ``effect`` across neurons), and with ``baseline`` also
-        ``dice_untrained`` and ``rho_untrained``. Dice is NaN when both sets are empty.
+        One row per layer: ``layer, depth, n_channels`` (the neurons of the layer), ``n_a, n_b,
+        n_both, dice, dice_chance, rho`` (Spearman of ``effect`` across neurons), and with
+        ``baseline`` also ``dice_untrained`` and ``rho_untrained``. Dice is NaN when both sets
+        are empty.
+
+        .. deprecated:: 0.3
+            The column ``n_units`` (the same count as ``n_channels``, under its 0.2 name: it
+            counts neurons, not stimulus units) is kept for one release and will be removed in
+            0.4. Read ``n_channels``.
     """
     import pandas as pd
 
@@ -218,7 +224,8 @@ def agreement(a, b, *, baseline=None, level: str = "sentence", effect: str = "sn
         {
             "layer": a["layer"].values,
             "depth": relative_depth(a),
-            "n_units": n,
+            "n_channels": n,
+            "n_units": n,  # deprecated 0.2 name of n_channels, kept for one release
             "n_a": na,
             "n_b": nb,
             "n_both": nab,

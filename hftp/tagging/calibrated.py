@@ -50,6 +50,13 @@ false positives but also the power (the potential saturates the phase consistenc
 low-frequency bin, so the tagged bin cannot stand out). The evoked F-test is calibrated and keeps
 its power, so it is the default for brain spectra as for models (``measure="evoked"``).
 
+A sustained or ramping slow potential (a DC shift plus a ramp, unlike the bump above) has a 1/f
+evoked amplitude that swamps the neighbors of 1 Hz in 4-s windows: the F-test then finds 0% of
+planted 1-SD responses at 3 SD of potential. ``hftp.brain_spectra`` therefore removes each trial's
+linear trend before the FFT by default (``detrend="linear"``): 100% found, null 0.8% after BH. A
+log-linear fit of the neighbor spectrum was worse (0–80% power on the raw FFT; anti-conservative
+with the bump). See :mod:`hftp.brain.spectra` and ``benchmarks/brain_slow_potentials.py``.
+
 Specificity tests (``SPECIFICITY``), experiment > control, on the quantity the tagging test measures:
 
 ``"evoked"`` (default for ``measure="evoked"``)

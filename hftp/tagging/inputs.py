@@ -25,7 +25,24 @@ import numpy as np
 from hftp._validation import InvalidValueError, check_float, check_option, check_type
 from hftp.spectral.bins import bin_index, is_real_bin, neighbor_bins
 
-__all__ = ["TagData", "check_condition", "resolve_levels"]
+__all__ = [
+    "TOKENIZATION_TOLERANCE",
+    "TagData",
+    "check_condition",
+    "resolve_levels",
+    "warn_tokenization",
+]
+
+#: A difference in token sharing or splitting between the tested conditions above this warns (the
+#: probe's own tolerance, hftp.models.pooling.SHARING_TOLERANCE).
+TOKENIZATION_TOLERANCE = 0.01
+
+_TOKENIZATION_ATTRS = {
+    "token_sharing": "share a token with another unit (identical vectors)",
+    "token_splitting": (
+        "were split by unit-wise tokenization out of a word the tokenizer reads as one token"
+    ),
+}
 
 
 def check_condition(name: str, value: Any, conditions: list[str]) -> str:
@@ -47,6 +64,51 @@ def check_condition(name: str, value: Any, conditions: list[str]) -> str:
     """
     check_type(name, value, str, "a condition name (str)")
     return check_option(name, value, conditions, fix="Choose one of the spectra's conditions.")
+
+
+def warn_tokenization(spectra, condition: str, control: str | None) -> None:
+    """Warn when the tested conditions differ in how their units were tokenized.
+
+    A model Spectra records per condition the share of units that share a token with another
+    unit (``token_sharing``) and the share that unit-wise tokenization split out of a word the
+    tokenizer normally reads as one token (``token_splitting``; two-character Chinese words are
+    frequent in sentences, rare in shuffled controls). The probe warns when it makes them; the
+    attrs travel with the spectra, so tagging warns again about the two conditions it compares.
+
+    Parameters
+    ----------
+    spectra : xarray.Dataset
+        A Spectra (its attrs ``token_sharing`` and ``token_splitting``, JSON, when present).
+    condition, control : str
+        The tested condition and its control (None: nothing is compared, no warning).
+    """
+    import json
+    import warnings
+
+    if control is None:
+        return
+    found = []
+    for attr, what in _TOKENIZATION_ATTRS.items():
+        raw = spectra.attrs.get(attr)
+        if not raw:
+            continue
+        try:
+            shares = json.loads(raw) if isinstance(raw, str) else dict(raw)
+            a, b = float(shares[condition]), float(shares[control])
+        except (ValueError, TypeError, KeyError):
+            continue
+        if abs(a - b) > TOKENIZATION_TOLERANCE:
+            found.append(f"{attr}: {a:.1%} of {condition!r} vs {b:.1%} of {control!r} units {what}")
+    if found:
+        warnings.warn(
+            "find_tagged: the conditions compared were tokenized differently ("
+            + "; ".join(found)
+            + "), so part of any difference between them is tokenization, not structure. "
+            "Report these shares beside the result (they are in the spectra's attrs), or "
+            "compare conditions with equal shares.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def resolve_levels(

@@ -4,7 +4,8 @@
 mode's frozen params record (:class:`~hftp.tagging.calibrated.CalibratedParams` or
 :class:`~hftp.tagging.paper.PaperParams`) from ``mode_params``, resolves the tested levels and the
 control ("fake") frequencies to exact bins, runs the mode on each family of tests (the levels; the
-control frequencies as their own FDR family; each split half for replication), adds the effect sizes
+control frequencies as their own FDR family; the replication data, :mod:`hftp.tagging.replication`),
+adds the effect sizes
 and the SNR floor, and assembles one ``xarray.Dataset``. The same code runs on model spectra
 (channels ``layer, neuron``) and brain spectra (channels ``channel``); trial counts may differ
 between channels (pooled subjects).
@@ -15,6 +16,7 @@ function's docstring lists every result variable and attr.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import warnings
@@ -35,7 +37,7 @@ from hftp._validation import (
 )
 from hftp.spectral.accessor import check_spectra
 from hftp.spectral.bins import harmonic_bins
-from hftp.spectral.splits import has_splits, pool_splits, split_half
+from hftp.spectral.splits import pool_splits, split_half
 from hftp.tagging.calibrated import CalibratedParams, calibrated_mode, check_calibrated
 from hftp.tagging.controls import CONTROL_PREFIX, check_trial_tests, resolve_control_hz
 from hftp.tagging.effect import (
@@ -45,10 +47,10 @@ from hftp.tagging.effect import (
     effect_arrays,
     selective_conjunction,
 )
-from hftp.tagging.fdr import bh_fdr
-from hftp.tagging.inputs import TagData, check_condition, resolve_levels
+from hftp.tagging.inputs import TagData, check_condition, resolve_levels, warn_tokenization
 from hftp.tagging.paper import PaperParams, check_paper, paper_mode
 from hftp.tagging.profile import categories
+from hftp.tagging.replication import confirm, describe_replication, resolve_replication
 
 __all__ = ["find_tagged", "Mode", "MODES", "MODE_PARAMS"]
 
@@ -116,6 +118,8 @@ class _Call:
     seed: int
     min_snr: float
     min_effect: float
+    replication: str = "none"
+    replication_spectra: Any = None
 
 
 class _Family(NamedTuple):
@@ -140,6 +144,7 @@ def find_tagged(
     mode_params: Mapping[str, Any] | None = None,
     control_hz: Mapping[str, float] | None = None,
     min_effect: float = MIN_EFFECT,
+    replication=None,
 ):
     """Find the channels (neurons or electrodes) tagged at the sentence and phrase rates.
 
@@ -156,7 +161,8 @@ def find_tagged(
         A Spectra, dims ``(condition, *channels, freq)`` (from ``hftp.probe``,
         ``hftp.brain_spectra`` or ``hftp.make_spectra``). ``n_trials`` may have dims
         ``(condition, *channels)`` (pooled subjects with different trial counts). With a
-        ``split`` dim (``probe(..., split=True)``) the result adds ``replicated``.
+        ``split`` dim (``probe(..., split=True)``) the result adds ``replicated`` (see
+        ``replication``).
     condition : str
         The experimental condition.
     control : str, optional
@@ -180,8 +186,10 @@ def find_tagged(
         ``significant == significant_fdr``). :func:`hftp.tagging.snr_curve` shows the fraction
         over a range of floors.
     mode_params : dict, optional
-        The mode's own parameters (``MODE_PARAMS[mode]`` lists them with their defaults; see
-        below).
+        The mode's own parameters: the fields of its params record,
+        :class:`~hftp.tagging.calibrated.CalibratedParams` or
+        :class:`~hftp.tagging.paper.PaperParams` (``MODE_PARAMS[mode]`` lists them with their
+        defaults; each is described under Other Parameters).
     control_hz : dict of str to float, optional
         Control ("fake") frequencies, name → Hz, e.g. ``{"fake": 1.3}``: untagged bins where the
         same test runs as at the tagged levels, with its own Benjamini–Hochberg family at ``q``
@@ -202,10 +210,18 @@ def find_tagged(
         (calibrated mode; ≥ 0). Default 0.2: a sinusoid of 0.2 SD explains 2% of the channel's
         variance. ``p_effect`` tests H0: θ ≤ δ and ``selective`` needs θ > δ; recorded in the
         attrs. :func:`hftp.tagging.profile.effect_curve` shows the shares over several δ.
+    replication : {"pools", "split-halves"} or xarray.Dataset, optional
+        Where ``replicated`` confirms the channels (calibrated mode;
+        :mod:`hftp.tagging.replication`). By default over **independent stimulus pools**
+        wherever the data allow: a Spectra here (the same designs probed on stimuli of another
+        seed, so other sentences) confirms what is selected on all trials of ``spectra``; a
+        ``split`` dim holding two pools (``make_stimuli(..., n_pools=2)`` then
+        ``probe(..., split=True)``) confirms half 1 on half 0. A ``split`` dim over the sequences
+        of one pool gives ``"split-halves"`` (word orders, not items), named in the attrs;
+        ``"pools"`` refuses it, ``"split-halves"`` asks for it by name. Default None.
 
-    The mode's parameters (keys of ``mode_params``; the fields of the mode's params record,
-    :class:`~hftp.tagging.calibrated.CalibratedParams` or :class:`~hftp.tagging.paper.PaperParams`):
-
+    Other Parameters
+    ----------------
     measure : {"evoked", "itc-neighbor", "itc"}, optional
         (calibrated) Tagging test: ``"evoked"`` (spectral F-test on the evoked spectrum; the
         default for model and brain spectra), ``"itc-neighbor"`` (phase consistency against the
@@ -254,11 +270,12 @@ def find_tagged(
         ``significant`` : bool
             ``significant_fdr`` and ``snr >= min_snr``.
         ``replicated`` : bool
-            (calibrated, a Spectra with a ``split`` dim) Significant on the first half of the
-            trials and confirmed on the second by BH at ``q`` over the second half's ``sig_p`` of
-            the channels × levels selected on the first. Everything else uses all trials pooled.
-        ``stage1_amplitude``, ``stage1_threshold`` : float; ``stage1_pass`` : bool;
-        ``difference`` : float
+            (calibrated, with replication data: see ``replication``; the attr ``replication``
+            says which) Significant on the selection data (all trials of ``spectra``, or the
+            first split half) and confirmed on the independent data (the other pool's Spectra,
+            or the second half) by BH at ``q`` over its ``sig_p`` of the channels × levels
+            selected. Everything else uses all trials of ``spectra`` pooled.
+        ``stage1_amplitude``, ``stage1_threshold``, ``difference`` : float; ``stage1_pass`` : bool
             (paper) Stage 1's amplitude, its null percentile and the pass; stage 2's experiment −
             control group amplitude.
         ``snr`` : float
@@ -287,6 +304,10 @@ def find_tagged(
         ``category`` : str, dims ``(*channels,)``
             ``"shared"`` (sentence and phrase significant), ``"sentence"``, ``"phrase"`` or
             ``"none"``. Other levels (e.g. ``"unit"``) are tested but make no category.
+        ``selective_category`` : str, dims ``(*channels,)``
+            (calibrated) The same categories from ``selective``: the sets the ablation
+            (``verdict="selective"``), :func:`~hftp.tagging.profile.overlap` and
+            ``hftp.align(..., verdict="selective")`` use.
         ``control_<name>``, dims ``(*channels, control_level)``
             (with ``control_hz``) Every variable above but ``category``, at the control
             frequencies, BH-corrected as their own family; coords ``control_level`` and
@@ -301,6 +322,13 @@ def find_tagged(
         ``n_groups, z_threshold, percentile``.
     """
     call = _check_call(spectra, condition, control, mode, q, seed, min_snr, mode_params, min_effect)
+    kind, other = resolve_replication(
+        spectra, replication, condition=call.condition, control=call.control
+    )
+    if other is not None:
+        check_spectra(other)
+    call = dataclasses.replace(call, replication=kind, replication_spectra=other)
+    warn_tokenization(spectra, call.condition, call.control)
     axis = spectra["freq"].values
     names, hz, bins = resolve_levels(spectra, freqs, levels)
     exclude = harmonic_bins(axis, sorted(set(spectra.hftp.tagged_hz.values()) | set(hz.tolist())))
@@ -389,16 +417,21 @@ def _check_mode_params(mode: str, given: Mapping[str, Any] | None) -> dict[str, 
 
 
 def _test_family(spectra, call: _Call, names, hz, bins, exclude) -> dict[str, np.ndarray]:
-    """One family of tests on all trials, and its replication on the split halves."""
+    """One family of tests on all trials, and its replication (another pool, or the halves)."""
 
     def data(s) -> TagData:
         return TagData(s, call.condition, call.control, tuple(names), hz, bins, exclude)
 
-    split = has_splits(spectra)
-    res = _run(data(pool_splits(spectra) if split else spectra), call)
-    if split and MODES[call.mode].replicates:
+    res = _run(data(pool_splits(spectra)), call)
+    if not MODES[call.mode].replicates or call.replication == "none":
+        return res
+    if call.replication_spectra is not None:  # select on all trials, confirm on the other pool
+        res["replicated"] = confirm(
+            res, _run(data(pool_splits(call.replication_spectra)), call), call.q
+        )
+    else:  # the split halves (two pools, or two halves of one pool): select on 0, confirm on 1
         halves = [_run(data(split_half(spectra, i)), call) for i in (0, 1)]
-        res["replicated"] = _replicated(halves, call.q)
+        res["replicated"] = confirm(halves[0], halves[1], call.q)
     return res
 
 
@@ -413,16 +446,6 @@ def _run(data: TagData, call: _Call) -> dict[str, np.ndarray]:
         res.update(effect_arrays(data, min_effect=call.min_effect, alpha=call.q))
         res.update(selective_conjunction(res["p"], res["p_effect"], call.q))
     return res
-
-
-def _replicated(halves: list[dict[str, np.ndarray]], q: float) -> np.ndarray:
-    """Selected on half 0 (significant), confirmed on half 1 by BH over the selected only."""
-    sel = halves[0]["significant"]
-    out = np.zeros_like(sel, dtype=bool)
-    if sel.any():
-        p1 = halves[1]["sig_p"][sel]
-        out[sel] = bh_fdr(p1) <= q
-    return out
 
 
 def _effect_sizes(data: TagData, params) -> dict[str, np.ndarray]:
@@ -488,6 +511,8 @@ def _result(spectra, call: _Call, families: dict[str, _Family], exclude: np.ndar
         coords["freq" if dim == "level" else "control_freq"] = (dim, hz)
     ds = xr.Dataset(data, coords=coords)
     ds["category"] = categories(ds["significant"])
+    if "selective" in ds:  # the categories of the channels whose effect exceeds δ
+        ds["selective_category"] = categories(ds["selective"]).rename("selective_category")
     p = call.params
     for dim in families:
         prefix = "" if dim == "level" else CONTROL_PREFIX
@@ -511,7 +536,7 @@ def _result(spectra, call: _Call, families: dict[str, _Family], exclude: np.ndar
         excluded_neighbor_hz=json.dumps(
             [round(float(spectra["freq"].values[i]), 9) for i in exclude]
         ),
-        replication="split halves: select on 0, confirm on 1" if has_splits(spectra) else "none",
+        replication=describe_replication(call.replication, spectra, call.replication_spectra),
         control_hz=json.dumps(dict(zip(ctrl.names, ctrl.hz.tolist(), strict=True))),
         control_family="own Benjamini-Hochberg family at q" if ctrl.names else "none",
     )

@@ -54,8 +54,10 @@ from hftp.tagging.effect import (
 __all__ = [
     "CATEGORIES",
     "SNR_FLOORS",
+    "add_categories",
     "categories",
     "category_fractions",
+    "category_variable",
     "check_result",
     "check_effect_result",
     "channel_groups",
@@ -101,6 +103,67 @@ def categories(significant):
     out = sig.isel(level=0, drop=True).copy(data=cat)
     out = out.drop_vars([c for c in ("freq",) if c in out.coords])
     out.name = "category"
+    return out
+
+
+def category_variable(verdict: str) -> str:
+    """The name of the category variable built from ``verdict``.
+
+    Parameters
+    ----------
+    verdict : str
+        ``"significant"`` or another boolean verdict of a result (``"selective"``, ...).
+
+    Returns
+    -------
+    str
+        ``"category"`` for ``"significant"`` (its name since hftp 0.1), else
+        ``"{verdict}_category"``.
+    """
+    return "category" if verdict == "significant" else f"{verdict}_category"
+
+
+def add_categories(tagged, verdict: str = "selective"):
+    """The result with sentence / phrase / shared categories built from another verdict.
+
+    ``category`` comes from ``significant`` (tested against zero). Built from ``selective``
+    (tagged AND effect above δ), the categories name the channels whose structure-specific
+    effect is surely large; the ablation (``hftp.models.ablate(..., verdict="selective")``),
+    :func:`overlap` (``verdict=``) and the alignment's neuron selection (``hftp.align(...,
+    verdict="selective")``) read them.
+
+    Parameters
+    ----------
+    tagged : xarray.Dataset
+        From :func:`hftp.find_tagged`, with the boolean verdict ``verdict`` over
+        ``(*channels, level)``.
+    verdict : str
+        The verdict. Default ``"selective"``.
+
+    Returns
+    -------
+    xarray.Dataset
+        A shallow copy with ``{verdict}_category`` (dims ``(*channels,)``, values from
+        ``CATEGORIES``); the same object's data otherwise. ``"significant"`` returns the result
+        as it is (its ``category``).
+    """
+    check_result(tagged)
+    if verdict == "significant":
+        return tagged
+    if (
+        verdict not in tagged
+        or tagged[verdict].dtype != bool
+        or "level" not in tagged[verdict].dims
+    ):
+        raise InvalidValueError(
+            f"Invalid value for 'verdict': the result has no boolean {verdict!r} over levels (it "
+            f"has {sorted(map(str, tagged.data_vars))}). Tag with find_tagged(..., "
+            "min_effect=...) (calibrated mode) for 'selective'."
+        )
+    out = tagged.copy()
+    cat = categories(tagged[verdict])
+    cat.name = category_variable(verdict)
+    out[cat.name] = cat
     return out
 
 
@@ -315,7 +378,7 @@ def snr_curve(tagged, floors=None):
     return out
 
 
-def overlap(a, b):
+def overlap(a, b, *, verdict: str = "significant"):
     """Overlap of the tagged channels of two results, per layer and category, with its chance level.
 
     Use it for two checkpoints of one architecture (base vs fine-tuned: is a neuron still tagged
@@ -325,6 +388,12 @@ def overlap(a, b):
     ----------
     a, b : xarray.Dataset
         From :func:`find_tagged` on the same channels (same dims and coords).
+    verdict : str
+        The verdict whose categories are compared: ``"significant"`` (default, ``category``) or
+        ``"selective"`` (tagged AND effect above δ; ``selective_category``, built by
+        :func:`add_categories` when absent). With ``significant`` nearly every
+        category-sensitive channel is in both sets at many trials, so a large overlap says
+        little; ``selective`` sets are the ones whose effect is large.
 
     Returns
     -------
@@ -334,6 +403,8 @@ def overlap(a, b):
 
         - ``n``: channels in the group; ``n_a``, ``n_b``, ``n_both``: channels in the category in a, in b,
           in both;
+        - ``expected``: the hypergeometric expectation of ``n_both`` under independent
+          selection, n_a n_b / n;
         - ``dice`` = 2|A∩B| / (|A| + |B|) (NaN when both sets are empty);
         - ``chance``: the Dice expected if b's channels were drawn at random with the same counts,
           2 n_a n_b / (n (n_a + n_b));
@@ -342,7 +413,7 @@ def overlap(a, b):
         - ``retention`` = n_both / n_a, the share of a's channels still in the category in b (NaN when
           a has none), and ``retention_chance`` = n_b / n, its expectation under independence.
 
-        ``df.attrs["group"]`` names the group column.
+        ``df.attrs["group"]`` names the group column and ``df.attrs["verdict"]`` the verdict.
 
     Notes
     -----
@@ -356,7 +427,8 @@ def overlap(a, b):
 
     check_result(a, "a")
     check_result(b, "b")
-    ca, cb = a["category"], b["category"]
+    var = category_variable(verdict)
+    ca, cb = (r[var] if var in r else add_categories(r, verdict)[var] for r in (a, b))
     if ca.dims != cb.dims or ca.shape != cb.shape:
         raise InvalidValueError(
             f"Invalid value for 'b': its channels {dict(cb.sizes)} differ from those of 'a' "
@@ -386,6 +458,7 @@ def overlap(a, b):
                     "n_a": na,
                     "n_b": nb,
                     "n_both": nab,
+                    "expected": na * nb / n if n else np.nan,
                     "dice": 2 * nab / (na + nb) if na + nb else np.nan,
                     "chance": 2 * na * nb / (n * (na + nb)) if na + nb else np.nan,
                     "p": float(hypergeom.sf(nab - 1, n, na, nb)),
@@ -395,6 +468,7 @@ def overlap(a, b):
             )
     df = pd.DataFrame(rows)
     df.attrs["group"] = col
+    df.attrs["verdict"] = verdict
     return df
 
 
@@ -459,13 +533,14 @@ def _levels_view(result, var: str) -> tuple[np.ndarray, list[str]]:
 
 
 def _clopper_pearson(k: int, n: int, ci: float) -> tuple[float, float]:
-    from scipy.stats import beta
+    """The exact (Clopper–Pearson) binomial interval of k successes in n at coverage ``ci``."""
+    from scipy.special import betaincinv  # the beta quantile, without importing scipy.stats
 
     if n == 0:
         return float("nan"), float("nan")
     a = (1.0 - ci) / 2
-    lo = float(beta.ppf(a, k, n - k + 1)) if k > 0 else 0.0
-    hi = float(beta.ppf(1 - a, k + 1, n - k)) if k < n else 1.0
+    lo = float(betaincinv(k, n - k + 1, a)) if k > 0 else 0.0
+    hi = float(betaincinv(k + 1, n - k, 1 - a)) if k < n else 1.0
     return lo, hi
 
 
@@ -562,13 +637,33 @@ def effect_profile(
 
 
 def _bootstrap(x: np.ndarray, qs: list[float], delta: float, n_boot: int, rng):
-    """Channel-bootstrap quantiles (n_q, n_boot) and shares above δ (n_boot,), in blocks."""
-    step = max(1, 4_000_000 // max(x.size, 1))  # resamples per block: bounded memory
+    """Channel-bootstrap quantiles (n_q, n_boot) and shares above δ (n_boot,).
+
+    Equal to ``np.quantile`` (linear interpolation) of each resample, computed from how often
+    each sorted value is drawn (counts, then cumulative counts), in blocks of bounded memory.
+    """
+    xs = np.sort(x)
+    n = xs.size
+    rank = np.empty(n, np.int64)
+    rank[np.argsort(x, kind="stable")] = np.arange(n)
+    n_above = n - int(np.searchsorted(xs, delta, side="right"))
+    step = max(1, 4_000_000 // n)
     bq, share = [], []
     for start in range(0, n_boot, step):
-        xb = x[rng.integers(0, x.size, size=(min(step, n_boot - start), x.size))]
-        bq.append(np.quantile(xb, qs, axis=1))
-        share.append((xb > delta).mean(axis=1))
+        m = min(step, n_boot - start)
+        draws = rank[rng.integers(0, n, size=(m, n), dtype=np.int32)]
+        flat = (np.arange(m, dtype=np.int64)[:, None] * n + draws).ravel()
+        counts = np.bincount(flat, minlength=m * n).reshape(m, n)
+        cum = np.cumsum(counts, axis=1)
+        block = []
+        for q in qs:
+            h = (n - 1) * q
+            lo = int(np.floor(h))
+            j_lo = (cum <= lo).sum(axis=1)
+            j_hi = (cum <= min(lo + 1, n - 1)).sum(axis=1)
+            block.append(xs[j_lo] + (h - lo) * (xs[j_hi] - xs[j_lo]))
+        bq.append(np.array(block))
+        share.append(counts[:, n - n_above :].sum(axis=1) / n)
     return np.concatenate(bq, axis=1), np.concatenate(share)
 
 

@@ -75,6 +75,18 @@ def test_full_and_half_finetuning(model, tokenizer, texts):
     assert not changed(hft, again)
 
 
+def test_finetuning_leaves_the_callers_model_and_mode_alone(tokenizer, texts):
+    net = tiny_model("llama", n_layers=2)
+    net.train()
+    net.model.layers[0].eval()  # a mixed state, as the caller left it
+    modes = [m.training for m in net.modules()]
+    net.model.embed_tokens.weight.requires_grad_(False)
+    tuned, _ = finetune(net, tokenizer, texts, method="half", steps=1, lr=1e-3, progress=False)
+    assert [m.training for m in net.modules()] == modes
+    assert not net.model.embed_tokens.weight.requires_grad  # the caller's flag, untouched
+    assert not any(m.training for m in tuned.modules())  # the copy comes back in eval mode
+
+
 @pytest.mark.slow  # fine-tunes twice and probes three models
 def test_compare_table(model, tokenizer, texts):
     fft, _ = finetune(model, tokenizer, texts, steps=1, lr=1e-3, progress=False)

@@ -204,3 +204,10 @@ def test_item_epochs_without_items_says_so(raw_files):
     ep = brain.read_recording(raw_files["fif"], {"a": 1})
     with pytest.raises(ValueError, match="'epochs'.*item column 'item'.*align over conditions"):
         reading.item_epochs(ep)
+
+
+def test_epochs_without_items_are_refused():
+    info = mne.create_info(["a"], 100.0, "eeg")
+    ep = mne.EpochsArray(np.zeros((2, 1, 10)), info, verbose="error")
+    with pytest.raises(ValueError, match="'epochs'.*item.*align over conditions"):
+        reading.item_epochs(ep)

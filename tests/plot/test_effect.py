@@ -9,7 +9,7 @@ import xarray as xr
 
 from hftp._validation import InvalidTypeError, InvalidValueError
 from hftp.plot.effect import plot_effect_curve, plot_effect_profile
-from hftp.tagging.effect import effect_curve, effect_profile
+from hftp.tagging.profile import effect_curve, effect_profile
 
 
 def _result(seed=0, shift=0.0, n_layers=6, n_neurons=300):

@@ -1,10 +1,10 @@
-"""hftp.align: exact permutation inference, planted alignment, controls, items, bad input, CLI."""
+"""hftp.align: exact permutation inference, planted alignment, controls, items, bad input, the
+real EEG, provenance. (The ``hftp align`` command is tested in tests/apps/cli/test_align.py.)"""
 
 from __future__ import annotations
 
 import json
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -208,6 +208,12 @@ def test_tagging_results_select_neurons(planted_pair):
     )
     r = align(m, b, model_channels=tagged, n_random=5, n_boot=0, selection="independent")
     assert (r["n_neurons"] == 4).all() and r.sizes["random"] == 5
+    assert r.attrs["verdict"] == "significant"
+    sel = np.full((5, 8), "none", dtype=object)
+    sel[:, :2] = "sentence"  # the selective neurons: a subset of the significant ones
+    tagged["selective_category"] = (("layer", "neuron"), sel)
+    r = align(m, b, tagged, verdict="selective", n_random=5, n_boot=0, selection="independent")
+    assert (r["n_neurons"] == 2).all() and r.attrs["verdict"] == "selective"
 
 
 def test_subject_bootstrap_ci_contains_estimate(planted_pair):
@@ -365,132 +371,12 @@ def test_bad_types(planted_pair):
 
 
 # ---------------------------------------------------------------------------------------------
-# command line
-
-
-def test_cli_align(planted_pair, tmp_path):
-    from typer.testing import CliRunner
-
-    from hftp.apps.cli import app
-
-    m, b = planted_pair
-    io.save(m, tmp_path / "m.nc")
-    io.save(b, tmp_path / "b.nc")
-    cat = np.full((5, 8), "phrase", dtype=object)
-    cat[:, 5:] = "none"
-    tagged = xr.Dataset(
-        {"category": (("layer", "neuron"), cat)},
-        coords={"layer": m["layer"], "neuron": m["neuron"]},
-    )
-    io.save(tagged, tmp_path / "t.nc")
-    out = tmp_path / "a.nc"
-    args = ["align", "--probe", str(tmp_path / "m.nc"), "--brain", str(tmp_path / "b.nc")]
-    res = CliRunner().invoke(
-        app,
-        [
-            *args,
-            "--tagged",
-            str(tmp_path / "t.nc"),
-            "--out",
-            str(out),
-            "--top-k",
-            "6",
-            "--n-random",
-            "4",
-            "--selection",
-            "independent",
-            "--json",
-        ],
-    )
-    assert res.exit_code == 0, res.output
-    summary = json.loads(res.stdout.strip().splitlines()[-1])
-    assert summary["best_region"] == "A" and summary["best_region_layer"] == 2
-    back = io.load(out)
-    assert (back["n_neurons"] == 5).all() and back.sizes["random"] == 4
-    bad = CliRunner().invoke(app, [*args, "--out", str(out), "--overwrite", "--top-k", "0"])
-    assert bad.exit_code == 2 and "'--top-k'" in bad.output
-    # an existing output is refused before any work, and left untouched
-    before = out.read_bytes()
-    bad = CliRunner().invoke(app, [*args, "--out", str(out)])
-    assert bad.exit_code == 2 and "already exists" in bad.output and "--overwrite" in bad.output
-    assert out.read_bytes() == before
-
-
-def test_cli_align_refuses_same_data_selection_and_takes_a_selection_probe(
-    planted_pair, tmp_path, build
-):
-    from typer.testing import CliRunner
-
-    from hftp.apps.cli import app
-
-    m, b = planted_pair
-    other, _ = build.planted(seed=5)
-    for name, ds in (("m", m), ("b", b), ("o", other)):
-        io.save(ds, tmp_path / f"{name}.nc")
-    mask = xr.DataArray(
-        np.ones((5, 8), bool),
-        dims=("layer", "neuron"),
-        coords={"layer": m["layer"], "neuron": m["neuron"]},
-    )
-    io.save(mask.to_dataset(name="significant"), tmp_path / "t.nc")
-    args = ["align", "--probe", str(tmp_path / "m.nc"), "--brain", str(tmp_path / "b.nc")]
-    args += ["--tagged", str(tmp_path / "t.nc"), "--out", str(tmp_path / "a.nc"), "--n-random", "3"]
-    res = CliRunner().invoke(app, args)
-    assert res.exit_code == 2 and "selection_spectra" in res.output
-    res = CliRunner().invoke(app, [*args, "--selection-probe", str(tmp_path / "o.nc"), "--json"])
-    assert res.exit_code == 0, res.output
-    assert io.load(tmp_path / "a.nc").attrs["selection"] == "independent"
-
-
-# ---------------------------------------------------------------------------------------------
-# items: the simulator writes which stream each trial played, the reader keeps it, and align over
-# items (sampled permutations of item labels, identity included) recovers a planted alignment
+# items: align over items (sampled permutations of item labels, identity included) recovers a
+# planted alignment (that the simulator writes items and the reader keeps them: tests/brain)
 
 SFREQ, NT = 4.0, 64
 T = np.arange(NT) / SFREQ
 TAGGED_HZ = {"sentence": 0.5, "phrase": 1.0}
-
-
-def test_simulator_writes_items_and_the_reader_keeps_them(tmp_path):
-    import pandas as pd
-
-    from hftp.brain import item_epochs
-    from hftp.brain.reading import read_recording
-    from hftp.brain.simulate import simulate_ieeg
-    from hftp.brain.spectra import brain_spectra
-    from hftp.stimuli import by_item, make_stimuli
-
-    with pytest.warns(UserWarning, match="phrase rate.*Nyquist"):  # 2-unit phrases at 4 Hz
-        stim = make_stimuli("en", design=["sentences", "random-words"], n_sequences=3, seed=0)
-    sim = simulate_ieeg(tmp_path / "bids", stim=stim, subjects=1, contacts_per_region=1, seed=0)
-    tsv = next((tmp_path / "bids").rglob("*_events.tsv"))
-    events = pd.read_csv(tsv, sep="\t")
-    assert "item" in events.columns and events["item"].nunique() == len(events) == 6
-    ep = read_recording(sim.root)
-    assert list(ep.metadata.columns) == ["condition", "item"]
-    assert all(
-        i.startswith(c + "/")
-        for c, i in zip(ep.metadata["condition"], ep.metadata["item"], strict=True)
-    )
-    spec = brain_spectra(item_epochs(ep))
-    items = by_item(stim)
-    assert sorted(map(str, spec["condition"].values)) == sorted(items.conditions)
-    # the model is fed each item's word list: the same streams, one condition per item
-    for (_, c, words), (_, c_item, words_item) in zip(
-        stim.sequences(), items.sequences(), strict=True
-    ):
-        assert words == words_item and c_item.startswith(c + "/")
-
-
-def test_epochs_without_items_are_refused():
-    import mne
-
-    from hftp.brain import item_epochs
-
-    info = mne.create_info(["a"], 100.0, "eeg")
-    ep = mne.EpochsArray(np.zeros((2, 1, 10)), info, verbose="error")
-    with pytest.raises(ValueError, match="'epochs'.*item.*align over conditions"):
-        item_epochs(ep)
 
 
 def _wave(theta, amp):
@@ -536,39 +422,15 @@ def test_planted_item_level_alignment_is_recovered():
 # the real scalp EEG (eeg-phrases, 20 participants), with SmolLM2 fed the same word lists per
 # condition; skipped without the data or the model. The stream each trial played is not recorded
 # in eeg-phrases (the stimulus file numbers do not match the trial codes), so the RDMs are over
-# the six conditions, not over items.
-
-# the lower 13 of 30 layers: the forward stops at layer 12 (these tests check the analysis of
-# the real EEG, not the depth profile)
+# the six conditions, not over items. The spectra come from the session fixture
+# ``eeg_and_model`` (tests/conftest.py), which probes these layers:
 LAYERS = [0, 4, 8, 12]
-
-
-@pytest.fixture(scope="module")
-def eeg_and_model(eeg_phrases_dir, default_model):
-    """The pooled EEG spectra and SmolLM2's spectra of the same word lists."""
-    from hftp.brain.subjects import concat_subjects
-    from hftp.datasets.eeg_phrases import read_eeg_phrases
-    from hftp.models.probing import probe
-    from hftp.stimuli import load_word_streams, make_stimuli
-
-    eeg = concat_subjects(read_eeg_phrases(eeg_phrases_dir))
-    with pytest.warns(UserWarning, match="phrase rate.*Nyquist"):  # 2-word phrases at 3.125 Hz
-        stim = make_stimuli(
-            "en",
-            design="custom",
-            streams=load_word_streams(eeg_phrases_dir / "stimuli"),
-            unit_rate_hz=3.125,
-            tagged_hz={"sentence": 0.78125, "phrase": 1.5625},
-            trim=True,
-            seed=0,
-        )
-    model, tok = default_model
-    return eeg, probe(model, tok, stim, layers=LAYERS, batch_size=16, progress=False)
 
 
 @pytest.fixture(scope="module")
 def eeg_result(eeg_and_model):
     eeg, mspec = eeg_and_model
+    assert list(mspec["layer"].values) == LAYERS
     # participants P1–P4 lack some conditions: their channels are left out of those RDMs, with a warning
     with pytest.warns(UserWarning, match="non-finite values of the measure"):
         return align(mspec, eeg, seed=0, n_random=0)
@@ -590,45 +452,6 @@ def test_subject_level_analysis_runs_on_the_real_eeg(eeg_result):
     s = alignment_summary(r)
     print({k: v for k, v in s.items() if k.startswith(("group_", "S"))})
     assert s["group_best_layer"] in LAYERS and s["n_subjects"] == 20
-
-
-@pytest.mark.slow
-def test_the_demo_real_eeg_stage_end_to_end(
-    eeg_phrases_dir, default_model, eeg_and_model, tmp_path
-):
-    """The demo's real-EEG stage (hftp.apps.demo.eeg.real_eeg) on the real data: every figure is
-    drawn and the numbers are complete (the model probe of the word lists is the fixture's)."""
-    import matplotlib.pyplot as plt
-
-    from hftp.apps.demo import DemoConfig
-    from hftp.apps.demo.eeg import real_eeg
-
-    _, mspec = eeg_and_model
-    made = {}
-
-    def fig(name, make):
-        made[name] = make()
-        plt.close(made[name])
-
-    def cached(name, make):
-        return mspec if name == "model_spectra_eeg_streams" else make()
-
-    model, tok = default_model
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        nums = real_eeg(
-            eeg_phrases_dir, model, tok, DemoConfig(layers=LAYERS), tmp_path, fig, False, cached
-        )
-    said = [str(w.message) for w in caught]
-    # the expected notices: 2-word phrases at 3.125 Hz sit on the Nyquist bin, and participants
-    # P1–P4 lack some conditions (their channels are left out of those RDMs)
-    assert any("phrase rate (1.5625 Hz) is exactly the Nyquist" in m for m in said), said
-    assert any("non-finite values of the measure" in m for m in said), said
-    assert {"eeg_itpc_spectra", "eeg_alignment", "eeg_topomap", "eeg_tagging_topomap"} <= set(made)
-    assert nums["best_layer"] in LAYERS and nums["subject_level"]["n_subjects"] == 20
-    assert nums["tagging"]["n_participants"] == 20
-    assert set(nums["human"]["phrase_itc"]) >= {"anan", "avav"}
-    assert (tmp_path / "alignment_eeg_scalp.nc").is_file()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -97,6 +97,27 @@ def test_channel_mask_from_tagging_results_or_a_mask(planted_pair):
     np.testing.assert_array_equal(channel_mask(da, m, cdims), np.eye(5, 8, dtype=bool).ravel())
 
 
+def test_channel_mask_by_verdict_selects_the_selective_channels(planted_pair):
+    m, _ = planted_pair
+    cdims = ("layer", "neuron")
+    cats = np.full((5, 8), "sentence", dtype=object)  # every neuron significant ...
+    res = _tagging(m, cats)
+    sel = np.full((5, 8), "none", dtype=object)
+    sel[1, 2] = sel[3, 7] = "shared"  # ... two of them selective
+    res["selective_category"] = (cdims, sel)
+    assert channel_mask(res, m, cdims).all()
+    got = channel_mask(res, m, cdims, verdict="selective")
+    assert np.flatnonzero(got).tolist() == [1 * 8 + 2, 3 * 8 + 7]
+    # without the category variable: the boolean verdict, any level
+    flag = np.zeros((5, 8, 2), bool)
+    flag[4, 0, 1] = True
+    res = res.drop_vars("selective_category")
+    res["selective"] = (("layer", "neuron", "level"), flag)
+    assert np.flatnonzero(channel_mask(res, m, cdims, verdict="selective")).tolist() == [32]
+    with pytest.raises(ValueError, match="'replicated_category'.*verdict='replicated'"):
+        channel_mask(res, m, cdims, verdict="replicated")
+
+
 def test_channel_mask_bad_input(planted_pair):
     m, _ = planted_pair
     cdims = ("layer", "neuron")

@@ -162,3 +162,59 @@ def test_bad_input(trials):
         acc.add_sums("a", {"sum_x": np.zeros((3, N // 2))}, None)
     with pytest.raises(ValueError, match="'kind'"):
         sp.make_spectra({"a": np.zeros((2, 1, 40))}, sfreq=RATE, tagged_hz={}, kind="rat")
+
+
+def _acc(device=None):
+    return sp.SpectraAccumulator(
+        channel_dims=("layer", "neuron"),
+        channel_coords={"layer": np.arange(2), "neuron": np.arange(3)},
+        freqs=sp.freq_axis(N, RATE),
+        sfreq=RATE,
+        tagged_hz=TAGGED,
+        n_times=N,
+        device=device,
+    )
+
+
+def test_totals_on_a_torch_device_equal_the_numpy_ones(trials):
+    import torch
+
+    def build(device):
+        acc = _acc(device)
+        for cond, x in trials.items():
+            X = sp.rfft_trials(x)
+            for part in (X[:2], X[2:]):  # two batches, as a probe adds them
+                acc.start_trials(cond, len(part))
+                sums = trial_sums(part)
+                tagged = part[..., list(acc.tagged_bins.values())]
+                if device is not None:
+                    sums = {k: torch.from_numpy(v) for k, v in sums.items()}
+                    tagged = torch.from_numpy(tagged)
+                acc.add_sums(cond, sums, tagged)
+        return acc
+
+    on_device = build("cpu")  # torch tensors (the accelerator's layout, on the CPU here)
+    assert isinstance(on_device._sums["a"]["sum_x"], torch.Tensor)
+    assert on_device._sums["a"]["sum_x"].dtype == torch.complex128
+    want = build(None).to_dataset()
+    got = on_device.to_dataset(release=True)
+    for var in want.data_vars:
+        np.testing.assert_allclose(got[var].values, want[var].values, rtol=1e-12)
+        assert got[var].dtype == want[var].dtype
+    assert on_device._sums == {} and on_device._trials == {}  # released
+
+
+def test_to_dataset_release_frees_and_pads_trials(trials):
+    acc = _acc()
+    acc.add("a", sp.rfft_trials(trials["a"][:3]))
+    acc.add("a", sp.rfft_trials(trials["a"][3:]))
+    acc.add("b", sp.rfft_trials(trials["b"]))
+    kept = acc.to_dataset()
+    released = acc.to_dataset(release=True)
+    for var in kept.data_vars:
+        np.testing.assert_array_equal(released[var].values, kept[var].values)
+    tx = released["trial_x"].values  # a: 6 trials, b: 8, padded with NaN
+    assert tx.shape[1] == 8 and np.all(np.isnan(tx[0, 6:])) and not np.isnan(tx[0, :6]).any()
+    np.testing.assert_array_equal(tx[0, :6], sp.rfft_trials(trials["a"])[..., [9, 19]].astype("c8"))
+    with pytest.raises(ValueError, match="No trials were added"):
+        acc.to_dataset()

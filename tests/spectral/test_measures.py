@@ -52,7 +52,7 @@ def test_snr_direct_and_edges(signals):
     nf = v.shape[-1]
     nyq = np.isclose(s["freq"].values, s.hftp.sfreq / 2)
     assert nyq[-1] and nyq.sum() == 1
-    for i in (0, 1, 9, nf // 2, nf - 1):  # edges: neighbours dropped, not wrapped
+    for i in (0, 1, 9, nf // 2, nf - 1):  # edges: neighbors dropped, not wrapped
         idx = [j for j in (i - 4, i - 3, i - 2, i + 2, i + 3, i + 4) if 0 <= j < nf]
         expect = v[..., i] / v[..., idx].mean(-1)
         if nyq[i]:  # the real-valued Nyquist bin: amplitude per degree of freedom

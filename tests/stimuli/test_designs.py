@@ -10,7 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hftp.stimuli.designs import DESIGNS, DesignOutput, StimulusContext, list_designs
+from hftp.stimuli.designs import (
+    DESIGNS,
+    DesignOutput,
+    StimulusContext,
+    list_designs,
+    uniform_orders,
+)
 from hftp.stimuli.files import UNIT_COLUMNS
 from hftp.stimuli.generation import make_stimuli
 from hftp.stimuli.grammar import load_grammar
@@ -71,6 +77,36 @@ def test_within_shuffle_matches_sentences(small, seq_frames):
             new = list(b["unit"])
             assert not adjacent & {frozenset(p) for p in zip(new, new[1:], strict=False)}
         assert (w["phrase"] == -1).all()
+
+
+def test_uniform_shuffle_deals_every_order_evenly(small, seq_frames):
+    stim = small(design=["sentences", "uniform-shuffle"], n_sequences=24, n_sentences=48, seed=2)
+    sents, unif = seq_frames(stim, "sentences"), seq_frames(stim, "uniform-shuffle")
+    orders = set()
+    for s, w in zip(sents, unif, strict=True):
+        assert list(s["sentence"]) == list(w["sentence"])  # same sentences, same order
+        for (_, a), (_, b) in zip(s.groupby("sentence"), w.groupby("sentence"), strict=True):
+            assert sorted(a["unit"]) == sorted(b["unit"])
+            orders.add(tuple(b["pos"]))
+        # each position of the cycle: the same category mix as the sentence as a whole
+        pos = w["pos"].to_numpy().reshape(-1, 4)
+        for p in range(4):
+            assert (pos[:, p] == "noun").mean() == 0.5 and (pos[:, p] == "adj").mean() == 0.25
+        assert (w["phrase"] == -1).all()
+    assert len(orders) == 12  # 24 orders of A N V N: the two nouns are one category
+
+
+def test_uniform_orders_all_orders_or_cyclic_shifts():
+    rng = np.random.default_rng(0)
+    o = uniform_orders(4, 24, 30, rng)
+    assert o.shape == (30, 24, 4)
+    for k in range(30):  # every sequence holds each of the 24 orders once
+        assert len({tuple(x) for x in o[k]}) == 24
+    for s in range(24):  # each sentence meets every order in 24 consecutive sequences
+        assert len({tuple(x) for x in o[:24, s]}) == 24
+    long = uniform_orders(6, 12, 6, rng)
+    for s in range(12):  # the 6 cyclic shifts: each unit at each position once
+        assert (np.sort(long[:, s], axis=0) == np.arange(6)[:, None]).all()
 
 
 def test_random_words_use_the_same_words(small, seq_frames):
@@ -222,3 +258,35 @@ def test_context_is_frozen_and_draws_per_purpose():
     assert isinstance(out, DesignOutput) and list(out.conditions) == ["sentences"]
     assert [len(s) for s in out.conditions["sentences"]] == [12, 12]
     assert out.tagged_hz == out.structure_hz["sentences"] == {"sentence": 1.0, "phrase": 2.0}
+
+
+def test_two_pools_share_no_sentence_between_even_and_odd_sequences(small, seq_frames):
+    designs = ["sentences", "within-shuffle", "uniform-shuffle", "random-words", "phrases"]
+    stim = small(design=designs, n_sequences=6, n_sentences=8, n_pools=2, seed=3)
+    assert stim.meta["n_pools"] == 2 and stim.meta["pool_size"] == 8
+    sents = seq_frames(stim, "sentences")
+    ids = [set(df["sentence"]) for df in sents]
+    assert ids[0] == ids[2] == ids[4] and ids[1] == ids[3] == ids[5]  # a pool per parity
+    assert not ids[0] & ids[1]
+    words = [set(df["unit"]) for df in sents]
+    for cond in ("within-shuffle", "uniform-shuffle", "random-words"):
+        for k, df in enumerate(seq_frames(stim, cond)):  # the same sequence's words
+            assert set(df["unit"]) == words[k]
+    u = stim.units[stim.units["condition"] == "sentences"]
+    texts = u.groupby(["sequence", "sentence"])["unit"].agg(" ".join)
+    assert texts.groupby("sentence").nunique().max() == 1  # an id is one sentence everywhere
+    np_ = [set(df["phrase"]) for df in seq_frames(stim, "np-phrases")]
+    assert not np_[0] & np_[1] and np_[0] == np_[2]
+
+
+def test_a_larger_pool_varies_the_sentences_between_sequences(small, seq_frames):
+    stim = small(design=["sentences", "random-words"], n_sequences=6, n_sentences=5, pool_size=20)
+    ids = [set(df["sentence"]) for df in seq_frames(stim, "sentences")]
+    assert all(len(x) == 5 for x in ids) and len(set().union(*ids)) > 10
+    assert set().union(*ids) <= set(range(20))
+    for s, r in zip(seq_frames(stim, "sentences"), seq_frames(stim, "random-words"), strict=True):
+        assert sorted(s["unit"]) == sorted(r["unit"])
+    with pytest.raises(ValueError, match="'pool_size'.*>= 5"):
+        small(n_sentences=5, pool_size=4)
+    with pytest.raises(ValueError, match="'n_pools'.*custom"):
+        small(design="custom", streams=[["a", "b", "c", "d"]], tagged_hz={"s": 1.0}, n_pools=2)

@@ -89,6 +89,16 @@ def test_dice_of_independent_sets_sits_at_chance_and_planted_effects_correlate()
     np.testing.assert_allclose(same["dice"], 1.0)
 
 
+def test_agreement_counts_channels_and_keeps_the_old_column_name():
+    rng = np.random.default_rng(4)
+    sig, snr = rng.random((3, 50)) < 0.3, rng.random((3, 50))
+    df = agreement(fake_tagged(sig, snr), fake_tagged(sig, snr))
+    assert (df["n_channels"] == 50).all()
+    # n_units: the 0.2 name of the same count, kept for one release
+    assert df["n_units"].tolist() == df["n_channels"].tolist()
+    assert list(df.columns[:4]) == ["layer", "depth", "n_channels", "n_units"]
+
+
 def test_untrained_reference_columns():
     rng = np.random.default_rng(3)
     mk = lambda: fake_tagged(rng.random((2, 300)) < 0.5, rng.random((2, 300)))  # noqa: E731

@@ -108,3 +108,26 @@ def test_refusals(spec):
     bad["n_trials"] = (("condition", "split"), np.ones((2, 2), int))
     with pytest.raises(ValueError, match="'spectra'.*n_trials has dims"):
         TagData(bad, "exp", None, d.levels, d.freqs, d.bins, d.exclude).n_trials("exp")
+
+
+def test_warn_tokenization_compares_the_tested_conditions():
+    import json
+    import warnings
+
+    from hftp.models.pooling import SHARING_TOLERANCE
+    from hftp.tagging.inputs import TOKENIZATION_TOLERANCE, warn_tokenization
+    from hftp.testing import planted_spectra
+
+    assert TOKENIZATION_TOLERANCE == SHARING_TOLERANCE
+    s = planted_spectra((4,), seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_tokenization(s, "exp", "ctrl")  # no attrs: nothing to say
+        s.attrs["token_sharing"] = json.dumps({"exp": 0.0, "ctrl": 0.0})
+        s.attrs["token_splitting"] = json.dumps({"exp": 0.33, "ctrl": 0.33})
+        warn_tokenization(s, "exp", "ctrl")
+        warn_tokenization(s, "exp", None)
+    s.attrs["token_splitting"] = json.dumps({"exp": 0.33, "ctrl": 0.02})
+    s.attrs["token_sharing"] = json.dumps({"exp": 0.10, "ctrl": 0.0})
+    with pytest.warns(UserWarning, match=r"(?s)token_sharing: 10\.0%.*token_splitting: 33\.0%"):
+        warn_tokenization(s, "exp", "ctrl")

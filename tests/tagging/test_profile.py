@@ -13,6 +13,7 @@ from hftp._validation import InvalidTypeError
 from hftp.tagging.pipeline import find_tagged
 from hftp.tagging.profile import (
     CATEGORIES,
+    add_categories,
     categories,
     category_fractions,
     check_result,
@@ -228,6 +229,32 @@ def test_overlap_of_a_result_with_itself_and_a_changed_copy(planted_result):
     ov = overlap(a, b).set_index(["layer", "category"])
     assert (ov.xs("shared", level="category")["dice"] == 0).all()
     assert (ov.xs("sentence", level="category")["dice"] == 1).all()
+
+
+def test_selective_categories_and_their_overlap_with_chance(planted_result):
+    a, _ = planted_result
+    sel = add_categories(a, "selective")
+    assert sel is not a and "selective_category" in sel and "selective_category" not in a
+    np.testing.assert_array_equal(
+        sel["selective_category"].values, categories(a["selective"]).values
+    )
+    assert add_categories(a, "significant") is a
+    ov = overlap(a, a, verdict="selective")
+    assert ov.attrs["verdict"] == "selective"
+    # built on the fly or read from the variable: the same table
+    assert ov.equals(overlap(sel, sel, verdict="selective"))
+    assert (ov["n_a"] <= overlap(a, a)["n_a"]).all()  # selective ⊆ significant here
+    rows = ov[ov["n"] > 0]
+    np.testing.assert_allclose(rows["expected"], rows["n_a"] * rows["n_b"] / rows["n"])
+    # the hypergeometric expectation and p
+    b = a.copy()
+    rng = np.random.default_rng(0)
+    b["selective"] = a["selective"].copy(data=rng.random(a["selective"].shape) < 0.3)
+    row = overlap(a, b, verdict="selective").query("layer == 0 and category == 'tagged'").iloc[0]
+    want = stats.hypergeom.sf(row["n_both"] - 1, row["n"], row["n_a"], row["n_b"])
+    assert row["p"] == pytest.approx(want)
+    with pytest.raises(ValueError, match="'verdict'.*no boolean 'replicated'"):
+        add_categories(a, "replicated")
 
 
 def test_layer_profile_effect_columns(planted_result):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from hftp.apps.cli.errors import run
-from hftp.apps.cli.options import document_options, emit, parse_layers
+from hftp.apps.cli.errors import check_io, check_outputs, run
+from hftp.apps.cli.options import OVERWRITE_HELP, document_options, emit, parse_layers
 
 __all__ = ["ablate_cmd"]
 
@@ -29,6 +29,7 @@ def ablate_cmd(
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:N or mps."),
     batch_size: int = typer.Option(8, "--batch-size", "-b", help="Sequences per forward pass."),
     figure: Path = typer.Option(None, "--figure", help="Also draw the figure (PNG + SVG)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
 ) -> None:
     """Ablate tagged neurons and compare the loss change with random neuron sets.
@@ -41,6 +42,10 @@ def ablate_cmd(
     from hftp.stimuli.stimulus_set import load_stimuli
     from hftp.tagging.profile import layer_profile
 
+    figs = [figure.with_suffix(".png"), figure.with_suffix(".svg")] if figure else []
+    outputs = {"--out": out, **{f"--figure ({f.suffix})": f for f in figs}}
+    check_io({"--stimuli": [stimuli, stimuli.with_suffix(".json")], "--tagged": tagged}, outputs)
+    check_outputs(outputs, overwrite)  # before the model runs
     stim = run(load_stimuli, stimuli)
     tag = run(load, tagged, name="tagged")
     chosen = parse_layers(layers)
@@ -62,7 +67,7 @@ def ablate_cmd(
         seed=seed,
         batch_size=batch_size,
     )
-    run(save, res, out, name="out")
+    run(save, res, out, name="--out", overwrite=overwrite)
     if figure is not None:
         from hftp.plot import plot_ablation, save_figure
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from hftp.apps.cli.errors import check_outputs, run
-from hftp.apps.cli.options import OVERWRITE_HELP, document_options, emit
+from hftp.apps.cli.errors import check_io, check_outputs, run
+from hftp.apps.cli.options import OVERWRITE_HELP, Progress, document_options, emit
 
 __all__ = ["align_cmd"]
 
@@ -38,6 +38,24 @@ def align_cmd(
         "--selection-probe",
         help="Model Spectra of another stimulus seed that --tagged was selected on (.nc).",
     ),
+    correction: str = typer.Option(
+        "maxT", "--correction", help="maxT (family-wise, default) or bh (FDR) over the cells."
+    ),
+    n_permutations: int = typer.Option(
+        None,
+        "--n-permutations",
+        help="Permutations of condition labels (default: all n! up to 8 conditions, else 10000).",
+    ),
+    subjects: str = typer.Option(
+        "random-effect",
+        "--subjects",
+        help="With several subjects: random-effect (default) or pooled.",
+    ),
+    allow_mixed: bool = typer.Option(
+        False,
+        "--allow-mixed",
+        help="Accept --tagged or --selection-probe from another model or schema than --probe.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
 ) -> None:
     """RSA of every model layer against every brain channel, with permutation p-values.
@@ -47,25 +65,42 @@ def align_cmd(
     from hftp.io import load, save
     from hftp.rsa.alignment import align, alignment_summary
 
-    check_outputs({"--out": out}, overwrite)
-    mspec = run(load, probe, name="probe")
-    bspec = run(load, brain, name="brain")
-    tag = run(load, tagged, name="tagged") if tagged is not None else None
-    sel = run(load, selection_probe, name="selection_probe") if selection_probe else None
-    res = run(
-        align,
-        mspec,
-        bspec,
-        tag,
-        measure=measure,
-        brain_measure=brain_measure,
-        metric=metric,
-        comparison=comparison,
-        top_k=top_k,
-        n_random=n_random,
-        seed=seed,
-        selection=selection,
-        selection_spectra=sel,
+    check_io(
+        {
+            "--probe": probe,
+            "--brain": brain,
+            "--tagged": tagged,
+            "--selection-probe": selection_probe,
+        },
+        {"--out": out},
     )
-    run(save, res, out, name="--out", overwrite=overwrite)
+    check_outputs({"--out": out}, overwrite)
+    with Progress("align", ["read", "RSA and permutations", "write"]) as bar:
+        bar.stage("read")
+        mspec = run(load, probe, name="probe")
+        bspec = run(load, brain, name="brain")
+        tag = run(load, tagged, name="tagged") if tagged is not None else None
+        sel = run(load, selection_probe, name="selection_probe") if selection_probe else None
+        bar.stage("RSA and permutations")
+        res = run(
+            align,
+            mspec,
+            bspec,
+            tag,
+            measure=measure,
+            brain_measure=brain_measure,
+            metric=metric,
+            comparison=comparison,
+            top_k=top_k,
+            n_random=n_random,
+            seed=seed,
+            selection=selection,
+            selection_spectra=sel,
+            correction=correction,
+            n_permutations=n_permutations,
+            subjects=subjects,
+            allow_mixed=allow_mixed,
+        )
+        bar.stage("write")
+        run(save, res, out, name="--out", overwrite=overwrite)
     emit({"out": str(out), **alignment_summary(res)}, as_json)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import typer
 
-from hftp.apps.cli.errors import check_outputs, run, write_all
+from hftp.apps.cli.errors import check_io, check_outputs, run, write_all
 from hftp.apps.cli.options import (
     OVERWRITE_HELP,
+    Progress,
     document_options,
     emit,
     load_conditions,
@@ -74,8 +75,21 @@ def brain_cmd(
     levels = parse_tagged_hz(tagged_hz)
 
     table = table or out.with_suffix(".csv")
+    check_io(
+        {
+            "--input": input,
+            "--conditions": conditions,
+            "--atlas": atlas,
+            "--atlas-labels": labels,
+            "--events": events,
+        },
+        {"--out": out, "--table": table},
+    )
     check_outputs({"--out": out, "--table": table}, overwrite)
+
     run(check_option, "--out (file extension)", out.suffix, (".nc", ".zarr"))
+    bar = Progress("brain", ["read the recording", "spectra", "responsive channels", "write"])
+    bar.stage("read the recording")
     rec = run(
         read_any,
         input,
@@ -87,6 +101,7 @@ def brain_cmd(
         montage=montage,
         drop_incomplete=drop_incomplete,
     )
+    bar.stage("spectra")
     spectra = run(
         brain_spectra,
         rec,
@@ -96,7 +111,9 @@ def brain_cmd(
         labels=labels,
         regions=not no_regions,
     )
+    bar.stage("responsive channels")
     tab = run(responsive_channels, spectra, control=control, q=q)
+    bar.stage("write")
     path, _ = run(
         write_all,
         [
@@ -109,6 +126,7 @@ def brain_cmd(
             ),
         ],
     )
+    bar.close()
     sig = tab[tab["significant"]] if "significant" in tab else tab.iloc[:0]
     emit(
         {
@@ -153,6 +171,7 @@ def simulate_ieeg_cmd(
     """
     from hftp.brain.simulate import simulate_ieeg
 
+    check_io({"--stimuli": stimuli}, {"--out": out}, folders=("--out",))
     stim = None  # simulate_ieeg checks its folder first: only an earlier simulation is replaced
     if stimuli is not None:
         from hftp.stimuli.stimulus_set import load_stimuli

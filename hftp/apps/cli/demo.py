@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from hftp.apps.cli.errors import run
+from hftp.apps.cli.errors import check_io, run
 from hftp.apps.cli.options import document_options, emit
 
 __all__ = ["demo_cmd"]
@@ -28,7 +28,9 @@ def demo_cmd(
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
     overwrite: bool = typer.Option(
-        False, "--overwrite", help="Start afresh in a folder that holds other results."
+        False,
+        "--overwrite",
+        help="Start afresh in a folder holding an earlier demo run (only its files are removed).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
 ) -> None:
@@ -40,6 +42,12 @@ def demo_cmd(
     from hftp.apps.demo.pipeline import run_demo
 
     model = None if model in (None, "default") else model
+    model_path = Path(model).expanduser() if model is not None else None
+    check_io(
+        {"--model": model_path if model_path is not None and model_path.exists() else None},
+        {"--out": out},
+        folders=("--out",),
+    )
     cfg = DemoConfig(quick=quick, model=model, n_sequences=n_sequences, seed=seed)
     summary = run(run_demo, out, config=cfg, overwrite=overwrite)
     emit(

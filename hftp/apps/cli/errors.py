@@ -323,4 +323,3 @@ def show_warnings_plainly() -> None:
 
     if not os.environ.get("HFTP_DEBUG"):
         warnings.showwarning = _one_line
-

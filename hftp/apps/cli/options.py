@@ -35,11 +35,6 @@ _BOOL_WORDS = {"true", "false", "yes", "no", "on", "off", "1", "0"}
 def _flag_command_class():
     from typer.core import TyperCommand
 
-    try:  # typer >= 0.17 carries its own copy of click
-        from typer._click.exceptions import UsageError
-    except ImportError:  # pragma: no cover - older typer on click
-        from click.exceptions import UsageError
-
     class _FlagCommand(TyperCommand):
         """A command whose flags show no value type in --help and say so when given one."""
 
@@ -59,10 +54,9 @@ def _flag_command_class():
             }
             for a, b in zip(args, args[1:], strict=False):
                 if a in flags and b.lower() in _BOOL_WORDS:
-                    raise UsageError(
-                        f"{a} is a flag and takes no value; got '{a} {b}'. Write {a} alone to "
-                        "switch it on, and leave it out for off.",
-                        ctx=ctx,
+                    fail(  # one "Error:" line, exit code 2, like every usage error of hftp
+                        f"Invalid value for {a!r}: {a} is a flag and takes no value; got "
+                        f"'{a} {b}'. Write {a} alone to switch it on, and leave it out for off."
                     )
             return super().parse_args(ctx, args)
 
@@ -94,9 +88,10 @@ class Progress:
         import sys
         import threading
 
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
 
         on = sys.stderr.isatty() if enabled is None else bool(enabled)
+        self.current: str | None = None
         self.bar = tqdm(
             total=len(stages),
             desc=desc,
@@ -117,17 +112,20 @@ class Progress:
 
     def stage(self, name: str) -> None:
         """Start the stage ``name`` (the previous one is done)."""
-        if self.bar.postfix:
+        if self.current is not None:
             self.bar.update(1)
+        self.current = name
         self.bar.set_postfix_str(name)
 
     def close(self) -> None:
-        """End the line."""
+        """End the line (safe to call twice)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=1)
-        if self.bar.postfix:
+            self._thread = None
+        if self.current is not None:
             self.bar.update(1)
+            self.current = None
         self.bar.close()
 
     def __enter__(self) -> Progress:

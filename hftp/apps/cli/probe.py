@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from hftp.apps.cli.errors import check_outputs, run
+from hftp.apps.cli.errors import check_io, check_outputs, run
 from hftp.apps.cli.options import OVERWRITE_HELP, document_options, emit, parse_layers
 
 __all__ = ["probe_cmd"]
@@ -62,6 +62,14 @@ def probe_cmd(
     # every input and output is checked before the model is loaded
     layer_list = parse_layers(layers)
     stim = run(load_stimuli, stimuli)
+    model_path = Path(model).expanduser() if model not in (None, "default") else None
+    check_io(
+        {
+            "--stimuli": [stimuli, Path(stimuli).with_suffix(".json")],
+            "--model": model_path if model_path is not None and model_path.exists() else None,
+        },
+        {"--out": out, "--save-raw": save_raw},
+    )
     check_outputs({"--out": out, "--save-raw": save_raw}, overwrite)
     run(check_option, "--out (file extension)", out.suffix, (".nc", ".zarr"))
     if save_raw is not None:
@@ -85,8 +93,14 @@ def probe_cmd(
     try:
         path = run(save, spectra, out, name="--out", overwrite=overwrite)
     except BaseException:
-        if save_raw is not None:  # all outputs or none
-            Path(save_raw).unlink(missing_ok=True)
+        if save_raw is not None:  # all outputs or none (a .zarr store: only what hftp wrote)
+            from hftp._paths import remove_owned
+
+            raw = Path(save_raw)
+            if raw.is_dir() and not raw.is_symlink():
+                remove_owned(raw)
+            else:
+                raw.unlink(missing_ok=True)
         raise
     emit(
         {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from hftp.apps.cli.errors import check_outputs, run
+from hftp.apps.cli.errors import check_io, check_outputs, run
 from hftp.apps.cli.options import (
     OVERWRITE_HELP,
     document_options,
@@ -29,6 +29,12 @@ def stimuli_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="File to write (.csv, or .tsv for events)."),
     fmt: str = typer.Option("csv", "--format", help="csv (+ .json sidecar) or events (BIDS)."),
     n_sentences: int = typer.Option(50, "--n-sentences", help="Sentences per sequence."),
+    n_pools: int = typer.Option(
+        1, "--n-pools", help="Independent sentence pools (2: even/odd sequences share none)."
+    ),
+    pool_size: int = typer.Option(
+        None, "--pool-size", help="Sentences per pool (default --n-sentences)."
+    ),
     structure: str = typer.Option(None, "--structure", help="Grammar structure: 2x2, 3x2 (en)."),
     sfreq: float = typer.Option(4.0, "--sfreq", help="Unit rate: units per second (Hz)."),
     corpus: Path = typer.Option(None, "--corpus", help="Sentences file for --design natural."),
@@ -73,7 +79,9 @@ def stimuli_cmd(
         run(check_option, "--design", d, list_designs())
     suffix = {"csv": ".csv", "events": ".tsv"}[fmt]
     run(check_option, "--out (file extension)", out.suffix, (suffix,))
-    check_outputs({"--out": out, "--out (its .json sidecar)": out.with_suffix(".json")}, overwrite)
+    outputs = {"--out": out, "--out (its .json sidecar)": out.with_suffix(".json")}
+    check_io({"--corpus": corpus, "--streams": streams}, outputs)
+    check_outputs(outputs, overwrite)
     word_streams = run(load_word_streams, streams) if streams is not None else None
     stim = run(
         make_stimuli,
@@ -82,6 +90,8 @@ def stimuli_cmd(
         n_sequences,
         seed,
         n_sentences=n_sentences,
+        n_pools=n_pools,
+        pool_size=pool_size,
         sfreq=sfreq,
         structure=structure,
         corpus=corpus,
@@ -90,13 +100,19 @@ def stimuli_cmd(
         trim=trim,
     )
     path = run(writers[fmt], stim, out)
+    per_condition = {
+        str(c): int(n)
+        for c, n in stim.units.groupby("condition", sort=False)["sequence"].nunique().items()
+    }
+    n_each = next(iter(per_condition.values()), 0)
     emit(
         {
             "out": str(path),
             "sidecar": str(Path(path).with_suffix(".json")),
             "format": fmt,
             "conditions": stim.conditions,
-            "n_sequences": stim.n_sequences,
+            "n_sequences": per_condition if len(set(per_condition.values())) > 1 else n_each,
+            "n_sequences_total": stim.n_sequences,
             "units_per_sequence": stim.meta.get("n_units"),
             "tagged_hz": stim.tagged_hz,
             "unit_rate_hz": stim.sfreq,

@@ -6,8 +6,14 @@ from pathlib import Path
 
 import typer
 
-from hftp.apps.cli.errors import check_outputs, run, write_all
-from hftp.apps.cli.options import OVERWRITE_HELP, document_options, emit, parse_tagged_hz
+from hftp.apps.cli.errors import check_io, check_outputs, run, write_all
+from hftp.apps.cli.options import (
+    OVERWRITE_HELP,
+    Progress,
+    document_options,
+    emit,
+    parse_tagged_hz,
+)
 
 __all__ = ["tag_cmd"]
 
@@ -44,28 +50,39 @@ def tag_cmd(
     from hftp.tagging.pipeline import find_tagged
     from hftp.tagging.profile import category_fractions, layer_profile
 
+    check_io({"--spectra": spectra}, {"--out": out, "--table": table})
     check_outputs({"--out": out, "--table": table}, overwrite)
     controls = parse_tagged_hz(control_hz, "--control-hz", "NAME")
-    spec = run(load, spectra, name="spectra")
-    res = run(
-        find_tagged,
-        spec,
-        condition,
-        control=control,
-        mode=mode,
-        q=q,
-        seed=seed,
-        control_hz=controls,
-    )
-    prof = run(layer_profile, res)
-    writers = [(out, lambda: save(res, out, name="--out", overwrite=overwrite))]
-    if table is not None:
-        text = prof.to_csv(index=False)
-        writers.append(
-            (table, lambda: write_text(table, text, name="--table", overwrite=overwrite))
+    with Progress("tag", ["read spectra", "test every channel", "write"]) as bar:
+        bar.stage("read spectra")
+        spec = run(load, spectra, name="spectra")
+        bar.stage("test every channel")
+        res = run(
+            find_tagged,
+            spec,
+            condition,
+            control=control,
+            mode=mode,
+            q=q,
+            seed=seed,
+            control_hz=controls,
         )
-    run(write_all, writers)
+        prof = run(layer_profile, res)
+        bar.stage("write")
+        writers = [(out, lambda: save(res, out, name="--out", overwrite=overwrite))]
+        if table is not None:
+            text = prof.to_csv(index=False)
+            writers.append(
+                (table, lambda: write_text(table, text, name="--table", overwrite=overwrite))
+            )
+        run(write_all, writers)
     fractions = {k: round(v, 4) for k, v in category_fractions(res).items()}
+    if "replicated" in res:  # a split Spectra: the share replicated on independent halves
+        rep = res["replicated"]
+        dims = [d for d in rep.dims if d != "level"]
+        fractions["replicated"] = {
+            str(lv): round(float(rep.sel(level=lv).mean(dims)), 4) for lv in rep["level"].values
+        }
     if controls:
         rates = control_rates(res, q)
         fractions["control_p_below_q"] = rates["p_below_q"]

@@ -28,7 +28,7 @@ from hftp._validation import check_type
 from hftp.apps.demo import checks
 from hftp.apps.demo.config import DemoConfig
 from hftp.apps.demo.eeg import real_eeg
-from hftp.apps.demo.folder import MARKER, prepare_out
+from hftp.apps.demo.folder import MARKER, finish_out, prepare_out
 
 __all__ = ["run_demo", "planted_profile", "DEMO_DESIGNS", "PLANTED_REGION", "SIMULATED_ALIGN"]
 
@@ -165,6 +165,7 @@ def run_demo(
     check_type("out", out, (str, os.PathLike), "a folder path")
     out = Path(out)
     progress_rec = prepare_out(out, cfg, overwrite)
+    foreign = {"foreign": progress_rec.pop("foreign", {})}  # kept out of the marker
     figdir, resdir = out / "figures", out / "results"
     for d in (out, figdir, resdir):
         d.mkdir(parents=True, exist_ok=True)
@@ -371,5 +372,6 @@ def run_demo(
     build_report(out, figures=figures, numbers=numbers, params=params)
     progress_rec["complete"] = True
     io.write_json(out / MARKER, progress_rec)
+    finish_out(out, foreign)  # the manifest: what a later --overwrite may remove
     logger.info("done: %s (%.0f s)", out / "report.html", time.perf_counter() - stage.t0)
     return summary

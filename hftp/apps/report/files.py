@@ -43,9 +43,15 @@ def _scalar_attrs(ds) -> dict[str, Any]:
 
 
 def _simulated(ds, name: str = "") -> bool:
-    """Whether a result comes from simulated data: its modality or source attrs say so, or, for
-    results that do not record the brain side (alignment), its file name does."""
-    text = " ".join(str(ds.attrs.get(k, "")) for k in ("modality", "source", "brain_modality"))
+    """Whether a result comes from simulated data, from the provenance it records
+    (``brain_source_kind``, ``source_kind`` or the modality); only a result written before hftp
+    recorded it (no such attrs) falls back to its file name."""
+    from hftp._provenance import simulated
+
+    said = simulated(ds.attrs)
+    if said is not None:
+        return said
+    text = str(ds.attrs.get("source", ""))
     return "simulated" in f"{text} {name}".lower()
 
 
@@ -100,23 +106,37 @@ def _tagging_figures(name: str, ds, fig: Callable, numbers: dict, params: dict) 
 
 def _alignment_figures(name: str, ds, fig: Callable, numbers: dict, params: dict) -> None:
     from hftp import plot
+    from hftp._provenance import brain_lineage
+    from hftp.apps.report.methods import correction_text
     from hftp.rsa.alignment import alignment_summary
 
+    sim = _simulated(ds, name)
     numbers[name] = {
         "kind": "alignment",
         **alignment_summary(ds),
-        "simulated": _simulated(ds, name),
+        "simulated": sim,
+        "data": str(ds.attrs.get("brain_modality") or "brain"),
     }
-    params.setdefault("rsa", _scalar_attrs(ds))
-    fig(f"{name}_heatmap", lambda: plot.plot_alignment(ds))
+    attrs = _scalar_attrs(ds)
+    params.setdefault("rsa", attrs)
+    params.setdefault("rsa_runs", {})[name] = attrs
+    lineage = brain_lineage(ds.attrs)
+    if lineage["brain_source_kind"] == "unknown" and sim:
+        lineage["brain_source_kind"] = "simulated"
+    params.setdefault("brain_data", {})[name] = lineage
+    how = correction_text(ds.attrs.get("correction", "bh"), ds.attrs.get("q_level", 0.05))
+    fig(
+        f"{name}_heatmap",
+        lambda: plot.plot_alignment(ds),
+        f"Model–brain RSA per layer and channel (or region); dots mark cells significant at {how}.",
+    )
 
 
-#: figure-name suffix → caption of the figures drawn here
+#: figure-name suffix → caption of the figures drawn here (alignments: from their attrs)
 _CAPTIONS = {
     "_itpc": "Inter-trial phase coherence per condition; dotted lines mark the tagged rates.",
     "_profile": "Per-layer percentage of channels tagged at the sentence rate, the phrase rate "
     "or both.",
-    "_heatmap": "Model–brain RSA per layer and channel (or region); dots mark q < 0.05.",
 }
 
 #: file kind → function(name, result, fig, numbers, params) drawing its figures, collecting its
@@ -129,9 +149,20 @@ KINDS: dict[str, Callable] = {
 
 
 def report_from_files(
-    files: Sequence[str | os.PathLike], out: str | os.PathLike
+    files: Sequence[str | os.PathLike],
+    out: str | os.PathLike,
+    *,
+    allow_mixed: bool = False,
+    overwrite: bool = False,
+    on_stage: Callable[[str], None] | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     """Build ``out/report.html`` (and ``out/figures/``) from saved results.
+
+    Every file is read and checked before anything is drawn: results from different models,
+    stimulus sets or schema versions are refused (naming both) unless ``allow_mixed``. The
+    methods, findings and captions take each result's parameters from its own attrs. hftp
+    writes only ``report.html``, ``figures/`` and its manifest into ``out``; other files there
+    are left alone, and a ``report.html`` or figure that hftp did not write is never replaced.
 
     Parameters
     ----------
@@ -139,49 +170,149 @@ def report_from_files(
         ``.nc`` files written by hftp (spectra, tagging results, alignment results).
     out : path-like
         Output folder; created if missing.
+    allow_mixed : bool
+        Accept results of different models, stimulus sets or schemas (default False).
+    overwrite : bool
+        Replace a report.html (and figures) that hftp wrote there before (default False).
+    on_stage : callable, optional
+        Called with the name of each stage (``"read"``, ``"figures"``, ``"write"``), for a
+        progress line.
 
     Returns
     -------
     path : Path
         The report.
     summary : dict
-        Number of files per kind.
+        Number of files per kind, and the result files per model when they differ.
     """
+    import shutil
+    import tempfile
+
     import matplotlib.pyplot as plt
 
     from hftp import plot
+    from hftp._paths import foreign_files, write_manifest
+    from hftp._provenance import check_same_lineage, lineage
     from hftp.apps.report.render import build_report
     from hftp.io import load
 
+    stage = on_stage or (lambda name: None)
     if not files:
         raise InvalidValueError(
             "Invalid value for 'files': expected at least one result file (.nc); got none."
         )
     out = Path(out)
-    (out / "figures").mkdir(parents=True, exist_ok=True)
-    figures: dict[str, Any] = {}
-    numbers: dict[str, Any] = {}
-    counts: dict[str, int] = {}
-    params: dict[str, Any] = {}  # read from the files' attrs: what was actually done
-    captions: dict[str, str] = {}
-
-    def fig(name: str, make: Callable) -> None:
-        for suffix, text in _CAPTIONS.items():
-            if name.endswith(suffix):
-                captions[name] = text
-        f = make()
-        figures[name] = plot.save_figure(f, out / "figures" / name)
-        plt.close(f)
-
-    for path in files:
+    _check_report_folder(out, overwrite)
+    stage("read")
+    results = []
+    for path in files:  # every file is read and recognised before anything is drawn
         obj = load(path, name="files")
         kind = _kind(obj)
         if kind not in KINDS:
             raise InvalidValueError(
-                f"Invalid value for 'files': {str(path)!r} is neither spectra, a tagging result nor an "
-                "alignment result. Pass files written by hftp probe, brain, tag or align."
+                f"Invalid value for 'files': {str(path)!r} is neither spectra, a tagging result nor "
+                "an alignment result. Pass files written by hftp probe, brain, tag or align."
             )
-        counts[kind] = counts.get(kind, 0) + 1
-        KINDS[kind](Path(path).stem, obj, fig, numbers, params)
-    path = build_report(out, figures=figures, numbers=numbers, params=params, captions=captions)
-    return Path(path), {f"n_{k}": v for k, v in counts.items()}
+        results.append((Path(path), kind, obj))
+    check_same_lineage(
+        {str(p): o.attrs for p, _, o in results}, allow_mixed=allow_mixed, name="files"
+    )
+    models = sorted({lineage(o.attrs).get("model", "") for _, _, o in results} - {""})
+    stage("figures")
+    out.mkdir(parents=True, exist_ok=True)
+    foreign = set(foreign_files(out))
+    staging = Path(tempfile.mkdtemp(prefix=".figures.", suffix=".part", dir=out))
+    figures: dict[str, Any] = {}
+    numbers: dict[str, Any] = {}
+    counts: dict[str, int] = {}
+    params: dict[str, Any] = {}  # read from the files' attrs: what was actually done
+    if len(models) > 1:
+        params["model"] = " and ".join(models)  # mixed on purpose: name every model
+    captions: dict[str, str] = {}
+
+    def fig(name: str, make: Callable, caption: str | None = None) -> None:
+        for suffix, text in _CAPTIONS.items():
+            if name.endswith(suffix):
+                captions[name] = text
+        if caption:
+            captions[name] = caption
+        f = make()
+        figures[name] = plot.save_figure(f, staging / name)
+        plt.close(f)
+
+    try:
+        for path, kind, obj in results:
+            counts[kind] = counts.get(kind, 0) + 1
+            KINDS[kind](path.stem, obj, fig, numbers, params)
+        stage("write")
+        target = out / "figures"
+        owned = _owned(out)
+        clash = [
+            f"figures/{f.name}"
+            for f in staging.iterdir()
+            if (target / f.name).exists() and f"figures/{f.name}" not in owned
+        ]
+        if clash:
+            raise InvalidValueError(
+                f"Invalid value for 'out': {str(out)!r} holds {clash[0]!r}, which hftp did not "
+                "write; hftp replaces only its own outputs. Choose another folder."
+            )
+        target.mkdir(exist_ok=True)
+        moved = {}
+        for name, paths in figures.items():
+            moved[name] = [target / Path(p).name for p in paths]
+            for p in paths:
+                os.replace(p, target / Path(p).name)
+        path = build_report(out, figures=moved, numbers=numbers, params=params, captions=captions)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    written = {"report.html"} | {f"figures/{p.name}" for ps in moved.values() for p in ps}
+    write_manifest(out, writer="hftp report", exclude=foreign - written)
+    summary: dict[str, Any] = {f"n_{k}": v for k, v in counts.items()}
+    if len(models) > 1:
+        summary["models"] = models
+    return Path(path), summary
+
+
+def _owned(out: Path) -> set[str]:
+    """The files of ``out`` that hftp wrote: its manifest's, or for a report folder written
+    before manifests, its report.html (recognised by hftp's own header line) and figures."""
+    from hftp._paths import read_manifest
+
+    listed = read_manifest(out)
+    if listed is not None:
+        return listed
+    page = out / "report.html"
+    try:
+        head = page.read_text(encoding="utf-8", errors="replace")[:4000]
+    except OSError:
+        return set()
+    if "Hierarchical Frequency Tagging Probe · hftp" not in head:
+        return set()
+    figs = out / "figures"
+    return {"report.html"} | (
+        {f"figures/{f.name}" for f in figs.iterdir() if f.is_file()} if figs.is_dir() else set()
+    )
+
+
+def _check_report_folder(out: Path, overwrite: bool) -> None:
+    """A report.html already in ``out``: refused without ``overwrite``, and always when hftp did
+    not write it (its manifest does not list it)."""
+    if out.exists() and not out.is_dir():
+        raise InvalidValueError(
+            f"Invalid value for 'out': {str(out)!r} is a file; the report is a folder. Choose "
+            "another path."
+        )
+    page = out / "report.html"
+    if not page.exists():
+        return
+    if "report.html" not in _owned(out):
+        raise InvalidValueError(
+            f"Invalid value for 'out': {str(out)!r} holds a report.html that hftp did not write; "
+            "hftp replaces only its own outputs, even with --overwrite. Choose another folder."
+        )
+    if not overwrite:
+        raise InvalidValueError(
+            f"Invalid value for 'out': {str(out)!r} already holds a report.html. Pass "
+            "overwrite=True (--overwrite) to replace it, or choose another folder."
+        )

@@ -13,7 +13,7 @@ from typing import Any
 
 from hftp._validation import check_type
 
-__all__ = ["methods_paragraph", "methods_parts", "CITATIONS", "SENTENCES"]
+__all__ = ["methods_paragraph", "methods_parts", "correction_text", "CITATIONS", "SENTENCES"]
 
 #: The references every report carries (plain text; escaped when written).
 CITATIONS = {
@@ -222,10 +222,29 @@ def _baseline_sentence(p: Mapping[str, Any]) -> str | None:
     )
 
 
-def _rsa_sentence(p: Mapping[str, Any]) -> str | None:
-    r = p.get("rsa")
-    if not isinstance(r, Mapping):
-        return None
+def correction_text(correction: Any, q: Any) -> str:
+    """How an alignment's cells were corrected, in words: ``"maxT"`` or ``"bh"`` at ``q``.
+
+    Parameters
+    ----------
+    correction : str
+        The result's ``correction`` attr (``"maxT"`` or ``"bh"``).
+    q : float
+        The level (the result's ``q_level``).
+
+    Returns
+    -------
+    str
+        E.g. ``"family-wise p < 0.05 (maxT over the permutation maxima)"`` or
+        ``"Benjamini–Hochberg FDR at q = 0.05"``.
+    """
+    level = _num(q if q is not None else 0.05)
+    if str(correction).lower() == "bh":
+        return f"Benjamini–Hochberg FDR at q = {level}"
+    return f"family-wise p < {level} (maxT over the permutation maxima)"
+
+
+def _one_rsa(r: Mapping[str, Any]) -> str:
     measure = r.get("measure", "evoked")
     bmeasure = r.get("brain_measure", "itc")
     metric = r.get("metric", "cosine")
@@ -234,26 +253,86 @@ def _rsa_sentence(p: Mapping[str, Any]) -> str | None:
     )
     neurons = r.get("tagged", "tagged neurons")
     txt = (
-        f"Model–brain alignment (RSA): one RDM over conditions per model layer ({neurons}; "
-        f"{measure}) and per channel ({bmeasure}), {metric} distance; RDMs compared by {comp} "
-        "over the upper triangle only."
+        f"one RDM over conditions per model layer ({neurons}; {measure}) and per channel "
+        f"({bmeasure}), {metric} distance; RDMs compared by {comp} over the upper triangle only."
     )
     n_perm = r.get("n_permutations")
     if n_perm:
         kind = r.get("permutation", "")
         txt += f" Inference: {n_perm} {kind + ' ' if kind else ''}permutations of condition labels"
-        txt += (
-            f", Benjamini–Hochberg FDR over layer × channel at q = {_num(r.get('q_level', 0.05))}."
-        )
+        if r.get("correction"):
+            how = correction_text(r.get("correction"), r.get("q_level"))
+            txt += f"; layer × channel cells significant at {how}."
+        else:  # a result written before hftp recorded its correction
+            txt += f"; cells at level {_num(r.get('q_level', 0.05))} (correction not recorded)."
     if r.get("top_k"):
         txt += f" S(m,b) and S(m,b_r) use the top {r['top_k']} channels per layer."
     if r.get("n_random"):
         txt += f" Random-neuron control: {r['n_random']} draws of matched counts per layer."
-    if r.get("n_boot") and int(r.get("n_subjects", 2) or 0) > 1:
+    subjects = str(r.get("subjects", ""))
+    if subjects == "random-effect":
+        flips = r.get("n_flips")
+        how = (
+            f"{flips} {r.get('flips', '')} sign flips".replace("  ", " ") if flips else "sign flips"
+        )
+        txt += (
+            f" Subjects as a random effect ({how}, one mean ρ per {r.get('cell_by') or 'cell'}; "
+            f"{correction_text(r.get('correction'), r.get('q_level'))} over layer × cell)."
+        )
+    elif r.get("n_boot") and (
+        subjects == "pooled" or (not subjects and int(r.get("n_subjects", 2) or 0) > 1)
+    ):
         level = r.get("ci_level")
         ci = f" ({_num(100 * float(level))}% percentile interval)" if level else ""
-        txt += f" Subject-level bootstrap: {r['n_boot']} resamples{ci}."
+        txt += f" Subjects pooled; subject-level bootstrap of S: {r['n_boot']} resamples{ci}."
     return txt
+
+
+#: the attrs that make two alignments' methods differ
+_RSA_KEYS = tuple(
+    "measure brain_measure metric comparison tagged n_permutations permutation correction "
+    "q_level top_k n_random subjects n_flips flips cell_by n_boot ci_level".split()
+)
+
+
+def _rsa_sentence(p: Mapping[str, Any]) -> str | None:
+    """One sentence per distinct set of alignment parameters, naming the results it covers."""
+    runs = p.get("rsa_runs")
+    if not (isinstance(runs, Mapping) and runs):
+        r = p.get("rsa")
+        runs = {"": r} if isinstance(r, Mapping) else {}
+    groups: dict[tuple, list[str]] = {}
+    attrs: dict[tuple, Mapping[str, Any]] = {}
+    for name, r in runs.items():
+        if not isinstance(r, Mapping):
+            continue
+        key = tuple(str(r.get(k)) for k in _RSA_KEYS)
+        groups.setdefault(key, []).append(str(name))
+        attrs.setdefault(key, r)
+    if not groups:
+        return None
+    parts = []
+    for key, names in groups.items():
+        which = f" ({', '.join(n for n in names if n)})" if len(groups) > 1 else ""
+        parts.append(f"Model–brain alignment (RSA){which}: {_one_rsa(attrs[key])}")
+    return " ".join(parts)
+
+
+def _brain_sentence(p: Mapping[str, Any]) -> str | None:
+    """The brain data each result was built on, from the provenance the results carry."""
+    data = p.get("brain_data")
+    if not (isinstance(data, Mapping) and data):
+        return None
+    out = []
+    for name, rec in data.items():
+        if not isinstance(rec, Mapping):
+            continue
+        kind = rec.get("brain_source_kind", "unknown")
+        what = rec.get("brain_modality") or "brain data"
+        ds = rec.get("brain_dataset") or rec.get("brain_source") or "an unnamed data set"
+        label = {"simulated": "simulated", "real": "real"}.get(str(kind), "of unrecorded origin")
+        out.append(f"{name}: {what}, {label}, from {ds}")
+    return ("Brain data (as the results record it): " + "; ".join(out) + ".") if out else None
 
 
 def _data_sentences(p: Mapping[str, Any]) -> str | None:
@@ -282,6 +361,7 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
     "tagging_paper": _paper_sentence,
     "baseline": _baseline_sentence,
     "rsa": _rsa_sentence,
+    "brain": _brain_sentence,
     "data": _data_sentences,
 }
 
@@ -298,7 +378,10 @@ def methods_paragraph(params: Mapping[str, Any]) -> str:
         paper mode percentile, z_threshold, n_groups); ``tagging_paper`` (the attrs of a
         paper-mode result run beside it); ``baseline`` (str or True); ``rsa`` (the
         attrs of an ``hftp.align`` result: measure, brain_measure, metric, comparison,
-        n_permutations, permutation, q_level, top_k, n_random, n_boot, ci_level);
+        n_permutations, permutation, correction, q_level, top_k, n_random, subjects, n_flips,
+        n_boot, ci_level), or ``rsa_runs`` (result name → those attrs, one sentence per distinct
+        set); ``brain_data`` (result name → its brain provenance: ``brain_source_kind``,
+        ``brain_dataset``, ``brain_modality``);
         ``simulated_seeg`` and ``eeg_scalp`` (truthy when those data were used); ``seed``. Keys
         may sit at the top level or in those sections; missing ones are left out of the text.
 

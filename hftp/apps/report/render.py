@@ -1,7 +1,7 @@
 """The HTML page: findings, then figures with captions, methods, references, then all numbers.
 
-:func:`build_report` writes ``out_dir/report.html`` atomically. Figures are linked by relative
-paths (``figures/name.png``, with a link to the SVG), so the folder can be moved or zipped whole.
+:func:`build_report` writes ``out_dir/report.html`` atomically. Figures are embedded in it
+(``data:`` URIs), so the single file is complete; the SVGs in ``figures/`` are linked beside them.
 Every piece of text is HTML-escaped. The findings come from the registry in
 :mod:`hftp.apps.report.findings`; the numbers are shown last, in collapsible tables with the human
 labels of :mod:`hftp.apps.report.labels`.
@@ -19,7 +19,7 @@ from typing import Any
 from hftp._validation import InvalidTypeError, InvalidValueError, check_type
 from hftp.apps.report.findings import Finding, collect_findings
 from hftp.apps.report.labels import fmt, label
-from hftp.apps.report.methods import CITATIONS, methods_parts
+from hftp.apps.report.methods import CITATIONS, correction_text, methods_parts
 
 __all__ = ["build_report", "CAPTIONS"]
 
@@ -40,20 +40,20 @@ CAPTIONS = {
     "trained_vs_untrained": "Percentage of tagged neurons per layer, trained versus untrained.",
     "tagged_spectra": "Evoked amplitude spectra; dashed lines mark the tagged rates.",
     "alignment_simulated": (
-        "Model–brain RSA per layer and region; dots mark family-wise p < 0.05 (maxT); neurons "
-        "selected on an independent stimulus set."
+        "Model–brain RSA per layer and region; dots mark cells significant at {correction}; "
+        "neurons selected on an independent stimulus set."
     ),
     "alignment_null_simulated": "S(m,b) over its permutation and random-neuron nulls.",
     "glass_brain_simulated": "Contact-level similarity at the best layer.",
     "rdm_panels_simulated": "The RDM of the best layer beside the best region's.",
     "eeg_itpc_spectra": "Grand-average ITPC per condition (channels, then participants).",
     "eeg_alignment": (
-        "Model–brain RSA per layer and channel, pooled over participants; dots mark family-wise "
-        "p < 0.05 (maxT)."
+        "Model–brain RSA per layer and channel, pooled over participants; dots mark cells "
+        "significant at {correction}."
     ),
     "eeg_subject_alignment": (
         "Participants as a random effect at the best layer: mean ρ per electrode with its 95% CI, "
-        "each participant, the noise ceiling; stars: family-wise p < 0.05."
+        "each participant, the noise ceiling; stars: significant at {correction}."
     ),
     "eeg_alignment_null": "S(m,b) over its permutation null.",
     "eeg_topomap": "Similarity per channel at the best layer.",
@@ -128,6 +128,24 @@ def _png_width(path: Path) -> int | None:
     return int.from_bytes(head[16:20], "big")
 
 
+_MIME = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+}
+
+
+def _data_uri(path: Path) -> str:
+    """The figure's bytes as a ``data:`` URI: report.html alone holds every figure."""
+    import base64
+
+    mime = _MIME.get(Path(path).suffix.lower(), "application/octet-stream")
+    return f"data:{mime};base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
+
+
 def _rel(path: Path, root: Path) -> str:
     return Path(os.path.relpath(Path(path).resolve(), root.resolve())).as_posix()
 
@@ -175,7 +193,7 @@ def _figure_html(
     title = label(name, labels)
     return (
         f'<figure id="fig-{_e(name)}">'
-        f'<img src="{_e(_rel(shown, root))}"{width} alt="{_e(title)}" loading="lazy">'
+        f'<img src="{_data_uri(shown)}"{width} alt="{_e(title)}">'
         f"<figcaption>{_badge(*source)}<strong>Figure {number}. {_e(title)}.</strong>"
         f"{' ' + _e(caption) if caption else ''}{' — ' + links if links else ''}</figcaption>"
         "</figure>"
@@ -336,8 +354,9 @@ def build_report(
     Parameters
     ----------
     out_dir : path-like
-        Report folder (created if missing). Figures are linked relative to it; a
-        ``summary.json`` already there is linked from the numbers section.
+        Report folder (created if missing). Figures are embedded in report.html (their SVGs
+        linked relative to it); a ``summary.json`` already there is linked from the numbers
+        section.
     figures : dict of str to path, list of paths, or dict format → path
         One entry per figure, in display order, e.g. the output of ``hftp.plot.save_figure``
         (``[figures/x.png, figures/x.svg]``). The PNG is shown, the SVG linked. Names containing
@@ -395,6 +414,9 @@ def build_report(
     methods = "\n".join(f'<p class="methods">{_e(t)}</p>' for _, t in methods_parts(p))
     found = collect_findings(numbers, p, findings)
     caps = {**CAPTIONS, **(captions or {})}
+    rsa = p.get("rsa") if isinstance(p.get("rsa"), Mapping) else {}
+    words = {"correction": correction_text(rsa.get("correction", "maxT"), rsa.get("q_level"))}
+    caps = {k: v.format_map(words) if "{correction}" in v else v for k, v in caps.items()}
     # a figure carries the label of the first finding that cites it, else one from its name
     fig_source = {n: _source_of(n) for n in files}
     for _, f in reversed(found):

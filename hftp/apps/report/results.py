@@ -14,6 +14,7 @@ from typing import Any
 
 from hftp.apps.report.findings import Finding, get, q_level, register_finding
 from hftp.apps.report.labels import as_number, fmt, fmt_p, label, pct
+from hftp.apps.report.methods import correction_text
 
 __all__ = ["alignment_sentences"]
 
@@ -109,9 +110,11 @@ def alignment_sentences(
         )
     n_sig = summary.get("n_significant")
     if isinstance(n_sig, int):
-        q = as_number(get(params, "rsa", "q_level")) or 0.05
+        q = as_number(summary.get("q_level")) or as_number(get(params, "rsa", "q_level")) or 0.05
+        corr = summary.get("correction") or get(params, "rsa", "correction")
         cells = "No layer × channel cell" if n_sig == 0 else f"{n_sig} layer × channel cells"
-        text += f" {cells} passed FDR at q = {q:g}."
+        verb = "was" if n_sig in (0, 1) else "were"
+        text += f" {cells} {verb} significant at {correction_text(corr, q)}."
     return text
 
 
@@ -211,16 +214,20 @@ def _simulated_recovery(numbers, params):
     L, R = planted.get("layer"), planted.get("region")
     bl, br = a.get("best_region_layer"), a.get("best_region")
     hit = bl == L and br == R
-    q = as_number(a.get("best_region_q"))
-    level = as_number(get(params, "rsa", "q_level")) or 0.05
+    level = as_number(a.get("q_level")) or as_number(get(params, "rsa", "q_level")) or 0.05
+    corr = str(a.get("correction") or get(params, "rsa", "correction", default="bh"))
+    fwe = corr.lower() != "bh" and as_number(a.get("best_region_p_fwe")) is not None
+    adj = as_number(a.get("best_region_p_fwe") if fwe else a.get("best_region_q"))
+    adj_text = f"family-wise p = {fmt(adj)}" if fwe else f"q = {fmt(adj)}"
     text = (
         f"Known answer: layer {L}'s condition profile was planted in region {R}. The best layer × "
         f"region cell was layer {bl} × {br} (ρ = {fmt(a.get('best_region_rho'))}, "
-        f"{fmt_p(a.get('best_region_p'))}, q = {fmt(q)}), so the planted cell was "
+        f"{fmt_p(a.get('best_region_p'))}, {adj_text}), so the planted cell was "
         + ("recovered" if hit else "not recovered")
     )
-    if hit and q is not None and q > level:
-        text += f", though it does not pass FDR at q = {level:g} over layer × region"
+    if hit and adj is not None and adj > level:
+        how = correction_text("maxT" if fwe else "bh", level)
+        text += f", though it is not significant at {how} over layer × region"
     return Finding(text + ".", "simulated", "sEEG", ("alignment_simulated", "rdm_panels_simulated"))
 
 

@@ -66,5 +66,5 @@ def test_failed_brain_leaves_no_partial_output(tmp_path, runner, monkeypatch):
 
     monkeypatch.setattr(io, "write_text", broken)
     res = runner.invoke(app, ["brain", "-i", str(sim), "-o", str(ws / "b.nc")])
-    assert res.exit_code == 1 and "No space left" in res.output
+    assert res.exit_code == 1 and "disk is full (no space left on device)" in res.output
     assert not (ws / "b.nc").exists() and not (ws / "b.csv").exists()

@@ -50,7 +50,38 @@ def ws(tmp_path):
     (tmp_path / "nosidecar.csv").write_text("a\n1\n")
     (tmp_path / "fake.vhdr").write_text("this is not BrainVision")
     (tmp_path / "fake.edf").write_bytes(os.urandom(300))
+    _nothing_lost_files(tmp_path, stim, s)
     return tmp_path
+
+
+def _nothing_lost_files(d, stim, s):
+    """The inputs of the issue-24 classes: files from another model, a stimulus CSV with a
+    repeated position, a header naming a channel twice, damaged GGUF files, unsafe sweep specs,
+    folders holding the user's own files."""
+    hftp.save(s.assign_attrs(model="model-b"), d / "other_model.nc")
+    hftp.save(s.assign_attrs(model="model-a"), d / "model_a.nc")
+    units = stim.units.copy()
+    units.loc[1, "position"] = 0  # sequence 0 lists position 0 twice
+    units.to_csv(d / "dup.csv", index=False)
+    (d / "dup.json").write_text((d / "stim.json").read_text())
+    (d / "dup.vhdr").write_text(
+        "Brain Vision Data Exchange Header File Version 1.0\n[Common Infos]\nDataFile=dup.eeg\n"
+        "MarkerFile=dup.vmrk\nNumberOfChannels=2\nSamplingInterval=10000\n"
+        "[Channel Infos]\nCh1=E1,,0.1,µV\nCh2=E1,,0.1,µV\n"
+    )
+    (d / "empty.gguf").write_bytes(b"")
+    (d / "cut.gguf").write_bytes(b"GGUF\x03\x00\x00\x00" + b"\x01" * 40)
+    spec = (
+        'out = "sweep-out"\nn_sequences = 2\nseed = 0\ndesigns = ["sentences"]\n'
+        '[matrix]\nmodel = ["a"]\nlanguage = ["{lang}"]\n{extra}'
+    )
+    (d / "escape.toml").write_text(spec.format(lang="..", extra=""))
+    (d / "badtag.toml").write_text(spec.format(lang="en", extra="[tag]\nq = 2\n"))
+    user = d / "mine"
+    user.mkdir()
+    (user / "results").mkdir()
+    (user / "results" / "analysis.csv").write_text("the user's")
+    (user / "report.html").write_text("<p>my own report</p>")
 
 
 def _cases(d):
@@ -127,7 +158,26 @@ def _cases(d):
             2,
             ["'--q'"],
         ),
-        (["tag", "--spectra", s, "--condition", "sentences", "--out", s], 2, ["already exists"]),
+        (
+            ["tag", "--spectra", s, "--condition", "sentences", "--out", s, "--overwrite"],
+            2,
+            ["'--out'", "names the input given to '--spectra'"],
+        ),
+        (
+            [
+                "tag",
+                "--spectra",
+                s,
+                "--condition",
+                "sentences",
+                "--out",
+                out,
+                "--overwrite",
+                "true",
+            ],
+            2,
+            ["--overwrite is a flag"],
+        ),
         (["tag", "--spectra", stim, "--condition", "sentences", "--out", out], 2, ["extension"]),
         (["align", "--probe", str(d / "garbage.nc"), "--brain", s, "--out", out], 1, ["damaged"]),
         (["align", "--probe", s, "--brain", s, "--out", out], 2, ["brain's second"]),
@@ -166,8 +216,54 @@ def _cases(d):
         (["simulate-ieeg", "-o", str(d), "--subjects", "1"], 2, ["not an earlier simulated"]),
         (["report", str(d / "garbage.nc"), "--out", str(d / "rep")], 1, ["damaged"]),
         (["report", str(d / "nope.nc"), "--out", str(d / "rep")], 2, ["does not exist"]),
+        # issue 24: nothing lost, nothing silently wrong (one case per class)
+        # - confinement: a sweep value that would leave its output folder
+        (["sweep", str(d / "escape.toml")], 2, ["'spec.matrix.language'", "'..'"]),
+        # - the whole spec is checked before any run
+        (["sweep", str(d / "badtag.toml")], 2, ["'spec.tag.q'"]),
+        # - hftp deletes only what hftp wrote
+        (
+            ["demo", "--out", str(d / "mine"), "--overwrite"],
+            2,
+            ["did not write", "'report.html'", "even with --overwrite"],
+        ),
+        (
+            ["report", s, "--out", str(d / "mine"), "--overwrite"],
+            2,
+            ["report.html that hftp did not write"],
+        ),
+        # - no input is ever an output (symlinks and .. resolved)
+        (
+            ["probe", "--stimuli", stim, "-o", out, "--save-raw", str(d / "x" / ".." / "new.nc")],
+            2,
+            ["'--save-raw'", "same file as '--out'"],
+        ),
+        (["align", "--probe", s, "--brain", s, "--out", s, "--overwrite"], 2, ["names the input"]),
+        (
+            ["report", s, "--out", str(d / "rep"), "--allow-mixed", "true"],
+            2,
+            ["--allow-mixed is a flag"],
+        ),
+        # - provenance: results of two models are not mixed unless asked
+        (
+            ["report", str(d / "model_a.nc"), str(d / "other_model.nc"), "--out", str(d / "rep")],
+            2,
+            ["different model", "'model-a'", "'model-b'", "--allow-mixed"],
+        ),
+        # - stimulus files validated
+        (["probe", "--stimuli", str(d / "dup.csv"), "-o", out], 2, ["position 0 more than once"]),
+        # - MNE conventions: a channel named twice
+        (["brain", "-i", str(d / "dup.vhdr"), "-o", out], 2, ["'E1' (2 times)", "unique"]),
+        # - damaged model files
+        (["probe", "--stimuli", stim, "-o", out, "--model", str(d / "empty.gguf")], 1, ["empty"]),
+        (
+            ["probe", "--stimuli", stim, "-o", out, "--model", str(d / "cut.gguf")],
+            1,
+            ["truncated or damaged", "again"],
+        ),
         (["demo", "--out", str(d), "--n-sequences", "1"], 2, ["'--n-sequences'"]),
-        (["demo", "--out", str(d)], 2, ["not an hftp demo folder", "--overwrite"]),
+        (["demo", "--out", str(d)], 2, ["not an hftp demo folder", "another folder"]),
+        (["demo", "--out", str(d), "--overwrite"], 2, ["did not write", "even with --overwrite"]),
     ]
 
 
@@ -265,9 +361,19 @@ def test_write_all_writes_every_output_or_none(tmp_path):
     def broken():
         raise OSError(28, "No space left on device")
 
+    from hftp.io import atomic_dir
+
     c, d = tmp_path / "c.txt", tmp_path / "d"
-    d.mkdir()
-    (d / "inside").write_text("x")
+
+    def folder():
+        with atomic_dir(d) as staging:
+            (staging / "inside").write_text("x")
+
     with pytest.raises(OSError, match="No space"):
-        write_all([(c, lambda: c.write_text("c")), (d, lambda: None), (a, broken)])
+        write_all([(c, lambda: c.write_text("c")), (d, folder), (a, broken)])
     assert not c.exists() and not d.exists()  # written ones removed, a folder with its files
+    d.mkdir()
+    (d / "the_users.txt").write_text("mine")  # a folder hftp did not write: its files stay
+    with pytest.raises(OSError, match="No space"):
+        write_all([(d, lambda: None), (a, broken)])
+    assert (d / "the_users.txt").read_text() == "mine"

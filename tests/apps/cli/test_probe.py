@@ -3,6 +3,7 @@ raw activations written together or not at all."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import hftp
@@ -69,5 +70,28 @@ def test_a_failed_save_leaves_no_raw_file(files, tmp_path, runner, monkeypatch):
     monkeypatch.setattr(hftp.io, "save", broken)
     raw = tmp_path / "raw.nc"
     res = runner.invoke(app, [*_args(files, tmp_path / "s.nc"), "--save-raw", str(raw)])
-    assert res.exit_code == 1 and "No space left" in res.output
+    assert res.exit_code == 1 and "disk is full (no space left on device)" in res.output
     assert not raw.exists() and not (tmp_path / "s.nc").exists()
+
+
+def test_cli_probe(tmp_path, runner, summary):
+    folder = tmp_path / "tiny"
+    tiny_model("llama").save_pretrained(folder)  # 3 layers
+    tiny_tokenizer().save_pretrained(folder)
+    words = WORDS + ["old", "cow", "ate", "grass", "quizzically", "unbelievable"]
+    rng = np.random.default_rng(2)
+    stim_path = save_stimuli(
+        make_stim([list(rng.choice(words, 8)) for _ in range(3)]), tmp_path / "s.csv"
+    )
+    out = tmp_path / "spectra.nc"
+    args = ["probe", "--model", str(folder), "--stimuli", str(stim_path), "--out", str(out)]
+    res = runner.invoke(app, [*args, "--layers", "0,-1", "--batch-size", "2", "--json"])
+    assert res.exit_code == 0, res.output
+    got = summary(res)
+    assert got["layers"] == 2 and got["neurons"] == 48 and got["n_trials"] == [3]
+    spectra = hftp.load(out)
+    assert list(spectra.layer.values) == [0, 2] and spectra.attrs["site"].endswith("down_proj")
+    bad = runner.invoke(app, [*args, "--layers", "zero"])
+    assert bad.exit_code == 2 and "--layers" in bad.output
+    bad = runner.invoke(app, [*args, "--overwrite", "--layers", "7"])
+    assert bad.exit_code == 2 and "'--layers'" in bad.output

@@ -17,7 +17,8 @@ def test_report_from_files(tmp_path, spectra_file, runner, summary):
     )
     assert res.exit_code == 0, res.output
     html = (tmp_path / "rep" / "report.html").read_text()
-    assert "figures/tagged_profile.png" in html
+    assert "data:image/png;base64," in html and "figures/tagged_profile.svg" in html
+    assert 'src="figures/' not in html  # embedded: the page alone is complete
     assert (tmp_path / "rep" / "figures" / "tagged_profile.png").is_file()
     assert summary(res)["n_tagging"] == 1
 

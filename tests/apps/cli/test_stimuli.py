@@ -20,7 +20,8 @@ def test_stimuli_command(tmp_path, runner, summary):
     assert res.exit_code == 0, res.output
     got = summary(res)
     assert got["conditions"] == ["sentences", "within-shuffle"]
-    assert got["n_sequences"] == 6 and got["tagged_hz"] == {"sentence": 1.0, "phrase": 2.0}
+    assert got["n_sequences"] == 3 and got["n_sequences_total"] == 6  # per condition
+    assert got["tagged_hz"] == {"sentence": 1.0, "phrase": 2.0}
     back = load_stimuli(out)
     expected = make_stimuli("en", ["sentences", "within-shuffle"], 3, 2)
     pd.testing.assert_frame_equal(back.units, expected.units)

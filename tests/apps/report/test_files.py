@@ -90,4 +90,4 @@ def test_brain_spectra_get_their_itpc_figure(tmp_path):
     path, counts = report_from_files([s_path], tmp_path / "rep")
     assert counts == {"n_spectra": 1}
     assert (tmp_path / "rep" / "figures" / "eeg_itpc.png").is_file()
-    assert "figures/eeg_itpc.png" in path.read_text()
+    assert "data:image/png;base64," in path.read_text()

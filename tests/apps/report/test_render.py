@@ -71,7 +71,9 @@ def _keys(d) -> set[str]:
 
 
 def _assert_resolves(page: _Page, root: Path) -> None:
-    for ref in page.imgs + page.links:
+    for ref in page.imgs:  # figures are embedded: the page alone is complete
+        assert ref.startswith("data:image/"), ref[:40]
+    for ref in page.links:
         if ref.startswith("#"):
             assert ref[1:] in page.ids, f"anchor {ref} has no target"
         else:
@@ -86,7 +88,10 @@ def test_report_order_links_and_labels(tmp_path, figures, numbers, params):
     page = _parse(path)
     # every image and link resolves (files relative to the report, anchors to ids)
     _assert_resolves(page, tmp_path)
-    assert page.imgs == [f"figures/{n}.png" for n in figures]
+    import base64
+
+    embedded = [base64.b64decode(ref.split(",", 1)[1]) for ref in page.imgs]
+    assert embedded == [(tmp_path / f"figures/{n}.png").read_bytes() for n in figures]
     assert {f"figures/{n}.svg" for n in figures} <= set(page.links)
     assert "summary.json" in page.links
     assert any(link.startswith("#fig-") for link in page.links)
@@ -128,7 +133,7 @@ def test_findings_are_sentences_labelled_and_linked(tmp_path, figures, numbers, 
     assert "within the FDR level q = 0.05" in by_text
     assert "95% CI 0.158 to 0.171, subject bootstrap" in by_text
     assert "720 exact permutations" in by_text
-    assert "planted cell was recovered, though it does not pass FDR" in by_text
+    assert "planted cell was recovered, though it is not significant at" in by_text
     assert "t(19) = 2.50" in by_text and "d_z = 0.56" in by_text
     # each labelled: model results real, simulator results simulated
     sim = [it for it in items if "simulated" in it.split("</span>")[0]]
@@ -153,7 +158,7 @@ def test_figures_have_titles_captions_and_source_labels(tmp_path, figures, numbe
         tmp_path, figures, numbers, params, captions={"tagged_spectra": "My caption."}
     ).read_text()
     px = int.from_bytes((tmp_path / "figures/layer_profile.png").read_bytes()[16:20], "big")
-    assert f'<img src="figures/layer_profile.png" width="{px // 2}"' in page
+    assert re.search(rf'<img src="data:image/png;base64,[^"]+" width="{px // 2}"', page)
     assert "Figure 1. Tagged neurons per layer.</strong> Per-layer percentage" in page
     assert "Spectra of the most tagged neurons.</strong> My caption." in page
     fig = re.findall(r'<figure id="fig-alignment_simulated">.*?</figure>', page, re.S)[0]

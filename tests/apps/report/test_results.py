@@ -79,4 +79,7 @@ def test_alignment_sentences_state_the_statistic_its_null_and_the_best_layer(num
     assert text.startswith("Model–sEEG alignment S = 0.164")
     assert "95% CI 0.158 to 0.171" in text and "The best layer was" in text
     lead = alignment_sentences(numbers["eeg_scalp"], params, "EEG", lead="Run: ")
-    assert lead.startswith("Run: S = 0.052") and "No layer × channel cell passed FDR" in lead
+    assert (
+        lead.startswith("Run: S = 0.052")
+        and "No layer × channel cell was significant at family-wise p < 0.05 (maxT" in lead
+    )
