@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.hftp-installed
 DEMO_OUT ?= hftp-demo
 
-.PHONY: demo demo-quick test test-fast wheel-smoke lint format bench offline-models clean docs docs-clean
+.PHONY: demo demo-quick test test-fast doctest notebooks wheel-smoke lint format bench offline-models clean docs docs-clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,24 +26,55 @@ demo-quick: $(STAMP)
 	$(VENV)/bin/hftp demo --quick --out $(DEMO_OUT)
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check hftp tests benchmarks
-	$(VENV)/bin/ruff format --check hftp tests benchmarks
+	$(VENV)/bin/ruff check hftp tests benchmarks examples
+	$(VENV)/bin/ruff format --check hftp tests benchmarks examples
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n auto --nbmake --nbmake-timeout=1200 notebooks tests
 
 # The quick loop while developing: everything but the tests marked slow (real model, long pipelines).
 test-fast: $(STAMP)
-	$(VENV)/bin/ruff check hftp tests benchmarks
+	$(VENV)/bin/ruff check hftp tests benchmarks examples
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n auto -m "not slow" tests
 
 wheel-smoke: $(STAMP)
 	PY=$(abspath $(PY)) .ci/wheel-smoke
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check hftp tests benchmarks
+	$(VENV)/bin/ruff check hftp tests benchmarks examples
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format hftp tests benchmarks
-	$(VENV)/bin/ruff check --fix hftp tests benchmarks
+	$(VENV)/bin/ruff format hftp tests benchmarks examples
+	$(VENV)/bin/ruff check --fix hftp tests benchmarks examples
+
+# The Examples sections of the functions of the package face, run as doctests (tiny and simulated
+# data, under a minute). `make test` runs them too (tests/test_doctests.py).
+doctest: $(STAMP)
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n 0 tests/test_doctests.py
+
+# Execute the notebooks in place with the quick settings they carry, so that they are committed
+# with their outputs, figures included (the inline backend embeds them; progress bars are left
+# out). `make test` executes them again (nbmake) without writing.
+define RUN_NOTEBOOKS
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+for path in map(Path, sys.argv[1:]):
+    print("executing", path, flush=True)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb, timeout=1800, kernel_name="python3", record_timing=False,
+        resources={"metadata": {"path": str(path.parent.resolve())}},
+    )
+    client.execute()
+    nbformat.write(nb, path)
+endef
+export RUN_NOTEBOOKS
+
+notebooks: $(STAMP)
+	MPLBACKEND=module://matplotlib_inline.backend_inline TQDM_DISABLE=1 \
+	  HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -c "$$RUN_NOTEBOOKS" $(or $(NB),notebooks/*.ipynb)
 
 bench: $(STAMP)
 	$(PY) benchmarks/extract.py

@@ -22,7 +22,9 @@ bare_tflops / ``peak_tflops``, the device's dense bf16 peak (a table by device n
 is one JSON object; the exit status is 1 when a goal is missed (0 with ``--dry-run``, which
 checks the code path on the CPU with a small shape and float32, and sets no goal).
 
-``breakdown`` says where the probe's time goes beyond the bare pass (see :func:`breakdown`).
+``breakdown`` says where the probe's time goes beyond the bare pass (see :func:`breakdown`), and
+``checks`` compares the device path's numbers with its slower variants (see :func:`checks`; a
+failed check also exits 1).
 
 Usage::
 
@@ -273,6 +275,43 @@ def breakdown(model, tok, n_units: int, batch_size: int, device: str, n_batches:
     return out
 
 
+def checks(model, tok, n_units: int, batch_size: int, device: str) -> dict:
+    """The device path's numbers against its own slower variants, on two batches.
+
+    ``compiled_vs_eager``: the compiled summary kernel against the same sums done eagerly (the
+    path the CPU tests check against numpy); ``fused_vs_pooled``: the hooks' fused product
+    (bfloat16 matrix, float32 results) against pooled float32 units and a float32 DFT. Both the
+    largest difference in any sum or kept coefficient over that variable's largest value;
+    ``ok`` when the first is at float32 rounding and the second within bfloat16's.
+    """
+    from hftp.models import fft
+
+    stim = make_stim(2 * batch_size, n_units)
+    _, fused = probe_pass(model, tok, stim, batch_size, device)
+    compile_on = set(fft.COMPILE_ON)
+    fft.COMPILE_ON.clear()
+    try:
+        _, eager = probe_pass(model, tok, stim, batch_size, device)
+    finally:
+        fft.COMPILE_ON.update(compile_on)
+    fft.DeviceSummarizer.fused = False
+    try:
+        _, pooled = probe_pass(model, tok, stim, batch_size, device)
+    finally:
+        fft.DeviceSummarizer.fused = True
+
+    def rel(a, b) -> float:
+        worst = 0.0
+        for var in ("sum_x", "sum_abs", "sum_abs2", "sum_phase", "trial_x"):
+            x, y = a[var].values, b[var].values
+            worst = max(worst, float(abs(x - y).max() / max(abs(y).max(), 1e-30)))
+        return worst
+
+    out = {"compiled_vs_eager": rel(fused, eager), "fused_vs_pooled": rel(fused, pooled)}
+    out["ok"] = out["compiled_vs_eager"] < 1e-4 and out["fused_vs_pooled"] < 3e-2
+    return out
+
+
 def hooks_pass(model, tok, stim, batch_size: int, device: str) -> float:
     """Seconds for the probe's batch driver alone (what its hooks do to each layer, no sums)."""
     from hftp.models.batching import iter_pooled, iter_spectral, make_plan
@@ -409,6 +448,8 @@ def main(argv=None) -> int:
     probe_pass(model, tok, warm, args.batch_size, args.device)
     del warm
     gc.collect()
+    verified = checks(model, tok, args.units, args.batch_size, args.device)
+    gc.collect()
 
     if args.device.startswith("cuda"):
         torch.cuda.reset_peak_memory_stats()
@@ -470,6 +511,7 @@ def main(argv=None) -> int:
         "host_peak_gib": round(host_peak_gib(), 2),
         "spectra_mib": round(spectra_mb, 1),
         "spectra_ok": n_trials == args.sequences and finite,
+        "checks": verified,
         "breakdown": parts,
         "goal": GOAL,
         "goal_met": goal_met,
@@ -479,7 +521,7 @@ def main(argv=None) -> int:
         "load_avg_1min": os.getloadavg()[0],
     }
     print(json.dumps(result), flush=True)
-    if not result["spectra_ok"]:
+    if not (result["spectra_ok"] and verified["ok"]):
         return 1
     return 1 if goal_met is False else 0
 

@@ -9,7 +9,8 @@ For each size, on whatever device is there (or ``--device``):
 - ``tokens_per_s``: tokens the probe reads per second.
 - ``peak_mb``: peak memory while probing (CUDA: ``max_memory_allocated``; CPU: the RSS high-water
   mark, reset after the model is built; Linux), with ``n_seq`` and ``4 * n_seq`` sequences;
-  ``memory_ratio`` is their ratio. Goal: flat (<= 1.10).
+  ``memory_ratio`` is their ratio. Goal: flat (<= 1.10). ``host_peak_mb`` and
+  ``host_memory_ratio``: the same for the host's RSS on every device (on CUDA too).
 - ``param_mb``: the model's weights; ``vocab``: its vocabulary. The toy sizes have the benchmark
   tokenizer's few hundred tokens, so their LM head is almost free and the probe (which stops
   before it) saves nothing there: the worst case. ``smollm2-135m-shape`` has the default model's own
@@ -18,7 +19,8 @@ For each size, on whatever device is there (or ``--device``):
 Prints one JSON object on its last line. Usage::
 
     python benchmarks/scale.py                          # CPU sizes (a few minutes on 2 cores)
-    python benchmarks/scale.py --preset 7b --device cuda --dtype bfloat16   # see benchmarks/gpu.sh
+    python benchmarks/scale.py --preset 7b --device cuda --dtype bfloat16
+    (benchmarks/gpu_goal.py measures the GPU goal itself: 600 sequences, FLOP/s, share of peak)
 """
 
 from __future__ import annotations
@@ -122,8 +124,7 @@ def _reset_peak(device: str) -> None:
     if device.startswith("cuda"):
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
-        return
-    try:
+    try:  # the host's high-water mark too, on every device
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")
     except OSError:
@@ -180,11 +181,12 @@ def measure(size, args, hftp, tok, stims) -> dict:
             t0 = time.perf_counter()
             fn()
             out.append(time.perf_counter() - t0)
-    peaks = []
+    peaks, host_peaks = [], []
     for s in (stim, big):
         _reset_peak(args.device)
         hftp.probe(model, tok, s, batch_size=args.batch_size, progress=False)
         peaks.append(_peak_mb(args.device))
+        host_peaks.append(_status_mb("VmHWM"))
     n_params = sum(p.numel() for p in model.parameters())
     param_mb = sum(p.numel() * p.element_size() for p in model.parameters()) / 2**20
     name, hidden, mlp, layers, *_ = size
@@ -211,6 +213,8 @@ def measure(size, args, hftp, tok, stims) -> dict:
         "tokens_per_s": round(n_tokens / probe_s, 1),
         "peak_mb": [round(p, 1) for p in peaks],
         "memory_ratio": round(peaks[1] / peaks[0], 3),
+        "host_peak_mb": [round(p, 1) for p in host_peaks],
+        "host_memory_ratio": round(host_peaks[1] / host_peaks[0], 3),
     }
 
 

@@ -264,7 +264,25 @@ def _escape_markup(app, what, name, obj, options, lines):
     lines[:] = text.split("\n")
 
 
+def _guard_numpydoc_def_line():
+    """numpydoc looks for the ``def`` line of an object's source and raises StopIteration (not
+    the OSError it handles) when the source it finds has none, e.g. while a module is being
+    rewritten on disk during a long build. The line only places a validation message."""
+    from numpydoc.validate import Validator
+
+    prop = Validator.source_file_def_line
+
+    def source_file_def_line(self):
+        try:
+            return prop.fget(self)
+        except StopIteration:
+            return None
+
+    Validator.source_file_def_line = property(source_file_def_line)
+
+
 def setup(app):
+    _guard_numpydoc_def_line()
     app.connect("missing-reference", _resolve_alias)
     app.connect("autodoc-process-docstring", _escape_markup, priority=100)
     # sphinx-gallery runs the examples in this process: their warnings are theirs to fix, and a

@@ -84,12 +84,16 @@ def probe_model(stim, *, model: str = "default", **kwargs):
     folder = cache_dir()
     path = None
     if folder is not None:
-        path = folder / f"probe-{model}-{_key(stim, model, kwargs)}.nc"
+        source = _source_digest()[:8]
+        path = folder / f"probe-{model}-{_key(stim, model, kwargs)}-{source}.nc"
         if path.exists():
             return hftp.load(path)
     net, tokenizer = default_model() if model == "default" else untrained_model()
     spectra = hftp.probe(net, tokenizer, stim, **kwargs)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("probe-*.nc"):  # made by another version of hftp's code
+            if not old.name.endswith(f"-{source}.nc"):
+                old.unlink(missing_ok=True)
         hftp.save(spectra, path, overwrite=True)
     return spectra

@@ -50,7 +50,7 @@ untrained = hftp.find_tagged(
 
 # %%
 # One long table: model, layer, relative depth, category, count, proportion.
-profiles = hftp.compare_profiles({"SmolLM2-135M": trained, "SmolLM2-135M untrained": untrained})
+profiles = hftp.compare_profiles({"SmolLM2-135M": trained, "SmolLM2-135M (untrained)": untrained})
 profiles[profiles["category"] == "sentence"].round(3)
 
 # %%

@@ -24,7 +24,8 @@ from .tagging.across_models import compare_profiles
 from .tagging.fdr import bh_fdr
 from .tagging.lexical import lexical_residual
 from .tagging.pipeline import find_tagged
-from .tagging.profile import effect_curve, effect_profile, layer_profile, overlap
+from .tagging.profile import effect_curve, effect_profile, layer_profile
+from .tagging.sets import overlap
 from .tagging.responsive import responsive_channels
 from ._version import __version__
 

@@ -1,6 +1,7 @@
 """The Examples of the top-level functions run as doctests.
 
-Every function of the package face (the names of ``hftp._API``) has an ``Examples`` section, and
+Every function of the package face (``hftp.__all__``, declared in ``hftp/__init__.pyi``) has an
+``Examples`` section, and
 it runs as written, on tiny or simulated data (``hftp.testing``): each example imports what it
 uses (no names are provided to it), and one that writes files writes them into a temporary
 folder. ``make doctest`` runs this file alone.
@@ -14,18 +15,29 @@ from __future__ import annotations
 import doctest
 import inspect
 import warnings
+from pathlib import Path
 
 import pytest
 
 import hftp
 
-# the functions of the package face (classes such as StimulusSet and HftpError are not in scope)
-FUNCTIONS = sorted(name for name in hftp._API if not name[0].isupper())
+_PACKAGE = Path(hftp.__file__).parent
+# the functions of the package face: not its subpackages and modules (``hftp.io``), classes
+# (StimulusSet, HftpError) or ``__version__``; told apart by name, so that collecting this file
+# imports none of them
+FUNCTIONS = sorted(
+    name
+    for name in hftp.__all__
+    if name[0].islower()
+    and not (_PACKAGE / name).is_dir()
+    and not (_PACKAGE / f"{name}.py").is_file()
+)
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
-def test_the_package_face_has_31_functions():
-    assert len(FUNCTIONS) == 31, FUNCTIONS
+def test_the_package_face_lists_its_functions():
+    assert len(FUNCTIONS) >= 31, FUNCTIONS
+    assert {"probe", "find_tagged", "align", "load", "save"} <= set(FUNCTIONS)
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)

@@ -321,7 +321,7 @@ def compare(
     from hftp.models.loss import next_unit_loss
     from hftp.models.probing import probe
     from hftp.tagging.pipeline import find_tagged
-    from hftp.tagging.profile import overlap
+    from hftp.tagging.sets import overlap
 
     everyone = {"base": base, **models}
     tagged, rows = {}, []

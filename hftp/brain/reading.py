@@ -155,11 +155,8 @@ def read_recording(
     epochs : mne.Epochs
         Shape (n_trials, n_channels, n_times), with a DigMontage in ``mni_tal`` when MNI positions
         are known, ``info["subject_info"]`` and hftp metadata (subject, tagged frequencies,
-        format, source, data set) in ``info["description"]`` (see :func:`recording_meta`).
-        Channels marked bad (``info["bads"]``, a BIDS channels.tsv ``status``) stay in the epochs
-        and are left out by :func:`hftp.brain_spectra`; trials that overlap an annotation whose
-        description starts with ``BAD`` are dropped (MNE's convention), with a note counting
-        them.
+        format, source, data set) in ``info["description"]`` (see :func:`recording_meta`). Trials
+        overlapping a ``BAD`` annotation are dropped; ``info["bads"]`` go to brain_spectra.
 
     Raises
     ------
@@ -171,6 +168,16 @@ def read_recording(
     --------
     read_subjects : every subject of a BIDS root, as a list of ``mne.Epochs``.
     read_spectra : a FieldTrip Fourier-spectra file, as a brain Spectra.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import hftp
+    >>> sim = hftp.simulate_ieeg(Path(tempfile.mkdtemp()) / "bids", subjects=1, n_trials=4, seed=0)
+    >>> epochs = hftp.read_recording(sim.root)  # a BIDS root, a subject folder or a file
+    >>> len(epochs), len(epochs.ch_names), sorted(epochs.event_id)
+    (12, 12, ['phrases', 'random-words', 'sentences'])
     """
     opts = ReadOptions(
         conditions=conditions,

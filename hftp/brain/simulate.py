@@ -156,7 +156,7 @@ def simulate_ieeg(
     subjects : int
         Number of subjects (same regions, different contact positions). Default 2.
     regions : list of str, optional
-        Language regions (``hftp/data/aal_regions.tsv``) holding contacts. Default: the keys of
+        Language regions (``hftp/brain/aal_regions.tsv``) holding contacts. Default: the keys of
         ``responses``.
     responses : dict, optional
         region → level → amplitude (each level responds in every condition whose design has it), or
@@ -189,6 +189,19 @@ def simulate_ieeg(
     SimulatedIEEG
         ``root``, ``truth_path`` and ``truth`` (dict). The truth lists, per subject and contact,
         its region, MNI position and amplitude per condition and level, and ``responsive`` flags.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import hftp
+    >>> sim = hftp.simulate_ieeg(Path(tempfile.mkdtemp()) / "bids", subjects=1, n_trials=4, seed=0)
+    >>> sim.truth["conditions"]
+    {'sentences': ['unit', 'phrase', 'sentence'], 'phrases': ['unit', 'phrase'], 'random-words': ['unit']}
+    >>> sim.truth["responses"]["IFG_L"]["sentences"]  # IFG follows the sentence rate only
+    {'unit': 0.0, 'phrase': 0.0, 'sentence': 1.0}
+    >>> sorted(p.name for p in (sim.root / "sub-01").rglob("*.vhdr"))
+    ['sub-01_task-listening_ieeg.vhdr']
     """
     from hftp.brain.anatomy import region_table, region_voxels
 
@@ -228,7 +241,8 @@ def simulate_ieeg(
         "responses": profiles,
         "subjects": {},
     }
-    with atomic_dir(out) as tmp:  # _check_target allows replacing only an earlier simulation
+    # _check_target allows replacing only an earlier simulation; atomic_dir only hftp's files
+    with atomic_dir(out, name="out_dir", writer="hftp.simulate_ieeg", legacy=_legacy_sim) as tmp:
         for s in range(subjects):
             sub = f"{s + 1:02d}"
             truth["subjects"][sub] = _write_subject(
@@ -251,6 +265,33 @@ def simulate_ieeg(
         _write_sidecars(tmp, design, task, truth)
     logger.info("wrote a SIMULATED BIDS iEEG data set to %s", out)
     return SimulatedIEEG(root=out, truth_path=out / "ground_truth.json", truth=truth)
+
+
+#: what simulate_ieeg writes at the top of its folder (besides sub-*/)
+_SIM_FILES = {
+    "README",
+    ".bidsignore",
+    "dataset_description.json",
+    "participants.tsv",
+    "participants.json",
+    "ground_truth.json",
+}
+
+
+def _legacy_sim(folder: Path) -> bool:
+    """A simulated data set an older hftp wrote (no manifest): only the simulator's files."""
+    for f in folder.rglob("*"):
+        rel = f.relative_to(folder)
+        if f.is_dir() and not f.is_symlink():
+            continue
+        top = rel.parts[0]
+        if len(rel.parts) == 1:
+            ok = top in _SIM_FILES or (top.startswith("task-") and top.endswith("_events.json"))
+        else:
+            ok = top.startswith("sub-") and rel.name.startswith(top) and not f.is_symlink()
+        if not ok:
+            return False
+    return True
 
 
 def _check_target(out: Path, overwrite: bool) -> None:

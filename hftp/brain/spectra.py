@@ -150,6 +150,18 @@ def brain_spectra(
         attrs carry the provenance of the data: ``source`` (the file), ``dataset``,
         ``modality`` and ``source_kind`` (``"simulated"``, ``"real"`` or ``"unknown"``), and
         ``bads`` (the channels left out as marked bad).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import hftp
+    >>> sim = hftp.simulate_ieeg(Path(tempfile.mkdtemp()) / "bids", subjects=1, n_trials=4, seed=0)
+    >>> spectra = hftp.brain_spectra(hftp.read_recording(sim.root))
+    >>> dict(spectra.sizes)  # 12 s trials at 256 Hz, 1 s onset dropped
+    {'condition': 3, 'channel': 12, 'freq': 1408, 'trial': 4, 'tagged_freq': 3}
+    >>> spectra.hftp.tagged_hz
+    {'unit': 4.0, 'phrase': 2.0, 'sentence': 1.0}
     """
     import xarray as xr
 

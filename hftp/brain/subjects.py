@@ -36,6 +36,17 @@ def concat_subjects(spectra: Sequence[Any]):
     spectra : xarray.Dataset
         Dims ``(condition, channel, freq)``, channels of every subject in the order given; attrs
         ``subjects`` (JSON list) in place of ``subject``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import hftp
+    >>> sim = hftp.simulate_ieeg(Path(tempfile.mkdtemp()) / "bids", subjects=2, n_trials=4, seed=0)
+    >>> per_subject = [hftp.brain_spectra(e) for e in hftp.brain.read_subjects(sim.root)]
+    >>> pooled = hftp.concat_subjects(per_subject)
+    >>> pooled.sizes["channel"], pooled["channel"].values[:2].tolist()
+    (24, ['01/C01', '01/C02'])
     """
     import xarray as xr
 

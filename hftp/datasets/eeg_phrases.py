@@ -25,6 +25,7 @@ __all__ = [
     "EEG_PHRASES_PARTIAL_CONDITIONS",
     "EEG_PHRASES_URL",
     "EEG_LABEL",
+    "EEG_DATASET",
     "read_eeg_phrases",
     "subject_itc",
     "grand_average_itc",
@@ -51,6 +52,8 @@ EEG_PHRASES_PARTIAL = {"P1", "P2", "P3", "P4"}
 EEG_PHRASES_PARTIAL_CONDITIONS = ("avav", "anan", "phmi")
 #: The modality every eeg-phrases result carries.
 EEG_LABEL = "EEG (scalp)"
+#: The data set's name every eeg-phrases result carries (its provenance travels into alignments).
+EEG_DATASET = "eeg-phrases (Burroughs, Kazanina & Houghton 2021)"
 
 
 def read_eeg_phrases(folder: str | os.PathLike, *, drop_bad: bool = True, progress: bool = False):
@@ -94,7 +97,7 @@ def read_eeg_phrases(folder: str | os.PathLike, *, drop_bad: bool = True, progre
             tagged_hz=EEG_PHRASES_TAGGED_HZ,
             drop_codes=EEG_PHRASES_BAD_CODES if drop_bad else (),
         )
-        out.append(s.assign_attrs(modality=EEG_LABEL))
+        out.append(s.assign_attrs(modality=EEG_LABEL, dataset=EEG_DATASET, source_kind="real"))
     return out
 
 

@@ -99,6 +99,10 @@ def fetch_files(
     """
     import pooch
 
+    from hftp._paths import confine
+
+    for rel in registry:  # every file of the registry lands inside dest
+        confine(dest, rel, name="registry")
     dest.mkdir(parents=True, exist_ok=True)
     fetcher = pooch.create(path=dest, base_url=base_url.rstrip("/") + "/", registry=registry)
     local = base_url.startswith("file://")

@@ -45,7 +45,7 @@ from hftp.models.batching import check_inputs, check_layers, sequences_by_condit
 from hftp.models.hooks import pre_hooks
 from hftp.models.load import model_id
 from hftp.models.loss import Scorer
-from hftp.models.neuron_sets import NULLS, neuron_sets
+from hftp.models.neuron_sets import NULLS, ablation_sets
 from hftp.models.wrappers import unwrap_model, wrapper_name
 
 __all__ = ["ablate", "ablation_table", "METHODS"]
@@ -165,7 +165,7 @@ def ablate(
     verdict : str
         With a find_tagged result: the verdict the categories come from. ``"significant"``
         (default; the result's ``category``) or ``"selective"`` (``selective_category``: tagged
-        AND effect above δ, see :func:`hftp.tagging.profile.add_categories`). With
+        AND effect above δ, see :func:`hftp.tagging.sets.add_categories`). With
         ``layers=``, ``verdict="selective"`` and ``categories="tagged"`` ablate every selective
         neuron of those layers.
     top_k : int or list of int, optional
@@ -269,7 +269,7 @@ def ablate(
             "Pass the control conditions only."
         )
     reference = conds if reference is None else _check_conditions("reference", reference, conds)
-    sets = neuron_sets(
+    sets = ablation_sets(
         neurons,
         len(modules),
         categories=categories,

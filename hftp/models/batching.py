@@ -9,6 +9,9 @@ through the model. :func:`iter_pooled` runs each batch through the model under
 (:mod:`hftp.models.pooling`), and yields one (L, B, U, N) block per batch; its consumers are
 :func:`hftp.extract_activations` and :func:`hftp.probe`. Batches are right-padded with an
 attention mask, which is exact for causal models.
+
+Past 500 lines, the module is one idea: driving batches of a stimulus set through a hooked
+model, from the checked plan to the pooled blocks; its checks serve only that drive.
 """
 
 from __future__ import annotations

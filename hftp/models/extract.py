@@ -162,6 +162,18 @@ def extract_activations(
         Also attrs ``add_bos``, ``tokenization``, ``token_sharing`` (JSON: condition →
         fraction of units that share a token with another unit) and ``token_splitting`` (JSON:
         condition → fraction of units that unit-wise tokenization split from a word).
+
+    Examples
+    --------
+    >>> import hftp
+    >>> from hftp.testing import make_stim, tiny_model, tiny_tokenizer
+    >>> model, tokenizer = tiny_model("llama", n_layers=2), tiny_tokenizer()
+    >>> stim = make_stim([["the", "dog", "runs", "home"] * 2, ["a", "cat", "sees", "fish"] * 2])
+    >>> acts = hftp.extract_activations(model, tokenizer, stim)
+    >>> acts.dims, acts.shape  # 2 sequences, 2 layers, 8 words, 48 neurons
+    (('sequence', 'layer', 'unit', 'neuron'), (2, 2, 8, 48))
+    >>> acts["token_text"].values[0, :4].tolist()
+    ['the', 'dog', 'runs', 'home']
     """
     import xarray as xr
 

@@ -65,6 +65,16 @@ def register_family(model_type: str, pattern: str, *, overwrite: bool = False) -
         ``"h.{i}.mlp.dense_4h_to_h"``. It matches any module path that ends with it.
     overwrite : bool
         Replace an existing entry. Default False.
+
+    Examples
+    --------
+    >>> import hftp
+    >>> hftp.register_family("my-arch", "blocks.{i}.mlp.out_proj", overwrite=True)
+    >>> hftp.models.FAMILIES["my-arch"]
+    'blocks.{i}.mlp.out_proj'
+
+    A model whose ``config.model_type`` is ``"my-arch"`` is now probed at the input of
+    ``blocks.<layer>.mlp.out_proj``; for a single call, ``hftp.probe(..., site=...)`` does the same.
     """
     check_type("model_type", model_type, str, "a string (model.config.model_type)")
     _check_pattern(pattern)

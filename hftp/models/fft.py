@@ -32,6 +32,10 @@ Both give the sums of ``acc.add(condition, rfft_trials(x, drop=drop))`` (tested,
 bfloat16 activations the (T, 2F) matrix is applied in bfloat16 (float32 accumulation): the error
 this adds to X is about half of what rounding the activations to bfloat16 already put there
 (relative 9e-4 against 1.7e-3 in a test), so spectra stay within bfloat16 precision.
+
+This module is one idea, a batch of activations turned into Spectra sums where the activations
+are; the CPU's way and the accelerator's share one contract and one set of tests, which is why
+both live here, and it is longer than most for that reason.
 """
 
 from __future__ import annotations
@@ -291,7 +295,7 @@ def spectral_matrix(batch, drop: int, device) -> SpectralMatrix:
     P.index_put_((rows, torch.remainder(cols, n_tok)), weights)  # (b*U + u, t): the pooling
     P = P.view(n_seq, n_units, n_tok)[:, drop:, :].transpose(1, 2)  # (B, T, U - drop)
     M = torch.zeros(n_seq, n_tok, block_width(n_freq), dtype=torch.float64, device=device)
-    torch.matmul(P, dft_matrix(n_units - drop, device), out=M[..., : 2 * n_freq])
+    M[..., : 2 * n_freq] = torch.matmul(P, dft_matrix(n_units - drop, device))
     inside = (P != 0).any(-1).double()  # (B, T): tokens in the DFT's units
     M[..., 2 * n_freq] = inside
     inv_count = 1.0 / inside.sum(1).clamp(min=1.0)

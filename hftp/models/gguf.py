@@ -32,6 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from hftp._paths import confine
 from hftp._validation import HftpError, InvalidValueError, MissingPackageError
 from hftp.io import atomic_dir
 
@@ -263,7 +264,7 @@ def gguf_folder(path: str | Path, root: str | Path) -> Path:
         )
     if path.stat().st_size == 0:
         check_gguf_file(path)  # raises: say "empty" before anything else
-    dest = Path(root) / "models" / gguf_key(path, root)
+    dest = confine(Path(root) / "models", gguf_key(path, root), name="name")
     if (dest / MARKER).is_file():
         _check_complete(dest)
         return dest

@@ -219,6 +219,22 @@ def load_model(
     model : transformers.PreTrainedModel
         In eval mode; ``model.hftp_name`` holds the id recorded in provenance.
     tokenizer : transformers.PreTrainedTokenizerBase
+
+    Examples
+    --------
+    >>> import hftp
+    >>> model, tokenizer = hftp.load_model()  # the offline default model  # doctest: +SKIP
+
+    Any local Hugging Face folder, here a tiny random model saved with its tokenizer:
+
+    >>> import tempfile
+    >>> from hftp.testing import tiny_model, tiny_tokenizer
+    >>> folder = tempfile.mkdtemp()
+    >>> tiny_model("llama").save_pretrained(folder)
+    >>> _ = tiny_tokenizer().save_pretrained(folder)
+    >>> model, tokenizer = hftp.load_model(folder, device="cpu")
+    >>> model.config.model_type, model.config.num_hidden_layers, model.training
+    ('llama', 3, False)
     """
     import torch
 

@@ -7,7 +7,7 @@ sets :func:`hftp.models.ablate` silences from what the user passes:
 - a :func:`hftp.find_tagged` result and its categories (``sentence``, ``phrase``, ``shared``, or
   ``tagged`` for any), built from the verdict named by ``verdict``: ``"significant"`` reads the
   result's ``category``, another verdict ``v`` reads ``{v}_category`` (e.g.
-  ``selective_category``, which :func:`hftp.tagging.profile.add_categories` adds);
+  ``selective_category``, which :func:`hftp.tagging.sets.add_categories` adds);
 - the ``top_k`` neurons of each layer ranked by a per-neuron score of the result (by default
   ``effect_lower``, the lower confidence bound of the effect size: the neurons whose
   structure-specific effect is surely largest, not those that differ most surely from zero).
@@ -42,7 +42,7 @@ __all__ = [
     "NULLS",
     "count_matched_sets",
     "layer_array",
-    "neuron_sets",
+    "ablation_sets",
     "variance_matched_sets",
     "variance_strata",
 ]
@@ -141,7 +141,7 @@ def _top_k_sets(neurons, n_layers, top_k, rank_by, level) -> dict[str, np.ndarra
     return out
 
 
-def neuron_sets(
+def ablation_sets(
     neurons,
     n_layers: int,
     *,

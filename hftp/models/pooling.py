@@ -13,7 +13,11 @@ A token that overlaps two units gives both the same vector, which can bias a con
 conditions differ in how often that happens (two-character Chinese words that a tokenizer merges
 are frequent in sentences, rare in shuffled controls). :func:`encode` counts such units
 (:attr:`Batch.n_shared`), and ``tokenization="unitwise"`` tokenizes each unit on its own so that
-no token spans two (the default for units not separated by whitespace).
+no token spans two (the default for units not separated by whitespace); it then counts the
+units it split out of a word the tokenizer reads as one token (:attr:`Batch.n_split`).
+
+Past 500 lines, the module is one idea: the alignment of tokens to units, from tokenizing the
+streams (and counting what tokenization shares or splits) to the pooling matrices and products.
 """
 
 from __future__ import annotations

@@ -91,6 +91,24 @@ def probe(
         joint tokenization). A warning is issued for each when the conditions differ by more
         than :data:`hftp.models.pooling.SHARING_TOLERANCE`, and again when
         :func:`hftp.find_tagged` compares such conditions.
+
+    Examples
+    --------
+    >>> import hftp
+    >>> from hftp.testing import tiny_model, tiny_tokenizer
+    >>> model, tokenizer = tiny_model("llama", n_layers=2), tiny_tokenizer()
+    >>> stim = hftp.make_stimuli("en", ["sentences", "within-shuffle"], n_sequences=3,
+    ...                          n_sentences=5, seed=0)
+    >>> spectra = hftp.probe(model, tokenizer, stim, progress=False)
+    >>> dict(spectra.sizes)  # 20 words per sequence: 10 frequencies up to 2 Hz
+    {'condition': 2, 'layer': 2, 'neuron': 48, 'freq': 10, 'trial': 3, 'tagged_freq': 2}
+    >>> spectra.hftp.sfreq, spectra.hftp.tagged_hz
+    (4.0, {'sentence': 1.0, 'phrase': 2.0})
+
+    On the default model, record only some layers (the forward pass stops after the last):
+
+    >>> model, tokenizer = hftp.load_model()  # doctest: +SKIP
+    >>> spectra = hftp.probe(model, tokenizer, stim, layers=[0, 10, 20])  # doctest: +SKIP
     """
     from tqdm.auto import tqdm
 
@@ -253,8 +271,15 @@ def make_accumulators(
     accs : list of SpectraAccumulator
         ``halves`` empty accumulators, channel dims ``(layer, neuron)``, ``n_times // 2`` bins.
     """
+    from hftp.models.batching import sequences_by_condition
     from hftp.spectral.accumulate import SpectraAccumulator, freq_axis
 
+    # each half's trials per condition, announced so that the host writes its kept trials
+    # straight into the final trial_x (even sequences of a condition to half 0, odd to half 1)
+    counts = {c: len(seqs) for c, seqs in sequences_by_condition(stim).items()}
+    announced = [
+        {c: (n - h + halves - 1) // halves for c, n in counts.items()} for h in range(halves)
+    ]
     return [
         SpectraAccumulator(
             channel_dims=("layer", "neuron"),
@@ -267,8 +292,9 @@ def make_accumulators(
             keep_trials=keep_trials,
             attrs=attrs,
             device=device,
+            n_trials=announced[h] if device is None else None,
         )
-        for _ in range(halves)
+        for h in range(halves)
     ]
 
 

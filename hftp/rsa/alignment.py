@@ -215,14 +215,34 @@ def align(
 
     Examples
     --------
-    >>> stim = hftp.make_stimuli("en", design=["sentences", "within-shuffle", "random-words"],
-    ...                          n_sequences=40, seed=0)                  # doctest: +SKIP
-    >>> spectra = hftp.probe(model, tokenizer, stim, split=True)          # doctest: +SKIP
-    >>> select = lambda s: hftp.find_tagged(s, "sentences", "within-shuffle")  # doctest: +SKIP
-    >>> result = hftp.align(spectra, brain_spectra, model_channels=select)  # doctest: +SKIP
+    A model and a brain whose first two conditions (of five: 120 relabelings) carry a
+    sentence-rate response:
 
-    The brain Spectra must have the same conditions (``sentences``, ``within-shuffle``,
-    ``random-words``): select on split 0 of the model, build the RDMs on split 1.
+    >>> import hftp
+    >>> from hftp.testing import planted_spectra
+    >>> conditions = ("a", "b", "c", "d", "e")
+    >>> model_spectra = planted_spectra(  # 2 layers x 30 neurons
+    ...     (2, 30), conditions=conditions, planted_in=("a", "b"), plant={"sentence": range(15)},
+    ...     amplitude=0.5, seed=0)
+    >>> brain_spectra = planted_spectra(  # 6 channels
+    ...     (6,), conditions=conditions, planted_in=("a", "b"), plant={"sentence": [0, 1, 2]},
+    ...     amplitude=0.5, seed=1)
+    >>> result = hftp.align(model_spectra, brain_spectra, seed=0)
+    >>> result["rho"].dims  # one Spearman rho per layer x channel
+    ('layer', 'channel')
+    >>> float(result["S"]) > float(result["S_null"].mean())
+    True
+
+    With a real model, select the tagged neurons on one half of the sequences and build the RDMs
+    on the other (``brain``, a brain Spectra, must have the same conditions; with fewer than 4, no
+    permutation p-value can fall below 0.05):
+
+    >>> model, tokenizer = hftp.load_model()  # doctest: +SKIP
+    >>> stim = hftp.make_stimuli(
+    ...     "en", ["sentences", "within-shuffle", "random-words", "phrases"], n_sequences=40)
+    >>> spectra = hftp.probe(model, tokenizer, stim, split=True)  # doctest: +SKIP
+    >>> select = lambda s: hftp.find_tagged(s, "sentences", "within-shuffle")
+    >>> result = hftp.align(spectra, brain, model_channels=select)  # doctest: +SKIP
     """
     from hftp.spectral.measures import MEASURES
 
@@ -473,6 +493,21 @@ def alignment_summary(result) -> dict[str, Any]:
         p, family-wise p, noise ceiling) and ``group_n_significant``; the count
         of significant layer × channel cells (``correction``, maxT by default), and, when present, ``S_random_p`` and
         ``S_ci``.
+
+    Examples
+    --------
+    >>> import hftp
+    >>> from hftp.testing import planted_spectra
+    >>> conditions = ("a", "b", "c", "d", "e")
+    >>> model_spectra = planted_spectra(  # 2 layers x 30 neurons
+    ...     (2, 30), conditions=conditions, planted_in=("a", "b"), plant={"sentence": range(15)},
+    ...     amplitude=0.5, seed=0)
+    >>> brain_spectra = planted_spectra(  # 6 channels
+    ...     (6,), conditions=conditions, planted_in=("a", "b"), plant={"sentence": [0, 1, 2]},
+    ...     amplitude=0.5, seed=1)
+    >>> summary = hftp.alignment_summary(hftp.align(model_spectra, brain_spectra, seed=0))
+    >>> sorted(summary)[:5]
+    ['S', 'S_corrected', 'S_null_mean', 'S_p', 'best_layer']
     """
     import xarray as xr
 

@@ -68,16 +68,19 @@ class Comparison(NamedTuple):
     ``embed`` maps condensed RDMs (..., P) to vectors (..., D) whose dot product is the score;
     ``permute`` maps embeddings (K, D) and the pair gathers (N, P) of
     :func:`hftp.rsa.inference.pair_permutations` to the embeddings of the permuted RDMs
-    (N, K, D).
+    (N, K, D). ``rank_based`` says that the score reads only the order of the dissimilarities:
+    the noise ceiling then averages rank-transformed subject RDMs, as rsatoolbox does
+    (:func:`hftp.rsa.subjects.noise_ceiling`).
     """
 
     embed: Callable[[np.ndarray], np.ndarray]
     permute: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    rank_based: bool = True
 
 
 COMPARISONS = {
-    "spearman": Comparison(_spearman_embed, _gather),
-    "kendall": Comparison(_kendall_embed, _signed_gather),
+    "spearman": Comparison(_spearman_embed, _gather, rank_based=True),
+    "kendall": Comparison(_kendall_embed, _signed_gather, rank_based=True),
 }
 """Comparison registry: name → :class:`Comparison` (Spearman's rho, Kendall's tau-a)."""
 
@@ -135,6 +138,21 @@ def compare_rdms(a, b, *, comparison: str = "spearman"):
         The score of each pair of RDMs; NaN where either RDM is NaN or flat. The dims are named
         after the groups of ``a`` and ``b`` (``layer`` and ``channel``, say), suffixed ``_a`` and
         ``_b`` when both are the same.
+
+    Examples
+    --------
+    >>> import hftp
+    >>> from hftp.testing import planted_spectra
+    >>> conditions = ("a", "b", "c", "d", "e")
+    >>> model_spectra = planted_spectra(  # 2 layers x 30 neurons
+    ...     (2, 30), conditions=conditions, planted_in=("a", "b"), plant={"sentence": range(15)},
+    ...     amplitude=0.5, seed=0)
+    >>> brain_spectra = planted_spectra(  # 6 channels
+    ...     (6,), conditions=conditions, planted_in=("a", "b"), plant={"sentence": [0, 1, 2]},
+    ...     amplitude=0.5, seed=1)
+    >>> rho = hftp.compare_rdms(hftp.rdms(model_spectra), hftp.rdms(brain_spectra))
+    >>> rho.dims, rho.shape
+    (('layer', 'channel'), (2, 6))
     """
     import xarray as xr
 

@@ -166,6 +166,23 @@ def rdms(
         ``cond_i`` and ``cond_j`` on ``pair``, ``n_channels`` (selected channels) on the group dim, and,
         when grouping by a channel dim, that dim's other coords (e.g. ``region`` on ``channel``).
         A group with no selected channels is NaN, with a warning.
+
+    Examples
+    --------
+    >>> import hftp
+    >>> from hftp.testing import planted_spectra
+    >>> conditions = ("a", "b", "c", "d", "e")
+    >>> model_spectra = planted_spectra(  # 2 layers x 30 neurons
+    ...     (2, 30), conditions=conditions, planted_in=("a", "b"), plant={"sentence": range(15)},
+    ...     amplitude=0.5, seed=0)
+    >>> brain_spectra = planted_spectra(  # 6 channels
+    ...     (6,), conditions=conditions, planted_in=("a", "b"), plant={"sentence": [0, 1, 2]},
+    ...     amplitude=0.5, seed=1)
+    >>> rdm = hftp.rdms(model_spectra)  # one RDM per layer
+    >>> rdm.dims, rdm.sizes["pair"]  # 5 conditions: 10 pairs
+    (('layer', 'pair'), 10)
+    >>> hftp.rdms(brain_spectra).dims  # one RDM per channel
+    ('channel', 'pair')
     """
     import xarray as xr
 

@@ -1,8 +1,8 @@
 """Subjects as a random effect: one comparison per subject, inference across subjects.
 
 The standard of RSA with several subjects (Nili et al. 2014; rsatoolbox): compare the model RDM
-with each subject's RDM, then test the mean over subjects against zero with the subjects as the
-sampling unit. Pooling every subject's channels into one table (the fixed-effect path of
+with each subject's RDM, then test the mean over subjects against zero, each subject one
+independent observation. Pooling every subject's channels into one table (the fixed-effect path of
 :func:`hftp.align`, ``subjects="pooled"``) generalises to these recordings only.
 
 Cells
@@ -15,10 +15,13 @@ Test
     flips of whole subjects (exchangeable under H0 when each subject's comparison is symmetric
     around 0): all 2^n when n <= 12, else sampled (identity included). Family-wise p over layer ×
     cell by maxT on t (Westfall–Young). The group effect is the mean comparison with a t CI.
-Noise ceiling (per cell, as rsatoolbox)
+Noise ceiling (per cell, as rsatoolbox's ``boot_noise_ceiling``; Nili et al. 2014)
     Upper bound: mean over subjects of the comparison of each subject's RDM with the mean RDM of
     all subjects; lower bound: the same with the mean of the other subjects (leave one out). A
-    model cannot be expected to exceed the upper bound.
+    model cannot be expected to exceed the upper bound. With a rank-based comparison (Spearman,
+    Kendall's tau-a: every comparison of ``COMPARISONS``) the mean is over the subjects'
+    rank-transformed RDMs, as rsatoolbox's ``pool_rdm`` does: the RDM that best predicts the
+    subjects' orders of dissimilarity, whatever each subject's scale.
 """
 
 from __future__ import annotations
@@ -105,6 +108,11 @@ def _t(sums, ss, n):
 def noise_ceiling(cell_rdms: np.ndarray, comparison: str) -> np.ndarray:
     """Lower (leave one subject out) and upper (all subjects) noise ceiling per cell.
 
+    Each subject's RDM is compared with the mean RDM of the other subjects (lower bound) and of
+    all subjects (upper bound), and the comparisons are averaged over subjects. For a rank-based
+    comparison (``Comparison.rank_based``) the means are over rank-transformed RDMs, so the bounds
+    equal rsatoolbox's ``boot_noise_ceiling`` (``method="spearman"`` or ``"tau-a"``).
+
     Parameters
     ----------
     cell_rdms : ndarray, shape (n_sub, n_cell, P)
@@ -117,9 +125,13 @@ def noise_ceiling(cell_rdms: np.ndarray, comparison: str) -> np.ndarray:
     ceiling : ndarray, shape (n_cell, 2)
         (lower, upper) per cell; NaN for a cell with fewer than 2 subjects.
     """
+    from scipy.stats import rankdata  # ranks along the last axis, ties averaged
+
     comp = COMPARISONS[comparison]
     ok = np.isfinite(cell_rdms).all(axis=-1)  # (S, C)
     x = np.where(ok[..., None], cell_rdms, 0.0)
+    if comp.rank_based:  # pool the subjects' orders, not their scales (rsatoolbox's pool_rdm)
+        x = np.where(ok[..., None], rankdata(x, axis=-1), 0.0)
     total, n = x.sum(axis=0), ok.sum(axis=0)  # (C, P), (C,)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_all = total / n[:, None]

@@ -24,6 +24,10 @@ domain), ``kind`` (``"model"`` or ``"brain"``) and provenance.
 
 Memory does not grow with the number of trials: only the sums are kept (plus ``trial_x`` at a
 handful of bins).
+
+This module is one idea, trials to a Spectra's sufficient statistics and on to its Dataset,
+wherever the sums are kept (numpy on the host, or torch on the device that computed them); it is
+longer than most for that reason.
 """
 
 # NOTE TO THE GPU HELPER (from the lead): hftp.spectral must import no torch, not even lazily
@@ -177,6 +181,12 @@ class SpectraAccumulator:
         ``"cuda:0"``, where the probe computes its sums), in the same dtypes; :meth:`add_sums`
         then takes tensors there and nothing crosses to the host until :meth:`to_dataset`.
         Default None: numpy arrays on the host.
+    n_trials : dict of str to int, optional
+        The trials each condition will get, when known ahead (the probe knows them). The kept
+        trial coefficients are then written straight into one array of the final ``trial_x``
+        shape, which :meth:`to_dataset` hands over (``release=True``) instead of copying, so
+        that the host holds them once. Host totals only; more trials than announced are kept
+        apart, as without it.
     """
 
     @renamed_kwarg(rate_hz="sfreq", tagged="tagged_hz")
@@ -193,6 +203,7 @@ class SpectraAccumulator:
         keep_trials: bool = True,
         attrs: Mapping[str, Any] | None = None,
         device: Any = None,
+        n_trials: Mapping[str, int] | None = None,
     ) -> None:
         check_option("kind", kind, ("model", "brain"))
         self.device = device
@@ -209,6 +220,10 @@ class SpectraAccumulator:
         self._trials: dict[str, list[np.ndarray]] = {}
         self.tagged_bins = self._tagged_bins()
         self._channel_shape: tuple[int, ...] | None = None
+        # the final trial_x, filled in place (see n_trials): condition -> [row, trials written]
+        self._expected = {str(c): int(n) for c, n in (n_trials or {}).items()}
+        self._store = None
+        self._store_fill: dict[str, list[int]] = {}
 
     @property
     def rate_hz(self) -> float:
@@ -272,8 +287,24 @@ class SpectraAccumulator:
             self._trials[condition] = []
         s["n"] += int(n_trials)
         if self.keep_trials and self.tagged_bins:
-            shape = (int(n_trials), *shape, len(self.tagged_bins))
-            self._trials[condition].append(self._full(shape, np.complex64, np.nan))
+            self._trials[condition].append(self._trial_buffer(condition, int(n_trials), shape))
+
+    def _trial_buffer(self, condition: str, n: int, shape: tuple[int, ...]):
+        """NaN-filled room for ``n`` trials: a view of the final trial_x when announced."""
+        n_tag = len(self.tagged_bins)
+        if self.device is None and condition in self._expected:
+            if self._store is None:  # pages are touched only as trials arrive
+                rows = max(self._expected.values())
+                self._store = np.empty((len(self._expected), rows, *shape, n_tag), np.complex64)
+                self._store_fill = {c: [i, 0] for i, c in enumerate(self._expected)}
+            row, done = self._store_fill[condition]
+            if 0 <= done and done + n <= self._expected[condition]:
+                view = self._store[row, done : done + n]
+                view[...] = np.nan
+                self._store_fill[condition][1] = done + n
+                return view
+            self._store_fill[condition][1] = -1  # more than announced: kept apart from here
+        return self._full((n, *shape, n_tag), np.complex64, np.nan)
 
     def _full(self, shape, dtype, value):
         """An array of ``value`` where the totals live (numpy, or torch on :attr:`device`)."""
@@ -376,6 +407,13 @@ class SpectraAccumulator:
         if keep:
             buf[(slice(None), *block)] = self._here(tagged_x)
 
+    def _store_complete(self, conds: list[str], n_trials: np.ndarray) -> bool:
+        """Whether every kept trial sits in the announced store, conditions in its order."""
+        if self._store is None or conds != list(self._expected):
+            return False
+        done = [self._store_fill[c][1] for c in conds]
+        return done == [int(n) for n in n_trials]
+
     def _check_block_shape(self, shape, block, name: str, lead: str) -> None:
         want = (*self._known_channel_shape()[len(block) :], self.freqs.size)
         if tuple(shape) != want:
@@ -441,7 +479,14 @@ class SpectraAccumulator:
             parts = [self._sums[c].pop(var) if release else self._sums[c][var] for c in conds]
             data[var] = (dims, _to_host(parts))
         data["n_trials"] = (("condition",), n_trials)
-        if self.keep_trials and self.tagged_bins:
+        if self.keep_trials and self.tagged_bins and self._store_complete(conds, n_trials):
+            tx = self._store[:, : int(n_trials.max())]
+            for row, done in self._store_fill.values():
+                tx[row, done:] = np.nan + 1j * np.nan
+            if not release:  # a copy: adding to the accumulator later leaves the result alone
+                tx = tx.copy()
+            data["trial_x"] = (("condition", "trial", *self.channel_dims, "tagged_freq"), tx)
+        elif self.keep_trials and self.tagged_bins:
             shape = (len(conds), int(n_trials.max()), *self._channel_shape, len(self.tagged_bins))
             tx = np.empty(shape, dtype=np.complex64)
             for i, c in enumerate(conds):
@@ -458,6 +503,7 @@ class SpectraAccumulator:
         if release:
             self._sums.clear()
             self._trials.clear()
+            self._store = None
         coords: dict[str, Any] = {"condition": conds, "freq": self.freqs}
         coords.update(self.channel_coords)
         if self.keep_trials and self.tagged_bins:
@@ -545,6 +591,21 @@ def make_spectra(
     spectra : xarray.Dataset
         Dims ``(condition, *channel_dims, freq)`` with ``freq`` of size ``(n_times - drop) // 2``;
         ``trial_x`` dims ``(condition, trial, *channel_dims, tagged_freq)`` when kept.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import hftp
+    >>> rng = np.random.default_rng(0)
+    >>> t = np.arange(100) / 4.0  # 100 samples at 4 Hz
+    >>> exp = rng.standard_normal((20, 3, 100)) + np.cos(2 * np.pi * 1.0 * t)  # 1 Hz in 3 channels
+    >>> ctrl = rng.standard_normal((20, 3, 100))
+    >>> spectra = hftp.make_spectra({"exp": exp, "ctrl": ctrl}, sfreq=4.0,
+    ...                             tagged_hz={"sentence": 1.0})
+    >>> dict(spectra.sizes)
+    {'condition': 2, 'channel': 3, 'freq': 50, 'trial': 20, 'tagged_freq': 1}
+    >>> spectra.hftp.kind, spectra["n_trials"].values.tolist()
+    ('brain', [20, 20])
     """
     check_type(
         "trials",

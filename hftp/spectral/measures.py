@@ -37,6 +37,18 @@ def evoked_amplitude(s):
     -------
     xarray.DataArray, dims (condition, *channel_dims, freq)
         NaN for a condition without trials.
+
+    Examples
+    --------
+    >>> import hftp
+    >>> from hftp.testing import planted_spectra
+    >>> spectra = planted_spectra((4,), plant={"sentence": [0]}, amplitude=1.0, seed=0)
+    >>> amp = hftp.evoked_amplitude(spectra)  # channel 0 follows 1 Hz in condition "exp"
+    >>> amp.dims
+    ('condition', 'channel', 'freq')
+    >>> at_1hz = hftp.at_freq(amp, 1.0).sel(condition="exp")
+    >>> bool(at_1hz[0] > 3 * at_1hz[1:].max())
+    True
     """
     check_spectra(s)
     out = np.abs(s["sum_x"]) / _n(s)
@@ -57,6 +69,15 @@ def itc(s):
     -------
     xarray.DataArray, dims (condition, *channel_dims, freq)
         NaN for a condition without trials.
+
+    Examples
+    --------
+    >>> import hftp
+    >>> from hftp.testing import planted_spectra
+    >>> spectra = planted_spectra((4,), plant={"sentence": [0]}, amplitude=1.0, seed=0)
+    >>> coherence = hftp.itc(spectra)  # 1: the same phase in every trial; 0: random phases
+    >>> (hftp.at_freq(coherence, 1.0).sel(condition="exp") > 0.9).values
+    array([ True, False, False, False])
     """
     check_spectra(s)
     out = np.abs(s["sum_phase"]) / _n(s)
@@ -147,6 +168,17 @@ def snr(measure, n_neighbors: int = 3, skip: int = 1, *, sfreq: float | None = N
         Neighbors outside the frequency axis (below the first bin or above Nyquist) are dropped,
         not wrapped; a bin with no neighbors gets NaN. attrs add ``nyquist_scale`` (the factor
         applied at the Nyquist bin, 1 when none).
+
+    Examples
+    --------
+    >>> import hftp
+    >>> from hftp.testing import planted_spectra
+    >>> spectra = planted_spectra((4,), plant={"sentence": [0]}, amplitude=1.0, seed=0)
+    >>> ratio = hftp.snr(hftp.evoked_amplitude(spectra))
+    >>> ratio.dims
+    ('condition', 'channel', 'freq')
+    >>> (hftp.at_freq(ratio, 1.0).sel(condition="exp") > 3).values
+    array([ True, False, False, False])
     """
     import xarray as xr
 
@@ -206,6 +238,18 @@ def at_freq(measure, f: float):
     -------
     xarray.DataArray, dims of ``measure`` without ``freq``
         The scalar coord ``freq`` keeps ``f``.
+
+    Examples
+    --------
+    >>> import hftp
+    >>> from hftp.testing import planted_spectra
+    >>> spectra = planted_spectra((4,), plant={"sentence": [0]}, amplitude=1.0, seed=0)
+    >>> hftp.at_freq(hftp.evoked_amplitude(spectra), 1.0).dims
+    ('condition', 'channel')
+    >>> hftp.at_freq(hftp.evoked_amplitude(spectra), 1.01)
+    Traceback (most recent call last):
+    ...
+    hftp._validation.InvalidValueError: ...
     """
     i = bin_index(measure["freq"].values, f, name="f")
     return measure.isel(freq=i)

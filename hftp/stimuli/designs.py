@@ -486,5 +486,14 @@ def list_designs() -> dict[str, str]:
     dict of str to str
         Design name → one-line description, in registry order (a design registered without a
         description maps to ``""``).
+
+    Examples
+    --------
+    >>> import hftp
+    >>> designs = hftp.list_designs()
+    >>> "sentences" in designs, "custom" in designs
+    (True, True)
+    >>> designs["within-shuffle"]
+    'the same sentences, units reordered so no adjacent pair stays adjacent'
     """
     return {name: _DESCRIPTIONS.get(name, "") for name in DESIGNS}

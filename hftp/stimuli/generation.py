@@ -156,9 +156,25 @@ def make_stimuli(
 
     Examples
     --------
-    >>> stim = make_stimuli("en", ["sentences", "within-shuffle"], n_sequences=10, seed=1)
-    >>> stim.tagged_hz
+    >>> import hftp
+    >>> stim = hftp.make_stimuli("en", ["sentences", "within-shuffle"], n_sequences=4,
+    ...                          n_sentences=10, seed=0)
+    >>> stim.conditions
+    ['sentences', 'within-shuffle']
+    >>> stim.tagged_hz  # 4 words/s: 4-word sentences at 1 Hz, 2-word phrases at 2 Hz
     {'sentence': 1.0, 'phrase': 2.0}
+    >>> len(stim.units)  # 2 conditions x 4 sequences x 40 words
+    320
+    >>> stim.units.columns.tolist()
+    ['sequence', 'condition', 'position', 'unit', 'sentence', 'phrase', 'pos']
+
+    Chinese characters, and [Adj Adj N][V Adj N] sentences whose phrase rate is below Nyquist:
+
+    >>> zh = hftp.make_stimuli("zh", n_sequences=2, n_sentences=10)
+    >>> "".join(zh.units["unit"][:4]), int(zh.units["unit"].str.len().max())  # one character per unit
+    (..., 1)
+    >>> hftp.make_stimuli("en", n_sequences=2, n_sentences=10, structure="3x2").tagged_hz
+    {'sentence': 0.666..., 'phrase': 1.333...}
     """
     from hftp._version import __version__
 

@@ -130,6 +130,18 @@ def save_stimuli(stim: StimulusSet, path: str | os.PathLike, *, overwrite: bool 
     Path
         The CSV path. Both files are written atomically, both or neither; :func:`load_stimuli`
         reads them back.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import hftp
+    >>> stim = hftp.make_stimuli("en", "sentences", n_sequences=2, n_sentences=5, seed=0)
+    >>> path = hftp.save_stimuli(stim, Path(tempfile.mkdtemp()) / "stim.csv")
+    >>> sorted(p.name for p in path.parent.iterdir())
+    ['stim.csv', 'stim.json']
+    >>> hftp.load_stimuli(path).units.equals(stim.units)
+    True
     """
     check_type("stim", stim, StimulusSet, "a StimulusSet (from hftp.make_stimuli)")
     return write_units_csv(stim.units, stim.meta, path, overwrite=overwrite)
@@ -147,6 +159,17 @@ def load_stimuli(path: str | os.PathLike) -> StimulusSet:
     -------
     StimulusSet
         ``.units`` of shape (n_units, 7) with the canonical dtypes, ``.meta`` from the sidecar.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import hftp
+    >>> stim = hftp.make_stimuli("en", "sentences", n_sequences=2, n_sentences=5, seed=0)
+    >>> path = hftp.save_stimuli(stim, Path(tempfile.mkdtemp()) / "stim.csv")
+    >>> again = hftp.load_stimuli(path)
+    >>> again.units.equals(stim.units), again.tagged_hz == stim.tagged_hz
+    (True, True)
     """
     units, meta = read_units_csv(path)
     return StimulusSet(units=units, meta=meta)

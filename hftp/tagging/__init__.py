@@ -13,7 +13,9 @@ The modules:
 - :mod:`hftp.tagging.effect`: the effect size θ (how large the structure-specific response is),
   its lower bound, the interval-null test H0: θ ≤ δ and ``selective``;
 - :mod:`hftp.tagging.profile`: categories and the summaries (layer profile, effect profile and
-  its curve over δ, SNR curve, overlap);
+  its curve over δ, SNR curve);
+- :mod:`hftp.tagging.sets`: channel sets from any verdict (``selective_category``) and the
+  overlap of two results' sets with its chance level;
 - :mod:`hftp.tagging.across_models`: profiles on relative depth and per-layer agreement across
   models and languages;
 - :mod:`hftp.tagging.lexical`: the lexical baseline (syntax beyond word identity);
@@ -34,15 +36,14 @@ from hftp.tagging.paper import PaperParams
 from hftp.tagging.pipeline import MODE_PARAMS, MODES, find_tagged
 from hftp.tagging.profile import (
     CATEGORIES,
-    add_categories,
     category_fractions,
     effect_curve,
     effect_profile,
     layer_profile,
-    overlap,
     snr_curve,
 )
 from hftp.tagging.responsive import responsive_channels
+from hftp.tagging.sets import add_categories, overlap
 
 __all__ = [
     "find_tagged",

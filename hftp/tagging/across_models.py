@@ -115,6 +115,23 @@ def compare_profiles(
         (``selective`` with its interval; per level ``effect_median``, ``effect_p90``,
         ``effect_share`` with theirs), so that models compare on effect size, not only on the
         share ``significant`` (which grows with the number of trials).
+
+    Examples
+    --------
+    >>> import hftp
+    >>> from hftp.testing import planted_spectra
+    >>> spectra = planted_spectra(
+    ...     (2, 20), conditions=("sentences", "within-shuffle"), planted_in=("sentences",),
+    ...     plant={"sentence": [0, 1, 2, 20, 21]}, amplitude=0.6, seed=0)
+    >>> tagged = hftp.find_tagged(spectra, condition="sentences", control="within-shuffle")
+    >>> profiles = hftp.compare_profiles({"model A": tagged, "model B": tagged.sel(layer=[0])})
+    >>> profiles.columns.tolist()[:7]
+    ['model', 'layer', 'depth', 'n_layers', 'category', 'count', 'proportion']
+    >>> profiles.query("category == 'sentence'")[["model", "layer", "depth", "count"]]
+         model  layer  depth  count
+    0  model A      0    0.0      3
+    4  model A      1    1.0      2
+    8  model B      0    0.0      3
     """
     import pandas as pd
 

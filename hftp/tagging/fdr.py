@@ -35,6 +35,15 @@ def bh_fdr(p):
     ------
     InvalidValueError
         If a p-value lies outside [0, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import hftp
+    >>> hftp.bh_fdr(np.array([0.01, 0.02, 0.03, 0.5]))
+    array([0.04, 0.04, 0.04, 0.5 ])
+    >>> hftp.bh_fdr(np.array([0.01, np.nan, 0.04]))  # NaN: not in the family
+    array([0.02,  nan, 0.04])
     """
     import xarray as xr
 

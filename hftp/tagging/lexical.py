@@ -125,6 +125,17 @@ def lexical_residual(activations, stim, baseline: str = "random-words", drop_mis
         attrs add ``lexical_baseline``. The test on these residuals must include the baseline's
         estimation variance: build spectra with :func:`residual_spectra` (or probe with
         ``lexical_baseline=``), not with a plain FFT of the residuals.
+
+    Examples
+    --------
+    >>> import hftp
+    >>> from hftp.testing import tiny_model, tiny_tokenizer
+    >>> stim = hftp.make_stimuli("en", ["sentences", "random-words"], n_sequences=2,
+    ...                          n_sentences=5, seed=0)
+    >>> acts = hftp.extract_activations(tiny_model("llama", n_layers=1), tiny_tokenizer(), stim)
+    >>> residual = hftp.lexical_residual(acts, stim, baseline="random-words")
+    >>> residual.shape == acts.shape, residual.attrs["lexical_baseline"]
+    (True, 'random-words')
     """
     cond, vocab, idx, seqs, texts = _plan(activations, stim, baseline, drop_missing)
     x = np.asarray(activations.values, dtype=float)  # (S, L, U, N)

@@ -1,4 +1,4 @@
-"""Summaries of tagging results: categories, per-layer (or per-region) profiles, effect sizes, overlap.
+"""Summaries of tagging results: categories, per-layer (or per-region) profiles, effect sizes.
 
 :func:`categories` turns the per-level verdicts into a category per channel (``CATEGORIES``);
 :func:`check_result` is the check every summary makes of a :func:`hftp.find_tagged` result.
@@ -6,8 +6,10 @@
 :func:`layer_profile` puts side by side, per layer and category, the fraction of channels that are
 
 - ``proportion``: significant (the FDR-controlled conjunction, see :mod:`hftp.tagging.calibrated`);
-- ``replicated``: selected on one half of the trials and confirmed on the other (when the result
-  came from a split Spectra, ``hftp.probe(..., split=True)``);
+- ``replicated``: selected on one set of data and confirmed on independent data: another
+  stimulus pool (``find_tagged(..., replication=other_spectra)``, or a split over two pools), or
+  by name the split halves of one pool (the result's ``replication`` attr says which;
+  :mod:`hftp.tagging.replication`);
 - ``residual``: significant after the lexical baseline (a result on the residual spectra,
   :mod:`hftp.tagging.lexical`), i.e. rhythm beyond word identity;
 - ``untrained``: significant in the untrained model (the same architecture, random weights).
@@ -25,6 +27,9 @@ estimated share from below (it names channels with FDR control).
 :func:`snr_curve` gives the fraction significant as a function of an SNR floor (the neighbor noise
 shrinks as 1/√n, so an SNR floor does not measure effect size either).
 
+:func:`hftp.tagging.sets.overlap` (the overlap of two results' sets) lives in
+:mod:`hftp.tagging.sets`; ``hftp.tagging.profile.overlap`` still works, with a FutureWarning.
+
 The module is one idea, the summaries of a tagging result per layer or region, which is why it
 runs past 500 lines.
 """
@@ -35,6 +40,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from hftp._deprecate import module_getattr
 from hftp._validation import (
     InvalidTypeError,
     InvalidValueError,
@@ -54,17 +60,14 @@ from hftp.tagging.effect import (
 __all__ = [
     "CATEGORIES",
     "SNR_FLOORS",
-    "add_categories",
     "categories",
     "category_fractions",
-    "category_variable",
     "check_result",
     "check_effect_result",
     "channel_groups",
     "layer_profile",
     "effect_profile",
     "effect_curve",
-    "overlap",
     "snr_curve",
 ]
 
@@ -103,67 +106,6 @@ def categories(significant):
     out = sig.isel(level=0, drop=True).copy(data=cat)
     out = out.drop_vars([c for c in ("freq",) if c in out.coords])
     out.name = "category"
-    return out
-
-
-def category_variable(verdict: str) -> str:
-    """The name of the category variable built from ``verdict``.
-
-    Parameters
-    ----------
-    verdict : str
-        ``"significant"`` or another boolean verdict of a result (``"selective"``, ...).
-
-    Returns
-    -------
-    str
-        ``"category"`` for ``"significant"`` (its name since hftp 0.1), else
-        ``"{verdict}_category"``.
-    """
-    return "category" if verdict == "significant" else f"{verdict}_category"
-
-
-def add_categories(tagged, verdict: str = "selective"):
-    """The result with sentence / phrase / shared categories built from another verdict.
-
-    ``category`` comes from ``significant`` (tested against zero). Built from ``selective``
-    (tagged AND effect above δ), the categories name the channels whose structure-specific
-    effect is surely large; the ablation (``hftp.models.ablate(..., verdict="selective")``),
-    :func:`overlap` (``verdict=``) and the alignment's neuron selection (``hftp.align(...,
-    verdict="selective")``) read them.
-
-    Parameters
-    ----------
-    tagged : xarray.Dataset
-        From :func:`hftp.find_tagged`, with the boolean verdict ``verdict`` over
-        ``(*channels, level)``.
-    verdict : str
-        The verdict. Default ``"selective"``.
-
-    Returns
-    -------
-    xarray.Dataset
-        A shallow copy with ``{verdict}_category`` (dims ``(*channels,)``, values from
-        ``CATEGORIES``); the same object's data otherwise. ``"significant"`` returns the result
-        as it is (its ``category``).
-    """
-    check_result(tagged)
-    if verdict == "significant":
-        return tagged
-    if (
-        verdict not in tagged
-        or tagged[verdict].dtype != bool
-        or "level" not in tagged[verdict].dims
-    ):
-        raise InvalidValueError(
-            f"Invalid value for 'verdict': the result has no boolean {verdict!r} over levels (it "
-            f"has {sorted(map(str, tagged.data_vars))}). Tag with find_tagged(..., "
-            "min_effect=...) (calibrated mode) for 'selective'."
-        )
-    out = tagged.copy()
-    cat = categories(tagged[verdict])
-    cat.name = category_variable(verdict)
-    out[cat.name] = cat
     return out
 
 
@@ -230,7 +172,7 @@ def layer_profile(
     Parameters
     ----------
     tagged : xarray.Dataset
-        From :func:`find_tagged`. When it has ``replicated`` (a split Spectra), the profile gets a
+        From :func:`find_tagged`. When it has ``replicated`` (replication data), the profile gets a
         ``replicated`` column; when it has ``effect`` and ``selective`` (calibrated mode, hftp
         0.3), the effect columns below.
     residual : xarray.Dataset, optional
@@ -271,6 +213,21 @@ def layer_profile(
           ``residual_effect_share`` and the same with ``untrained_``.
 
         ``df.attrs`` also hold ``min_effect``, ``ci`` and ``n_boot`` when there are effect columns.
+
+    Examples
+    --------
+    >>> import hftp
+    >>> from hftp.testing import planted_spectra
+    >>> spectra = planted_spectra(
+    ...     (2, 20), conditions=("sentences", "within-shuffle"), planted_in=("sentences",),
+    ...     plant={"sentence": [0, 1, 2, 20, 21]}, amplitude=0.6, seed=0)
+    >>> tagged = hftp.find_tagged(spectra, condition="sentences", control="within-shuffle")
+    >>> profile = hftp.layer_profile(tagged)
+    >>> profile.pivot(index="layer", columns="category", values="count")
+    category  none  phrase  sentence  shared
+    layer
+    0           17       0         3       0
+    1           18       0         2       0
     """
     import pandas as pd
 
@@ -376,100 +333,6 @@ def snr_curve(tagged, floors=None):
     out = pd.DataFrame(rows)
     out.attrs["group"] = col
     return out
-
-
-def overlap(a, b, *, verdict: str = "significant"):
-    """Overlap of the tagged channels of two results, per layer and category, with its chance level.
-
-    Use it for two checkpoints of one architecture (base vs fine-tuned: is a neuron still tagged
-    after training?) or two languages in one model (the same neurons for English and Chinese?).
-
-    Parameters
-    ----------
-    a, b : xarray.Dataset
-        From :func:`find_tagged` on the same channels (same dims and coords).
-    verdict : str
-        The verdict whose categories are compared: ``"significant"`` (default, ``category``) or
-        ``"selective"`` (tagged AND effect above δ; ``selective_category``, built by
-        :func:`add_categories` when absent). With ``significant`` nearly every
-        category-sensitive channel is in both sets at many trials, so a large overlap says
-        little; ``selective`` sets are the ones whose effect is large.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per group (``layer`` for model results; see :func:`layer_profile`) and category
-        (sentence, phrase, shared, and ``"tagged"``: any category but none). Columns:
-
-        - ``n``: channels in the group; ``n_a``, ``n_b``, ``n_both``: channels in the category in a, in b,
-          in both;
-        - ``expected``: the hypergeometric expectation of ``n_both`` under independent
-          selection, n_a n_b / n;
-        - ``dice`` = 2|A∩B| / (|A| + |B|) (NaN when both sets are empty);
-        - ``chance``: the Dice expected if b's channels were drawn at random with the same counts,
-          2 n_a n_b / (n (n_a + n_b));
-        - ``p``: hypergeometric P(|A∩B| >= n_both) under that independent selection (one-sided:
-          more overlap than chance). It is discrete, hence conservative for small sets;
-        - ``retention`` = n_both / n_a, the share of a's channels still in the category in b (NaN when
-          a has none), and ``retention_chance`` = n_b / n, its expectation under independence.
-
-        ``df.attrs["group"]`` names the group column and ``df.attrs["verdict"]`` the verdict.
-
-    Notes
-    -----
-    For an ablation on both checkpoints, ``hftp.models.ablate({"a": model_a, "b": model_b},
-    tok, stim, tagged_a)`` ablates a's tagged neurons in each; ``ablation_table`` of it has one row
-    per (model, category) and merges with this table on the category
-    (``ov.merge(table.rename(columns={"set": "category"}), on="category")``).
-    """
-    import pandas as pd
-    from scipy.stats import hypergeom
-
-    check_result(a, "a")
-    check_result(b, "b")
-    var = category_variable(verdict)
-    ca, cb = (r[var] if var in r else add_categories(r, verdict)[var] for r in (a, b))
-    if ca.dims != cb.dims or ca.shape != cb.shape:
-        raise InvalidValueError(
-            f"Invalid value for 'b': its channels {dict(cb.sizes)} differ from those of 'a' "
-            f"{dict(ca.sizes)}. Compare results on the same channels (same model architecture or channels)."
-        )
-    for d in ca.dims:
-        if d in ca.coords and d in cb.coords and not np.array_equal(ca[d].values, cb[d].values):
-            raise InvalidValueError(
-                f"Invalid value for 'b': its {d!r} coordinates differ from those of 'a'. "
-                "Compare results on the same channels."
-            )
-    col, g = _groups(a)
-    va, vb = ca.values.ravel(), cb.values.ravel()
-    rows = []
-    for grp in pd.unique(g):
-        m = g == grp
-        n = int(m.sum())
-        for c in ("sentence", "phrase", "shared", "tagged"):
-            sa = (va[m] != "none") if c == "tagged" else (va[m] == c)
-            sb = (vb[m] != "none") if c == "tagged" else (vb[m] == c)
-            na, nb, nab = int(sa.sum()), int(sb.sum()), int((sa & sb).sum())
-            rows.append(
-                {
-                    col: grp,
-                    "category": c,
-                    "n": n,
-                    "n_a": na,
-                    "n_b": nb,
-                    "n_both": nab,
-                    "expected": na * nb / n if n else np.nan,
-                    "dice": 2 * nab / (na + nb) if na + nb else np.nan,
-                    "chance": 2 * na * nb / (n * (na + nb)) if na + nb else np.nan,
-                    "p": float(hypergeom.sf(nab - 1, n, na, nb)),
-                    "retention": nab / na if na else np.nan,
-                    "retention_chance": nb / n,
-                }
-            )
-    df = pd.DataFrame(rows)
-    df.attrs["group"] = col
-    df.attrs["verdict"] = verdict
-    return df
 
 
 def check_effect_result(result, name: str = "result") -> None:
@@ -582,6 +445,22 @@ def effect_profile(
         ``effect_share_high``, and with ``selective`` in ``result`` ``selective_share`` with its
         Clopper–Pearson interval ``selective_share_low`` / ``selective_share_high``.
         ``df.attrs`` hold ``group``, ``min_effect``, ``ci`` and ``n_boot``.
+
+    Examples
+    --------
+    >>> import hftp
+    >>> from hftp.testing import planted_spectra
+    >>> spectra = planted_spectra(
+    ...     (2, 20), conditions=("sentences", "within-shuffle"), planted_in=("sentences",),
+    ...     plant={"sentence": [0, 1, 2, 20, 21]}, amplitude=0.6, seed=0)
+    >>> tagged = hftp.find_tagged(spectra, condition="sentences", control="within-shuffle")
+    >>> table = hftp.effect_profile(tagged, n_boot=0)  # n_boot=0: no bootstrap intervals
+    >>> table[["layer", "level", "n_channels", "effect_share"]]  # share of channels with effect > 0.2
+       layer     level  n_channels  effect_share
+    0      0  sentence          20          0.15
+    1      0    phrase          20          0.00
+    2      1  sentence          20          0.10
+    3      1    phrase          20          0.00
     """
     import pandas as pd
 
@@ -700,6 +579,24 @@ def effect_curve(result, deltas: Sequence[float] = EFFECT_DELTAS, *, q: float | 
         Columns ``(<group>, level, min_effect, effect_share, selective_share)``; ``level``
         includes ``"any"`` (a channel counts when any level passes). ``df.attrs["group"]`` names
         the group column.
+
+    Examples
+    --------
+    >>> import hftp
+    >>> from hftp.testing import planted_spectra
+    >>> spectra = planted_spectra(
+    ...     (2, 20), conditions=("sentences", "within-shuffle"), planted_in=("sentences",),
+    ...     plant={"sentence": [0, 1, 2, 20, 21]}, amplitude=0.6, seed=0)
+    >>> tagged = hftp.find_tagged(spectra, condition="sentences", control="within-shuffle")
+    >>> curve = hftp.effect_curve(tagged, deltas=[0.1, 0.3])
+    >>> curve.columns.tolist()
+    ['layer', 'level', 'min_effect', 'effect_share', 'selective_share']
+    >>> curve.query("level == 'sentence'")
+       layer     level  min_effect  effect_share  selective_share
+    0      0  sentence         0.1          0.15             0.15
+    3      1  sentence         0.1          0.10             0.10
+    6      0  sentence         0.3          0.15             0.15
+    9      1  sentence         0.3          0.10             0.10
     """
     import pandas as pd
 
@@ -747,3 +644,7 @@ def effect_curve(result, deltas: Sequence[float] = EFFECT_DELTAS, *, q: float | 
     df = pd.DataFrame(rows)
     df.attrs["group"] = col
     return df
+
+
+# overlap moved to hftp.tagging.sets (with the verdict-built categories) in hftp 0.3
+__getattr__ = module_getattr(__name__, {"overlap": ("hftp.tagging.sets", "overlap")})

@@ -49,6 +49,19 @@ def responsive_channels(
         ``condition, channel, level, freq`` (Hz), the per-level tagging variables (``statistic,
         p, q, significant``, ...), ``category``, then ``subject, region, atlas_label,
         hemisphere, x, y, z`` where the Spectra has them.
+
+    Examples
+    --------
+    >>> import hftp
+    >>> from hftp.testing import planted_spectra
+    >>> spectra = planted_spectra((6,), conditions=("sentences", "random-words"),
+    ...                           planted_in=("sentences",), plant={"sentence": [0, 1]},
+    ...                           amplitude=0.6, seed=1)
+    >>> table = hftp.responsive_channels(spectra)
+    >>> table[table["significant"]][["condition", "channel", "level"]]
+       condition  channel     level
+    0  sentences        0  sentence
+    2  sentences        1  sentence
     """
     import pandas as pd
 

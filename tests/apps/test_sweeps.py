@@ -259,9 +259,9 @@ def test_every_table_is_checked_before_any_run(tmp_path, bad, match):
 
 def _fake_done_run(spec, run, *, spectra=True, tagged=True):
     """A finished run's folder as a sweep writes it, without probing anything."""
-    import xarray as xr
-
     from pathlib import Path
+
+    import xarray as xr
 
     from hftp.apps.sweeps import _settings
     from hftp.io import atomic_dir, save

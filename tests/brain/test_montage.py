@@ -72,7 +72,7 @@ def test_attach_montage_places_scalp_channels():
     raw = mne.io.RawArray(np.zeros((3, 10)), info, verbose="error")
     attach_montage(raw, None)
     assert raw.get_montage() is None
-    attach_montage(raw, "standard_1020")
+    attach_montage(raw, "biosemi64")  # standard_1020 is deprecated in MNE 1.13
     xyz, frame = channel_positions(raw, ["Fz", "Cz"])
     assert frame == "head" and np.isfinite(xyz).all()
 

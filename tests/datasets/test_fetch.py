@@ -58,3 +58,10 @@ def test_offline_message_says_what_and_where(deposit, tmp_path):
 def test_registry_ships_with_the_package():
     reg = fetch.read_registry("eeg_phrases_registry.txt")
     assert len(reg) > 100 and all(v.startswith("sha256:") for v in reg.values())
+
+
+def test_a_registry_entry_that_would_land_outside_the_folder_is_refused(tmp_path):
+    reg = {"../../outside.txt": "sha256:" + "0" * 64}
+    with pytest.raises(HftpError, match="'registry'.*outside the output folder"):
+        fetch.fetch_files(tmp_path / "dest", (tmp_path / "src").as_uri(), reg, what="x")
+    assert not (tmp_path / "dest").exists()

@@ -8,9 +8,9 @@ import xarray as xr
 
 from hftp.models.neuron_sets import (
     NULLS,
+    ablation_sets,
     count_matched_sets,
     layer_array,
-    neuron_sets,
     variance_matched_sets,
     variance_strata,
 )
@@ -40,18 +40,18 @@ def result(seed=0):
 
 def test_categories_from_either_verdict():
     r = result()
-    sig = neuron_sets(r, L)
+    sig = ablation_sets(r, L)
     assert list(sig) == ["sentence", "phrase", "shared"]
     assert [int(m.sum()) for m in sig.values()] == [6, 2, 0]
-    sel = neuron_sets(r, L, verdict="selective", categories="tagged")
+    sel = ablation_sets(r, L, verdict="selective", categories="tagged")
     assert list(sel) == ["tagged"] and sel["tagged"][0, :2].all() and sel["tagged"].sum() == 2
     with pytest.raises(ValueError, match="'replicated_category'.*add_categories"):
-        neuron_sets(r, L, verdict="replicated")
+        ablation_sets(r, L, verdict="replicated")
 
 
 def test_top_k_ranks_each_layer_by_effect_lower():
     r = result()
-    sets = neuron_sets(r, L, top_k=[3, 10])
+    sets = ablation_sets(r, L, top_k=[3, 10])
     assert list(sets) == ["top3", "top10"]
     assert (sets["top3"].sum(axis=1) == 3).all() and (sets["top10"].sum(axis=1) == 10).all()
     score = np.nanmax(r["effect_lower"].values, axis=2)
@@ -59,16 +59,16 @@ def test_top_k_ranks_each_layer_by_effect_lower():
         expect = np.argsort(-score[layer], kind="stable")[:3]
         assert set(np.flatnonzero(sets["top3"][layer])) == set(expect)
     # one level only: NaN never chosen, even as the only value of a neuron
-    one = neuron_sets(r, L, top_k=N, level="phrase")["top40"]
+    one = ablation_sets(r, L, top_k=N, level="phrase")["top40"]
     assert not one[2, 7] and one.sum() == L * N - 1
     with pytest.raises(ValueError, match="'rank_by'.*no 'effect'"):
-        neuron_sets(r, L, top_k=3, rank_by="effect")
+        ablation_sets(r, L, top_k=3, rank_by="effect")
     with pytest.raises(ValueError, match="'categories'.*top_k"):
-        neuron_sets(r, L, top_k=3, categories="sentence")
+        ablation_sets(r, L, top_k=3, categories="sentence")
     with pytest.raises(ValueError, match="'level'"):
-        neuron_sets(r, L, top_k=3, level="unit")
+        ablation_sets(r, L, top_k=3, level="unit")
     with pytest.raises(ValueError, match="'top_k'"):
-        neuron_sets(r, L, top_k=0)
+        ablation_sets(r, L, top_k=0)
 
 
 def test_masks_and_bad_input():
@@ -76,13 +76,13 @@ def test_masks_and_bad_input():
     m[0, 5] = True
     out = layer_array(m, L)
     assert out.shape == (L, N) and out[1, 5] and out.sum() == 1
-    assert list(neuron_sets(m, L)) == ["selected"]
+    assert list(ablation_sets(m, L)) == ["selected"]
     with pytest.raises(ValueError, match="'top_k'.*only to a find_tagged"):
-        neuron_sets(m, L, top_k=3)
+        ablation_sets(m, L, top_k=3)
     with pytest.raises(ValueError, match="layer 7"):
         layer_array(m.assign_coords(layer=[1, 7]), L)
     with pytest.raises(TypeError, match="'neurons'"):
-        neuron_sets(np.zeros((L, N), bool), L)
+        ablation_sets(np.zeros((L, N), bool), L)
 
 
 def test_count_null_keeps_counts_and_is_uniform():

@@ -77,6 +77,6 @@ def test_bad_input():
         tagging_by_label(res, "phrase", 3)
     with pytest.raises(ValueError, match=r"'variable'.*got 'category'"):
         tagging_by_label(res, "phrase", "category")
-    two = xr.concat([res, res.assign_coords(level=["sentence"])], dim="level")
+    two = xr.concat([res, res.assign_coords(level=["sentence"])], dim="level", data_vars="all")
     with pytest.raises(ValueError, match=r"'level'.*got None.*level='sentence'"):
         tagging_by_label(two, None, "snr")

@@ -136,7 +136,7 @@ def test_published_csv_as_the_brain_side(planted_pair, tmp_path):
     assert rdm_conditions(rdm) == conds and rdm.attrs["metric"] == "cosine"
     res = align(m, rdm, top_k=1, n_boot=0)
     assert res["rho"].sizes == {"layer": 5, "channel": 1}
-    best = int(res["rho"].isel(channel=0).argmax())
+    best = int(res["rho"].isel(channel=0).argmax("layer"))
     assert best == 2 and float(res["rho"].sel(layer=2).item()) == pytest.approx(1.0)
     assert float(res["p"].sel(layer=2).item()) <= 2 / 720  # the exact permutation test
     # numbers only, names given

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -98,14 +100,57 @@ def test_noise_ceiling_bounds():
     lo, hi = nc[0]
     assert 0.5 < lo < hi <= 1.0
     assert nc[1, 0] < 0.35 and nc[1, 0] < nc[1, 1]
-    from scipy.stats import spearmanr
+    from scipy.stats import rankdata, spearmanr
 
+    # the bounds compare each subject with the mean of the subjects' rank-transformed RDMs (a
+    # rank-based comparison pools orders, not scales: rsatoolbox's pool_rdm), not of the raw RDMs
     x = cell_rdms[:, 1]
-    loo = np.mean([spearmanr(x[s], np.delete(x, s, 0).mean(0))[0] for s in range(8)])
-    up = np.mean([spearmanr(x[s], x.mean(0))[0] for s in range(8)])
+    r = rankdata(x, axis=-1)
+    loo = np.mean([spearmanr(x[s], np.delete(r, s, 0).mean(0))[0] for s in range(8)])
+    up = np.mean([spearmanr(x[s], r.mean(0))[0] for s in range(8)])
     np.testing.assert_allclose(nc[1], [loo, up])
+    raw = np.mean([spearmanr(x[s], x.mean(0))[0] for s in range(8)])
+    assert abs(raw - up) > 1e-6  # the raw mean gives another ceiling
     same = np.repeat(common[None, None], 5, axis=0)
     np.testing.assert_allclose(noise_ceiling(same, "spearman")[0], [1.0, 1.0])
+
+
+def test_noise_ceiling_pools_ranks_whatever_each_subjects_scale():
+    """A monotone transform of one subject's RDM (another scale, the same order) leaves a
+    rank-based ceiling unchanged; with the raw mean it would move."""
+    rng = np.random.default_rng(5)
+    cell_rdms = rng.random(N_PAIRS) + 0.5 * rng.random((6, 1, N_PAIRS))
+    scaled = cell_rdms.copy()
+    scaled[0] = np.exp(20 * scaled[0])  # one subject with a huge, skewed scale
+    for comparison in ("spearman", "kendall"):
+        np.testing.assert_allclose(
+            noise_ceiling(scaled, comparison), noise_ceiling(cell_rdms, comparison), atol=1e-12
+        )
+
+
+@pytest.mark.parametrize(("comparison", "method"), [("spearman", "spearman"), ("kendall", "tau-a")])
+def test_noise_ceiling_equals_rsatoolbox(comparison, method):
+    """hftp's noise ceiling is rsatoolbox's boot_noise_ceiling (Nili et al. 2014), per cell."""
+    rsatoolbox = pytest.importorskip("rsatoolbox")
+    rng = np.random.default_rng(6)
+    n_sub, n_cond = 7, 8  # 28 pairs
+    common = rng.random(n_cond * (n_cond - 1) // 2)
+    cell_rdms = np.stack(
+        [common + 0.6 * rng.random((n_sub, common.size)), rng.random((n_sub, common.size))], 1
+    )
+    cell_rdms[2, 0, 3] = cell_rdms[2, 0, 4]  # a tie
+    nc = noise_ceiling(cell_rdms, comparison)
+    for c in range(cell_rdms.shape[1]):
+        rdms = rsatoolbox.rdm.RDMs(cell_rdms[:, c], dissimilarity_measure="euclidean")
+        # for tau, rsatoolbox notes that it pools averaged ranks (as hftp does)
+        said = (
+            pytest.warns(UserWarning, match="averaged ranks")
+            if method == "tau-a"
+            else contextlib.nullcontext()
+        )
+        with said:
+            lower, upper = rsatoolbox.inference.boot_noise_ceiling(rdms, method=method)
+        np.testing.assert_allclose(nc[c], [lower, upper], atol=1e-12)
 
 
 def test_regions_are_cells_when_channels_differ():

@@ -218,3 +218,38 @@ def test_to_dataset_release_frees_and_pads_trials(trials):
     np.testing.assert_array_equal(tx[0, :6], sp.rfft_trials(trials["a"])[..., [9, 19]].astype("c8"))
     with pytest.raises(ValueError, match="No trials were added"):
         acc.to_dataset()
+
+
+@pytest.mark.parametrize("announced", [{"a": 6, "b": 8}, {"a": 6, "b": 5}, {"b": 8, "a": 6}])
+def test_announced_trials_are_written_in_place_and_handed_over(trials, announced):
+    def build(n_trials):
+        acc = sp.SpectraAccumulator(
+            channel_dims=("layer", "neuron"),
+            channel_coords={"layer": np.arange(2), "neuron": np.arange(3)},
+            freqs=sp.freq_axis(N, RATE),
+            sfreq=RATE,
+            tagged_hz=TAGGED,
+            n_times=N,
+            n_trials=n_trials,
+        )
+        for cond in ("a", "b"):
+            X = sp.rfft_trials(trials[cond])
+            for part in (X[:4], X[4:]):
+                acc.add(cond, part)
+        return acc
+
+    want = build(None).to_dataset()
+    acc = build(announced)
+    in_place = acc._store is not None and acc._trials["a"][0].base is acc._store
+    kept = acc.to_dataset()
+    got = acc.to_dataset(release=True)
+    for ds in (kept, got):
+        for var in want.data_vars:
+            np.testing.assert_array_equal(ds[var].values, want[var].values)
+    # handed over, not copied, only when everything went in as announced, in that order
+    handed = got["trial_x"].values.base is not None
+    assert in_place
+    assert handed == (list(announced) == ["a", "b"] and announced["b"] == 8)
+    assert kept["trial_x"].values.base is None or not np.shares_memory(
+        kept["trial_x"].values, got["trial_x"].values
+    )

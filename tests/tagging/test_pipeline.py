@@ -180,7 +180,7 @@ def test_every_variable_is_documented_with_its_dims(small, kwargs):
         assert f"``{name}``" in returns, f"{v} is not in find_tagged's Returns section"
         if v.startswith("control_"):
             assert r[v].dims == ("layer", "neuron", "control_level")
-        elif v == "category":
+        elif v in ("category", "selective_category"):
             assert r[v].dims == ("layer", "neuron")
         else:
             assert r[v].dims == ("layer", "neuron", "level"), v

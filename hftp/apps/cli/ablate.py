@@ -20,6 +20,15 @@ def ablate_cmd(
     tagged: Path = typer.Option(..., "--tagged", help="Tagging result (.nc from hftp tag)."),
     out: Path = typer.Option(..., "--out", "-o", help="Ablation result to write (.nc)."),
     category: list[str] = typer.Option(["sentence"], "--category", help="Category; repeatable."),
+    verdict: str = typer.Option(
+        "significant", "--verdict", help="Categories from: significant or selective."
+    ),
+    top_k: list[int] = typer.Option(
+        None, "--top-k", help="Instead of categories: top K per layer by effect_lower."
+    ),
+    null: str = typer.Option(
+        "matched-variance", "--null", help="Random sets: matched-variance or count."
+    ),
     layers: list[str] = typer.Option(None, "--layers", help="Layers to ablate in (default all)."),
     top_layers: int = typer.Option(None, "--top-layers", help="Only the K layers richest in it."),
     method: str = typer.Option("mean", "--method", help="mean (over --reference) or zero."),
@@ -35,6 +44,8 @@ def ablate_cmd(
     """Ablate tagged neurons and compare the loss change with random neuron sets.
 
     Example: hftp ablate --stimuli stim.csv --tagged tagged.nc --top-layers 5 --out ablation.nc
+
+    Example: hftp ablate --stimuli new.csv --tagged tagged.nc --top-k 50 --top-k 200 --top-layers 5 --out top.nc
     """
     from hftp.io import load, save
     from hftp.models.ablation import ablate, ablation_table
@@ -49,9 +60,12 @@ def ablate_cmd(
     stim = run(load_stimuli, stimuli)
     tag = run(load, tagged, name="tagged")
     chosen = parse_layers(layers)
+    ranked = top_k or verdict == "selective"
     if top_layers is not None:
         prof = run(layer_profile, tag)
-        prof = prof[prof["category"].isin(category)].groupby("layer")["proportion"].sum()
+        col = "selective" if ranked and "selective" in prof else "proportion"
+        cats = ["sentence", "phrase", "shared"] if top_k else category
+        prof = prof[prof["category"].isin(cats)].groupby("layer")[col].sum()
         chosen = [int(i) for i in prof.sort_values(ascending=False).index[: max(top_layers, 1)]]
     net, tok = run(load_model, model, device=device)
     res = run(
@@ -60,7 +74,10 @@ def ablate_cmd(
         tok,
         stim,
         tag,
-        categories=category,
+        categories=None if top_k else category,
+        verdict=verdict,
+        top_k=top_k or None,
+        null=null,
         layers=chosen,
         method=method,
         n_random=n_random,

@@ -139,6 +139,7 @@ def brain_cmd(
                 str(k): int(v) for k, v in spectra["region"].to_series().value_counts().items()
             },
             "tagged_hz": spectra.hftp.tagged_hz,
+            "bads_excluded": _bads(spectra),
             "significant": {
                 f"{c}/{lv}": int(n)
                 for (c, lv), n in sig.groupby(["condition", "level"]).size().items()
@@ -146,6 +147,17 @@ def brain_cmd(
         },
         as_json,
     )
+
+
+def _bads(spectra) -> list[str]:
+    """The channels left out as marked bad (``info["bads"]``), as the Spectra records them."""
+    import json
+
+    raw = spectra.attrs.get("bads", "[]")
+    try:
+        return list(json.loads(raw)) if isinstance(raw, str) else list(raw)
+    except ValueError:
+        return []
 
 
 @document_options
@@ -177,6 +189,8 @@ def simulate_ieeg_cmd(
         from hftp.stimuli.stimulus_set import load_stimuli
 
         stim = run(load_stimuli, stimuli)
+    bar = Progress("simulate-ieeg", ["simulate and write"])
+    bar.stage("simulate and write")
     sim = run(
         simulate_ieeg,
         out,
@@ -189,6 +203,7 @@ def simulate_ieeg_cmd(
         n_trials=n_trials,
         overwrite=overwrite,
     )
+    bar.close()
     t = sim.truth
     emit(
         {

@@ -9,6 +9,7 @@ import typer
 from hftp.apps.cli.errors import check_io, check_outputs, run
 from hftp.apps.cli.options import (
     OVERWRITE_HELP,
+    Progress,
     document_options,
     emit,
     parse_tagged_hz,
@@ -82,6 +83,8 @@ def stimuli_cmd(
     outputs = {"--out": out, "--out (its .json sidecar)": out.with_suffix(".json")}
     check_io({"--corpus": corpus, "--streams": streams}, outputs)
     check_outputs(outputs, overwrite)
+    bar = Progress("stimuli", ["generate", "write"])
+    bar.stage("generate")
     word_streams = run(load_word_streams, streams) if streams is not None else None
     stim = run(
         make_stimuli,
@@ -99,7 +102,9 @@ def stimuli_cmd(
         tagged_hz=levels,
         trim=trim,
     )
+    bar.stage("write")
     path = run(writers[fmt], stim, out)
+    bar.close()
     per_condition = {
         str(c): int(n)
         for c, n in stim.units.groupby("condition", sort=False)["sequence"].nunique().items()

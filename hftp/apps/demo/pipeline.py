@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from hftp._validation import check_type
-from hftp.apps.demo import checks
+from hftp.apps.demo import checks, effects
 from hftp.apps.demo.config import DemoConfig
 from hftp.apps.demo.eeg import real_eeg
 from hftp.apps.demo.folder import MARKER, finish_out, prepare_out
@@ -38,6 +38,9 @@ logger = logging.getLogger("hftp")
 #: The six model conditions of the demo: the paper's sentence/phrase design with its controls.
 DEMO_DESIGNS = ("sentences", "within-shuffle", "random-words", "phrases", "category-alternation")
 
+
+#: Neuron-bootstrap resamples of the effect profile's intervals.
+N_BOOT = 1000
 
 #: The simulated region that receives a model layer's condition profile (the known answer).
 PLANTED_REGION = "IFG_L"
@@ -159,7 +162,12 @@ def run_demo(
     from hftp.spectral.splits import pool_splits
     from hftp.stimuli.generation import make_stimuli
     from hftp.tagging.pipeline import find_tagged
-    from hftp.tagging.profile import category_fractions, layer_profile
+    from hftp.tagging.profile import (
+        category_fractions,
+        effect_curve,
+        effect_profile,
+        layer_profile,
+    )
 
     cfg = config or DemoConfig(quick=quick, model=model)
     check_type("out", out, (str, os.PathLike), "a folder path")
@@ -281,10 +289,40 @@ def run_demo(
     numbers["beyond_lexical"], tagged_r = checks.beyond_lexical(
         mdl, tok, stim, spectra, tagged, tagged_u, null, cfg=cfg, cached=cached, progress=progress
     )
-    prof = layer_profile(tagged, residual=tagged_r)
-    numbers["ablation"], abl = checks.ablation(mdl, tok, tagged, cfg=cfg, progress=progress)
+    prof = layer_profile(tagged, residual=tagged_r, untrained=tagged_u)
+    # the headline: how large the structure-specific response is, where, with intervals
+    eff = effects.effect_numbers(tagged, tagged_r, tagged_u, n_boot=N_BOOT, seed=cfg.seed)
+    numbers["effect_profile"] = eff
+    numbers["category_contrast"] = effects.category_effect(
+        spectra, q=cfg.q, seed=cfg.seed, n_boot=N_BOOT
+    )
+    ranked = tagged_r if "effect_lower" in tagged_r else tagged
+    peak = effects.peak_layers(eff, 5)
+    numbers["ablation"], abl = effects.top_k_ablation(
+        mdl, tok, ranked, peak, cfg=cfg, progress=progress
+    )
     io.save(abl, resdir / "ablation.nc", overwrite=True)
 
+    eprof = {
+        k: effect_profile(r, n_boot=N_BOOT, seed=cfg.seed)
+        for k, r in (("raw", tagged), ("residual", tagged_r), ("untrained", tagged_u))
+    }
+    for level, name in (("sentence", "effect_profile"), ("phrase", "effect_profile_phrase")):
+        fig(
+            name,
+            lambda level=level: plot.plot_effect_profile(
+                eprof["raw"],
+                residual=eprof["residual"],
+                untrained=eprof["untrained"],
+                level=level,
+                title=f"Effect size per layer, {level} rate (θ̂ in SD; δ = "
+                f"{eff['setup']['min_effect']:g})",
+            ),
+        )
+    fig(
+        "effect_curve",
+        lambda: plot.plot_effect_curve(effect_curve(tagged_r), title="After the lexical baseline"),
+    )
     fig("layer_profile", lambda: plot.plot_layer_profile(prof, baseline=prof_u))
     fig("layer_profile_paper_mode", lambda: plot.plot_layer_profile(prof_paper))
     fig("trained_vs_untrained", lambda: plot.plot_trained_vs_untrained(prof, prof_u))

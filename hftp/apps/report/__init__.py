@@ -1,5 +1,7 @@
 """The HTML report a scientist reads: findings first, then figures, methods, and all numbers.
 
+- :mod:`~hftp.apps.report.effects`: the first findings: the effect profile (how large, where,
+  with intervals), what it supports and what not, the category-matched contrast's effect;
 - :mod:`~hftp.apps.report.findings`: the registry of finding builders (numbers → sentences);
 - :mod:`~hftp.apps.report.results`: the findings of the results (model tagging and baselines,
   simulated sEEG, real EEG, result files);
@@ -16,6 +18,7 @@ Data from the simulator are labelled "simulated"; real models and recordings "re
 # the builders register their findings on import (checks imports results, whose findings it
 # is placed among)
 from hftp.apps.report import checks as _checks  # noqa: F401
+from hftp.apps.report import effects as _effects  # noqa: F401  (the first findings)
 from hftp.apps.report.findings import (
     FINDINGS,
     Finding,

@@ -139,21 +139,48 @@ def _ablation(numbers, params):
     c = as_number(get(g, "contrast"))
     if c is None:
         return None
-    layers = get(g, "layers", default=[])
-    sent = get(g, "per_condition", "sentences", default={})
+    layers = ", ".join(map(str, sorted(get(g, "layers", default=[]))))
     n_random = as_number(get(g, "n_random"))
-    text = (
-        f"Causal ablation: mean-ablating the {fmt(get(g, 'n_neurons'))} neurons tagged at the "
-        f"sentence rate only (not shared with the phrase rate) in "
-        f"layers {', '.join(map(str, sorted(layers)))} (on new stimuli) changed the next-unit loss on "
-        f"sentences by {fmt(sent.get('change'))} nats"
-        f" (random sets of the same count per layer: {fmt(sent.get('null_mean'))} ± "
-        f"{fmt(sent.get('null_sd'))}, {fmt_p(sent.get('p'))}). On the key contrast, sentences "
-        f"minus the controls, the change was {fmt(c)} nats against {fmt(get(g, 'contrast_null_mean'))}"
-        f" ± {fmt(get(g, 'contrast_null_sd'))} for {fmt(get(g, 'n_random'))} random sets "
-        f"(z = {fmt(get(g, 'contrast_z'))}, one-sided {fmt_p(get(g, 'contrast_p'))}"
-    )
+    sets = get(g, "sets")
+    if isinstance(sets, Mapping) and sets:  # hftp 0.3: the top k by effect_lower
+        null = get(g, "null", default="count")
+        matched = "count and activation variance" if null == "matched-variance" else "count"
+        parts = []
+        for name, s in sets.items():
+            own = get(s, "per_condition", default={})
+            changes = ", ".join(
+                f"{cond} {fmt(get(v, 'change'))} (null {fmt(get(v, 'null_mean'))} ± "
+                f"{fmt(get(v, 'null_sd'))})"
+                for cond, v in own.items()
+                if isinstance(v, Mapping)
+            )
+            parts.append(
+                f"{name} ({fmt(get(s, 'n_neurons'))} neurons): contrast {fmt(get(s, 'contrast'))} "
+                f"nats against {fmt(get(s, 'contrast_null_mean'))} ± "
+                f"{fmt(get(s, 'contrast_null_sd'))} (z = {fmt(get(s, 'contrast_z'))}, one-sided "
+                f"{fmt_p(get(s, 'contrast_p'))}); each condition's own change: {changes}"
+            )
+        text = (
+            "Causal ablation: the neurons with the largest lower bound of the effect "
+            f"(effect_lower, after the lexical baseline) in layers {layers}, where selectivity "
+            "peaks on the tagging stimuli, were mean-ablated on new stimuli; the change in the "
+            "next-unit loss of sentences minus the controls was compared with "
+            f"{fmt(n_random)} random sets of the same {matched} per layer. " + "; ".join(parts)
+        )
+    else:  # hftp 0.2's result: the sentence-tagged neurons
+        sent = get(g, "per_condition", "sentences", default={})
+        text = (
+            f"Causal ablation: mean-ablating the {fmt(get(g, 'n_neurons'))} neurons tagged at "
+            f"the sentence rate only (not shared with the phrase rate) in layers {layers} (on new "
+            f"stimuli) changed the next-unit loss on sentences by {fmt(sent.get('change'))} nats"
+            f" (random sets of the same count per layer: {fmt(sent.get('null_mean'))} ± "
+            f"{fmt(sent.get('null_sd'))}, {fmt_p(sent.get('p'))}). On the key contrast, "
+            f"sentences minus the controls, the change was {fmt(c)} nats against "
+            f"{fmt(get(g, 'contrast_null_mean'))} ± {fmt(get(g, 'contrast_null_sd'))} for "
+            f"{fmt(n_random)} random sets (z = {fmt(get(g, 'contrast_z'))}, one-sided "
+            f"{fmt_p(get(g, 'contrast_p'))}"
+        )
     if n_random:
         text += f"; the smallest p these sets can give is {fmt(1 / (n_random + 1))}"
-    text += ")."
+    text += ")." if not isinstance(sets, Mapping) or not sets else "."
     return Finding(text, "real", "model", ("ablation",))

@@ -25,16 +25,30 @@ __all__ = ["build_report", "CAPTIONS"]
 
 #: Captions of the demo's figures; other names get only their title.
 CAPTIONS = {
+    "effect_profile": (
+        "The headline: per layer, the structure-specific amplitude θ̂ at the sentence rate (in SDs "
+        "of each neuron's activity; median and 90th percentile with 95% neuron-bootstrap bands, "
+        "the δ line) and the share of neurons with θ̂ > δ (band) and selective (markers, binomial "
+        "intervals). Dotted: after the lexical baseline (the syntax estimate); dashed grey: the "
+        "untrained model."
+    ),
+    "effect_profile_phrase": "The same effect profile at the phrase rate.",
+    "effect_curve": (
+        "After the lexical baseline: the share of each layer's neurons with θ̂ > δ (solid) and "
+        "selective (dashed) as a function of δ."
+    ),
     "layer_profile": (
-        "Per-layer percentage of neurons tagged at the sentence rate, the phrase rate or both "
+        "Per-layer percentage of neurons significant (tagged and different from the control at "
+        "all: a measure of power, not of effect) at the sentence rate, the phrase rate or both "
         "(calibrated mode). Hatched bars: the untrained model, the lexical-regularity baseline. "
         "Diamonds: replicated on independent halves of the trials; where drawn, the residual "
         "after the lexical baseline (per-word means in random contexts subtracted)."
     ),
     "ablation": (
-        "Next-unit loss change when the sentence-tagged neurons are mean-ablated (marker) against "
-        "random neuron sets of the same count per layer (distribution), per condition and for "
-        "the contrast sentences minus controls."
+        "Next-unit loss change when the top neurons by effect_lower of the peak layers are "
+        "mean-ablated (marker) against random neuron sets of the same count and activation "
+        "variance per layer (distribution), per condition and for the contrast sentences minus "
+        "controls."
     ),
     "layer_profile_paper_mode": "The same profile with the paper's original two-stage procedure.",
     "trained_vs_untrained": "Percentage of tagged neurons per layer, trained versus untrained.",
@@ -405,10 +419,18 @@ def build_report(
 
     names = " ".join([*files, *map(str, numbers)]).lower()
     p = dict(params)
-    if "simulated" in names:
-        p.setdefault("simulated_seeg", True)
-    if "eeg_scalp" in names or any(n.startswith("eeg") for n in files):
-        p.setdefault("eeg_scalp", True)
+    data = p.get("brain_data")
+    if isinstance(data, Mapping) and data:  # results from files: their recorded provenance
+        kinds = [str(r.get("brain_source_kind")) for r in data.values() if isinstance(r, Mapping)]
+        if "simulated" in kinds:
+            p.setdefault("simulated_seeg", True)
+        if any("eeg-phrases" in str(r.get("brain_dataset", "")) for r in data.values()):
+            p.setdefault("eeg_scalp", True)
+    else:  # the demo: its own figure and number names say which data they come from
+        if "simulated" in names:
+            p.setdefault("simulated_seeg", True)
+        if "eeg_scalp" in names or any(n.startswith("eeg") for n in files):
+            p.setdefault("eeg_scalp", True)
     if "untrained" in names:
         p.setdefault("baseline", True)
     methods = "\n".join(f'<p class="methods">{_e(t)}</p>' for _, t in methods_parts(p))

@@ -50,6 +50,25 @@ def test_ablate_command(files, runner, summary):
     assert (files / "fig.png").is_file() and (files / "fig.svg").is_file()
 
 
+def test_ablate_command_top_k_by_effect_lower(files, runner, summary):
+    tagged = hftp.load(files / "tagged.nc")
+    lower = np.random.default_rng(0).normal(size=(3, TINY_WIDTH, 1))
+    tagged["effect_lower"] = (("layer", "neuron", "level"), lower)
+    tagged = tagged.assign_coords(level=["sentence"])
+    hftp.save(tagged, files / "tagged_effect.nc")
+    out = files / "top.nc"
+    args = ["ablate", "--model", str(files / "model"), "--stimuli", str(files / "stim.csv")]
+    args += ["--tagged", str(files / "tagged_effect.nc"), "--top-k", "2", "--top-k", "4"]
+    args += ["--layers", "1", "--n-random", "3", "--null", "count", "--out", str(out), "--json"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    got = summary(res)
+    assert [s["set"] for s in got["sets"]] == ["top2", "top4"]
+    assert [s["n_neurons"] for s in got["sets"]] == [2, 4]
+    assert "change_random-words" in got["sets"][0]
+    assert hftp.load(out).attrs["null"] == "count"
+
+
 def test_ablate_command_bad_category(files, runner):
     args = ["ablate", "--model", str(files / "model"), "--stimuli", str(files / "stim.csv")]
     args += ["--tagged", str(files / "tagged.nc"), "--category", "sentense"]
@@ -71,11 +90,13 @@ def test_real_model_ablation_is_lean_and_exact(default_model):
         )
     mask = np.zeros((30, 1536), bool)
     none = xr.DataArray(mask, dims=("layer", "neuron"), coords={"layer": np.arange(30)})
-    r0 = ablate(model, tok, stim, none, n_random=2, progress=False)
-    assert (r0["change"] == 0).all() and (r0["null_change"] == 0).all()
+    with pytest.raises(ValueError, match="hold no neuron"):  # an empty set is refused
+        ablate(model, tok, stim, none, n_random=2, progress=False)
     some = none.copy(data=mask)
     some[10, :200] = True
     r = ablate(model, tok, stim, some, n_random=2, progress=False)
+    r0 = ablate(model, tok, stim, some, n_random=2, null="count", progress=False)
     np.testing.assert_array_equal(r["intact"], r0["intact"])
+    np.testing.assert_array_equal(r["change"], r0["change"])  # the null does not touch the set
     assert np.isfinite(r["change"]).all() and (r["change"] != 0).all()
     assert r["null_change"].shape == (1, 2, 2)

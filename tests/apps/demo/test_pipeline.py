@@ -11,6 +11,23 @@ import pytest
 import xarray as xr
 
 from hftp.apps import demo
+from hftp.apps.demo.effects import EFFECT_COLUMNS
+
+
+def sane(per_layer) -> int:
+    """Count the effect rows, checking each: intervals ordered, shares in [0, 1], selective at
+    most the estimated share (a lower bound of it, up to the sampling error of θ̂ near δ)."""
+    n = 0
+    for levels in per_layer.values():
+        for variants in levels.values():
+            for row in variants.values() if "raw" in variants else [variants]:
+                for c in EFFECT_COLUMNS:
+                    assert row[c + "_low"] <= row[c] + 1e-9 <= row[c + "_high"] + 2e-9, c
+                for c in ("effect_share", "selective_share", "significant_share"):
+                    assert 0.0 <= row[c] <= 1.0
+                assert row["selective_share"] <= row["effect_share"] + 0.05
+                n += 1
+    return n
 
 
 @pytest.mark.slow
@@ -62,7 +79,21 @@ def test_real_model_demo_writes_report_figures_and_summary(tmp_path, default_mod
     assert set(nums["token_sharing"]) == set(summary["params"]["stimuli"]["conditions"])
     abl = nums["ablation"]
     assert abl["n_random"] == 20 and abl["n_neurons"] > 0 and 0 < abl["contrast_p"] <= 1
+    # the top k by effect_lower in the peak layers, against matched-variance random sets
+    assert set(abl["sets"]) == {"top50", "top200"} and abl["null"] == "matched-variance"
+    assert set(abl["layers"]) <= {0, 15, 29} and abl["rank_by"] == "effect_lower"
     assert "ablation.png" in figs
+    # the headline: the effect profile, raw, after the lexical baseline and untrained
+    eff = nums["effect_profile"]
+    assert eff["setup"]["variants"] == ["raw", "residual", "untrained"]
+    assert sorted(eff["per_layer"], key=int) == ["0", "15", "29"]
+    assert sane(eff["per_layer"]) == 3 * 2 * 3
+    assert set(eff["curve"]["residual"]["15"]) == {"0.1", "0.2", "0.3"}
+    cat = nums["category_contrast"]
+    assert sane({k: {"phrase": v} for k, v in cat["per_layer"].items()}) == 3
+    for name in ("effect_profile", "effect_profile_phrase", "effect_curve"):
+        assert f"{name}.png" in figs and f"figures/{name}.png" in html
+    assert html.index("Effect profile") < html.index("Tokenization")
     for words in ("replicated", "lexical baseline", "Causal ablation", "Tokenization"):
         assert words in html, words
     assert "eeg_itpc_spectra.png" not in figs  # real EEG absent: the stage is skipped

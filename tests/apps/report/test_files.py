@@ -91,3 +91,95 @@ def test_brain_spectra_get_their_itpc_figure(tmp_path):
     assert counts == {"n_spectra": 1}
     assert (tmp_path / "rep" / "figures" / "eeg_itpc.png").is_file()
     assert "data:image/png;base64," in path.read_text()
+
+
+# ------------------------------------------------------------------------- issue 24
+
+
+def _pair(seed=0, n_cond=4):
+    """Model and brain Spectra of the same conditions (small, for alignments)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(48) / 4.0
+    conds = [f"c{i}" for i in range(n_cond)]
+
+    def spectra(shape, dims, kind):
+        trials = {
+            c: rng.normal(size=(6, *shape, 48)) + (i + 1) * np.cos(2 * np.pi * t)
+            for i, c in enumerate(conds)
+        }
+        return hftp.make_spectra(
+            trials, sfreq=4.0, tagged_hz={"sentence": 1.0}, channel_dims=dims, kind=kind
+        )
+
+    model = spectra((2, 5), ("layer", "neuron"), "model").assign_attrs(model="tiny")
+    brain = spectra((6,), ("channel",), "brain")
+    return model, brain
+
+
+def _methods(page):
+    return page.split('<section id="methods">')[1].split("<h2>Data and citation")[0]
+
+
+def test_methods_findings_and_captions_follow_each_alignments_attrs(tmp_path):
+    import re
+
+    model, brain = _pair()
+    sim = brain.assign_attrs(modality="iEEG (simulated)", source="/d/sim", dataset="sim set")
+    real = brain.assign_attrs(source_kind="real", source="/d/rec.edf", dataset="my lab")
+    a = hftp.align(model, sim, n_boot=0, n_permutations=24, correction="maxT")
+    b = hftp.align(model, real, n_boot=0, n_permutations=24, correction="bh")
+    pa = hftp.save(a, tmp_path / "simulated_run.nc")  # the names say nothing true:
+    pb = hftp.save(b, tmp_path / "eeg_simulated.nc")  # the attrs decide
+    page = report_from_files([pa, pb], tmp_path / "rep")[0].read_text()
+    maxt, bh = "family-wise p &lt; 0.05 (maxT", "Benjamini–Hochberg FDR at q = 0.05"
+    methods = _methods(page)
+    assert maxt in methods and bh in methods
+    assert "(simulated_run)" in methods and "(eeg_simulated)" in methods
+    assert "Subject-level bootstrap" not in methods and "Burroughs" not in methods
+    assert "simulated_run: iEEG (simulated), simulated, from sim set" in methods
+    assert "eeg_simulated: brain data, real, from my lab" in methods
+    found = page.split('<ol class="findings">')[1].split("</ol>")[0]
+    assert f"significant at {maxt}" in found and f"significant at {bh}" in found
+    figs = dict(re.findall(r'<figure id="fig-(\w+?)_heatmap">(.*?)</figure>', page, re.S))
+    assert maxt in figs["simulated_run"] and bh in figs["eeg_simulated"]
+    assert 'badge real">real' in figs["eeg_simulated"]
+    assert 'badge simulated">simulated' in figs["simulated_run"]
+    assert 'src="figures/' not in page
+
+
+def test_results_of_two_models_are_refused_unless_allowed(tmp_path):
+    import pytest
+
+    model, _ = _pair()
+    a = hftp.save(model, tmp_path / "a.nc")
+    b = hftp.save(model.assign_attrs(model="other"), tmp_path / "b.nc")
+    with pytest.raises(ValueError, match="different model.*'tiny'.*'other'.*allow_mixed"):
+        report_from_files([a, b], tmp_path / "rep")
+    assert not (tmp_path / "rep").exists()  # refused before anything is written
+    path, summary = report_from_files([a, b], tmp_path / "rep", allow_mixed=True)
+    assert summary["models"] == ["other", "tiny"]
+    assert "Model: other and tiny." in _methods(path.read_text())
+
+
+def test_the_report_writes_only_its_own_files_into_out(tmp_path):
+    import pytest
+
+    from hftp._paths import foreign_files
+
+    model, _ = _pair()
+    s = hftp.save(model, tmp_path / "spectra.nc")
+    out = tmp_path / "shared"
+    (out / "figures").mkdir(parents=True)
+    (out / "notes.txt").write_text("mine")
+    (out / "figures" / "spectra_itpc.png").write_text("mine too")  # not a name the report uses
+    report_from_files([s], out)
+    assert (out / "notes.txt").read_text() == "mine"
+    assert sorted(foreign_files(out)) == ["figures/spectra_itpc.png", "notes.txt"]
+    with pytest.raises(ValueError, match="already holds a report.html.*overwrite"):
+        report_from_files([s], out)
+    report_from_files([s], out, overwrite=True)  # hftp's own report: replaced
+    (out / "report.html").write_text("<p>the user's own page</p>")
+    (out / ".hftp-manifest.json").unlink()
+    with pytest.raises(ValueError, match="report.html that hftp did not write"):
+        report_from_files([s], out, overwrite=True)
+    assert (out / "report.html").read_text() == "<p>the user's own page</p>"
