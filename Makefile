@@ -51,30 +51,39 @@ doctest: $(STAMP)
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n 0 tests/test_doctests.py
 
 # Execute the notebooks in place with the quick settings they carry, so that they are committed
-# with their outputs, figures included (the inline backend embeds them; progress bars are left
-# out). `make test` executes them again (nbmake) without writing.
+# with their outputs, figures included: the kernel runs with the inline backend (`--matplotlib=
+# inline`, whatever MPLBACKEND says: CI sets Agg), and progress bars are left out of the saved
+# outputs. `make test` executes them again (nbmake) without writing. NB=path runs one notebook.
 define RUN_NOTEBOOKS
-import sys
+import os, re, sys
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
+os.environ.pop("MPLBACKEND", None)
+BAR = re.compile(r"\d+%\||TqdmWarning: IProgress not found|from \.autonotebook import")
 for path in map(Path, sys.argv[1:]):
     print("executing", path, flush=True)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
+    NotebookClient(
         nb, timeout=1800, kernel_name="python3", record_timing=False,
+        extra_arguments=["--matplotlib=inline"],
         resources={"metadata": {"path": str(path.parent.resolve())}},
-    )
-    client.execute()
+    ).execute()
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
+        for out in cell.outputs:
+            if out.output_type == "stream" and out.name == "stderr":
+                lines = re.split(r"[\r\n]", out.text)
+                out.text = "".join(f"{line}\n" for line in lines if line.strip() and not BAR.search(line))
+        cell.outputs = [o for o in cell.outputs if o.output_type != "stream" or o.text.strip()]
     nbformat.write(nb, path)
 endef
 export RUN_NOTEBOOKS
 
 notebooks: $(STAMP)
-	MPLBACKEND=module://matplotlib_inline.backend_inline TQDM_DISABLE=1 \
-	  HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -c "$$RUN_NOTEBOOKS" $(or $(NB),notebooks/*.ipynb)
+	TQDM_DISABLE=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \
+	  $(PY) -c "$$RUN_NOTEBOOKS" $(or $(NB),notebooks/*.ipynb)
 
 bench: $(STAMP)
 	$(PY) benchmarks/extract.py

@@ -20,10 +20,10 @@ rate, the phrase rate or both.
 # -----------
 # Eight sequences per condition, each of 20 sentences (80 words, 20 s at 4 words/s):
 #
-# - ``sentences``: [Adj N][V N] sentences ("fat cats eat fish"), in a new random order in each
+# - ``sentences``: [Adj N][V N] sentences ("fat wolf held cow"), in a new random order in each
 #   sequence;
-# - ``within-shuffle``: the same sentences, each with its words reordered (the control: same
-#   words, same sentence-length recurrence of the words, no syntax);
+# - ``within-shuffle``: the same sentences, each with its words reordered ("held fat cow
+#   wolf"; the control: the same words recur with the same period, but without syntax);
 # - ``random-words``: the same words in a free random order (no structure at all);
 # - ``np-phrases``, ``vp-phrases``: phrases only (the ``phrases`` design);
 # - ``category-alternation``: adjective, verb, adjective, verb ...: the word class repeats

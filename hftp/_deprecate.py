@@ -7,8 +7,10 @@ as MNE and scikit-learn do for end-user facing renames).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -96,11 +98,34 @@ def renamed_kwarg(**renames: str) -> Callable[[Callable], Callable]:
                         f"{func.__qualname__}({old}=...)", f"{func.__qualname__}({new}=...)"
                     )
                     kwargs[new] = kwargs.pop(old)
-            return func(*args, **kwargs)
+            with _caller_located_warnings(sys._getframe(1)):
+                return func(*args, **kwargs)
 
         return wrapper
 
     return decorate
+
+
+@contextlib.contextmanager
+def _caller_located_warnings(caller):
+    """Re-issue the warnings raised inside a wrapped call, with those that would point at the
+    wrapper (``stacklevel=2`` in the wrapped function) pointing at the caller instead."""
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:
+        for w in caught:
+            here = w.filename == __file__
+            warnings.warn_explicit(
+                w.message,
+                w.category,
+                caller.f_code.co_filename if here else w.filename,
+                caller.f_lineno if here else w.lineno,
+                module=caller.f_globals.get("__name__") if here else None,
+                registry=caller.f_globals.setdefault("__warningregistry__", {}) if here else None,
+            )
 
 
 def module_getattr(module: str, renamed: dict[str, tuple[str, str]]) -> Callable[[str], Any]:

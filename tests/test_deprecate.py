@@ -50,3 +50,16 @@ def test_module_getattr_serves_old_names_and_refuses_others():
         assert getattr_("old_sqrt")(9.0) == 3.0
     with pytest.raises(AttributeError, match="module 'pkg' has no attribute 'nope'"):
         getattr_("nope")
+
+
+def _warns_inside(x, *, sfreq=1.0):
+    """Warn about the caller's input, as hftp's checks do (stacklevel=2)."""
+    warnings.warn("check your input", UserWarning, stacklevel=2)
+    return x
+
+
+def test_warnings_inside_a_renamed_call_point_at_the_caller():
+    f = renamed_kwarg(rate_hz="sfreq")(_warns_inside)
+    with pytest.warns(UserWarning, match="check your input") as rec:
+        f(1, sfreq=2.0)
+    assert rec[0].filename == __file__

@@ -19,7 +19,7 @@ def _inline(self, node):
 def _block(self, node):
     latex = node["latex"] if "latex" in node else node.astext()
     number = node.get("number")
-    self.body.append(self.starttag(node, "div", CLASS="math math-block"))
+    self.body.append(self.starttag(node, "div", CLASS="math-block"))
     if number:
         self.body.append(f'<span class="eqno">({number})</span>')
     for part in latex.split("\n\n"):  # Sphinx: blank lines separate equations

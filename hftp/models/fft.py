@@ -106,15 +106,13 @@ class NumpySummarizer:
     Parameters
     ----------
     acc : SpectraAccumulator
-        With channel dims ``(layer, neuron)`` and its totals on the host (``device=None``).
+        With channel dims ``(layer, neuron)``.
     device : torch.device
         Where the activations are (the CPU).
     """
 
     #: the probe feeds it unit-pooled (L, B, U, N) blocks (:meth:`add_pooled`)
     fused = False
-    #: its accumulator keeps numpy totals on the host
-    host_totals = True
 
     def __init__(self, acc, device) -> None:
         self.acc = acc
@@ -464,14 +462,13 @@ class DeviceSummarizer:
     Parameters
     ----------
     acc : SpectraAccumulator
-        With channel dims ``(layer, neuron)``, its totals on ``device`` (or on the host: each
-        flush then crosses).
+        With channel dims ``(layer, neuron)``; it gets the sums (and kept trials) once, in
+        :meth:`finish`.
     device : torch.device
         Where the activations are.
     """
 
     fused = True
-    host_totals = False
 
     def __init__(self, acc, device) -> None:
         import torch
@@ -490,6 +487,9 @@ class DeviceSummarizer:
         self._trials = None  # (capacity, L, N, n_tagged) complex64
         self._n = 0  # trials in the running sums
         self._batches = 0
+        self._totals: dict = {}  # condition -> float64 totals on the device (SUM_VARS order)
+        self._kept: dict = {}  # condition -> the device buffers of its kept trials
+        self._count: dict = {}  # condition -> trials
 
     def add_block(self, condition: str, block, matrix: SpectralMatrix, rows: slice) -> None:
         """Add the trials at ``rows`` of a coefficient block.
@@ -580,32 +580,66 @@ class DeviceSummarizer:
         self.add_block(condition, X, matrix, slice(None))
 
     def flush(self) -> None:
-        """Add the running sums (and their trials) to the accumulator's float64 totals."""
+        """Add the running sums to the float64 totals on the device (and keep their trials)."""
         if self._n == 0:
             return
         import torch
 
-        acc, n, cond = self.acc, self._n, self._condition
-        run_x, run_abs, run_abs2, run_phase = self._run
+        n, cond = self._n, self._condition
         with torch.inference_mode():
-            acc.start_trials(cond, n)
-            sums = {
-                "sum_x": torch.view_as_complex(run_x),
-                "sum_abs": run_abs,
-                "sum_abs2": run_abs2,
-                "sum_phase": torch.view_as_complex(run_phase),
-            }
-            acc.add_sums(cond, sums, self._trials[:n] if self.keep else None)
+            run_x, run_abs, run_abs2, run_phase = self._run
+            totals = self._totals.get(cond)
+            if totals is None:
+                z = lambda t, dt: torch.zeros(t.shape[:3], dtype=dt, device=self.device)  # noqa: E731
+                totals = (
+                    z(run_x, torch.complex128),
+                    z(run_abs, torch.float64),
+                    z(run_abs2, torch.float64),
+                    z(run_phase, torch.complex128),
+                )
+                self._totals[cond] = totals
+            totals[0].add_(torch.view_as_complex(run_x))
+            totals[1].add_(run_abs)
+            totals[2].add_(run_abs2)
+            totals[3].add_(torch.view_as_complex(run_phase))
             for t in self._run:
                 t.zero_()
+        if self.keep:  # this buffer is kept; the next batch gets a new one
+            self._kept.setdefault(cond, []).append(self._trials[:n])
+            self._trials = None
+        self._count[cond] = self._count.get(cond, 0) + n
         self._n = 0
         self._batches = 0
 
     def finish(self) -> None:
-        """Flush what is left and free the running buffers."""
+        """Flush, then hand every condition's totals and kept trials to the accumulator: the one
+        crossing to the host, straight into its arrays (:meth:`SpectraAccumulator.receive`)."""
         self.flush()
         self._run = None
         self._trials = None
+        for cond in list(self._totals):
+            self._hand_over(cond)
+
+    def _hand_over(self, cond: str) -> None:
+        import torch
+
+        from hftp.spectral.accumulate import SUM_VARS
+
+        acc, n = self.acc, self._count.pop(cond)
+        totals, kept = self._totals.pop(cond), self._kept.pop(cond, [])
+        if cond not in acc.conditions:
+            host, room = acc.receive(cond, n)
+            for var, t in zip(SUM_VARS, totals, strict=True):
+                torch.from_numpy(host[var]).copy_(t)
+            k = 0
+            for buf in kept:
+                torch.from_numpy(room[k : k + len(buf)]).copy_(buf)
+                k += len(buf)
+            return
+        # the accumulator has this condition already (sums added before): add through add_sums
+        acc.start_trials(cond, n)
+        sums = {var: t.cpu().numpy() for var, t in zip(SUM_VARS, totals, strict=True)}
+        acc.add_sums(cond, sums, torch.cat(kept).cpu().numpy() if kept else None)
 
 
 #: device type -> summarizer class; device types not listed use ``"default"``
@@ -635,8 +669,7 @@ def add_pooled(acc, condition: str, pooled, drop: int) -> None:
     Parameters
     ----------
     acc : SpectraAccumulator
-        With channel dims ``(layer, neuron)`` (totals on ``pooled``'s device for a device
-        summarizer).
+        With channel dims ``(layer, neuron)``.
     condition : str
         The batch's condition (its trials are started here).
     pooled : torch.Tensor, shape (L, B, U, N)

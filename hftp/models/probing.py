@@ -161,9 +161,8 @@ def probe(
             for cond, seq_ids, block, *matrix in it:
                 if accs[0] is None:
                     n_neurons = block.shape[2] if fused else block.shape[3]
-                    where = None if kind.host_totals else device
                     accs = make_accumulators(
-                        halves, layers, n_neurons, n_times, stim, keep_trials, prov, device=where
+                        halves, layers, n_neurons, n_times, stim, keep_trials, prov
                     )
                     summarizers = [kind(acc, device) for acc in accs]
                 if fused:  # block: (L, batch_size, N, W) coefficients
@@ -241,8 +240,6 @@ def make_accumulators(
     stim,
     keep_trials: bool,
     attrs: dict,
-    *,
-    device=None,
 ) -> list:
     """One model-spectra accumulator per half (one without a split).
 
@@ -262,9 +259,6 @@ def make_accumulators(
         Keep per-trial coefficients at the tagged bins.
     attrs : dict
         Provenance for the Spectra's attrs.
-    device : torch.device, optional
-        Keep the totals there (an accelerator's sums stay on it until the Spectra are built).
-        Default None: on the host.
 
     Returns
     -------
@@ -274,8 +268,9 @@ def make_accumulators(
     from hftp.models.batching import sequences_by_condition
     from hftp.spectral.accumulate import SpectraAccumulator, freq_axis
 
-    # each half's trials per condition, announced so that the host writes its kept trials
-    # straight into the final trial_x (even sequences of a condition to half 0, odd to half 1)
+    # each half's trials per condition, announced so that the sums and kept trials are written
+    # straight into the final Spectra's arrays (even sequences of a condition to half 0, odd
+    # to half 1)
     counts = {c: len(seqs) for c, seqs in sequences_by_condition(stim).items()}
     announced = [
         {c: (n - h + halves - 1) // halves for c, n in counts.items()} for h in range(halves)
@@ -291,8 +286,7 @@ def make_accumulators(
             kind="model",
             keep_trials=keep_trials,
             attrs=attrs,
-            device=device,
-            n_trials=announced[h] if device is None else None,
+            n_trials=announced[h],
         )
         for h in range(halves)
     ]

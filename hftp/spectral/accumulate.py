@@ -26,14 +26,10 @@ Memory does not grow with the number of trials: only the sums are kept (plus ``t
 handful of bins).
 
 This module is one idea, trials to a Spectra's sufficient statistics and on to its Dataset,
-wherever the sums are kept (numpy on the host, or torch on the device that computed them); it is
-longer than most for that reason.
+with their storage laid out so that nothing is copied twice (totals and kept trials written in
+place, handed over to the Dataset); it is longer than most for that reason. A device's sums
+(:mod:`hftp.models.fft`) arrive once, through :meth:`SpectraAccumulator.receive`.
 """
-
-# NOTE TO THE GPU HELPER (from the lead): hftp.spectral must import no torch, not even lazily
-# (tests/test_layout.py checks every import statement). Keep the device-resident totals in
-# hftp/models/fft.py (a device accumulator there) and hand numpy totals to this accumulator once,
-# when the Spectra are built (e.g. through add_sums). Remove this note when done.
 
 from __future__ import annotations
 
@@ -176,17 +172,12 @@ class SpectraAccumulator:
         Keep per-trial complex64 coefficients at the tagged bins (``trial_x``).
     attrs : dict, optional
         Extra provenance.
-    device : str or torch.device, optional
-        Keep the totals and the kept trial coefficients as torch tensors on this device (e.g.
-        ``"cuda:0"``, where the probe computes its sums), in the same dtypes; :meth:`add_sums`
-        then takes tensors there and nothing crosses to the host until :meth:`to_dataset`.
-        Default None: numpy arrays on the host.
     n_trials : dict of str to int, optional
-        The trials each condition will get, when known ahead (the probe knows them). The kept
-        trial coefficients are then written straight into one array of the final ``trial_x``
-        shape, which :meth:`to_dataset` hands over (``release=True``) instead of copying, so
-        that the host holds them once. Host totals only; more trials than announced are kept
-        apart, as without it.
+        The trials each condition will get, when known ahead (the probe knows them). The
+        totals and the kept trial coefficients are then written straight into arrays of the
+        final Spectra's shapes (all conditions, in this order), which :meth:`to_dataset` hands
+        over (``release=True``) instead of copying, so that memory holds them once. More trials
+        than announced, or other conditions, are kept apart, as without it.
     """
 
     @renamed_kwarg(rate_hz="sfreq", tagged="tagged_hz")
@@ -202,11 +193,9 @@ class SpectraAccumulator:
         kind: str = "model",
         keep_trials: bool = True,
         attrs: Mapping[str, Any] | None = None,
-        device: Any = None,
         n_trials: Mapping[str, int] | None = None,
     ) -> None:
         check_option("kind", kind, ("model", "brain"))
-        self.device = device
         self.channel_dims = tuple(channel_dims)
         self.channel_coords = dict(channel_coords)
         self.freqs = np.asarray(freqs, dtype=float)
@@ -220,10 +209,17 @@ class SpectraAccumulator:
         self._trials: dict[str, list[np.ndarray]] = {}
         self.tagged_bins = self._tagged_bins()
         self._channel_shape: tuple[int, ...] | None = None
-        # the final trial_x, filled in place (see n_trials): condition -> [row, trials written]
+        # the final arrays, filled in place (see n_trials): the totals of every announced
+        # condition, its kept trials, and condition -> [row, trials written there]
         self._expected = {str(c): int(n) for c, n in (n_trials or {}).items()}
+        self._sum_store: dict[str, np.ndarray] | None = None
         self._store = None
         self._store_fill: dict[str, list[int]] = {}
+
+    @property
+    def conditions(self) -> list[str]:
+        """The conditions with trials so far, in the order they came."""
+        return list(self._sums)
 
     @property
     def rate_hz(self) -> float:
@@ -280,8 +276,7 @@ class SpectraAccumulator:
         shape = self._known_channel_shape()
         s = self._sums.get(condition)
         if s is None:
-            full = (*shape, self.freqs.size)
-            s = {var: self._full(full, _SUM_DTYPES[var], 0) for var in SUM_VARS}
+            s = self._new_totals(condition, shape)
             s["n"] = np.zeros((), np.int64)
             self._sums[condition] = s
             self._trials[condition] = []
@@ -289,10 +284,22 @@ class SpectraAccumulator:
         if self.keep_trials and self.tagged_bins:
             self._trials[condition].append(self._trial_buffer(condition, int(n_trials), shape))
 
-    def _trial_buffer(self, condition: str, n: int, shape: tuple[int, ...]):
-        """NaN-filled room for ``n`` trials: a view of the final trial_x when announced."""
+    def _new_totals(self, condition: str, shape: tuple[int, ...]) -> dict:
+        """Zero totals (pages untouched until written): views of the final arrays if announced."""
+        full = (*shape, self.freqs.size)
+        if condition not in self._expected:
+            return {var: np.zeros(full, _SUM_DTYPES[var]) for var in SUM_VARS}
+        if self._sum_store is None:
+            n = len(self._expected)
+            self._sum_store = {v: np.zeros((n, *full), _SUM_DTYPES[v]) for v in SUM_VARS}
+        row = list(self._expected).index(condition)
+        return {var: self._sum_store[var][row] for var in SUM_VARS}
+
+    def _trial_buffer(self, condition: str, n: int, shape: tuple[int, ...], fill: bool = True):
+        """Room for ``n`` trials (NaN unless ``fill=False``): a view of the final trial_x when
+        announced."""
         n_tag = len(self.tagged_bins)
-        if self.device is None and condition in self._expected:
+        if condition in self._expected:
             if self._store is None:  # pages are touched only as trials arrive
                 rows = max(self._expected.values())
                 self._store = np.empty((len(self._expected), rows, *shape, n_tag), np.complex64)
@@ -300,31 +307,53 @@ class SpectraAccumulator:
             row, done = self._store_fill[condition]
             if 0 <= done and done + n <= self._expected[condition]:
                 view = self._store[row, done : done + n]
-                view[...] = np.nan
+                if fill:
+                    view[...] = np.nan
                 self._store_fill[condition][1] = done + n
                 return view
             self._store_fill[condition][1] = -1  # more than announced: kept apart from here
-        return self._full((n, *shape, n_tag), np.complex64, np.nan)
+        shape = (n, *shape, n_tag)
+        return np.full(shape, np.nan, np.complex64) if fill else np.empty(shape, np.complex64)
 
-    def _full(self, shape, dtype, value):
-        """An array of ``value`` where the totals live (numpy, or torch on :attr:`device`)."""
-        if self.device is None:
-            return np.full(shape, value, dtype)
-        import torch
+    def receive(self, condition: str, n_trials: int) -> tuple[dict, np.ndarray | None]:
+        """Count ``n_trials`` trials of a new condition whose sums were computed elsewhere, and
+        return the arrays to write them into.
 
-        dt = getattr(torch, np.dtype(dtype).name)
-        fill = complex(value, value) if np.dtype(dtype).kind == "c" else value
-        return torch.full(shape, fill, dtype=dt, device=self.device)
+        For sums kept on a device until the end (:class:`hftp.models.fft.DeviceSummarizer`):
+        the caller copies its totals and kept trials straight into these arrays (views of the
+        final Spectra's when the trials were announced), so they are written once.
 
-    def _here(self, x):
-        """``x`` as the totals' kind of array: a tensor on :attr:`device`, or a host array."""
-        if self.device is None:
-            if hasattr(x, "detach"):  # a tensor added to host totals crosses here
-                return x.detach().cpu().numpy()
-            return x
-        import torch
+        Parameters
+        ----------
+        condition : str
+            A condition with no trials yet.
+        n_trials : int
+            Its trials.
 
-        return torch.as_tensor(x, device=self.device)
+        Returns
+        -------
+        totals : dict of str to ndarray, each shape (*channel_shape, n_freq)
+            :data:`SUM_VARS`, zero: the caller writes (or adds to) every value.
+        trials : ndarray, shape (n_trials, *channel_shape, n_tagged), complex64, or None
+            Uninitialised room for the coefficients at :attr:`tagged_bins`, which the caller
+            fills whole; None unless ``keep_trials``.
+        """
+        condition = str(condition)
+        if condition in self._sums:
+            raise InvalidValueError(
+                f"Invalid value for 'condition': {condition!r} already has trials; receive() "
+                "takes a new condition. Add to it with start_trials() and add_sums()."
+            )
+        shape = self._known_channel_shape()
+        s = self._new_totals(condition, shape)
+        s["n"] = np.zeros((), np.int64) + int(n_trials)
+        self._sums[condition] = s
+        self._trials[condition] = []
+        if not (self.keep_trials and self.tagged_bins):
+            return {v: s[v] for v in SUM_VARS}, None
+        room = self._trial_buffer(condition, int(n_trials), shape, fill=False)
+        self._trials[condition].append(room)
+        return {v: s[v] for v in SUM_VARS}, room
 
     def add_fft(self, condition: str, X: np.ndarray, *, block: tuple[int, ...] = ()) -> None:
         """Add the FFT coefficients of the trials last counted by :meth:`start_trials`.
@@ -400,12 +429,9 @@ class SpectraAccumulator:
                     f"keep_trials=True); got {got}. Pass the same trials to every block."
                 )
         for var in SUM_VARS:
-            if self.device is None:
-                s[var][block] += self._here(sums[var])
-            else:  # in place on the device (a view, no write-back copy)
-                s[var][block].add_(self._here(sums[var]))
+            s[var][block] += sums[var]
         if keep:
-            buf[(slice(None), *block)] = self._here(tagged_x)
+            buf[(slice(None), *block)] = tagged_x
 
     def _store_complete(self, conds: list[str], n_trials: np.ndarray) -> bool:
         """Whether every kept trial sits in the announced store, conditions in its order."""
@@ -447,16 +473,13 @@ class SpectraAccumulator:
     def to_dataset(self, *, release: bool = False):
         """The Spectra accumulated so far, as an ``xarray.Dataset`` (a copy).
 
-        Each total crosses to the host once, straight into its place in the result (with
-        :attr:`device`, this is the only transfer), and the kept trials are copied into
-        ``trial_x`` batch by batch (no concatenated copy).
-
         Parameters
         ----------
         release : bool
-            Free the accumulator's arrays as they are copied, so that the peak memory holds one
-            copy of the Spectra, not two; the accumulator is empty afterwards and cannot be added
-            to. Default False.
+            Hand the accumulator's arrays over to the result instead of copying them where they
+            already have the result's layout (trials announced with ``n_trials``), and free the
+            others as they are copied, so that memory holds the Spectra once, not twice. The
+            accumulator is empty afterwards and cannot be added to. Default False.
 
         Returns
         -------
@@ -475,35 +498,28 @@ class SpectraAccumulator:
         dims = ("condition", *self.channel_dims, "freq")
         data = {}
         n_trials = np.array([int(self._sums[c]["n"]) for c in conds])
+        in_place = self._sum_store is not None and conds == list(self._expected)
         for var in SUM_VARS:  # a copy: adding to the accumulator later leaves the result alone
+            if in_place:
+                data[var] = (dims, self._sum_store[var] if release else self._sum_store[var].copy())
+                continue
             parts = [self._sums[c].pop(var) if release else self._sums[c][var] for c in conds]
-            data[var] = (dims, _to_host(parts))
+            stacked = np.empty((len(parts), *parts[0].shape), parts[0].dtype)
+            for i in range(len(parts)):
+                stacked[i] = parts[i]
+                if release:
+                    parts[i] = None
+            data[var] = (dims, stacked)
         data["n_trials"] = (("condition",), n_trials)
-        if self.keep_trials and self.tagged_bins and self._store_complete(conds, n_trials):
-            tx = self._store[:, : int(n_trials.max())]
-            for row, done in self._store_fill.values():
-                tx[row, done:] = np.nan + 1j * np.nan
-            if not release:  # a copy: adding to the accumulator later leaves the result alone
-                tx = tx.copy()
-            data["trial_x"] = (("condition", "trial", *self.channel_dims, "tagged_freq"), tx)
-        elif self.keep_trials and self.tagged_bins:
-            shape = (len(conds), int(n_trials.max()), *self._channel_shape, len(self.tagged_bins))
-            tx = np.empty(shape, dtype=np.complex64)
-            for i, c in enumerate(conds):
-                bufs, k, j = self._trials[c], 0, 0
-                while j < len(bufs):
-                    n = len(bufs[j])
-                    _copy_to_host(tx[i, k : k + n], bufs[j])
-                    k += n
-                    if release:  # freed as soon as it is copied
-                        bufs[j] = None
-                    j += 1
-                tx[i, k:] = np.nan + 1j * np.nan
-            data["trial_x"] = (("condition", "trial", *self.channel_dims, "tagged_freq"), tx)
+        if self.keep_trials and self.tagged_bins:
+            data["trial_x"] = (
+                ("condition", "trial", *self.channel_dims, "tagged_freq"),
+                self._trial_x(conds, n_trials, release),
+            )
         if release:
             self._sums.clear()
             self._trials.clear()
-            self._store = None
+            self._store = self._sum_store = None
         coords: dict[str, Any] = {"condition": conds, "freq": self.freqs}
         coords.update(self.channel_coords)
         if self.keep_trials and self.tagged_bins:
@@ -518,6 +534,26 @@ class SpectraAccumulator:
         attrs.update({k: v for k, v in self.attrs.items() if k != "unit_rate_hz"})
         return xr.Dataset(data, coords=coords, attrs=attrs)
 
+    def _trial_x(self, conds: list[str], n_trials: np.ndarray, release: bool) -> np.ndarray:
+        """The kept trials as (condition, trial, *channels, tagged_freq), NaN-padded."""
+        if self._store_complete(conds, n_trials):  # already in place
+            tx = self._store[:, : int(n_trials.max())]
+            for row, done in self._store_fill.values():
+                tx[row, done:] = np.nan + 1j * np.nan
+            return tx if release else tx.copy()
+        shape = (len(conds), int(n_trials.max()), *self._channel_shape, len(self.tagged_bins))
+        tx = np.empty(shape, dtype=np.complex64)
+        for i, c in enumerate(conds):
+            bufs, k = self._trials[c], 0
+            for j in range(len(bufs)):  # batch by batch: no concatenated copy
+                n = len(bufs[j])
+                tx[i, k : k + n] = bufs[j]
+                k += n
+                if release:  # freed as soon as it is copied
+                    bufs[j] = None
+            tx[i, k:] = np.nan + 1j * np.nan
+        return tx
+
 
 #: the dtype of each total
 _SUM_DTYPES = {
@@ -526,26 +562,6 @@ _SUM_DTYPES = {
     "sum_abs2": np.float64,
     "sum_phase": np.complex128,
 }
-
-
-def _copy_to_host(dst: np.ndarray, src) -> None:
-    """Copy ``src`` (an array, or a tensor on any device) into the host array ``dst``."""
-    if hasattr(src, "detach"):
-        import torch
-
-        torch.from_numpy(dst).copy_(src.detach())  # one device-to-host copy, into place
-    else:
-        dst[...] = src
-
-
-def _to_host(parts: list) -> np.ndarray:
-    """Stack per-condition totals (arrays or tensors) into one new host array."""
-    first = parts[0]
-    dtype = np.dtype(str(first.dtype).replace("torch.", ""))
-    out = np.empty((len(parts), *first.shape), dtype=dtype)
-    for i, part in enumerate(parts):
-        _copy_to_host(out[i], part)
-    return out
 
 
 @renamed_kwarg(rate_hz="sfreq", tagged="tagged_hz")

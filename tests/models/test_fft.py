@@ -272,7 +272,6 @@ def test_running_float32_sums_match_float64():
         sfreq=4.0,
         tagged_hz={"sentence": 1.0, "phrase": 2.0},
         n_times=U - 4,
-        device="cpu",
     )
     summ = fft.DeviceSummarizer(acc, torch.device("cpu"))
     width = fft.block_width(F)

@@ -164,7 +164,7 @@ def test_bad_input(trials):
         sp.make_spectra({"a": np.zeros((2, 1, 40))}, sfreq=RATE, tagged_hz={}, kind="rat")
 
 
-def _acc(device=None):
+def _acc(n_trials=None):
     return sp.SpectraAccumulator(
         channel_dims=("layer", "neuron"),
         channel_coords={"layer": np.arange(2), "neuron": np.arange(3)},
@@ -172,36 +172,32 @@ def _acc(device=None):
         sfreq=RATE,
         tagged_hz=TAGGED,
         n_times=N,
-        device=device,
+        n_trials=n_trials,
     )
 
 
-def test_totals_on_a_torch_device_equal_the_numpy_ones(trials):
-    import torch
-
-    def build(device):
-        acc = _acc(device)
-        for cond, x in trials.items():
-            X = sp.rfft_trials(x)
-            for part in (X[:2], X[2:]):  # two batches, as a probe adds them
-                acc.start_trials(cond, len(part))
-                sums = trial_sums(part)
-                tagged = part[..., list(acc.tagged_bins.values())]
-                if device is not None:
-                    sums = {k: torch.from_numpy(v) for k, v in sums.items()}
-                    tagged = torch.from_numpy(tagged)
-                acc.add_sums(cond, sums, tagged)
-        return acc
-
-    on_device = build("cpu")  # torch tensors (the accelerator's layout, on the CPU here)
-    assert isinstance(on_device._sums["a"]["sum_x"], torch.Tensor)
-    assert on_device._sums["a"]["sum_x"].dtype == torch.complex128
-    want = build(None).to_dataset()
-    got = on_device.to_dataset(release=True)
-    for var in want.data_vars:
-        np.testing.assert_allclose(got[var].values, want[var].values, rtol=1e-12)
-        assert got[var].dtype == want[var].dtype
-    assert on_device._sums == {} and on_device._trials == {}  # released
+@pytest.mark.parametrize("announced", [None, {"a": 6, "b": 8}])
+def test_received_sums_equal_added_ones(trials, announced):
+    # a device's sums arrive once, written straight into the accumulator's arrays
+    want = _acc()
+    got = _acc(announced)
+    written = {}
+    for cond, x in trials.items():
+        X = sp.rfft_trials(x)
+        want.add(cond, X)
+        totals, room = got.receive(cond, len(X))
+        written[cond] = totals["sum_abs"]
+        for var, value in trial_sums(X).items():
+            totals[var][...] = value
+        room[...] = X[..., list(got.tagged_bins.values())]
+    assert got.conditions == ["a", "b"]
+    with pytest.raises(ValueError, match="'condition'.*'a' already has trials"):
+        got.receive("a", 1)
+    w, g = want.to_dataset(), got.to_dataset(release=True)
+    for var in w.data_vars:
+        np.testing.assert_allclose(g[var].values, w[var].values, rtol=1e-12)
+    # announced: handed over, the result is the very array the sums were written into
+    assert np.shares_memory(g["sum_abs"].values, written["a"]) == bool(announced)
 
 
 def test_to_dataset_release_frees_and_pads_trials(trials):

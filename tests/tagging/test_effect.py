@@ -358,7 +358,7 @@ def test_find_tagged_adds_effects_and_leaves_every_other_variable_alone():
     s = sim_spectra(eff, n_trials=40, shape=(2, 500), seed=12)
     a = find_tagged(s, "exp", "ctrl")
     b = find_tagged(s, "exp", "ctrl", min_effect=0.4)
-    new = {*EFFECT_VARS, "sel_p", "sel_q", "selective"}
+    new = {*EFFECT_VARS, "sel_p", "sel_q", "selective", "selective_category"}
     assert new <= set(a.data_vars)
     old = [v for v in a.data_vars if v not in new]
     xr.testing.assert_identical(a[old].drop_attrs(), b[old].drop_attrs())  # only new ones move
