@@ -64,10 +64,11 @@ print("random words:", null_rate.round(4).to_dict())
 # condition): per-neuron p-values are somewhat optimistic, which is why the verdicts rest on
 # the FDR-controlled family, where no neuron passes at a control frequency.
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
+hz = {level: float(result["freq"].sel(level=level)) for level in tagged_rate.index}
 bars = {
-    **{f"sentences\n{level}": v for level, v in tagged_rate.items()},
+    **{f"sentences\n{hz[level]:g} Hz": v for level, v in tagged_rate.items()},
     **{f"control\n{name}": v for name, v in control_rate.items()},
-    **{f"random words\n{level}": v for level, v in null_rate.items()},
+    **{f"random\nwords {hz[level]:g} Hz": v for level, v in null_rate.items()},
 }
 colors = ["C0"] * len(tagged_rate) + ["0.6"] * len(control_rate) + ["C1"] * len(null_rate)
 x = range(len(bars))

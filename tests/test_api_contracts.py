@@ -30,9 +30,10 @@ def test_extract_and_probe_share_one_keyword_only_order():
 def test_find_tagged_groups_mode_parameters():
     params = inspect.signature(hftp.find_tagged).parameters
     # 12: the mode-independent options (control_hz, the control-frequency family, is the 11th;
-    # min_effect, the δ of the effect test and of `selective` (issue 21), the 12th);
+    # min_effect, the δ of the effect test and of `selective` (issue 21), the 12th; replication,
+    # the independent data `replicated` confirms on (issue 21), the 13th);
     # no mode's own parameter is a top-level argument
-    assert len(params) <= 12 and "mode_params" in params
+    assert len(params) <= 13 and "mode_params" in params
     assert not set(params) & {k for ps in MODE_PARAMS.values() for k in ps}
     s = planted_spectra((10,), n_trials=6, n_times=40, seed=0)
     with pytest.raises(hftp.HftpError, match=r"'mode_params'.*'n_groups'.*mode='paper'"):

@@ -21,6 +21,7 @@ from hftp.rsa.comparison import COMPARISONS, score_embeddings, score_rdms
 _CHUNK_ELEMENTS = 2_000_000  # rho values held per chunk (permutations × layers × channels)
 _SAMPLED_DEFAULT = 10_000
 _EPS = 1e-10  # ties between a permuted and the observed score count as "at least as large"
+_TIE_QUANTUM = 1e-9  # scores this close are one value when choosing a layer's top k
 
 __all__ = [
     "CORRECTIONS",
@@ -105,6 +106,22 @@ def _nanmean(x: np.ndarray, axis: int) -> np.ndarray:
         return np.where(ok, x, 0.0).sum(axis=axis) / np.where(n > 0, n, np.nan)
 
 
+def _selection_key(rho: np.ndarray, finite: np.ndarray) -> np.ndarray:
+    """The order in which channels enter a layer's top k: by rho, ties by channel index.
+
+    Rank correlations over few pairs take few values (6 conditions: 15 pairs), so channels often
+    tie at the k-th place. Which of them is chosen does not change S, but it changes which
+    *group* (region, hemisphere) is in the top k, so it must be a function of the data: rho is
+    rounded to 1e-9 (far above the ~1e-16 by which a permuted RDM's score and the same score
+    computed afresh differ) and ties go to the lower channel index. Then the null's statistic
+    under each relabeling equals the statistic of the relabeled data, which the permutation
+    test's exactness needs (tests/rsa/test_alignment.py checks it over all relabelings).
+    """
+    n_ch = rho.shape[-1]
+    tie = np.arange(n_ch) * (_TIE_QUANTUM / (2 * max(n_ch, 1)))
+    return np.where(finite, np.round(rho / _TIE_QUANTUM) * _TIE_QUANTUM - tie, -np.inf)
+
+
 def summarize(rho: np.ndarray, k: int, groups: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """S(m,b) and the group summaries of scores ``rho`` (N, L, K).
 
@@ -125,8 +142,7 @@ def summarize(rho: np.ndarray, k: int, groups: dict[str, np.ndarray]) -> dict[st
     """
     finite = np.isfinite(rho)
     k = min(k, rho.shape[-1])
-    keyed = np.where(finite, rho, -np.inf)
-    top = np.argpartition(-keyed, k - 1, axis=-1)[..., :k]
+    top = np.argpartition(-_selection_key(rho, finite), k - 1, axis=-1)[..., :k]
     in_top = np.zeros(rho.shape, dtype=bool)
     np.put_along_axis(in_top, top, True, axis=-1)
     in_top &= finite

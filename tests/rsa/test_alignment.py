@@ -76,6 +76,33 @@ def test_exact_permutation_p_has_granularity_one_over_n_factorial(build):
     np.testing.assert_allclose(float(r["S_null"][0]), float(r["S"]))  # identity first
 
 
+def test_s_p_is_exact_over_every_relabeling_of_the_brain(build):
+    """S_p's exactness, with no simulation: relabel the brain's conditions in all 24 ways. Each
+    relabeled data set's S_p is the share of the 24 data sets whose S is at least its own (the
+    identity counted, the top k chosen again in each), so at most k of the 24 have S_p <= k/24:
+    P(S_p <= a) <= a under any null where the conditions are exchangeable (ties, frequent
+    with 6 pairs, only make it conservative). benchmarks/alignment_null.py checks the rate over
+    thousands of simulated null data sets."""
+    import itertools
+
+    rng = np.random.default_rng(11)
+    conds = CONDS[:4]
+    m = build.model(rng, build.profiles(rng, 3, 4), conds=conds)
+    b = build.brain(rng, build.profiles(rng, 9, 4), ["A", "B", "C"] * 3, ["s1"] * 9, conds=conds)
+    out = {"S": [], "S_p": [], "S_region": [], "S_region_p": []}
+    for order in itertools.permutations(conds):
+        relabeled = b.assign_coords(condition=list(order)).sel(condition=conds)
+        r = align(m, relabeled, top_k=3, n_random=0, n_boot=0)
+        out["S"].append(float(r["S"]))
+        out["S_p"].append(float(r["S_p"]))
+        out["S_region"].append(float(r["S_region"].sel(regions="A")))
+        out["S_region_p"].append(float(r["S_region_p"].sel(regions="A")))
+    for key in ("S", "S_region"):
+        stat, p = np.asarray(out[key]), np.asarray(out[f"{key}_p"])
+        np.testing.assert_allclose(p, [(stat >= x - 1e-10).mean() for x in stat])
+        assert (np.sort(p) >= np.arange(1, 25) / 24 - 1e-12).all()  # P(p <= k/24) <= k/24
+
+
 def test_sampled_permutations_are_seeded(build):
     rng = np.random.default_rng(4)
     conds = CONDS[:4]

@@ -4,6 +4,9 @@
   tagging → checks → simulated sEEG → alignment → real EEG → report);
 - :mod:`~hftp.apps.demo.config`: :class:`DemoConfig`, the run's parameters;
 - :mod:`~hftp.apps.demo.folder`: the output folder, checked, resumed and marked complete;
+- :mod:`~hftp.apps.demo.effects`: the headline: the effect profile per layer (raw, after the
+  lexical baseline, untrained) with intervals, the curve over δ, the category-matched contrast's
+  effect, the ablation of the top neurons by ``effect_lower``;
 - :mod:`~hftp.apps.demo.checks`: what the tagged fractions mean (replication, lexical baseline,
   contrasts, tokenization, causal ablation);
 - :mod:`~hftp.apps.demo.eeg`: the real scalp-EEG stage (eeg-phrases).

@@ -1,6 +1,8 @@
 """The whole pipeline on the defaults: stimuli → probe → tagging → brain → alignment → report.
 
-``hftp demo`` and ``make demo`` call :func:`run_demo`. It writes, under ``out``:
+``hftp demo`` and ``make demo`` call :func:`run_demo`. Its headline is the effect profile
+(:mod:`hftp.apps.demo.effects`): how large the structure-specific response is per layer, with
+intervals, raw, after the lexical baseline and in the untrained model. It writes, under ``out``:
 
 - ``report.html``: every figure, the key numbers and a methods paragraph built from the parameters;
 - ``figures/``: PNG and SVG files;

@@ -50,7 +50,7 @@ def test_real_model_demo_writes_report_figures_and_summary(tmp_path, default_mod
     figs = sorted(p.name for p in (out / "figures").glob("*.png"))
     for name in ("layer_profile", "trained_vs_untrained", "tagged_spectra", "alignment_simulated"):
         assert f"{name}.png" in figs
-        assert f"figures/{name}.png" in html
+        assert f"figures/{name}.png" in html or f'id="fig-{name}"' in html  # linked or embedded
     assert (out / "results" / "model_spectra.nc").is_file()
     on_disk = json.loads((out / "summary.json").read_text())
     assert (
@@ -92,7 +92,8 @@ def test_real_model_demo_writes_report_figures_and_summary(tmp_path, default_mod
     cat = nums["category_contrast"]
     assert sane({k: {"phrase": v} for k, v in cat["per_layer"].items()}) == 3
     for name in ("effect_profile", "effect_profile_phrase", "effect_curve"):
-        assert f"{name}.png" in figs and f"figures/{name}.png" in html
+        assert f"{name}.png" in figs
+        assert f"figures/{name}.png" in html or f'id="fig-{name}"' in html
     assert html.index("Effect profile") < html.index("Tokenization")
     for words in ("replicated", "lexical baseline", "Causal ablation", "Tokenization"):
         assert words in html, words
