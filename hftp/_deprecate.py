@@ -7,15 +7,44 @@ as MNE and scikit-learn do for end-user facing renames).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib
-import sys
+import inspect
+import os
 import warnings
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["deprecated_alias", "module_getattr", "renamed_kwarg", "warn_renamed"]
+__all__ = [
+    "deprecated_alias",
+    "module_getattr",
+    "renamed_kwarg",
+    "user_stacklevel",
+    "warn_renamed",
+]
+
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside hftp.
+
+    Decorators (such as :func:`renamed_kwarg`) add frames between a user's call and the function
+    that warns, so a fixed ``stacklevel`` would point at hftp's own code. Call this from the
+    function that calls :func:`warnings.warn` (as pandas' ``find_stack_level`` does).
+
+    Returns
+    -------
+    stacklevel : int
+        The number of hftp frames on the stack, this function's own included.
+    """
+    frame = inspect.currentframe()
+    n = 0
+    while frame is not None and frame.f_code.co_filename.startswith(_PKG_DIR):
+        frame = frame.f_back
+        n += 1
+    return n
+
 
 _WARNED: set[str] = set()
 
@@ -98,34 +127,11 @@ def renamed_kwarg(**renames: str) -> Callable[[Callable], Callable]:
                         f"{func.__qualname__}({old}=...)", f"{func.__qualname__}({new}=...)"
                     )
                     kwargs[new] = kwargs.pop(old)
-            with _caller_located_warnings(sys._getframe(1)):
-                return func(*args, **kwargs)
+            return func(*args, **kwargs)
 
         return wrapper
 
     return decorate
-
-
-@contextlib.contextmanager
-def _caller_located_warnings(caller):
-    """Re-issue the warnings raised inside a wrapped call, with those that would point at the
-    wrapper (``stacklevel=2`` in the wrapped function) pointing at the caller instead."""
-    caught: list[warnings.WarningMessage] = []
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            yield
-    finally:
-        for w in caught:
-            here = w.filename == __file__
-            warnings.warn_explicit(
-                w.message,
-                w.category,
-                caller.f_code.co_filename if here else w.filename,
-                caller.f_lineno if here else w.lineno,
-                module=caller.f_globals.get("__name__") if here else None,
-                registry=caller.f_globals.setdefault("__warningregistry__", {}) if here else None,
-            )
 
 
 def module_getattr(module: str, renamed: dict[str, tuple[str, str]]) -> Callable[[str], Any]:

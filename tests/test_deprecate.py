@@ -52,14 +52,12 @@ def test_module_getattr_serves_old_names_and_refuses_others():
         getattr_("nope")
 
 
-def _warns_inside(x, *, sfreq=1.0):
-    """Warn about the caller's input, as hftp's checks do (stacklevel=2)."""
-    warnings.warn("check your input", UserWarning, stacklevel=2)
-    return x
+def test_user_stacklevel_points_past_hftp_frames_and_decorators():
+    import hftp
 
-
-def test_warnings_inside_a_renamed_call_point_at_the_caller():
-    f = renamed_kwarg(rate_hz="sfreq")(_warns_inside)
-    with pytest.warns(UserWarning, match="check your input") as rec:
-        f(1, sfreq=2.0)
+    with pytest.warns(
+        UserWarning, match="Nyquist"
+    ) as rec:  # make_stimuli is a renamed_kwarg wrapper
+        hftp.make_stimuli("en", ["sentences"], n_sequences=2, seed=0)
     assert rec[0].filename == __file__
+    assert _deprecate.user_stacklevel() == 1  # called from outside hftp: its own frame only

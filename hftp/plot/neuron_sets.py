@@ -22,6 +22,13 @@ def _p_text(p: float) -> str:
     return "p = n/a" if not np.isfinite(p) else f"p = {p:.3f}" if p >= 0.001 else "p < 0.001"
 
 
+#: how each null of :func:`hftp.models.ablate` draws its random sets, for the figure's title
+NULL_LABELS = {
+    "count": "same count per layer",
+    "matched-variance": "same count and activation variance per layer",
+}
+
+
 @styled
 def plot_ablation(result, *, axes=None, title: str | None = None):
     """Loss change from ablating each neuron set, against the random-set null.
@@ -101,7 +108,8 @@ def plot_ablation(result, *, axes=None, title: str | None = None):
         ax.set_ylabel(label)
         ax.set_xlim(-0.6, len(sets) - 0.4)
     n = int(result.sizes.get("random", 0))
-    axes[0].set_title(f"ablated set vs {n} random sets (same count per layer)", loc="left")
+    how = NULL_LABELS.get(str(result.attrs.get("null", "count")), "same count per layer")
+    axes[0].set_title(f"ablated set vs {n} random sets ({how})", loc="left")
     if title:
         fig.suptitle(title)
     return fig

@@ -15,7 +15,7 @@ from math import lcm
 
 import numpy as np
 
-from hftp._deprecate import deprecated_alias, renamed_kwarg
+from hftp._deprecate import deprecated_alias, renamed_kwarg, user_stacklevel
 from hftp._validation import InvalidValueError
 
 __all__ = [
@@ -278,7 +278,7 @@ def warn_nyquist(freq_hz: float, sfreq: float, level: str) -> None:
             "Rayleigh statistics there are meaningless. Use a design with longer structures "
             "(e.g. 3-unit phrases) to move the rate below Nyquist.",
             UserWarning,
-            stacklevel=4,  # the caller of warn_nyquist's caller (renamed_kwarg adds a frame)
+            stacklevel=user_stacklevel(),  # the first caller outside hftp
         )
 
 
