@@ -77,6 +77,11 @@ for path in map(Path, sys.argv[1:]):
                 lines = re.split(r"[\r\n]", out.text)
                 out.text = "".join(f"{line}\n" for line in lines if line.strip() and not BAR.search(line))
         cell.outputs = [o for o in cell.outputs if o.output_type != "stream" or o.text.strip()]
+        # a figure that is also the cell's value (`fig` on the last line) is shown once
+        shown = [o.data["image/png"] for o in cell.outputs if o.output_type == "execute_result"
+                 and "image/png" in o.get("data", {})]
+        cell.outputs = [o for o in cell.outputs if not (o.output_type == "display_data"
+                        and o.get("data", {}).get("image/png") in shown)]
     nbformat.write(nb, path)
 endef
 export RUN_NOTEBOOKS

@@ -7,10 +7,11 @@ model. A lesion study asks the causal question. hftp silences a set of neurons (
 replaced by its mean activation, so the layer keeps its average input) and measures how much
 the model's next-word loss rises, on the sentences and on the controls.
 
-A rise by itself means little: silencing any large set of neurons hurts. The null is a set of
-random neurons of the same size in the same layers, drawn many times. The contrast
-"change on sentences minus change on the controls" asks whether the tagged neurons matter more
-for predicting words in structured text than in unstructured text.
+A rise by itself means little: silencing any large set of neurons hurts, and more so when the
+neurons vary a lot. The null is drawn many times from random neurons of the same count in the
+same layers and with the same spread of activation variance (``null="matched-variance"``, the
+default). The contrast "change on sentences minus change on the controls" asks whether the
+tagged neurons matter more for predicting words in structured text than in unstructured text.
 """
 
 # %%
@@ -37,7 +38,7 @@ print(tagged["category"].to_series().value_counts())
 
 # %%
 # Ablate the sentence-tagged neurons on new stimuli (another seed): two sequences of 10
-# sentences per condition, against 10 random sets of the same size per layer. For a real
+# sentences per condition, against 10 matched random sets. For a real
 # analysis use more sequences, every category and ``n_random=100`` (the default); the smallest
 # p-value here is 1/11.
 model, tokenizer = default_model()  # hftp.load_model(), loaded once for the gallery
