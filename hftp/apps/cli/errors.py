@@ -129,13 +129,25 @@ def _cli_words(msg: str) -> str:
     except ImportError:  # pragma: no cover - older typer on click
         from click import get_current_context
 
+    import re
+
     ctx = get_current_context(silent=True)
     if ctx is None:
         return msg
+    # values are not options: a condition named 'control' stays 'control' in "allowed ...;",
+    # "got '...'" and "Did you mean '...'?", even in a command that has --control
+    kept: list[str] = []
+
+    def keep(m: re.Match) -> str:
+        kept.append(m.group(0))
+        return f"\0{len(kept) - 1}\0"
+
+    msg = re.sub(r"allowed [^;]*;|got '[^']*'|Did you mean '[^']*'\?", keep, msg)
     for p in ctx.command.params:
         opts = [o for o in getattr(p, "opts", []) if o.startswith("--")]
         if p.name and opts:
             msg = msg.replace(f"'{p.name}'", f"'{opts[0]}'")
+    msg = re.sub(r"\0(\d+)\0", lambda m: kept[int(m.group(1))], msg)
     if any(getattr(p, "name", None) == "overwrite" for p in ctx.command.params):
         msg = msg.replace("overwrite=True (--overwrite)", "--overwrite")
         msg = msg.replace("Pass overwrite=True", "Pass --overwrite")

@@ -494,3 +494,12 @@ def test_align_takes_the_inference_options_of_the_api(tmp_path, monkeypatch):
     assert res.exit_code == 1 and "stop here" in res.output
     assert seen["correction"] == "bh" and seen["n_permutations"] == 50
     assert seen["subjects"] == "pooled" and seen["allow_mixed"] is True
+
+
+def test_values_named_like_an_option_stay_values(ws):
+    """A condition called 'control' is not rewritten as the option --control."""
+    args = ["tag", "--spectra", str(ws / "spectra.nc"), "--condition", "contro"]
+    res = runner.invoke(app, [*args, "--out", str(ws / "t.nc")])
+    line = next(ln for ln in res.output.splitlines() if ln.startswith("Error: "))
+    assert "'--condition'" in line and "'control'" in line and "'--control'" not in line
+    assert "Did you mean 'control'?" in line
