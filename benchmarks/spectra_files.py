@@ -34,6 +34,8 @@ if str(ROOT) not in sys.path:
 #: name -> (dtype of the real sums / of trial_x's parts, h5netcdf encoding of every data var)
 CANDIDATES = {
     "float64": ("float64", {}),
+    "float64+lzf": ("float64", {"compression": "lzf", "shuffle": True}),
+    "float64+gzip1": ("float64", {"compression": "gzip", "compression_opts": 1, "shuffle": True}),
     "float64+gzip4": ("float64", {"compression": "gzip", "compression_opts": 4, "shuffle": True}),
     "float32": ("float32", {}),
     "float32+lzf": ("float32", {"compression": "lzf", "shuffle": True}),

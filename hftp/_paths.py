@@ -145,9 +145,9 @@ def check_no_overlap(
 ) -> None:
     """Refuse a command whose outputs would overwrite one of its inputs, before any work.
 
-    Every path is resolved (symlinks and ``..`` included). An output may not be an input, an
-    output folder (``folders``, or an existing folder) may not hold an input, and two outputs may
-    not be the same path.
+    Every path is resolved (symlinks and ``..`` included). An output may not be an input, nor
+    replace a file inside an input folder; an output folder (``folders``, or an existing folder)
+    may not hold an input; and two outputs may not be the same path.
 
     Parameters
     ----------
@@ -182,6 +182,12 @@ def check_no_overlap(
                 raise InvalidValueError(
                     f"Invalid value for {oname!r}: it names the input given to {iname!r} "
                     f"({str(i)!r}); writing it would destroy the input. Choose another output path."
+                )
+            if i.is_dir() and _inside(o, i) and (o.exists() or o.is_symlink()):
+                raise InvalidValueError(
+                    f"Invalid value for {oname!r}: {str(o)!r} is a file of the input folder given "
+                    f"to {iname!r} ({str(i)!r}); writing it would change the input. Choose an "
+                    "output path outside it, or a new name."
                 )
             if is_folder and _inside(i, o):
                 raise InvalidValueError(
@@ -414,7 +420,9 @@ class DiskError(HftpError, OSError):
         return str(self.strerror)
 
 
-def named_os_error(exc: BaseException, action: str = "write") -> BaseException:
+def named_os_error(
+    exc: BaseException, action: str = "write", path: str | os.PathLike | None = None
+) -> BaseException:
     """``exc`` as a :class:`DiskError` with :func:`os_error_message`'s line, when it has one.
 
     Parameters
@@ -423,6 +431,8 @@ def named_os_error(exc: BaseException, action: str = "write") -> BaseException:
         The error (an OSError, or HDF5's RuntimeError quoting an errno).
     action : str
         What hftp was doing.
+    path : path-like, optional
+        The file hftp was writing, named when the error does not say.
 
     Returns
     -------
@@ -431,9 +441,13 @@ def named_os_error(exc: BaseException, action: str = "write") -> BaseException:
     """
     if not isinstance(exc, BaseException):
         raise InvalidTypeError(f"Invalid type for 'exc': expected an exception; got {exc!r}.")
-    msg = os_error_message(exc, action)
-    if msg is None or isinstance(exc, DiskError):
+    if isinstance(exc, DiskError):
+        return exc
+    filename = getattr(exc, "filename", None) or (str(path) if path is not None else None)
+    probe = OSError(_errno(exc), str(exc), filename)
+    msg = os_error_message(probe, action)
+    if msg is None:
         return exc
     err = DiskError(_errno(exc), msg)
-    err.filename = getattr(exc, "filename", None)
+    err.filename = filename
     return err

@@ -19,10 +19,11 @@ netCDF has no complex type, so complex variables (``sum_x``, ``sum_phase``, ``tr
 stored as two real variables ``<name>__re`` and ``<name>__im`` and recombined on load.
 
 Every numeric variable of a netCDF file is compressed (gzip at :data:`GZIP_LEVEL`, with HDF5's
-shuffle filter; any netCDF-4 reader opens it). A Spectra's float64 sums (:data:`NARROWED`) are
-stored in float32 and read back as float64 (``hftp_dtype``): chosen by measurement
-(``benchmarks/spectra_files.py``, README "Large models"): float32 changes no reported statistic of
-``find_tagged`` (largest change 1e-6 of a variable's range, no verdict changed), float16 does.
+shuffle filter; any netCDF-4 reader opens it), in its own dtype. Chosen by measurement
+(``benchmarks/spectra_files.py``, docs/user_guide/scale.rst): a Spectra's float64 sums of float32
+coefficients compress to about the size of float32 ones (their low mantissa bytes are zeros),
+while storing them in float32 would move ``find_tagged``'s statistics by up to 3e-4 of their
+range (no verdict changed) and float16 changes a third of the verdicts.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ from hftp._paths import (
     write_manifest,
 )
 from hftp._validation import (
+    HftpError,
     InvalidTypeError,
+    InvalidValueError,
     MissingPackageError,
     check_in_path,
     check_option,
@@ -69,11 +72,7 @@ __all__ = [
 
 _COMPLEX_TAG = "hftp_complex"
 
-#: a Spectra's variables stored in float32 (complex64) and read back in their own dtype: sums of
-#: trials, whose float32 rounding (1e-7) is far below any statistic's precision
-NARROWED = ("sum_x", "sum_abs", "sum_abs2", "sum_phase", "lexical_var")
-
-#: gzip level of netCDF variables (1: most of the size saved at level 4, in a third of the time)
+#: gzip level of netCDF variables (1: nearly all of level 4's saving, in far less time)
 GZIP_LEVEL = 1
 
 
@@ -119,6 +118,7 @@ def atomic_path(
             prefix=f".{final.name}.", suffix=".part", dir=final.parent or "."
         )
     except OSError as exc:
+        exc.filename = exc.filename or str(final)
         raise named_os_error(exc) from exc
     os.close(fd)
     tmp_path = Path(tmp)
@@ -132,7 +132,7 @@ def atomic_path(
         else:
             tmp_path.unlink(missing_ok=True)
         if isinstance(exc, OSError | RuntimeError):  # HDF5 quotes OS errors in a RuntimeError
-            err = named_os_error(exc)
+            err = named_os_error(exc, path=final)
             if err is not exc:
                 raise err from exc
         raise
@@ -166,8 +166,9 @@ def atomic_dir(
     writer : str
         What writes the folder, recorded in its manifest.
     legacy : callable, optional
-        ``legacy(path) -> bool``: recognises a folder an older hftp wrote without a manifest
-        (e.g. by its files), so that it may be replaced.
+        ``legacy(path)``: recognises a folder an older hftp wrote without a manifest (e.g. by
+        its files), so that it may be replaced. It returns a bool, or the list of files it does
+        not recognise (empty: replaceable; the first one is named otherwise).
 
     Yields
     ------
@@ -187,8 +188,17 @@ def atomic_dir(
     def check() -> None:
         if final.exists() or final.is_symlink():
             if legacy is not None and not (final / MANIFEST).exists():
-                if final.is_dir() and not final.is_symlink() and legacy(final):
-                    return
+                if final.is_dir() and not final.is_symlink():
+                    verdict = legacy(final)  # True/False, or the files it does not recognise
+                    if verdict is True or (isinstance(verdict, list) and not verdict):
+                        return
+                    if isinstance(verdict, list):
+                        raise InvalidValueError(
+                            f"Invalid value for {name!r}: {str(final)!r} holds files hftp did not "
+                            f"write, e.g. {verdict[0]!r}; hftp replaces only its own outputs, "
+                            "even with --overwrite (overwrite=True). Choose another folder, or "
+                            "move those files away."
+                        )
             check_replaceable(final, name=name)
 
     if overwrite:
@@ -196,6 +206,7 @@ def atomic_dir(
     try:
         work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent))
     except OSError as exc:
+        exc.filename = exc.filename or str(final)
         raise named_os_error(exc) from exc
     staging = work / "payload"
     staging.mkdir()
@@ -217,7 +228,7 @@ def atomic_dir(
                 os.replace(old, final)
             raise
     except OSError as exc:
-        err = named_os_error(exc)
+        err = named_os_error(exc, path=final)
         if err is exc:
             raise
         raise err from exc
@@ -346,13 +357,7 @@ def _encode(ds):
         ds = ds.to_dataset(name=da_name, promote_attrs=True)
         ds.attrs["hftp_dataarray"] = da_name
     out = ds.copy()
-    spectra = "hftp_schema" in out.attrs and "sum_abs" in out.data_vars
     for name in list(out.data_vars):
-        if spectra and name in NARROWED and out[name].dtype in (np.float64, np.complex128):
-            wide = str(out[name].dtype)
-            narrow = "complex64" if wide == "complex128" else "float32"
-            out[name] = out[name].astype(narrow)
-            out[name].attrs["hftp_dtype"] = wide
         var = out[name]
         if np.iscomplexobj(var.values):
             out[f"{name}__re"] = var.real.astype(
@@ -389,12 +394,6 @@ def _decode(ds):
         ds = ds.drop_vars([name, f"{base}__im"])
         ds[base] = cplx
         ds[base].attrs = attrs
-    for name in list(ds.data_vars):
-        wide = ds[name].attrs.get("hftp_dtype")
-        if wide is not None:  # stored narrower (NARROWED): back to its own dtype
-            attrs = {k: v for k, v in ds[name].attrs.items() if k != "hftp_dtype"}
-            ds[name] = ds[name].astype(wide)
-            ds[name].attrs = attrs
     for name in list(ds.variables):
         if ds[name].attrs.get("hftp_bool") == 1:
             attrs = {k: v for k, v in ds[name].attrs.items() if k != "hftp_bool"}
@@ -555,11 +554,22 @@ def load(path: str | os.PathLike, *, name: str = "path"):
     fmt = check_option(
         f"{name} (file extension)", p.suffix, _FORMATS, fix="hftp reads '.nc' and '.zarr' files."
     )
-    if _FORMATS[fmt] == "netcdf":
-        with xr.open_dataset(p, engine="h5netcdf") as ds:
-            ds = ds.load()
-    else:
-        ds = xr.open_zarr(p).load()
+    try:
+        if _FORMATS[fmt] == "netcdf":
+            with xr.open_dataset(p, engine="h5netcdf") as ds:
+                ds = ds.load()
+        else:
+            ds = xr.open_zarr(p).load()
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        named = named_os_error(exc, "read")
+        if named is not exc:
+            raise named from exc
+        what = " ".join(str(exc).split())[:200]
+        raise HftpError(
+            f"Could not read {str(p)!r} as a {fmt} file written by hftp ({type(exc).__name__}: "
+            f"{what}). It may be truncated, damaged or another kind of file: write it again "
+            "with hftp, or copy it again if it was cut short."
+        ) from None
     from hftp.spectral.accessor import upgrade
 
     return upgrade(_decode(ds))

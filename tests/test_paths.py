@@ -135,3 +135,12 @@ def test_os_errors_are_named_by_their_cause(code, words):
 def test_an_os_error_without_a_known_cause_is_left_as_it_is():
     exc = OSError(errno.EIO, "I/O error")
     assert os_error_message(exc) is None and named_os_error(exc) is exc
+
+
+def test_an_output_replacing_a_file_of_an_input_folder_is_refused(tmp_path):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    with pytest.raises(ValueError, match="'--out'.*file of the input folder given to '--model'"):
+        check_no_overlap({"--model": model}, {"--out": model / "config.json"})
+    check_no_overlap({"--model": model}, {"--out": model / "spectra.nc"})  # a new file: fine

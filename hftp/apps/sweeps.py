@@ -175,6 +175,11 @@ def load_spec(spec: str | os.PathLike | dict) -> dict:
     out["n_sequences"] = check_int("spec.n_sequences", spec["n_sequences"], min_value=1)
     out["seed"] = check_int("spec.seed", spec["seed"])
     out["out"] = str((base / Path(spec["out"]).expanduser()).resolve())
+    if Path(out["out"]).exists() and not Path(out["out"]).is_dir():
+        raise InvalidValueError(
+            f"Invalid value for 'spec.out': {out['out']!r} is a file; a sweep writes a folder. "
+            "Choose another path for out."
+        )
     out.setdefault("condition", out["designs"][0])
     out.setdefault("control", out["designs"][1] if len(out["designs"]) > 1 else None)
     out.setdefault("device", "auto")
@@ -394,8 +399,7 @@ def plan_runs(spec: dict) -> list[dict]:
         ]
         rel = Path(model, slugs["language"][repr(p["language"])], *extra)
         runs.append({**p, "run": rel.as_posix(), "dir": str(root / rel)})
-    for r in runs:  # every run folder stays inside out (a symlink inside out could lead out)
-        confine(root, r["dir"], name="spec.matrix")
+    _confine_runs(root, runs)
     counts = Counter(r["run"] for r in runs)
     dup = sorted(i for i, n in counts.items() if n > 1)
     if dup:
@@ -404,6 +408,26 @@ def plan_runs(spec: dict) -> list[dict]:
             f"{dup}. Give the model folders distinct names."
         )
     return runs
+
+
+def _confine_runs(root: Path, runs: list[dict]) -> None:
+    """Every run folder stays inside ``root`` once resolved (a symlink inside ``root`` could lead
+    out). The names are safe components, so only a folder that exists can lead elsewhere: each
+    distinct existing prefix is resolved once, and a missing one ends the walk down its branch."""
+    import os
+
+    seen: dict[str, bool] = {}  # prefix → exists (and was checked)
+    for r in runs:
+        parts = r["run"].split("/")
+        for k in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:k])
+            if prefix not in seen:
+                path = root / prefix
+                seen[prefix] = os.path.lexists(path)
+                if seen[prefix]:
+                    confine(root, path, name="spec.matrix")
+            if not seen[prefix]:
+                break
 
 
 #: the spec's entries that shape a run's results, stored in its run.json
@@ -482,9 +506,10 @@ def _unreadable(path: Path, var: str) -> str | None:
     return None
 
 
-def _legacy_run(folder: Path) -> bool:
-    """A run folder written before manifests: only a run's own files."""
-    return set(foreign_files(folder)) <= {"run.json", *_OUTPUTS}
+def _legacy_run(folder: Path) -> list[str]:
+    """The files of a run folder written before manifests that are not a run's own (empty for
+    a run folder of an older hftp)."""
+    return [f for f in foreign_files(folder) if f not in {"run.json", *_OUTPUTS}]
 
 
 def run_one(run: dict, spec: dict) -> dict:
@@ -665,7 +690,8 @@ def sweep(
     todo = [r for r in runs if not run_is_done(r, spec)]
     for r in todo:  # a run folder holding the user's files is refused before any run
         d = Path(r["dir"])
-        if d.exists() and not (d.is_dir() and not (d / MANIFEST).exists() and _legacy_run(d)):
+        legacy_ok = d.is_dir() and not (d / MANIFEST).exists() and not _legacy_run(d)
+        if d.exists() and not legacy_ok:
             check_replaceable(d, name="spec.out")
     logger.info("sweep: %d runs, %d already done", len(runs), len(runs) - len(todo))
     if not todo:
@@ -704,18 +730,40 @@ def sweep(
 
 
 def _connect(scheduler: str, timeout: float):
-    """A Client of the scheduler at ``scheduler``, or a message within ``timeout`` seconds."""
+    """A Client of the scheduler at ``scheduler``, or a message within ``timeout`` seconds.
+
+    Dask's own ``timeout`` does not cover a port that accepts the connection and never answers
+    (another service, a firewall): the Client is made in a daemon thread, waited for at most
+    ``timeout`` seconds.
+    """
+    import threading
+
     from dask.distributed import Client
 
-    try:
-        return Client(scheduler, timeout=f"{timeout}s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise InvalidValueError(
-            f"Invalid value for 'scheduler': no Dask scheduler answered at {scheduler!r} within "
-            f"{timeout:g} s ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}). Check "
-            "the address and that `dask scheduler` runs there, or leave out --scheduler to "
-            "start a local cluster."
-        ) from None
+    box: dict[str, Any] = {}
+
+    def make() -> None:
+        try:
+            box["client"] = Client(scheduler, timeout=f"{timeout}s")
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=make, name="hftp-sweep-connect", daemon=True)
+    thread.start()
+    thread.join(timeout + 1.0)
+    exc = box.get("error")
+    if "client" in box:
+        return box["client"]
+    why = (
+        f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+        if exc is not None
+        else "it accepted the connection but never answered"
+    )
+    raise InvalidValueError(
+        f"Invalid value for 'scheduler': no Dask scheduler answered at {scheduler!r} within "
+        f"{timeout:g} s ({why}). Check the address and that `dask scheduler` runs there, or "
+        "leave out --scheduler to start a local cluster."
+    ) from None
 
 
 def _close(client) -> None:

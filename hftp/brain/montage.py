@@ -88,7 +88,9 @@ def set_positions(raw, coords, frame: str | None) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         raw.set_montage(
-            mne.channels.make_dig_montage(ch_pos=pos, coord_frame=cf), on_missing="ignore"
+            mne.channels.make_dig_montage(ch_pos=pos, coord_frame=cf),
+            on_missing="ignore",
+            verbose="error",
         )
 
 

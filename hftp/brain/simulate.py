@@ -278,9 +278,11 @@ _SIM_FILES = {
 }
 
 
-def _legacy_sim(folder: Path) -> bool:
-    """A simulated data set an older hftp wrote (no manifest): only the simulator's files."""
-    for f in folder.rglob("*"):
+def _legacy_sim(folder: Path) -> list[str]:
+    """The files of a folder (without manifest) that are not a simulated data set's own:
+    empty for a simulated set an older hftp wrote."""
+    odd = []
+    for f in sorted(folder.rglob("*")):
         rel = f.relative_to(folder)
         if f.is_dir() and not f.is_symlink():
             continue
@@ -290,8 +292,8 @@ def _legacy_sim(folder: Path) -> bool:
         else:
             ok = top.startswith("sub-") and rel.name.startswith(top) and not f.is_symlink()
         if not ok:
-            return False
-    return True
+            odd.append(rel.as_posix())
+    return odd
 
 
 def _check_target(out: Path, overwrite: bool) -> None:
@@ -395,7 +397,7 @@ def _write_subject(
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        raw.set_montage(mont)
+        raw.set_montage(mont, verbose="error")
         bp = mne_bids.BIDSPath(subject=sub, task=task, datatype="ieeg", root=root)
         event_id = {c: k for k, c in enumerate(design["conditions"], start=1)}
         mne_bids.write_raw_bids(

@@ -147,8 +147,10 @@ def test_overwrite_never_deletes_files_the_simulator_did_not_write(tmp_path):
     with pytest.raises(ValueError, match="'out_dir'.*did not write.*'my_notes.txt'"):
         simulate_ieeg(tmp_path / "s", subjects=1, n_trials=2, seed=1, overwrite=True)
     assert (tmp_path / "s" / "my_notes.txt").read_text() == "mine"
-    (tmp_path / "s" / "my_notes.txt").unlink()
     (tmp_path / "s" / MANIFEST).unlink()  # as an older hftp wrote it: recognised by its files
+    with pytest.raises(ValueError, match="did not write, e.g. 'my_notes.txt'"):
+        simulate_ieeg(tmp_path / "s", subjects=1, n_trials=2, seed=1, overwrite=True)
+    (tmp_path / "s" / "my_notes.txt").unlink()
     simulate_ieeg(tmp_path / "s", subjects=1, n_trials=2, seed=1, overwrite=True)
     assert sim.truth_path.is_file() and (tmp_path / "s" / MANIFEST).is_file()
 

@@ -86,5 +86,10 @@ def main() -> None:
     Failures print one ``Error:`` line and exit with code 2 (usage) or 1 (failure while working);
     see :mod:`hftp.apps.cli.errors`.
     """
+    import os
+
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    # a sweep's Dask cluster logs every start and stop at INFO, from every worker process too:
+    # its own config (read at import, inherited by the workers) keeps it to warnings
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     run_app(app)

@@ -47,6 +47,10 @@ def _os_message(exc: OSError) -> str:
     where = f" {str(exc.filename)!r}" if exc.filename else ""
     if isinstance(exc, FileNotFoundError):
         return f"file not found:{where}. Check the path."
+    if isinstance(exc, FileExistsError):
+        return (
+            f"a file is in the way:{where} exists where hftp needs a folder. Choose another path."
+        )
     if isinstance(exc, PermissionError):
         return f"permission denied on{where}. Check the file's permissions."
     what = " ".join((exc.strerror or str(exc)).split())

@@ -85,6 +85,7 @@ class Progress:
     """
 
     def __init__(self, desc: str, stages: list[str], enabled: bool | None = None) -> None:
+        import shutil
         import sys
         import threading
 
@@ -92,13 +93,17 @@ class Progress:
 
         on = sys.stderr.isatty() if enabled is None else bool(enabled)
         self.current: str | None = None
-        self.bar = tqdm(
+        self.desc = desc
+        size = shutil.get_terminal_size((100, 20))
+        self.bar = tqdm(  # a terminal of unknown size reports 0 x 0, which would hide the line
             total=len(stages),
             desc=desc,
             unit="stage",
             file=sys.stderr,
+            ncols=size.columns if size.columns >= 40 else 100,
+            nrows=size.lines if size.lines >= 5 else 20,
             disable=not on,
-            bar_format="{desc}: {n_fmt}/{total_fmt} stages [{elapsed}] {postfix}",
+            bar_format="{desc} ({n_fmt}/{total_fmt} stages done, {elapsed})",
         )
         self._stop = threading.Event()
         self._thread = None
@@ -115,7 +120,7 @@ class Progress:
         if self.current is not None:
             self.bar.update(1)
         self.current = name
-        self.bar.set_postfix_str(name)
+        self.bar.set_description_str(f"{self.desc}: {name}")
 
     def close(self) -> None:
         """End the line (safe to call twice)."""

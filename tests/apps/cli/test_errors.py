@@ -473,7 +473,7 @@ def test_progress_line_names_each_stage(capsys):
         for name in ("read", "test", "write"):
             bar.stage(name)
     err = capsys.readouterr().err
-    assert "tag: 3/3 stages" in err and "write" in err
+    assert "tag: write (3/3 stages done" in err and "tag: test (1/3" in err
 
 
 def test_align_takes_the_inference_options_of_the_api(tmp_path, monkeypatch):
