@@ -528,6 +528,18 @@ def run_one(run: dict, spec: dict) -> dict:
         The run's row of ``index.csv``. Failures are caught and recorded (status ``"failed"``
         with the error), so that one bad run does not stop the others.
     """
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:  # a worker's warnings: one line each
+        warnings.simplefilter("default")
+        row = _run_one(run, spec)
+    for text in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
+        logger.warning("sweep run %s: %s", run["run"], text)
+    return row
+
+
+def _run_one(run: dict, spec: dict) -> dict:
+    """:func:`run_one` itself, its warnings caught by the caller."""
     from hftp.models.load import load_model, untrained
     from hftp.models.probing import probe
     from hftp.stimuli.generation import make_stimuli

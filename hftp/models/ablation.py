@@ -367,8 +367,8 @@ def _drop_empty_sets(sets: dict[str, np.ndarray], *, explicit: bool) -> dict[str
         raise InvalidValueError(
             f"Invalid value for 'neurons': the neuron set(s) {empty} hold no neuron (in the "
             "layers asked for), so ablating them changes nothing and their z-scores are "
-            "undefined. Pass a mask with at least one True, other categories= (e.g. "
-            "'tagged'), or other layers=."
+            "undefined. Pass a mask with at least one True, or choose other categories "
+            "(categories=, --category on the command line) or other layers."
         )
     warnings.warn(
         f"Skipping the empty neuron set(s) {empty}: no neuron falls in them; ablating "

@@ -69,7 +69,7 @@ def run(model, tokenizer, stim, neurons, **kw):
 def test_an_empty_neuron_set_is_refused(model, tokenizer, stim):
     with pytest.raises(ValueError, match=r"'neurons'.*\['selected'\] hold no neuron"):
         run(model, tokenizer, stim, mask())
-    with pytest.raises(ValueError, match="hold no neuron.*other layers="):
+    with pytest.raises(ValueError, match="hold no neuron.*or other layers"):
         run(model, tokenizer, stim, mask([(0, 3)]), layers=[1, 2])
     cat = np.full((3, N_NEUR), "none", dtype="<U8")
     cat[0, :2] = "sentence"
