@@ -93,8 +93,6 @@ def public_names(package: str) -> list[tuple[str, object, str]]:
 
 def _top_level() -> dict[int, str]:
     """id(obj) → name for the objects of the top-level API."""
-    import hftp
-
     return {id(obj): name for _, obj, name in public_names("hftp") if _kind(obj) != "data"}
 
 
