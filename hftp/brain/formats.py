@@ -122,7 +122,7 @@ def _read_bids_one(root: Path, bp) -> Loaded:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        raw = mne_bids.read_raw_bids(bp, verbose="warning")
+        raw = mne_bids.read_raw_bids(bp, verbose="error")
     coords, frame = _bids_electrodes(bp)
     ev = bp.copy().update(suffix="events", extension=".tsv", space=None).fpath
     return Loaded(
