@@ -67,6 +67,7 @@ __all__ = [
     "save",
     "load",
     "provenance",
+    "source_revision",
     "RawWriter",
 ]
 
@@ -303,8 +304,52 @@ def _json_default(o: Any) -> Any:
     raise InvalidTypeError(f"Object of type {type(o).__name__} is not JSON serialisable")
 
 
+_REVISION: list[str] = []
+
+
+def source_revision() -> str:
+    """The git commit of the hftp source in use, or ``"release"`` outside a clone of hftp.
+
+    Returns
+    -------
+    str
+        The commit hash, with ``+dirty`` when tracked files have uncommitted changes, when hftp
+        is imported from a git clone of itself (an editable install); ``"release"`` otherwise
+        (an installed wheel, whose version says what it is). Computed once per process.
+    """
+    if _REVISION:
+        return _REVISION[0]
+    import subprocess
+
+    pkg = Path(__file__).resolve().parent
+    rev = "release"
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel", "HEAD"],
+            cwd=pkg,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        lines = top.stdout.split()
+        # only a clone of hftp itself: an installed hftp inside some other repository is a release
+        if top.returncode == 0 and len(lines) == 2 and Path(lines[0]).resolve() == pkg.parent:
+            dirty = subprocess.run(
+                ["git", "status", "--porcelain", "--untracked-files=no"],
+                cwd=pkg,
+                capture_output=True,
+                text=True,
+                timeout=10,
+            ).stdout.strip()
+            rev = lines[1] + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    _REVISION.append(rev)
+    return rev
+
+
 def provenance(**extra: Any) -> dict[str, Any]:
-    """A provenance record: hftp and library versions, time, platform, plus ``extra``.
+    """A provenance record: hftp and library versions, source commit, time, platform, ``extra``.
 
     Parameters
     ----------
@@ -314,8 +359,9 @@ def provenance(**extra: Any) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``hftp_version``, ``numpy_version``, ``python_version``, ``created`` (UTC, ISO 8601) and
-        ``extra``; JSON-friendly scalars, so they can live in ``attrs`` of a netCDF file.
+        ``hftp_version``, ``hftp_revision`` (:func:`source_revision`), ``numpy_version``,
+        ``python_version``, ``created`` (UTC, ISO 8601) and ``extra``; JSON-friendly scalars, so
+        they can live in ``attrs`` of a netCDF file.
     """
     import numpy as np
 
@@ -323,6 +369,7 @@ def provenance(**extra: Any) -> dict[str, Any]:
 
     rec: dict[str, Any] = {
         "hftp_version": __version__,
+        "hftp_revision": source_revision(),
         "numpy_version": np.__version__,
         "python_version": platform.python_version(),
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -105,6 +106,21 @@ def test_provenance_has_versions():
     rec = io.provenance(model="m")
     assert rec["hftp_version"] == __version__
     assert rec["model"] == "m" and "created" in rec
+
+
+def test_source_revision_is_this_clones_commit_or_release():
+    import subprocess
+
+    rev = io.source_revision()
+    root = Path(io.__file__).resolve().parent.parent
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True
+    ).stdout.strip()
+    if head and (root / ".git").exists():
+        assert rev.split("+")[0] == head and rev in (head, head + "+dirty")
+    else:  # an installed copy: its version says what it is
+        assert rev == "release"
+    assert io.provenance()["hftp_revision"] == rev
 
 
 def test_atomic_dir_moves_folder_into_place_and_cleans_up(tmp_path):

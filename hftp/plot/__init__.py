@@ -11,8 +11,8 @@ palette, so figures from the model and from the brain look alike.
 - :mod:`hftp.plot.effect`: per-layer effect sizes θ̂ with intervals, the share above δ and
   ``selective`` (:func:`plot_effect_profile`), and the shares as a curve over δ
   (:func:`plot_effect_curve`);
-- :mod:`hftp.plot.depth`: several models on relative depth (:func:`plot_profiles_by_depth`,
-  :func:`plot_agreement_by_depth`);
+- :mod:`hftp.plot.depth`: several models on relative depth (:func:`plot_effects_by_depth`,
+  :func:`plot_profiles_by_depth`, :func:`plot_agreement_by_depth`);
 - :mod:`hftp.plot.align`: RDM heatmaps (:func:`plot_rdm_panels`) and the layer × region
   similarity heatmap (:func:`plot_alignment`);
 - :mod:`hftp.plot.align_stats`: S(m,b) over its null (:func:`plot_alignment_null`) and the
@@ -40,7 +40,7 @@ from hftp._deprecate import module_getattr
 from hftp.plot.align import plot_alignment, plot_rdm_panels
 from hftp.plot.align_stats import plot_alignment_null, plot_subject_alignment
 from hftp.plot.brain import plot_glass_brain, plot_topomap
-from hftp.plot.depth import plot_agreement_by_depth, plot_profiles_by_depth
+from hftp.plot.depth import plot_agreement_by_depth, plot_effects_by_depth, plot_profiles_by_depth
 from hftp.plot.effect import plot_effect_curve, plot_effect_profile
 from hftp.plot.model import (
     plot_layer_profile,
@@ -64,6 +64,7 @@ __all__ = [
     "plot_effect_curve",
     "plot_tagged_spectra",
     "plot_trained_vs_untrained",
+    "plot_effects_by_depth",
     "plot_profiles_by_depth",
     "plot_agreement_by_depth",
     "plot_rdm_panels",

@@ -1,10 +1,11 @@
 """Figures across models: layer profiles on relative depth, and per-layer agreement.
 
-:func:`plot_profiles_by_depth` draws one line per model and category on relative depth
-(``layer / (n_layers - 1)``), so that models of different depth share one axis; a model whose
-name ends in ``"(untrained)"`` is drawn dashed in its trained twin's colour.
-:func:`plot_agreement_by_depth` draws the Dice overlap against its chance level and the rank
-correlation of effect sizes against the untrained reference (from
+:func:`plot_effects_by_depth` draws the effect profile (median θ̂, the estimated share θ̂ > δ and
+the share ``selective``) and :func:`plot_profiles_by_depth` the share of tagged neurons, one line
+per model on relative depth (``layer / (n_layers - 1)``), so that models of different depth share
+one axis; a model whose name ends in ``"(untrained)"`` is drawn dashed in its trained twin's
+colour. :func:`plot_agreement_by_depth` draws the overlap of two sets against its chance level
+and the rank correlation of per-neuron effects against its references (from
 :func:`hftp.tagging.agreement`).
 """
 
@@ -15,10 +16,18 @@ import numpy as np
 from hftp._validation import InvalidTypeError, InvalidValueError, check_option
 from hftp.plot.style import CATEGORY_COLORS, OKABE_ITO, styled
 
-__all__ = ["plot_profiles_by_depth", "plot_agreement_by_depth"]
+__all__ = ["plot_effects_by_depth", "plot_profiles_by_depth", "plot_agreement_by_depth"]
 
 _CATEGORIES = ("sentence", "phrase", "shared")
 _UNTRAINED = "(untrained)"
+#: Effect-profile columns of :func:`hftp.compare_profiles` → axis label.
+_EFFECT_LABELS = {
+    "effect_median": "Median θ̂ (SD)",
+    "effect_p90": "90th percentile of θ̂ (SD)",
+    "effect_share": "Estimated share θ̂ > δ (%)",
+    "selective": "Selective (%)",
+}
+_PERCENT = ("effect_share", "selective")
 
 
 def _table(profiles):
@@ -40,6 +49,110 @@ def _table(profiles):
 
 def _base(name: str) -> str:
     return name.replace(_UNTRAINED, "").strip()
+
+
+def _colours(models) -> dict[str, str]:
+    bases = list(dict.fromkeys(_base(str(m)) for m in models))
+    return {b: OKABE_ITO[(i + 1) % len(OKABE_ITO)] for i, b in enumerate(bases)}
+
+
+@styled
+def plot_effects_by_depth(
+    profiles,
+    *,
+    level: str = "sentence",
+    columns=("effect_median", "effect_share", "selective"),
+    axes=None,
+    title: str | None = None,
+):
+    """The effect profile against relative depth, one line per model, with intervals.
+
+    Parameters
+    ----------
+    profiles : pandas.DataFrame, list or dict of xarray.Dataset
+        :func:`hftp.compare_profiles` output of results with effect sizes (calibrated mode), or
+        what it takes.
+    level : str
+        The tagged level drawn (``"sentence"`` or ``"phrase"``). Default ``"sentence"``.
+    columns : sequence of str
+        Panels, from ``"effect_median"``, ``"effect_p90"``, ``"effect_share"`` and
+        ``"selective"``. Default the median θ̂, the estimated share θ̂ > δ and the share
+        ``selective`` (the neurons that can be named with FDR control: a lower bound of the
+        estimated share that rises with the number of trials).
+    axes : sequence of matplotlib Axes, optional
+        One per column; a new figure otherwise.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        One panel per column: x the relative depth (0–1), y the quantity, a line per model with
+        its interval shaded (an untrained model dashed, in its trained twin's colour).
+    """
+    import matplotlib.pyplot as plt
+
+    df = _table(profiles)
+    if isinstance(columns, str):
+        columns = [columns]
+    for c in columns:
+        check_option("columns", c, tuple(_EFFECT_LABELS))
+    check_option("level", level, ("sentence", "phrase"))
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise InvalidValueError(
+            f"Invalid value for 'profiles': no effect columns {missing}: the results have no "
+            "effect sizes. Run hftp.find_tagged in calibrated mode (hftp 0.3 or later) with a "
+            "control condition."
+        )
+    if axes is None:
+        fig, axes = plt.subplots(1, len(columns), figsize=(3.6 * len(columns), 3.4), squeeze=False)
+        axes = axes[0]
+    else:
+        axes = np.atleast_1d(axes)
+        if len(axes) != len(columns):
+            raise InvalidValueError(
+                f"Invalid value for 'axes': expected {len(columns)} Axes (one per column); "
+                f"got {len(axes)}."
+            )
+        fig = axes[0].figure
+    colours = _colours(df["model"])
+    rows = df[df["category"] == level]
+    for ax, col in zip(axes, columns, strict=True):
+        scale = 100.0 if col in _PERCENT else 1.0
+        for model, g in rows.groupby("model", sort=False):
+            g = g.sort_values("depth")
+            dashed = _UNTRAINED in str(model)
+            colour = colours[_base(str(model))]
+            x = g["depth"].to_numpy()
+            ax.plot(
+                x,
+                scale * g[col].to_numpy(dtype=float),
+                ls="--" if dashed else "-",
+                marker=None if dashed else "o",
+                ms=3,
+                lw=1.2 if dashed else 1.6,
+                color=colour,
+                label=str(model),
+            )
+            if f"{col}_low" in g and not dashed:
+                ax.fill_between(
+                    x,
+                    scale * g[f"{col}_low"].to_numpy(dtype=float),
+                    scale * g[f"{col}_high"].to_numpy(dtype=float),
+                    color=colour,
+                    alpha=0.15,
+                    lw=0,
+                )
+        ax.set_ylabel(_EFFECT_LABELS[col])
+        ax.set_xlabel("Relative depth (layer / (n_layers - 1))")
+        ax.set_xlim(-0.02, 1.02)
+        ax.axhline(0, color="0.6", lw=0.8)
+    axes[0].set_title(f"{level} level", loc="left", fontsize=9)
+    axes[-1].legend(frameon=False, fontsize=7)
+    if title:
+        fig.suptitle(title)
+    return fig
 
 
 @styled
@@ -86,8 +199,7 @@ def plot_profiles_by_depth(
                 f"got {len(axes)}."
             )
         fig = axes[0].figure
-    bases = list(dict.fromkeys(_base(m) for m in df["model"]))
-    colours = {b: OKABE_ITO[(i + 1) % len(OKABE_ITO)] for i, b in enumerate(bases)}
+    colours = _colours(df["model"])
     for ax, cat in zip(axes, categories, strict=True):
         for model, g in df.groupby("model", sort=False):
             if cat == "tagged":
@@ -123,14 +235,15 @@ def plot_profiles_by_depth(
 
 @styled
 def plot_agreement_by_depth(tables, *, axes=None, title: str | None = None):
-    """Dice (vs chance) and effect-size rank correlation (vs untrained) against relative depth.
+    """Set overlap (vs chance) and effect-size rank correlation (vs references) against depth.
 
     Parameters
     ----------
     tables : pandas.DataFrame or dict of str to DataFrame
         From :func:`hftp.tagging.agreement` (with ``baseline`` for the untrained reference),
-        columns ``depth``, ``dice``, ``dice_chance``, ``rho`` and optionally ``rho_untrained``;
-        a dict draws one line per pair.
+        columns ``depth``, ``dice``, ``dice_chance``, ``rho`` and optionally ``rho_untrained``
+        and ``rho_shuffled`` (a reference that the caller adds: the same correlation with a
+        condition that has no structure); a dict draws one line per pair.
     axes : pair of matplotlib Axes, optional
         Dice, rank correlation; a new figure otherwise.
     title : str, optional
@@ -140,7 +253,8 @@ def plot_agreement_by_depth(tables, *, axes=None, title: str | None = None):
     -------
     fig : matplotlib.figure.Figure
         Two panels against relative depth: the Dice overlap (solid) with its chance level
-        (dotted), and the rank correlation of per-neuron SNR (trained solid, untrained dashed).
+        (dotted), and the rank correlation of the per-neuron effect named in the tables' attrs
+        (trained solid, untrained dashed, shuffled-condition reference dotted).
     """
     import matplotlib.pyplot as plt
     import pandas as pd
@@ -156,17 +270,25 @@ def plot_agreement_by_depth(tables, *, axes=None, title: str | None = None):
         fig, axes = plt.subplots(1, 2, figsize=(8.0, 3.4))
     else:
         fig = axes[0].figure
+    refs = (("rho_untrained", "--", "untrained"), ("rho_shuffled", ":", "shuffled"))
+    effects, members = set(), set()
     for i, (name, t) in enumerate(tables.items()):
         col = OKABE_ITO[(i + 1) % len(OKABE_ITO)]
         x = t["depth"].to_numpy()
+        effects.add(t.attrs.get("effect", "snr"))
+        members.add(t.attrs.get("members", "significant"))
         axes[0].plot(x, t["dice"], "-o", ms=3, color=col, label=f"{name} Dice".strip())
         axes[0].plot(x, t["dice_chance"], ":", color=col, label=f"{name} chance".strip())
         axes[1].plot(x, t["rho"], "-o", ms=3, color=col, label=f"{name} trained".strip())
-        if "rho_untrained" in t:
-            axes[1].plot(x, t["rho_untrained"], "--", color=col, label=f"{name} untrained".strip())
-    axes[0].set_ylabel("Dice of tagged sets")
+        for ref, ls, label in refs:
+            if ref in t:
+                axes[1].plot(x, t[ref], ls, color=col, label=f"{name} {label}".strip())
+    axes[0].set_ylabel(f"Dice of {' / '.join(sorted(members))} sets")
     axes[0].set_ylim(0, 1.02)
-    axes[1].set_ylabel("Spearman ρ of per-neuron SNR")
+    names = {"effect": "θ̂", "snr": "SNR"}
+    axes[1].set_ylabel(
+        "Spearman ρ of per-neuron " + " / ".join(names.get(e, e) for e in sorted(effects))
+    )
     axes[1].axhline(0, color="0.6", lw=0.8)
     for ax in axes:
         ax.set_xlabel("Relative depth")

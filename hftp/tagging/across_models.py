@@ -191,7 +191,15 @@ def _check_pair(a, b, names=("a", "b")) -> None:
         )
 
 
-def agreement(a, b, *, baseline=None, level: str = "sentence", effect: str = "snr"):
+def agreement(
+    a,
+    b,
+    *,
+    baseline=None,
+    level: str = "sentence",
+    effect: str = "snr",
+    members: str = "significant",
+):
     """Per-layer agreement of two results on the same neurons (two languages, two checkpoints).
 
     Parameters
@@ -205,15 +213,20 @@ def agreement(a, b, *, baseline=None, level: str = "sentence", effect: str = "sn
         The tagged level compared. Default ``"sentence"``.
     effect : str
         The per-neuron effect size that is rank-correlated (a variable of the results with a
-        ``level`` dim). Default ``"snr"``.
+        ``level`` dim): ``"effect"`` (θ̂, the structure-specific amplitude in SD units) or
+        ``"snr"`` (the default, the SNR against neighbor bins, which needs no control).
+    members : str
+        The boolean variable whose sets are overlapped: ``"significant"`` (the default) or
+        ``"selective"`` (tagged with an effect above δ).
 
     Returns
     -------
     pandas.DataFrame
         One row per layer: ``layer, depth, n_channels`` (the neurons of the layer), ``n_a, n_b,
-        n_both, dice, dice_chance, rho`` (Spearman of ``effect`` across neurons), and with
-        ``baseline`` also ``dice_untrained`` and ``rho_untrained``. Dice is NaN when both sets
-        are empty.
+        n_both, dice, dice_chance`` (the sets of ``members``), ``p_overlap`` (the one-sided
+        hypergeometric p-value of an overlap at least as large when the two sets are
+        independent), ``rho`` (Spearman of ``effect`` across neurons), and with ``baseline``
+        also ``dice_untrained`` and ``rho_untrained``. Dice is NaN when both sets are empty.
 
         .. deprecated:: 0.3
             The column ``n_units`` (the same count as ``n_channels``, under its 0.2 name: it
@@ -221,22 +234,26 @@ def agreement(a, b, *, baseline=None, level: str = "sentence", effect: str = "sn
             0.4. Read ``n_channels``.
     """
     import pandas as pd
+    from scipy.stats import hypergeom
 
     _check_pair(a, b)
     for name, t in (("a", a), ("b", b)):
-        if effect not in t or level not in [str(v) for v in t["level"].values]:
-            raise InvalidValueError(
-                f"Invalid value for 'effect'/'level': {name!r} has no {effect!r} at level "
-                f"{level!r}; its variables are {sorted(t.data_vars)} and levels "
-                f"{[str(v) for v in t['level'].values]}."
-            )
-    sa = _per_layer(a, "significant", level).astype(bool)
-    sb = _per_layer(b, "significant", level).astype(bool)
+        for what, var in (("effect", effect), ("members", members)):
+            if var not in t or level not in [str(v) for v in t["level"].values]:
+                raise InvalidValueError(
+                    f"Invalid value for '{what}'/'level': {name!r} has no {var!r} at level "
+                    f"{level!r}; its variables are {sorted(t.data_vars)} and levels "
+                    f"{[str(v) for v in t['level'].values]}. Variables with effect sizes "
+                    "('effect', 'selective') come from hftp.find_tagged with a control."
+                )
+    sa = _per_layer(a, members, level).astype(bool)
+    sb = _per_layer(b, members, level).astype(bool)
     n = sa.shape[1]
     na, nb, nab = sa.sum(1), sb.sum(1), (sa & sb).sum(1)
     with np.errstate(invalid="ignore", divide="ignore"):
         dice = np.where(na + nb > 0, 2 * nab / (na + nb), np.nan)
         chance = np.where(na + nb > 0, 2 * na * nb / (n * (na + nb)), np.nan)
+    p_overlap = hypergeom.sf(nab - 1, n, na, nb)
     df = pd.DataFrame(
         {
             "layer": a["layer"].values,
@@ -248,6 +265,7 @@ def agreement(a, b, *, baseline=None, level: str = "sentence", effect: str = "sn
             "n_both": nab,
             "dice": dice,
             "dice_chance": chance,
+            "p_overlap": p_overlap,
             "rho": _spearman_rows(_per_layer(a, effect, level), _per_layer(b, effect, level)),
         }
     )
@@ -258,8 +276,8 @@ def agreement(a, b, *, baseline=None, level: str = "sentence", effect: str = "sn
                 f"find_tagged results; got {type(baseline).__name__}."
             )
         _check_pair(a, baseline[0], ("a", "baseline[0]"))
-        ref = agreement(baseline[0], baseline[1], level=level, effect=effect)
+        ref = agreement(baseline[0], baseline[1], level=level, effect=effect, members=members)
         df["dice_untrained"] = ref["dice"].values
         df["rho_untrained"] = ref["rho"].values
-    df.attrs.update(level=level, effect=effect)
+    df.attrs.update(level=level, effect=effect, members=members)
     return df

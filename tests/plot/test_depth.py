@@ -92,6 +92,58 @@ def test_agreement_by_depth_draws_dice_over_chance_and_rho():
     assert {ln.get_label() for ln in one.axes[1].get_lines()} >= {"trained"}
 
 
+def _effect_profiles():
+    """A compare_profiles-like table with effect columns (sentence and phrase rows)."""
+    df = _profiles()
+    rng = np.random.default_rng(1)
+    for col in ("effect_median", "effect_p90", "effect_share", "selective"):
+        v = np.where(df["category"].isin(["sentence", "phrase"]), 0.1 + df["depth"] * 0.2, np.nan)
+        df[col] = v
+        df[f"{col}_low"] = v - 0.05
+        df[f"{col}_high"] = v + rng.uniform(0.01, 0.05, len(v))
+    return df
+
+
+def test_effects_by_depth_draws_each_quantity_per_model_with_intervals():
+    df = _effect_profiles()
+    fig = plot.plot_effects_by_depth(df, level="sentence", title="effects")
+    assert len(fig.axes) == 3 and fig._suptitle.get_text() == "effects"
+    med, share, sel = fig.axes
+    lines = {ln.get_label(): ln for ln in med.get_lines() if not ln.get_label().startswith("_")}
+    want = df[(df["model"] == "A") & (df["category"] == "sentence")].sort_values("depth")
+    np.testing.assert_allclose(lines["A"].get_ydata(), want["effect_median"])
+    assert lines["A (untrained)"].get_linestyle() == "--"
+    # shares are drawn in percent, with the interval shaded for trained models only
+    share_a = [ln for ln in share.get_lines() if ln.get_label() == "A"][0]
+    np.testing.assert_allclose(share_a.get_ydata(), 100 * want["effect_share"])
+    assert len(share.collections) == 2  # A and B, not the untrained twin
+    assert "Selective" in sel.get_ylabel()
+    two = plot.plot_effects_by_depth(df, columns="effect_p90", level="phrase")
+    assert len(two.axes) == 1 and "90th" in two.axes[0].get_ylabel()
+
+
+def test_effects_by_depth_bad_input():
+    with pytest.raises(ValueError, match="no effect columns"):
+        plot.plot_effects_by_depth(_profiles())
+    with pytest.raises(ValueError, match="'columns'"):
+        plot.plot_effects_by_depth(_effect_profiles(), columns=["snr"])
+    with pytest.raises(ValueError, match="'level'"):
+        plot.plot_effects_by_depth(_effect_profiles(), level="any")
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match="expected 3 Axes"):
+        plot.plot_effects_by_depth(_effect_profiles(), axes=[ax])
+
+
+def test_agreement_by_depth_draws_a_shuffled_reference_dotted():
+    table = _agreement()
+    table["rho_shuffled"] = 0.05
+    table.attrs.update(effect="effect", members="selective")
+    fig = plot.plot_agreement_by_depth({"A vs B": table})
+    rho = {ln.get_label(): ln for ln in fig.axes[1].get_lines()}
+    assert rho["A vs B shuffled"].get_linestyle() == ":"
+    assert "θ̂" in fig.axes[1].get_ylabel() and "selective" in fig.axes[0].get_ylabel()
+
+
 def test_agreement_by_depth_bad_input():
     with pytest.raises(TypeError, match="'tables'"):
         plot.plot_agreement_by_depth([_agreement()])

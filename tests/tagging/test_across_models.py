@@ -107,6 +107,38 @@ def test_untrained_reference_columns():
     assert (df["rho_untrained"].abs() < 0.2).all()  # independent noise: no correlation
 
 
+def test_agreement_of_selective_sets_and_effects_with_hypergeometric_p():
+    rng = np.random.default_rng(5)
+    n_l, n_n = 3, 2000
+    mk = lambda: fake_tagged(rng.random((n_l, n_n)) < 0.5, rng.random((n_l, n_n)))  # noqa: E731
+    a, b = mk(), mk()
+    shared = rng.random((n_l, n_n)) < 0.1  # a planted common set in layer 2 only
+    for t in (a, b):
+        eff = rng.normal(0, 0.1, t["snr"].shape)
+        eff[2, :, 0] += 0.5 * shared[2]
+        t["effect"] = (t["snr"].dims, eff)
+        own = rng.random(t["snr"].shape) < 0.1
+        sel = own.copy()
+        sel[2, :, 0] = shared[2]  # layer 2: both select the same neurons
+        t["selective"] = (t["snr"].dims, sel)
+    df = agreement(a, b, effect="effect", members="selective")
+    assert df.attrs["members"] == "selective" and df.attrs["effect"] == "effect"
+    # independent 10% sets: overlap at chance, p not small; the planted common set: p tiny
+    assert (df["p_overlap"].iloc[:2] > 0.001).all() and df["p_overlap"].iloc[2] < 1e-10
+    np.testing.assert_allclose(df["dice"].iloc[:2], df["dice_chance"].iloc[:2], atol=0.04)
+    assert abs(df["rho"].iloc[0]) < 0.1 and df["rho"].iloc[2] > 0.2
+    # p_overlap is calibrated: over independent draws it falls below 0.05 at most ~5% of layers
+    ps = []
+    for _ in range(40):
+        x, y = mk(), mk()
+        for t in (x, y):
+            t["selective"] = (t["snr"].dims, rng.random(t["snr"].shape) < 0.2)
+        ps.extend(agreement(x, y, members="selective")["p_overlap"].tolist())
+    assert np.mean(np.array(ps) < 0.05) <= 0.1
+    with pytest.raises(ValueError, match="'members'.*'selective'"):
+        agreement(mk(), mk(), members="selective")
+
+
 def test_agreement_errors():
     rng = np.random.default_rng(4)
     a = fake_tagged(rng.random((2, 30)) < 0.5, rng.random((2, 30)))

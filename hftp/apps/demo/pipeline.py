@@ -407,7 +407,12 @@ def run_demo(
     # 9. report
     stage("report: report.html and summary.json")
     params["rsa"] = {k: v for k, v in res.attrs.items() if isinstance(v, str | int | float)}
-    summary = {"numbers": numbers, "params": params, "model_id": str(model_id)}
+    summary = {
+        "numbers": numbers,
+        "params": params,
+        "model_id": str(model_id),
+        "provenance": io.provenance(),
+    }
     io.write_json(out / "summary.json", summary)
     build_report(out, figures=figures, numbers=numbers, params=params)
     progress_rec["complete"] = True
