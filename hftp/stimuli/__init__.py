@@ -8,6 +8,9 @@
 - :mod:`hftp.stimuli.files`: the file formats (CSV + JSON sidecar, BIDS events.tsv) and folders
   of word streams (:func:`load_word_streams`);
 - :mod:`hftp.stimuli.grammar`: the per-language lexicons and grammars;
+- :mod:`hftp.stimuli.word_control`: a random-words control from the words of any conditions
+  (:func:`random_words_from`: the lexical baseline for designs whose words are not the
+  sentences');
 - :mod:`hftp.stimuli.rhythm`: the category rhythm of each condition (:func:`category_rhythm`:
   what a channel that knows only parts of speech sees at the tagged rates).
 """
@@ -25,6 +28,7 @@ from hftp.stimuli.stimulus_set import (
     save_stimuli,
     to_events,
 )
+from hftp.stimuli.word_control import random_words_from
 
 __all__ = [
     "StimulusSet",
@@ -40,6 +44,7 @@ __all__ = [
     "by_item",
     "item_id",
     "category_rhythm",
+    "random_words_from",
 ]
 
 # EEG_PHRASES_CONDITIONS is the condition → event-code table of hftp.datasets.eeg_phrases; the

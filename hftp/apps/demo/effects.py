@@ -191,18 +191,26 @@ def peak_layers(numbers: dict[str, Any], k: int = 5) -> list[int]:
     return [int(layer) for layer in sorted(per_layer, key=score)[:k]]
 
 
-def category_effect(spectra, *, q: float, seed: int, n_boot: int = 1000) -> dict[str, Any] | None:
+def category_effect(
+    spectra, *, residual=None, q: float, seed: int, n_boot: int = 1000
+) -> dict[str, Any] | None:
     """The category-matched contrast (phrases vs category alternation) with the effect test.
 
     Both designs alternate word category at the phrase rate and only one forms phrases, so the
     phrase-level effect θ̂ of phrases against category alternation is the structure part that
-    category rhythm cannot give. The two designs draw other words than the random-words pool, so
-    the lexical baseline cannot be fitted for them: the contrast is on the raw responses.
+    category rhythm cannot give. The two designs draw different words (adjectives and nouns
+    against adjectives and verbs), so on the raw responses word differences can drive it; the
+    ``residual`` Spectra take each neuron's response to each word out first, with a lexical
+    baseline fitted on these designs' own words in random order
+    (:func:`hftp.stimuli.random_words_from`).
 
     Parameters
     ----------
     spectra : xarray.Dataset
-        The pooled model Spectra with conditions ``phrases`` and ``category-alternation``.
+        The pooled model Spectra with conditions ``np-phrases`` and ``category-alternation``.
+    residual : xarray.Dataset, optional
+        The same conditions probed with that lexical baseline (``lexical_baseline=`` the
+        random-words control of their words).
     q : float
         FDR level.
     seed : int
@@ -214,33 +222,49 @@ def category_effect(spectra, *, q: float, seed: int, n_boot: int = 1000) -> dict
     -------
     dict or None
         ``{"per_layer": {layer: {column: value}}, "summary": {column: span}, "setup": ...}`` at
-        the phrase level; None when the conditions are absent.
+        the phrase level on the raw responses, and with ``residual`` the same after the lexical
+        baseline under ``per_layer_residual`` and ``summary_residual``; None when the
+        conditions are absent.
     """
     from hftp.tagging.contrasts import get_contrast
     from hftp.tagging.pipeline import find_tagged
 
     pc = get_contrast("phrases-vs-category-alternation")
-    if not {pc.condition, pc.control} <= set(map(str, spectra["condition"].values)):
-        return None
-    ph = find_tagged(spectra, pc.condition, pc.control, q=q, levels=list(pc.levels), seed=seed)
-    if "effect" not in ph:
-        return None
-    rows = _profile_rows(ph, n_boot, seed)
     level = str(pc.levels[0])
-    per_layer = {layer: v[level] for layer, v in rows.items() if level in v}
-    nest = {layer: {level: {"raw": v}} for layer, v in per_layer.items()}
-    return {
-        "per_layer": per_layer,
-        "summary": {
-            c: _span(nest, "raw", level, c) for c in (*EFFECT_COLUMNS, "significant_share")
-        },
+
+    def one(sp) -> tuple[dict, dict] | None:
+        if not {pc.condition, pc.control} <= set(map(str, sp["condition"].values)):
+            return None
+        ph = find_tagged(sp, pc.condition, pc.control, q=q, levels=list(pc.levels), seed=seed)
+        if "effect" not in ph:
+            return None
+        rows = _profile_rows(ph, n_boot, seed)
+        per_layer = {layer: v[level] for layer, v in rows.items() if level in v}
+        nest = {layer: {level: {"raw": v}} for layer, v in per_layer.items()}
+        cols = (*EFFECT_COLUMNS, "significant_share")
+        return per_layer, {c: _span(nest, "raw", level, c) for c in cols}, ph
+
+    raw = one(spectra)
+    if raw is None:
+        return None
+    out: dict[str, Any] = {
+        "per_layer": raw[0],
+        "summary": raw[1],
         "setup": {
             "contrast": f"{pc.condition} vs {pc.control} (ANAN vs AVAV)",
             "level": level,
-            "responses": "raw: the designs' words are outside the lexical baseline's pool",
-            "min_effect": float(ph.attrs.get("min_effect", 0.2)),
+            "responses": "raw",
+            "min_effect": float(raw[2].attrs.get("min_effect", 0.2)),
         },
     }
+    res = one(residual) if residual is not None else None
+    if res is not None:
+        out["per_layer_residual"], out["summary_residual"] = res[0], res[1]
+        out["setup"]["responses"] = (
+            "raw, and after the lexical baseline fitted on a random-words control of the two "
+            "designs' own words (hftp.stimuli.random_words_from)"
+        )
+    return out
 
 
 def top_k_ablation(

@@ -41,6 +41,9 @@ logger = logging.getLogger("hftp")
 DEMO_DESIGNS = ("sentences", "within-shuffle", "random-words", "phrases", "category-alternation")
 
 
+#: The random-words control of the category-matched designs' own words (their lexical baseline).
+CATEGORY_WORDS = "category-random-words"
+
 #: Neuron-bootstrap resamples of the effect profile's intervals.
 N_BOOT = 1000
 
@@ -295,8 +298,31 @@ def run_demo(
     # the headline: how large the structure-specific response is, where, with intervals
     eff = effects.effect_numbers(tagged, tagged_r, tagged_u, n_boot=N_BOOT, seed=cfg.seed)
     numbers["effect_profile"] = eff
+    # ANAN vs AVAV draw other words than the sentences: their lexical baseline is fitted on a
+    # random-words control of their own words
+    cat_words = ("np-phrases", "category-alternation")
+
+    def probe_category_residual():
+        from hftp.stimuli.word_control import random_words_from
+
+        both = random_words_from(
+            checks.subset(stim, cat_words), cat_words, name=CATEGORY_WORDS, seed=cfg.seed + 3
+        )
+        return probe(
+            mdl,
+            tok,
+            both,
+            layers=cfg.layers,
+            batch_size=cfg.batch_size,
+            lexical_baseline=CATEGORY_WORDS,
+            progress=progress,
+        )
+
+    cat_resid = None
+    if set(cat_words) <= set(stim.conditions):
+        cat_resid = cached("model_spectra_category_residual", probe_category_residual)
     numbers["category_contrast"] = effects.category_effect(
-        spectra, q=cfg.q, seed=cfg.seed, n_boot=N_BOOT
+        spectra, residual=cat_resid, q=cfg.q, seed=cfg.seed, n_boot=N_BOOT
     )
     ranked = tagged_r if "effect_lower" in tagged_r else tagged
     peak = effects.peak_layers(eff, 5)

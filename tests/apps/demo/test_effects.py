@@ -101,3 +101,14 @@ def test_category_effect_on_the_phrase_rate():
     assert got["per_layer"]["0"]["selective_share"] <= 0.05
     assert sane({k: {"phrase": v} for k, v in got["per_layer"].items()}) == 2
     assert category_effect(planted_spectra((2, 5)), q=0.05, seed=0) is None
+    assert "per_layer_residual" not in got and got["setup"]["responses"] == "raw"
+    # with residual Spectra: both, the residual under its own keys
+    kw["seed"] = 6
+    plant[1, :] = False
+    plant[1, :5] = True
+    res = planted_spectra((2, 40), plant={"phrase": plant.ravel()}, amplitude=0.8, **kw)
+    both = category_effect(s, residual=res, q=0.05, seed=0, n_boot=100)
+    assert both["per_layer"] == got["per_layer"]
+    assert both["per_layer_residual"]["1"]["effect_share"] == pytest.approx(0.125, abs=0.1)
+    assert both["summary_residual"]["effect_share"]["max_layer"] == 1
+    assert "lexical baseline" in both["setup"]["responses"]

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+import hftp
 from hftp.apps import demo
 from hftp.apps.demo.effects import EFFECT_COLUMNS
 
@@ -91,6 +92,10 @@ def test_real_model_demo_writes_report_figures_and_summary(tmp_path, default_mod
     assert set(eff["curve"]["residual"]["15"]) == {"0.1", "0.2", "0.3"}
     cat = nums["category_contrast"]
     assert sane({k: {"phrase": v} for k, v in cat["per_layer"].items()}) == 3
+    # and after the lexical baseline fitted on the two designs' own words
+    assert sane({k: {"phrase": v} for k, v in cat["per_layer_residual"].items()}) == 3
+    assert "random_words_from" in cat["setup"]["responses"]
+    assert on_disk["provenance"]["hftp_version"] == hftp.__version__
     for name in ("effect_profile", "effect_profile_phrase", "effect_curve"):
         assert f"{name}.png" in figs
         assert f"figures/{name}.png" in html or f'id="fig-{name}"' in html

@@ -58,3 +58,7 @@ def test_the_category_effect_finding_reports_the_phrase_rate_shares():
     (name, f), *_ = collect_findings(numbers, {})
     assert name == "category_effect" and "ANAN vs AVAV" in f.text
     assert "(layer 1)" in f.text and "raw responses" in f.text
+    assert "No lexical baseline was fitted" in f.text
+    numbers["category_contrast"] = category_effect(s, residual=s, q=0.05, seed=0, n_boot=50)
+    (_, f), *_ = collect_findings(numbers, {})
+    assert "After the lexical baseline" in f.text and "No lexical baseline" not in f.text
