@@ -274,7 +274,8 @@ def plot_alignment(
     agg = " (mean over channels)" if by != "channel" else ""
     fig.colorbar(im, ax=ax, shrink=0.6, aspect=30, label=f"{name}{agg}")
     if title:
-        ax.set_title(title, loc="left")
+        # above the marker's legend row, so that a long title never runs into it
+        ax.set_title(title, loc="left", pad=20 if sig is not None else 6)
     return fig
 
 

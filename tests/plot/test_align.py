@@ -71,6 +71,15 @@ def test_alignment_prefers_region_level_test(synth):
     dots = np.asarray(ax.collections[0].get_offsets()).tolist()
     assert dots == [[float(cols.index("MTG_L")), 1.0]]
     assert "region" in ax.get_legend().get_texts()[0].get_text()
+    # a long title sits above the marker's legend, never across it
+    long = "Model layers vs sEEG regions, a long title that runs to the right edge"
+    fig = plot.plot_alignment(res.assign(region_rho=rr, region_q=rq), title=long)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    title_box = ax._left_title.get_window_extent(renderer)
+    legend_box = ax.get_legend().get_window_extent(renderer)
+    assert not title_box.overlaps(legend_box)
 
 
 def test_alignment_bad_inputs(synth):
