@@ -140,8 +140,20 @@ def probe(
         n_layers=len(plan.modules),
         drop_units=drop_units,
     )
-    batches = lambda sub: iter_pooled(model, tokenizer, sub, plan, reuse=True)  # noqa: E731
-    lex = LexicalBaseline.create(batches, stim, lexical_baseline, drop_missing, prov)
+
+    def baseline_batches(sub):
+        # pass 1 of the lexical baseline: the baseline condition's sequences, with their own bar
+        with (
+            tqdm(
+                total=sub.n_sequences, desc="lexical baseline", unit="seq", disable=not progress
+            ) as bar1,
+            contextlib.closing(iter_pooled(model, tokenizer, sub, plan, reuse=True)) as it1,
+        ):
+            for item in it1:  # closing this generator closes the hooks' one at once
+                bar1.update(len(item[1]))
+                yield item
+
+    lex = LexicalBaseline.create(baseline_batches, stim, lexical_baseline, drop_missing, prov)
     device = input_device(model)
     kind = summarizer_for(device)
     # on an accelerator the hooks go straight to Fourier coefficients, unless the pooled units
