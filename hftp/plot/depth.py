@@ -105,8 +105,15 @@ def plot_effects_by_depth(
             "effect sizes. Run hftp.find_tagged in calibrated mode (hftp 0.3 or later) with a "
             "control condition."
         )
-    if axes is None:
-        fig, axes = plt.subplots(1, len(columns), figsize=(3.6 * len(columns), 3.4), squeeze=False)
+    own_figure = axes is None
+    if own_figure:
+        fig, axes = plt.subplots(
+            1,
+            len(columns),
+            figsize=(3.4 * len(columns) + 2.2, 3.4),
+            squeeze=False,
+            layout="constrained",
+        )
         axes = axes[0]
     else:
         axes = np.atleast_1d(axes)
@@ -148,10 +155,12 @@ def plot_effects_by_depth(
         ax.set_xlabel("Relative depth (layer / (n_layers - 1))")
         ax.set_xlim(-0.02, 1.02)
         ax.axhline(0, color="0.6", lw=0.8)
-    axes[0].set_title(f"{level} level", loc="left", fontsize=9)
-    axes[-1].legend(frameon=False, fontsize=7)
-    if title:
-        fig.suptitle(title)
+    if own_figure:  # beside the panels, so that no line is hidden under it
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside right center", frameon=False, fontsize=7)
+    else:
+        axes[-1].legend(frameon=False, fontsize=7)
+    fig.suptitle(title or f"Effect by relative depth, {level} level")
     return fig
 
 
@@ -266,8 +275,9 @@ def plot_agreement_by_depth(tables, *, axes=None, title: str | None = None):
             "Invalid type for 'tables': expected an agreement() table or a dict name -> table; "
             f"got {type(tables).__name__}."
         )
-    if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(8.0, 3.4))
+    own_figure = axes is None
+    if own_figure:
+        fig, axes = plt.subplots(1, 2, figsize=(8.0, 4.2), layout="constrained")
     else:
         fig = axes[0].figure
     refs = (("rho_untrained", "--", "untrained"), ("rho_shuffled", ":", "shuffled"))
@@ -292,7 +302,12 @@ def plot_agreement_by_depth(tables, *, axes=None, title: str | None = None):
     axes[1].axhline(0, color="0.6", lw=0.8)
     for ax in axes:
         ax.set_xlabel("Relative depth")
-        ax.legend(frameon=False, fontsize=7)
+        if own_figure:  # under each panel, so that no line is hidden under it
+            ax.legend(
+                frameon=False, fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.18)
+            )
+        else:
+            ax.legend(frameon=False, fontsize=7)
     if title:
         fig.suptitle(title)
     return fig

@@ -109,6 +109,7 @@ def test_effects_by_depth_draws_each_quantity_per_model_with_intervals():
     fig = plot.plot_effects_by_depth(df, level="sentence", title="effects")
     assert len(fig.axes) == 3 and fig._suptitle.get_text() == "effects"
     med, share, sel = fig.axes
+    assert len(fig.legends) == 1  # beside the panels, not over a line
     lines = {ln.get_label(): ln for ln in med.get_lines() if not ln.get_label().startswith("_")}
     want = df[(df["model"] == "A") & (df["category"] == "sentence")].sort_values("depth")
     np.testing.assert_allclose(lines["A"].get_ydata(), want["effect_median"])
@@ -120,6 +121,10 @@ def test_effects_by_depth_draws_each_quantity_per_model_with_intervals():
     assert "Selective" in sel.get_ylabel()
     two = plot.plot_effects_by_depth(df, columns="effect_p90", level="phrase")
     assert len(two.axes) == 1 and "90th" in two.axes[0].get_ylabel()
+    assert two._suptitle.get_text() == "Effect by relative depth, phrase level"
+    _, ax = plt.subplots()
+    given = plot.plot_effects_by_depth(df, columns=["selective"], axes=[ax])
+    assert given is ax.figure and ax.get_legend() is not None
 
 
 def test_effects_by_depth_bad_input():
