@@ -57,3 +57,10 @@ profiles[profiles["category"] == "sentence"].round(3)
 # Per category, the share of neurons tagged against relative depth; the untrained model is
 # dashed.
 fig = hftp.plot.plot_profiles_by_depth(profiles, title="Trained vs untrained, by relative depth")
+
+# %%
+# The same on effect sizes: the median θ̂, the estimated share above δ and the share
+# ``selective`` at the sentence rate, with their intervals. Models are compared on these,
+# which do not grow with the number of trials (docs/across_models.py runs it for SmolLM2,
+# Gemma 3 in English and Chinese, and MiniLM).
+fig = hftp.plot.plot_effects_by_depth(profiles, level="sentence")
