@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from real_effect_profile import _ci, markdown  # noqa: E402
+from real_effect_profile import METRICS, _ci, markdown  # noqa: E402
 
 VARIANTS = ("raw", "residual", "untrained")
 
@@ -64,32 +64,61 @@ def category_table(cat: dict) -> str:
     return head + "\n".join(lines) + "\n"
 
 
-def ablation_table(abl: dict) -> str:
-    """The top-k ablation against matched random sets: one row per set."""
-    sets = abl.get("sets") or abl.get("results") or {}
-    if not isinstance(sets, dict) or not sets:
-        return "(no ablation in this run)\n"
-    keys = sorted({k for v in sets.values() if isinstance(v, dict) for k in v})
-    head = "| set | " + " | ".join(keys) + " |\n" + "|---" * (len(keys) + 1) + "|\n"
-    lines = []
-    for name, v in sets.items():
-        cells = [name] + [_fmt(v.get(k)) for k in keys]
-        lines.append("| " + " | ".join(cells) + " |")
+def compare(rows_a: list[dict], rows_b: list[dict], names=("a", "b")) -> list[dict]:
+    """Per variant, level and column: the mean over layers in each run and the largest per-layer
+    difference (the same quantities from two runs with other trials, e.g. 32 and 100 sequences)."""
+    key = lambda r: (r["layer"], r["level"])  # noqa: E731
+    b_by = {key(r): r for r in rows_b}
+    pairs = [(r, b_by[key(r)]) for r in rows_a if key(r) in b_by]
+    out = []
+    for variant in ("raw", "residual"):
+        for level in sorted({r["level"] for r, _ in pairs}):
+            for col in (*METRICS, "significant_share"):
+                c = f"{variant}_{col}"
+                vals = [
+                    (a[c], b[c])
+                    for a, b in pairs
+                    if a["level"] == level and a.get(c) is not None and b.get(c) is not None
+                ]
+                if not vals:
+                    continue
+                xa, xb = zip(*vals, strict=True)
+                out.append(
+                    {
+                        "variant": variant,
+                        "level": level,
+                        "column": col,
+                        f"mean_{names[0]}": round(sum(xa) / len(xa), 4),
+                        f"mean_{names[1]}": round(sum(xb) / len(xb), 4),
+                        "max_layer_difference": round(max(abs(x - y) for x, y in vals), 4),
+                        "n_layers": len(vals),
+                    }
+                )
+    return out
+
+
+def compare_table(rows: list[dict], names) -> str:
+    head = (
+        f"| variant | level | column | mean over layers, {names[0]} | mean over layers, "
+        f"{names[1]} | largest difference in a layer |\n" + "|---|---|---|---:|---:|---:|\n"
+    )
+    lines = [
+        f"| {r['variant']} | {r['level']} | {r['column']} | {r[f'mean_{names[0]}']:.3f} | "
+        f"{r[f'mean_{names[1]}']:.3f} | {r['max_layer_difference']:.3f} |"
+        for r in rows
+    ]
     return head + "\n".join(lines) + "\n"
-
-
-def _fmt(x) -> str:
-    if isinstance(x, float):
-        return f"{x:.4g}"
-    if isinstance(x, list | dict):
-        return json.dumps(x)
-    return "—" if x is None else str(x)
 
 
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("demo", type=Path, help="a folder written by `hftp demo`")
     ap.add_argument("--out", type=Path, required=True, help="output path without extension")
+    ap.add_argument(
+        "--compare",
+        type=Path,
+        help="a JSON of benchmarks/real_effect_profile.py (another number of sequences and seed)",
+    )
     args = ap.parse_args(argv)
     summary = json.loads((args.demo / "summary.json").read_text())
     nums, params = summary["numbers"], summary["params"]
@@ -124,6 +153,16 @@ def main(argv=None) -> dict:
     if out["category_contrast"]:
         md += "## Category-matched contrast (ANAN vs AVAV), phrase rate\n\n"
         md += category_table(out["category_contrast"]) + "\n"
+    if args.compare:
+        other = json.loads(args.compare.read_text())
+        n_other = other.get("setup", {}).get("n_sequences_per_condition", "other")
+        names = (f"{n_other} sequences", f"{st.get('n_sequences')} sequences")
+        out["compare"] = {
+            "with": str(args.compare),
+            "rows": compare(other["rows"], out["rows"], names),
+        }
+        md += f"## Stable in the number of trials: {names[0]} vs {names[1]}\n\n"
+        md += compare_table(out["compare"]["rows"], names) + "\n"
     if out["ablation"]:
         md += "## Ablation of the top-k neurons\n\n```json\n"
         md += json.dumps(out["ablation"], indent=1) + "\n```\n"

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,3 +96,59 @@ def test_alignment_null_benchmark_prints_rates_per_null():
         row = out["noise"][key]
         assert 0 <= row["rate"] <= 1 and row["ci95"][0] <= row["rate"] <= row["ci95"][1]
     assert set(out["noise"]["S_p_cdf"]) == {"0.01", "0.05", "0.1", "0.25", "0.5"}
+
+
+def _demo_tables():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import demo_tables
+
+    return demo_tables
+
+
+def test_demo_tables_turn_a_demo_summary_into_the_readme_tables(tmp_path):
+    from hftp.apps.demo.effects import category_effect, effect_numbers
+    from hftp.tagging.pipeline import find_tagged
+    from hftp.testing import planted_spectra
+
+    plant = np.zeros((3, 40), bool)
+    plant[2, :10] = True
+    kw = dict(conditions=("sentences", "within-shuffle"), planted_in=("sentences",), seed=1)
+    s = planted_spectra((3, 40), plant={"sentence": plant.ravel()}, amplitude=0.8, **kw)
+    tagged = find_tagged(s, "sentences", "within-shuffle", seed=0)
+    eff = effect_numbers(tagged, tagged, tagged, n_boot=50, seed=0)
+    kw = dict(conditions=("np-phrases", "category-alternation"), planted_in=("np-phrases",))
+    ph = planted_spectra((3, 40), plant={"phrase": plant.ravel()}, amplitude=0.8, seed=2, **kw)
+    cat = category_effect(ph, residual=ph, q=0.05, seed=0, n_boot=50)
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    summary = {
+        "numbers": {"effect_profile": eff, "category_contrast": cat},
+        "params": {"model": "planted", "stimuli": {"n_sequences": 24}, "seed": 0},
+        "provenance": {"hftp_version": "0.3.0", "hftp_revision": "abc", "created": "now"},
+    }
+    (demo / "summary.json").write_text(json.dumps(summary))
+    # a run of real_effect_profile.py with other trials, to compare with
+    rows = [
+        {**r, "raw_effect_median": r["raw_effect_median"] + 0.01}
+        for r in _demo_tables().effect_rows(eff)
+    ]
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"setup": {"n_sequences_per_condition": 8}, "rows": rows}))
+    res = _run("benchmarks/demo_tables.py", str(demo), "--out", str(tmp_path / "t"),
+               "--compare", str(other))  # fmt: skip
+    assert res.returncode == 0, res.stderr[-2000:]
+    md = (tmp_path / "t.md").read_text()
+    out = json.loads((tmp_path / "t.json").read_text())
+    assert "hftp 0.3.0, commit abc" in md and "Effect profile, sentence rate" in md
+    assert "ANAN vs AVAV" in md and "8 sequences vs 24 sequences" in md
+    # one row per layer and level; the planted layer leads
+    sent = {r["layer"]: r for r in out["rows"] if r["level"] == "sentence"}
+    assert sorted(sent) == [0, 1, 2]
+    assert sent[2]["raw_effect_share"] > sent[0]["raw_effect_share"] + 0.1
+    assert sent[2]["residual_effect_share"] == sent[2]["raw_effect_share"]
+    med = [
+        r
+        for r in out["compare"]["rows"]
+        if r["column"] == "effect_median" and r["variant"] == "raw" and r["level"] == "sentence"
+    ][0]
+    assert med["max_layer_difference"] == pytest.approx(0.01, abs=1e-4)
