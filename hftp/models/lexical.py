@@ -61,6 +61,8 @@ class LexicalBaseline:
     """
 
     def __init__(self, batches, stim, baseline: str, drop_missing: bool) -> None:
+        import torch
+
         from hftp.stimuli import StimulusSet
 
         self.baseline = baseline
@@ -74,17 +76,28 @@ class LexicalBaseline:
         }
         sub = StimulusSet(units=base.reset_index(drop=True), meta=stim.meta)
         self.moments = None
+        totals = None
         it = batches(sub)
         with contextlib.closing(it):
             for _, seq_ids, pooled in it:  # (L, B, U, N)
-                x = pooled.permute(1, 2, 0, 3).cpu().numpy()  # (B, U, L, N)
-                if self.moments is None:
-                    self.moments = WordMoments(len(self.vocab), x.shape[2:])
-                idx = np.stack([self.index[s] for s in seq_ids])
-                self.moments.add(idx.ravel(), x.reshape(-1, *x.shape[2:]))
+                L, B, U, N = pooled.shape
+                # per-word sums where the activations are (float64, one index_add per batch)
+                x = pooled.permute(1, 2, 0, 3).reshape(B * U, L * N).to(torch.float64)
+                if totals is None:
+                    self.moments = WordMoments(len(self.vocab), (L, N))
+                    totals = [x.new_zeros(len(self.vocab), L * N) for _ in range(2)]
+                    count = np.zeros(len(self.vocab))
+                idx = np.stack([self.index[s] for s in seq_ids]).ravel()
+                idx_t = torch.as_tensor(idx, device=x.device)
+                totals[0].index_add_(0, idx_t, x)
+                totals[1].index_add_(0, idx_t, x * x)
+                count += np.bincount(idx, minlength=len(self.vocab))
+        if totals is not None:
+            self.moments.add_totals(count, *(t.cpu().numpy() for t in totals))
         self.means = self.moments.mean().reshape(len(self.vocab) + 1, *self.moments.channel_shape)
         self.C: dict = {}
         self.K: dict = {}
+        self._means_t = None
 
     @classmethod
     def create(cls, batches, stim, baseline, drop_missing: bool, prov: dict):
@@ -99,12 +112,18 @@ class LexicalBaseline:
         import torch
 
         idx = np.stack([self.index[s] for s in seq_ids])  # (B, U)
-        mu = torch.as_tensor(self.means[idx], dtype=pooled.dtype, device=pooled.device)  # B,U,L,N
+        # the means once per dtype and device, words on the second axis, so that indexing gives
+        # (L, B, U, N) in pooled's own layout (no float64 copy of the batch, no permute)
+        cache = (pooled.dtype, pooled.device)
+        if self._means_t is None or self._means_t[0] != cache:
+            t = torch.as_tensor(self.means, dtype=pooled.dtype, device=pooled.device)
+            self._means_t = (cache, t.permute(1, 0, 2).contiguous())  # (L, W + 1, N)
+        mu = self._means_t[1][:, torch.as_tensor(idx, device=pooled.device)]  # (L, B, U, N)
         n_times = idx.shape[1] - drop
         C = position_spectra(idx[:, drop:], len(self.vocab), n_times)
         self.C[key] = self.C.get(key, 0) + C
         self.K[key] = self.K.get(key, 0) + len(seq_ids)
-        return pooled - mu.permute(2, 0, 1, 3)
+        return pooled - mu
 
     def variance(self, key) -> np.ndarray:
         """``lexical_var`` (L, N, n_freq) of the trials under ``key``."""

@@ -45,6 +45,26 @@ def test_word_moments_skip_negative_indices_and_pool_single_words():
     assert (ev[3] == 0).all()
 
 
+def test_word_moments_from_totals_equal_those_from_rows():
+    rng = np.random.default_rng(2)
+    idx = rng.integers(0, 5, 60)
+    x = rng.normal(size=(60, 2, 3))
+    rows = WordMoments(5, (2, 3))
+    rows.add(idx[:30], x[:30])
+    rows.add(idx[30:], x[30:])
+    totals = WordMoments(5, (2, 3))
+    flat = x.reshape(60, 6)
+    for part in (slice(0, 30), slice(30, 60)):
+        i, v = idx[part], flat[part]
+        total = np.stack([v[i == w].sum(0) for w in range(5)])
+        total2 = np.stack([(v[i == w] ** 2).sum(0) for w in range(5)])
+        totals.add_totals(np.bincount(i, minlength=5), total, total2)
+    np.testing.assert_allclose(totals.mean(), rows.mean())
+    np.testing.assert_allclose(totals.error_var(), rows.error_var())
+    with pytest.raises(ValueError, match="'total'.*expected \\(5, 6\\)"):
+        totals.add_totals(np.ones(5), np.zeros((5, 5)), np.zeros((5, 6)))
+
+
 def test_word_index_and_missing_words():
     vocab = {"a": 0, "b": 1}
     assert word_index(["b", "a", "b"], vocab, drop_missing=False).tolist() == [1, 0, 1]
