@@ -135,7 +135,7 @@ def ablate(
     controls: str | Sequence[str] | None = None,
     n_random: int = 100,
     null: str = "matched-variance",
-    strata: int = 10,
+    n_candidates: int = 10,
     seed: int = 0,
     batch_size: int = 8,
     sets_per_pass: int | None = None,
@@ -192,11 +192,13 @@ def ablate(
         is rough.
     null : {"matched-variance", "count"}
         How the random sets are drawn (:data:`hftp.models.neuron_sets.NULLS`):
-        ``"matched-variance"`` (default): per layer the same count **and** the same distribution
-        of activation variance as the set (``strata`` quantile bins of each layer's variance on
-        the ``reference`` tokens); ``"count"``: the same count per layer, uniform (hftp 0.2).
-    strata : int
-        Variance bins per layer of the matched-variance null. Default 10.
+        ``"matched-variance"`` (default): per layer the same count, each neuron of the set
+        replaced by one of its ``n_candidates`` nearest neighbors in log activation variance
+        (measured on the ``reference`` tokens); ``"count"``: the same count per layer, uniform
+        (hftp 0.2).
+    n_candidates : int
+        Neighbors in variance each neuron of the set is drawn from, in the matched-variance
+        null. Default 10.
     seed : int
         Seed of the random sets. Default 0.
     batch_size : int
@@ -228,9 +230,10 @@ def ablate(
         - ``set_variance`` (set): the set's mean activation variance; ``null_variance`` (set):
           the random sets' mean of it (close to ``set_variance`` under the matched null);
           ``null_overlap`` (set): the mean share of the set's neurons that a random set holds
-          (near 1, the null cannot differ from the set: use fewer ``strata``).
+          (near 1, the null cannot differ from the set: use more ``n_candidates``).
 
-        attrs: method, reference, structured, controls, n_random, null, strata, verdict, seed,
+        attrs: method, reference, structured, controls, n_random, null, n_candidates, verdict,
+        seed,
         pooling, site, model (and top_k, rank_by with ``top_k``).
 
     Raises
@@ -247,7 +250,7 @@ def ablate(
     check_option("method", method, METHODS)
     n_random = check_int("n_random", n_random, min_value=0)
     check_option("null", null, NULLS)
-    strata = check_int("strata", strata, min_value=1)
+    n_candidates = check_int("n_candidates", n_candidates, min_value=1)
     seed = check_int("seed", seed, min_value=0)
     drop_units = check_int("drop_units", drop_units, min_value=0)
     first = next(iter(models.values()))
@@ -285,7 +288,7 @@ def ablate(
         sets,
         explicit=categories is not None or top_k is not None or not hasattr(neurons, "data_vars"),
     )
-    draw = _null_sampler(null, n_random, strata, seed)
+    draw = _null_sampler(null, n_random, n_candidates, seed)
 
     results = []
     for name, net in models.items():
@@ -308,7 +311,7 @@ def ablate(
         ds = ds[0]
     ds.attrs = {
         **dict(method=method, structured=structured, n_random=n_random, seed=seed),
-        **dict(null=null, strata=strata, verdict=verdict),
+        **dict(null=null, n_candidates=n_candidates, verdict=verdict),
         **(
             {"top_k": ",".join(map(str, np.atleast_1d(top_k))), "rank_by": rank_by}
             if top_k is not None
@@ -324,7 +327,7 @@ def ablate(
     return ds
 
 
-def _null_sampler(null: str, n_random: int, strata: int, seed: int):
+def _null_sampler(null: str, n_random: int, n_candidates: int, seed: int):
     """``draw(sets, variance) -> {name: (n_random, L, N)}``: the random sets of one model.
 
     Every model starts from the same seed, so the count-only null is the same for each.
@@ -333,7 +336,7 @@ def _null_sampler(null: str, n_random: int, strata: int, seed: int):
     def draw(sets: dict[str, np.ndarray], variance: np.ndarray) -> dict[str, np.ndarray]:
         rng = np.random.default_rng(seed)
         return {
-            name: NULLS[null](m, n_random, rng, variance=variance, strata=strata)
+            name: NULLS[null](m, n_random, rng, variance=variance, n_candidates=n_candidates)
             for name, m in sets.items()
         }
 
@@ -349,8 +352,8 @@ def _warn_tight_null(ds) -> None:
     if worst:
         warnings.warn(
             f"ablate: the random sets of {worst} hold on average more than half of the set's own "
-            "neurons (the set fills whole variance bins), so the null can hardly differ from the "
-            "set. Use fewer strata= (or null='count') and report it.",
+            "neurons (the set holds most neurons of its variance range), so the null can hardly "
+            "differ from the set. Use more n_candidates= (or null='count') and report it.",
             UserWarning,
             stacklevel=3,
         )

@@ -15,14 +15,17 @@ sets :func:`hftp.models.ablate` silences from what the user passes:
 The random sets against which a set's effect is judged come from :data:`NULLS`:
 
 ``"matched-variance"`` (the default of :func:`ablate`)
-    Per layer, as many neurons as the set has, **and with the same distribution of activation
-    variance**: each layer's neurons are cut into ``strata`` quantile bins of their activation
-    variance (over the reference tokens of the same stimuli), and each random set draws, within
-    every bin, as many neurons as the set has there. Large-variance neurons move the loss more
-    when they are silenced whatever their role, and the neurons a test selects tend to be
-    large-variance ones, so a count-only null confounds selection with variance (measured on
-    SmolLM2: 699 high-variance neurons not chosen by tagging, same count per layer, gave z = 7.2
-    against the count-only null, more than the tagged set's 5.9).
+    Per layer, as many neurons as the set has, **each of nearly the same activation variance**
+    (over the reference tokens of the same stimuli): every neuron of the set is replaced by one
+    of its ``n_candidates`` nearest neighbors in log variance within its layer. Large-variance
+    neurons move the loss more when they are silenced whatever their role, and the neurons a test
+    selects tend to be large-variance ones, so a count-only null confounds selection with
+    variance (measured on SmolLM2: 699 high-variance neurons not chosen by tagging, same count
+    per layer, gave z = 7.2 against the count-only null, more than the tagged set's 5.9).
+    Matching by value, not by quantile bin, matters in the tail: SmolLM2's layer 22 has a neuron
+    of variance 66,937 against a 99.9th percentile of 194, and decile bins put it in the random
+    sets of any set with a neuron in the top decile (random sets' mean variance 5.6 against the
+    set's 0.14 for the top 50 by ``effect_lower``).
 ``"count"``
     Per layer, as many neurons as the set has, uniform within the layer (hftp 0.2's null).
 
@@ -44,7 +47,7 @@ __all__ = [
     "layer_array",
     "ablation_sets",
     "variance_matched_sets",
-    "variance_strata",
+    "variance_neighbors",
 ]
 
 #: The categories a find_tagged result gives as sets (``tagged``: any category but none).
@@ -259,43 +262,47 @@ def count_matched_sets(mask: np.ndarray, n_random: int, rng, **_ignored) -> np.n
     return out
 
 
-def variance_strata(variance: np.ndarray, strata: int) -> np.ndarray:
-    """Each neuron's activation-variance quantile bin within its layer.
+def variance_neighbors(variance: np.ndarray, n_candidates: int) -> np.ndarray:
+    """Each neuron's ``n_candidates`` nearest neighbors in log activation variance, per layer.
 
     Parameters
     ----------
-    variance : ndarray, shape (n_layers, n_neurons)
-        Activation variance per neuron (NaN where unknown: those neurons share a bin of their own,
-        -1).
-    strata : int
-        Bins per layer (capped at the neurons per layer).
+    variance : ndarray, shape (n_neurons,)
+        One layer's activation variance per neuron (finite).
+    n_candidates : int
+        Neighbors per neuron (capped at the layer's other neurons).
 
     Returns
     -------
-    ndarray of int, shape (n_layers, n_neurons)
-        0 (lowest variance) … strata - 1; ties broken by neuron order; -1 for NaN.
+    ndarray of int, shape (n_neurons, k)
+        Neuron indices, nearest first (the neuron itself excluded); ``k = min(n_candidates,
+        n_neurons - 1)``.
     """
-    variance = np.asarray(variance, dtype=float)
-    out = np.full(variance.shape, -1, dtype=np.int64)
-    for layer, v in enumerate(variance):
-        ok = np.isfinite(v)
-        n = int(ok.sum())
-        if not n:
-            continue
-        k = min(int(strata), n)
-        rank = np.empty(n, dtype=np.int64)
-        rank[np.argsort(v[ok], kind="stable")] = np.arange(n)
-        out[layer, ok] = rank * k // n
-    return out
+    v = np.log(np.maximum(np.asarray(variance, dtype=float), 1e-30))
+    n = v.size
+    k = min(int(n_candidates), n - 1)
+    order = np.argsort(v, kind="stable")
+    pos = np.empty(n, dtype=np.int64)
+    pos[order] = np.arange(n)
+    # the k nearest in value lie within k places on either side in sorted order
+    offs = np.r_[-k:0, 1 : k + 1]
+    cand_pos = pos[:, None] + offs[None, :]
+    valid = (cand_pos >= 0) & (cand_pos < n)
+    cand = order[np.clip(cand_pos, 0, n - 1)]
+    dist = np.where(valid, np.abs(v[cand] - v[:, None]), np.inf)
+    pick = np.argsort(dist, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(cand, pick, axis=1)
 
 
 def variance_matched_sets(
-    mask: np.ndarray, n_random: int, rng, *, variance: np.ndarray, strata: int = 10
+    mask: np.ndarray, n_random: int, rng, *, variance: np.ndarray, n_candidates: int = 10
 ) -> np.ndarray:
-    """Random sets with the same count per layer **and per activation-variance bin** as ``mask``.
+    """Random sets with the same count per layer as ``mask``, each neuron matched in variance.
 
-    Within each layer the neurons are cut into ``strata`` quantile bins of ``variance``; a random
-    set draws, uniformly within every bin, as many neurons as ``mask`` has in that bin.
+    Every neuron of ``mask`` is replaced, in each random set, by one of its ``n_candidates``
+    nearest neighbors in log activation variance within its layer, drawn uniformly among those
+    the random set does not already hold (a random set may hold neurons of ``mask`` itself).
+    When all of them are taken, the nearest free neuron in variance is used.
 
     Parameters
     ----------
@@ -307,16 +314,16 @@ def variance_matched_sets(
         The random source.
     variance : ndarray, shape (n_layers, n_neurons)
         Each neuron's activation variance on the stimuli (only the layers ``mask`` touches are
-        read).
-    strata : int
-        Variance bins per layer. Default 10 (deciles). More bins match the variance more
-        closely but leave the random sets less room (a bin the set fills is in every random set).
+        read; they must be finite there).
+    n_candidates : int
+        Neighbors each neuron of the set is drawn from. Default 10: close in variance, and
+        10 choices per neuron leave the random sets room. Fewer match more closely.
 
     Returns
     -------
     ndarray of bool, shape (n_random, n_layers, n_neurons)
     """
-    strata = check_int("strata", strata, min_value=1)
+    n_candidates = check_int("n_candidates", n_candidates, min_value=1)
     n_layers, n_neur = mask.shape
     variance = np.asarray(variance, dtype=float)
     if variance.shape != mask.shape:
@@ -324,19 +331,36 @@ def variance_matched_sets(
             f"Invalid value for 'variance': expected shape {mask.shape} (layer, neuron); got "
             f"{variance.shape}."
         )
-    bins = variance_strata(np.where(mask.any(axis=1, keepdims=True), variance, np.nan), strata)
     out = np.zeros((n_random, n_layers, n_neur), bool)
+    rows = np.arange(n_random)
     for layer in np.flatnonzero(mask.any(axis=1)):
-        for b in np.unique(bins[layer]):
-            members = np.flatnonzero(bins[layer] == b)
-            count = int(mask[layer, members].sum())
-            if count:
-                pick = rng.random((n_random, members.size)).argsort(axis=1)[:, :count]
-                np.put_along_axis(out[:, layer], members[pick], True, axis=1)
+        v = variance[layer]
+        if not np.isfinite(v).all():
+            raise InvalidValueError(
+                f"Invalid value for 'variance': layer {layer} has non-finite variances; the "
+                "matched-variance null needs every neuron's variance in the layers of the set."
+            )
+        if mask[layer].sum() >= n_neur:
+            out[:, layer] = True  # the whole layer: nothing to draw
+            continue
+        cand = variance_neighbors(v, n_candidates)
+        logv = np.log(np.maximum(v, 1e-30))
+        taken = out[:, layer]
+        for i in rng.permutation(np.flatnonzero(mask[layer])):
+            c = cand[i]
+            keys = rng.random((n_random, c.size))
+            keys[taken[:, c]] = -1.0
+            j = keys.argmax(axis=1)
+            got = c[j]
+            full = keys[rows, j] < 0  # every candidate already taken in these random sets
+            for r in np.flatnonzero(full):
+                free = np.flatnonzero(~taken[r])
+                got[r] = free[np.argmin(np.abs(logv[free] - logv[i]))]
+            taken[rows, got] = True
     return out
 
 
-#: null name → sampler ``(mask (L, N), n_random, rng, *, variance, strata) -> (n_random, L, N)``
+#: null name → sampler ``(mask (L, N), n_random, rng, *, variance, n_candidates) -> (n_random, L, N)``
 NULLS: dict[str, Callable[..., np.ndarray]] = {
     "matched-variance": variance_matched_sets,
     "count": count_matched_sets,

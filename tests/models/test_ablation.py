@@ -59,7 +59,7 @@ def mask(layers=(), n=N_NEUR, n_layers=3, name=None):
 def run(model, tokenizer, stim, neurons, **kw):
     kw.setdefault("n_random", 4)
     kw.setdefault("progress", False)
-    kw.setdefault("strata", 2)  # 48 neurons: 2 variance bins leave the random sets room
+    kw.setdefault("n_candidates", 10)
     return ablate(model, tokenizer, stim, neurons, **kw)
 
 
@@ -102,7 +102,7 @@ def test_ablation_runs_in_eval_mode_and_restores_the_callers_mode(tokenizer, sti
 
 
 def test_whole_layer_changes_the_loss(model, tokenizer, stim):
-    with pytest.warns(UserWarning, match="random sets of \\['selected'\\] hold.*fewer strata"):
+    with pytest.warns(UserWarning, match="random sets of \\['selected'\\] hold.*more n_candidates"):
         r = run(model, tokenizer, stim, mask([(1, slice(None))]), method="zero", n_random=2)
     assert float(r["null_overlap"][0]) == 1.0
     assert (np.abs(r["change"].values) > 1e-4).all()
@@ -326,7 +326,7 @@ def test_matched_variance_null_differs_from_the_count_only_null(tokenizer, stim)
     loud = np.arange(0, 48, 6)
     net = loud_model(loud)
     m = mask([(1, loud[:2])])
-    kw = dict(n_random=12, strata=6, seed=1)
+    kw = dict(n_random=12, n_candidates=4, seed=1)
     count = run(net, tokenizer, stim, m, null="count", **kw)
     matched = run(net, tokenizer, stim, m, **kw)
     assert matched.attrs["null"] == "matched-variance" and count.attrs["null"] == "count"

@@ -12,7 +12,7 @@ from hftp.models.neuron_sets import (
     count_matched_sets,
     layer_array,
     variance_matched_sets,
-    variance_strata,
+    variance_neighbors,
 )
 
 L, N = 3, 40
@@ -95,32 +95,42 @@ def test_count_null_keeps_counts_and_is_uniform():
     assert not rnd[:, 1].any()
 
 
-def test_variance_strata_are_quantile_bins_per_layer():
-    v = np.arange(2 * 20, dtype=float).reshape(2, 20)[:, ::-1].copy()
-    v[1, 3] = np.nan
-    b = variance_strata(v, 4)
-    assert (np.bincount(b[0]) == 5).all()
-    assert b[0, 0] == 3 and b[0, -1] == 0  # the largest variance in the top bin
-    assert b[1, 3] == -1 and sorted(np.bincount(b[1][b[1] >= 0])) == [4, 5, 5, 5]
+def test_variance_neighbors_are_the_nearest_in_log_variance():
+    v = np.array([1.0, 2.0, 4.0, 1000.0, 2.1, 0.5])
+    nb = variance_neighbors(v, 2)
+    assert nb.shape == (6, 2)
+    assert nb[1].tolist() == [4, 2] or set(nb[1].tolist()) == {4, 0}
+    # the 1000 outlier's nearest are the largest others; nobody else has it as a neighbor
+    assert set(nb[3].tolist()) == {2, 4}
+    assert 3 not in nb[[0, 1, 2, 4, 5]].ravel()
+    for i in range(6):
+        assert i not in nb[i]
+        d = np.abs(np.log(v[nb[i]]) - np.log(v[i]))
+        others = np.abs(np.log(np.delete(v, [i, *nb[i]])) - np.log(v[i]))
+        assert d.max() <= others.min() + 1e-12
+    assert variance_neighbors(v, 99).shape == (6, 5)  # capped at the other neurons
 
 
 def test_matched_variance_null_matches_the_variance_that_count_only_does_not():
     """A planted set of the loudest neurons: the count-only null draws ordinary neurons; the
-    matched null draws loud ones, with the same count per layer and per variance bin."""
+    matched null draws loud ones, with the same count per layer, each near its set neuron."""
     rng = np.random.default_rng(1)
     var = rng.lognormal(0, 1, size=(L, N))
     loud = np.argsort(-var[1])[:8]
     m = np.zeros((L, N), bool)
     m[1, loud[:4]] = True
     m[2, :3] = True
-    matched = variance_matched_sets(m, 500, np.random.default_rng(0), variance=var, strata=5)
+    matched = variance_matched_sets(m, 500, np.random.default_rng(0), variance=var, n_candidates=5)
     count = count_matched_sets(m, 500, np.random.default_rng(0))
     assert (matched.sum(axis=2) == m.sum(axis=1)).all()
-    bins = variance_strata(var, 5)
+    # every random neuron is among the 5 nearest in variance of some neuron of the set (or the
+    # nearest free one when those are taken): its variance lies in the set's range, widened
     for layer in (1, 2):
-        want = np.bincount(bins[layer][m[layer]], minlength=5)
-        got = np.stack([np.bincount(bins[layer][r], minlength=5) for r in matched[:, layer]])
-        assert (got == want).all()
+        allowed = set(np.flatnonzero(m[layer])) | set(
+            variance_neighbors(var[layer], 5)[m[layer]].ravel()
+        )
+        drawn = set(np.flatnonzero(matched[:, layer].any(axis=0)))
+        assert drawn <= allowed
     set_var = var[1][m[1]].mean()
     matched_var = np.mean([var[1][r].mean() for r in matched[:, 1]])
     count_var = np.mean([var[1][r].mean() for r in count[:, 1]])
@@ -130,3 +140,31 @@ def test_matched_variance_null_matches_the_variance_that_count_only_does_not():
     assert set(NULLS) == {"matched-variance", "count"}
     with pytest.raises(ValueError, match="'variance'.*shape"):
         variance_matched_sets(m, 2, np.random.default_rng(0), variance=var[:2])
+
+
+def test_matched_variance_null_keeps_an_outlier_out_unless_the_set_is_near_it():
+    """Decile bins put a huge-variance neuron in the random sets of any set with a neuron in the
+    top decile; matching by value keeps it out (SmolLM2's layer 22 has one of variance 66,937)."""
+    rng = np.random.default_rng(3)
+    var = rng.lognormal(0, 1, size=(1, 400))
+    var[0, 0] = 1e5  # the outlier
+    top_decile = np.argsort(var[0])[-40:-1]  # high, but not the outlier
+    m = np.zeros((1, 400), bool)
+    m[0, top_decile[:5]] = True
+    m[0, np.argsort(var[0])[:20]] = True  # and some quiet ones
+    sets = variance_matched_sets(m, 300, np.random.default_rng(0), variance=var)
+    assert not sets[:, 0, 0].any()
+    ratio = np.mean([var[0][r].mean() for r in sets[:, 0]]) / var[0][m[0]].mean()
+    assert 0.5 < ratio < 2.0
+    # a set neuron as loud as the outlier draws it
+    var2 = var.copy()
+    var2[0, 1] = 9e4
+    m2 = np.zeros((1, 400), bool)
+    m2[0, 1] = True
+    assert variance_matched_sets(m2, 300, np.random.default_rng(0), variance=var2)[:, 0, 0].any()
+    with pytest.raises(ValueError, match="'variance'.*non-finite"):
+        bad = var.copy()
+        bad[0, 5] = np.nan
+        variance_matched_sets(m, 2, np.random.default_rng(0), variance=bad)
+    whole = np.ones((1, 400), bool)
+    assert variance_matched_sets(whole, 3, np.random.default_rng(0), variance=var).all()
