@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 import hftp
-from hftp.io import provenance, write_json
+from hftp.io import provenance, write_json, write_text
 from hftp.models.load import untrained
 from hftp.tagging.across_models import agreement, compare_profiles
 from hftp.tagging.profile import effect_profile
@@ -130,6 +130,84 @@ def per_layer(results: dict, n_boot: int, seed: int) -> pd.DataFrame:
     return pd.concat(frames, axis=1).round(4)
 
 
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}"
+
+
+def markdown(summary: dict, tables: dict[str, pd.DataFrame]) -> str:
+    """The README's tables: one row per run (layer ranges), and Gemma 3's per-layer effects."""
+    lines = [
+        f"hftp {summary['provenance']['hftp_version']}, commit "
+        f"{summary['provenance']['hftp_revision']}; {summary['settings']['n_sequences']} "
+        f"sequences per condition, seed {summary['settings']['seed']}, sentence rate, "
+        f"δ = {next(iter(summary['runs'].values()))['min_effect']}.",
+        "",
+        "| run | median θ̂ (layer range) | % θ̂ > δ | % selective | % significant | untrained: "
+        "% θ̂ > δ (max) | untrained: % selective (max) | shuffled reference: % selective (max) "
+        "| token sharing / splitting, sentences vs within-shuffle |",
+        "|---|---|---|---|---|---:|---:|---:|---|",
+    ]
+    for name, t in tables.items():
+        run = summary["runs"][name]
+
+        def span(col, pct=True, t=t):
+            lo, hi = t[col].min(), t[col].max()
+            f = _pct if pct else (lambda x: f"{x:.3f}")
+            return f"{f(lo)}–{f(hi)}"
+
+        sh, sp = run["token_sharing"], run["token_splitting"]
+        lines.append(
+            f"| {name} | {span('trained effect_median', False)} | "
+            f"{span('trained effect_share')} | {span('trained selective_share')} | "
+            f"{span('trained significant_share')} | {_pct(t['untrained effect_share'].max())} | "
+            f"{_pct(t['untrained selective_share'].max())} | "
+            f"{_pct(t['shuffled selective_share'].max())} | "
+            f"{_pct(sh.get('sentences', 0))}% vs {_pct(sh.get('within-shuffle', 0))}% / "
+            f"{_pct(sp.get('sentences', 0))}% vs {_pct(sp.get('within-shuffle', 0))}% |"
+        )
+    lines += [
+        "",
+        "Gemma 3 270M per layer (sentence rate; median θ̂, % θ̂ > δ, % selective):",
+        "",
+        "| layer | en | zh (unit-wise) | zh (joint) | en untrained: % θ̂ > δ | zh untrained: % θ̂ > δ |",
+        "|---:|---|---|---|---:|---:|",
+    ]
+    en, zh, zj = (
+        tables[k] for k in ("Gemma 3 270M en", "Gemma 3 270M zh", "Gemma 3 270M zh joint")
+    )
+
+    def cell(t, layer):
+        r = t.loc[layer]
+        return (
+            f"{r['trained effect_median']:.3f} / {_pct(r['trained effect_share'])} / "
+            f"{_pct(r['trained selective_share'])}"
+        )
+
+    for layer in en.index:
+        lines.append(
+            f"| {layer} | {cell(en, layer)} | {cell(zh, layer)} | {cell(zj, layer)} | "
+            f"{_pct(en.loc[layer, 'untrained effect_share'])} | "
+            f"{_pct(zh.loc[layer, 'untrained effect_share'])} |"
+        )
+    agree = summary.get("agreement", {})
+    if agree:
+        lines += [
+            "",
+            "English vs Chinese on Gemma 3's neurons (per layer; selective sets and θ̂):",
+            "",
+            "| Chinese tokenization | layers with overlap above chance (p < 0.05) | ρ of θ̂ | "
+            "ρ untrained | ρ with shuffled Chinese |",
+            "|---|---:|---|---|---|",
+        ]
+        for label, a in agree.items():
+            rng = {k: f"{a[k][0]:.2f} to {a[k][1]:.2f}" for k in a if k.endswith("_range")}
+            lines.append(
+                f"| {label} | {a['layers_overlap_above_chance_p05']} of {a['n_layers']} | "
+                f"{rng['rho_range']} | {rng['rho_untrained_range']} | {rng['rho_shuffled_range']} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n-sequences", type=int, default=16)
@@ -157,7 +235,7 @@ def main() -> None:
         "timing_s": timing,
         "runs": {},
     }
-    tagged, shuffled = {}, {}
+    tagged, shuffled, tables = {}, {}, {}
     for name in RUNS:
         for kind in ("trained", "untrained"):
             spectra = hftp.load(args.work / f"{_slug(name)}-{kind}-spectra.nc")
@@ -178,6 +256,7 @@ def main() -> None:
             args.seed,
         )
         table.to_csv(out / f"{_slug(name)}.csv")
+        tables[name] = table
         summary["runs"][name]["min_effect"] = float(tagged[name, "trained"].attrs["min_effect"])
         summary["runs"][name]["per_layer_range"] = {
             c: [float(table[c].min()), float(table[c].max())]
@@ -230,6 +309,7 @@ def main() -> None:
     hftp.plot.save_figure(fig, args.docs / "across_models_agreement")
     summary["timing_s"]["total"] = round(time.perf_counter() - t_start, 1)
     write_json(out / "summary.json", summary)
+    write_text(out / "tables.md", markdown(summary, tables))
     print(json.dumps(summary, indent=1))
 
 
