@@ -313,9 +313,10 @@ def source_revision() -> str:
     Returns
     -------
     str
-        The commit hash, with ``+dirty`` when tracked files have uncommitted changes, when hftp
-        is imported from a git clone of itself (an editable install); ``"release"`` otherwise
-        (an installed wheel, whose version says what it is). Computed once per process.
+        The commit hash, with ``+dirty`` when tracked files have uncommitted changes (``+unknown``
+        when git could not tell), when hftp is imported from a git clone of itself (an editable
+        install); ``"release"`` otherwise (an installed wheel, whose version says what it is).
+        Computed once per process.
     """
     if _REVISION:
         return _REVISION[0]
@@ -331,17 +332,19 @@ def source_revision() -> str:
             text=True,
             timeout=10,
         )
-        lines = top.stdout.split()
+        lines = top.stdout.splitlines()
         # only a clone of hftp itself: an installed hftp inside some other repository is a release
         if top.returncode == 0 and len(lines) == 2 and Path(lines[0]).resolve() == pkg.parent:
+            rev = lines[1] + "+unknown"  # a clone whose state could not be read
             dirty = subprocess.run(
                 ["git", "status", "--porcelain", "--untracked-files=no"],
                 cwd=pkg,
                 capture_output=True,
                 text=True,
                 timeout=10,
-            ).stdout.strip()
-            rev = lines[1] + ("+dirty" if dirty else "")
+            )
+            if dirty.returncode == 0:
+                rev = lines[1] + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         pass
     _REVISION.append(rev)

@@ -24,6 +24,9 @@ from hftp.spectral.lexical_stats import (
 
 __all__ = ["LexicalBaseline"]
 
+#: Above this size the per-word float64 totals of pass 1 are kept on the host, not the device.
+_DEVICE_TOTALS_BYTES = 2 * 1024**3
+
 # the probe's split-half assembly moved to hftp.models.probing in 0.3
 __getattr__ = module_getattr(
     __name__,
@@ -82,11 +85,18 @@ class LexicalBaseline:
             for _, seq_ids, pooled in it:  # (L, B, U, N)
                 L, B, U, N = pooled.shape
                 # per-word sums where the activations are (float64, one index_add per batch)
-                x = pooled.permute(1, 2, 0, 3).reshape(B * U, L * N).to(torch.float64)
                 if totals is None:
                     self.moments = WordMoments(len(self.vocab), (L, N))
-                    totals = [x.new_zeros(len(self.vocab), L * N) for _ in range(2)]
+                    # on the device while the two float64 totals are small; on the host else
+                    big = 2 * len(self.vocab) * L * N * 8 > _DEVICE_TOTALS_BYTES
+                    where = torch.device("cpu") if big else pooled.device
+                    totals = [
+                        torch.zeros(len(self.vocab), L * N, dtype=torch.float64, device=where)
+                        for _ in range(2)
+                    ]
                     count = np.zeros(len(self.vocab))
+                x = pooled.permute(1, 2, 0, 3).reshape(B * U, L * N)
+                x = x.to(device=totals[0].device, dtype=torch.float64)
                 idx = np.stack([self.index[s] for s in seq_ids]).ravel()
                 idx_t = torch.as_tensor(idx, device=x.device)
                 totals[0].index_add_(0, idx_t, x)

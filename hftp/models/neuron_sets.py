@@ -337,8 +337,10 @@ def variance_matched_sets(
         v = variance[layer]
         if not np.isfinite(v).all():
             raise InvalidValueError(
-                f"Invalid value for 'variance': layer {layer} has non-finite variances; the "
-                "matched-variance null needs every neuron's variance in the layers of the set."
+                f"Invalid value for 'variance': the activation variance of layer {layer} is not "
+                "finite for every neuron (an activation overflowed on these stimuli?); the "
+                "matched-variance null needs it in every layer of the set. Use null='count', or "
+                "a dtype with more range (float32)."
             )
         if mask[layer].sum() >= n_neur:
             out[:, layer] = True  # the whole layer: nothing to draw

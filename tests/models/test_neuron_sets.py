@@ -162,7 +162,7 @@ def test_matched_variance_null_keeps_an_outlier_out_unless_the_set_is_near_it():
     m2 = np.zeros((1, 400), bool)
     m2[0, 1] = True
     assert variance_matched_sets(m2, 300, np.random.default_rng(0), variance=var2)[:, 0, 0].any()
-    with pytest.raises(ValueError, match="'variance'.*non-finite"):
+    with pytest.raises(ValueError, match="'variance'.*not finite"):
         bad = var.copy()
         bad[0, 5] = np.nan
         variance_matched_sets(m, 2, np.random.default_rng(0), variance=bad)

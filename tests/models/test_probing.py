@@ -181,6 +181,20 @@ def test_probe_lexical_baseline_equals_in_memory_residuals(model, tokenizer):
         hftp.probe(model, tokenizer, bad, progress=False, lexical_baseline="random-words")
 
 
+def test_lexical_totals_on_the_host_when_large_give_the_same_spectra(model, tokenizer, monkeypatch):
+    import hftp.models.lexical as lexical
+
+    rng = np.random.default_rng(5)
+    seqs = [list(rng.choice(EN[:8], 16)) for _ in range(6)]
+    stim = make_stim(seqs, condition=["exp"] * 3 + ["random-words"] * 3)
+    kw = dict(batch_size=2, progress=False, lexical_baseline="random-words")
+    small = hftp.probe(model, tokenizer, stim, **kw)
+    monkeypatch.setattr(lexical, "_DEVICE_TOTALS_BYTES", 0)  # every total counts as large
+    large = hftp.probe(model, tokenizer, stim, **kw)
+    for var in ("sum_x", "sum_abs2", "lexical_var"):
+        np.testing.assert_allclose(large[var].values, small[var].values, rtol=1e-12, atol=0)
+
+
 def test_probe_refuses_sequences_of_different_lengths(model, tokenizer):
     stim = make_stim([EN[:8], EN[:12]], condition=["a", "b"])
     with pytest.raises(ValueError, match="'stim'.*different lengths.*separately"):
