@@ -25,8 +25,10 @@ _EFFECT_LABELS = {
     "effect_median": "Median θ̂ (SD)",
     "effect_p90": "90th percentile of θ̂ (SD)",
     "effect_share": "Estimated share θ̂ > δ (%)",
-    "selective": "Selective (%)",
+    "selective": "Selective at this level (%)",
 }
+#: Panel → column of the table (``selective``: the share at the level, both levels included).
+_EFFECT_COLUMNS = {"selective": "selective_share"}
 _PERCENT = ("effect_share", "selective")
 
 
@@ -77,8 +79,9 @@ def plot_effects_by_depth(
     columns : sequence of str
         Panels, from ``"effect_median"``, ``"effect_p90"``, ``"effect_share"`` and
         ``"selective"``. Default the median θ̂, the estimated share θ̂ > δ and the share
-        ``selective`` (the neurons that can be named with FDR control: a lower bound of the
-        estimated share that rises with the number of trials).
+        ``selective`` at the level (the neurons that can be named with FDR control, whether or
+        not also at the other level: a lower bound of the estimated share that rises with the
+        number of trials).
     axes : sequence of matplotlib Axes, optional
         One per column; a new figure otherwise.
     title : str, optional
@@ -98,7 +101,7 @@ def plot_effects_by_depth(
     for c in columns:
         check_option("columns", c, tuple(_EFFECT_LABELS))
     check_option("level", level, ("sentence", "phrase"))
-    missing = [c for c in columns if c not in df.columns]
+    missing = [c for c in columns if _EFFECT_COLUMNS.get(c, c) not in df.columns]
     if missing:
         raise InvalidValueError(
             f"Invalid value for 'profiles': no effect columns {missing}: the results have no "
@@ -125,8 +128,9 @@ def plot_effects_by_depth(
         fig = axes[0].figure
     colours = _colours(df["model"])
     rows = df[df["category"] == level]
-    for ax, col in zip(axes, columns, strict=True):
-        scale = 100.0 if col in _PERCENT else 1.0
+    for ax, panel in zip(axes, columns, strict=True):
+        col = _EFFECT_COLUMNS.get(panel, panel)
+        scale = 100.0 if panel in _PERCENT else 1.0
         for model, g in rows.groupby("model", sort=False):
             g = g.sort_values("depth")
             dashed = _UNTRAINED in str(model)
@@ -151,7 +155,7 @@ def plot_effects_by_depth(
                     alpha=0.15,
                     lw=0,
                 )
-        ax.set_ylabel(_EFFECT_LABELS[col])
+        ax.set_ylabel(_EFFECT_LABELS[panel])
         ax.set_xlabel("Relative depth (layer / (n_layers - 1))")
         ax.set_xlim(-0.02, 1.02)
         ax.axhline(0, color="0.6", lw=0.8)

@@ -79,7 +79,7 @@ def random_words_from(
             f"Invalid value for 'name': expected a new condition name, not one of {have}; got "
             f"{name!r}. Choose another name."
         )
-    seed = check_int("seed", seed)
+    seed = check_int("seed", seed, min_value=0)
     rng = np.random.default_rng(seed)
     u = stim.units
     src = u[u["condition"].isin(conditions)].sort_values(["sequence", "position"])

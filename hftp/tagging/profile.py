@@ -207,10 +207,13 @@ def layer_profile(
           (``sentence``, ``phrase``; NaN on ``shared`` and ``none``) the effect at that level
           over all the group's channels: ``effect_median``, ``effect_p90`` (θ̂ quantiles) and
           ``effect_share`` (θ̂ > δ), each with ``_low`` / ``_high`` (channel bootstrap, see
-          :func:`effect_profile`);
+          :func:`effect_profile`), and ``selective_share``, the share ``selective`` at that level
+          whatever the other level (so ``selective`` of the level's category plus that of
+          ``shared``), with its Clopper–Pearson interval;
         - beside them, when ``residual`` / ``untrained`` carry effect sizes:
           ``residual_selective``, ``residual_effect_median``, ``residual_effect_p90``,
-          ``residual_effect_share`` and the same with ``untrained_``.
+          ``residual_effect_share``, ``residual_selective_share`` and the same with
+          ``untrained_``.
 
         ``df.attrs`` also hold ``min_effect``, ``ci`` and ``n_boot`` when there are effect columns.
 
@@ -276,6 +279,7 @@ def _effect_columns(counts, result, col: str, prefix: str, *, n_boot: int, ci: f
         counts["selective_high"] = [hi for _, hi in bounds]
     eff = effect_profile(result, n_boot=n_boot, ci=ci, seed=seed)
     keep = ["effect_median", "effect_p90", "effect_share"]
+    keep += ["selective_share"] if "selective_share" in eff else []
     if not prefix:
         keep = [c for k in keep for c in (k, f"{k}_low", f"{k}_high")]
     eff = eff.rename(columns={"level": "category"})[[col, "category", *keep]]

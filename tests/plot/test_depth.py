@@ -96,7 +96,7 @@ def _effect_profiles():
     """A compare_profiles-like table with effect columns (sentence and phrase rows)."""
     df = _profiles()
     rng = np.random.default_rng(1)
-    for col in ("effect_median", "effect_p90", "effect_share", "selective"):
+    for col in ("effect_median", "effect_p90", "effect_share", "selective_share"):
         v = np.where(df["category"].isin(["sentence", "phrase"]), 0.1 + df["depth"] * 0.2, np.nan)
         df[col] = v
         df[f"{col}_low"] = v - 0.05

@@ -68,6 +68,8 @@ def test_bad_input_names_the_parameter():
         random_words_from(stim, [])
     with pytest.raises(ValueError, match="'name'.*new condition"):
         random_words_from(stim, CAT, name="np-phrases")
+    with pytest.raises(ValueError, match="'seed'"):
+        random_words_from(stim, CAT, seed=-1)
     with pytest.raises(TypeError, match="'stim'"):
         random_words_from(stim.units, CAT)
 

@@ -68,6 +68,15 @@ def test_compare_profiles_compares_effect_sizes():
     med = sent.groupby("model")["effect_median"].mean()
     assert med["B"] > med["A"] + 0.1
     np.testing.assert_allclose(df.groupby(["model", "layer"])["selective"].sum(), 1.0)
+    # per level: the share selective at that level, both levels included (level-only + shared)
+    for level in ("sentence", "phrase"):
+        rows = df[df["category"] == level].set_index(["model", "layer"])
+        shared = df[df["category"] == "shared"].set_index(["model", "layer"])["selective"]
+        np.testing.assert_allclose(rows["selective_share"], rows["selective"] + shared)
+        t = out["A"]
+        want = t["selective"].sel(level=level).mean("neuron").values
+        np.testing.assert_allclose(rows.loc["A", "selective_share"].to_numpy(), want)
+        assert (rows["selective_share_low"] <= rows["selective_share"]).all()
 
 
 def test_dice_of_independent_sets_sits_at_chance_and_planted_effects_correlate():
