@@ -64,6 +64,69 @@ def category_table(cat: dict) -> str:
     return head + "\n".join(lines) + "\n"
 
 
+COUNT_COLUMNS = {
+    "tagged_no_control": "tagged (F-test, no control)",
+    "significant": "significant (tagged ∧ specific vs within-shuffle)",
+    "replicated": "replicated",
+    "residual_after_lexical_baseline": "significant after the lexical baseline",
+    "untrained": "untrained",
+    "random_words_null": "random-words null",
+    "null_after_residual": "null after the residual (in-sample)",
+    "phrases_vs_category_alternation": "phrases vs category alternation",
+}
+
+
+def counts_table(beyond: dict) -> str:
+    """The shares of each layer called by each test (``beyond_lexical``), in %: power, not effect."""
+    cols = [c for c in COUNT_COLUMNS if c in beyond["overall"]]
+    head = (
+        "| layer | "
+        + " | ".join(COUNT_COLUMNS[c] for c in cols)
+        + " |\n"
+        + "|---:" * (len(cols) + 1)
+        + "|\n"
+    )
+    lines = []
+    for layer in sorted(beyond["per_layer"], key=int):
+        row = beyond["per_layer"][layer]
+        lines.append("| " + " | ".join([layer, *(f"{100 * row[c]:.1f}" for c in cols)]) + " |")
+    overall = beyond["overall"]
+    lines.append("| **all** | " + " | ".join(f"**{100 * overall[c]:.1f}**" for c in cols) + " |")
+    return head + "\n".join(lines) + "\n"
+
+
+def ablation_table(abl: dict) -> str:
+    """Per top-k set: each condition's loss change and the contrast, against the random sets."""
+    head = (
+        "| set | neurons | condition | intact loss (nats) | change | random sets: mean ± SD | z "
+        "| p (one-sided) |\n|---|---:|---|---:|---:|---:|---:|---:|\n"
+    )
+    lines = []
+    for name, st in abl["sets"].items():
+        for cond, r in st["per_condition"].items():
+            lines.append(
+                f"| {name} | {st['n_neurons']} | {cond} | {r['intact']:.3f} | {r['change']:+.3f} "
+                f"| {r['null_mean']:+.3f} ± {r['null_sd']:.3f} | {r['z']:+.2f} | {r['p']:.3f} |"
+            )
+        lines.append(
+            f"| **{name}** | {st['n_neurons']} | **sentences − controls** | | "
+            f"**{st['contrast']:+.3f}** | {st['contrast_null_mean']:+.3f} ± "
+            f"{st['contrast_null_sd']:.3f} | **{st['contrast_z']:+.2f}** | "
+            f"**{st['contrast_p']:.3f}** |"
+        )
+    variance = ", ".join(
+        f"{name}: set {st['set_variance']:.3f}, random sets {st['null_variance']:.3f}"
+        for name, st in abl["sets"].items()
+        if "set_variance" in st
+    )
+    note = (
+        f"\nLayers {abl.get('layers')}; {abl.get('selection')}; null {abl.get('null')}, "
+        f"{abl.get('n_random')} random sets; {abl.get('stimuli')}. Mean activation variance: "
+        f"{variance}.\n"
+    )
+    return head + "\n".join(lines) + "\n" + note
+
+
 def compare(rows_a: list[dict], rows_b: list[dict], names=("a", "b")) -> list[dict]:
     """Per variant, level and column: the mean over layers in each run and the largest per-layer
     difference (the same quantities from two runs with other trials, e.g. 32 and 100 sequences)."""
@@ -163,9 +226,12 @@ def main(argv=None) -> dict:
         }
         md += f"## Stable in the number of trials: {names[0]} vs {names[1]}\n\n"
         md += compare_table(out["compare"]["rows"], names) + "\n"
-    if out["ablation"]:
-        md += "## Ablation of the top-k neurons\n\n```json\n"
-        md += json.dumps(out["ablation"], indent=1) + "\n```\n"
+    if out["ablation"] and "sets" in out["ablation"]:
+        md += "## Ablation of the top-k neurons\n\n" + ablation_table(out["ablation"]) + "\n"
+    beyond = nums.get("beyond_lexical")
+    if beyond:
+        out["beyond_lexical"] = beyond
+        md += "## Share of each layer called by each test (%)\n\n" + counts_table(beyond) + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".json").write_text(json.dumps(out, indent=1))
     args.out.with_suffix(".md").write_text(md)
