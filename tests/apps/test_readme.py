@@ -74,9 +74,8 @@ def test_readme_commands_run_as_written(tmp_path, monkeypatch):
             res = runner.invoke(app, ["demo", "--help"])
             assert res.exit_code == 0 and "--quick" in res.output and "--out" in res.output
             continue
-        # stimuli: the Nyquist note of 2-unit phrases; ablate: the stand-in model has 24 neurons per
-        # layer, so the matched-variance null's random sets overlap the set, which hftp says
-        warns = {"stimuli": "Nyquist", "ablate": "random sets"}
+        # stimuli: the Nyquist note of 2-unit phrases
+        warns = {"stimuli": "Nyquist"}
         with pytest.warns(UserWarning, match=warns[argv[0]]) if argv[0] in warns else _nothing():
             res = runner.invoke(app, argv)
         assert res.exit_code == 0, (argv, res.output)
