@@ -156,13 +156,14 @@ def _category_effect(numbers, params):
         "the raw contrast."
     )
     res, res_summary = get(g, "per_layer_residual"), get(g, "summary_residual")
-    if isinstance(res, Mapping) and isinstance(res_summary, Mapping) and first in res:
+    if isinstance(res, Mapping) and isinstance(res_summary, Mapping) and res:
+        low = min(res, key=int)  # the first layer the baseline was fitted for
         text += (
             " After the lexical baseline (each neuron's response to each word, fitted on the "
             "two designs' own words in random order, taken out first), the share above δ "
             f"ranged {span(res_summary, 'effect_share')} and the share selective "
-            f"{span(res_summary, 'selective_share')}; layer {first} had "
-            f"{pct(res[first].get('effect_share'))} above δ. This is the part of the phrase "
+            f"{span(res_summary, 'selective_share')}; layer {low} had "
+            f"{pct(res[low].get('effect_share'))} above δ. This is the part of the phrase "
             "response that neither the category rhythm nor word identity explains."
         )
     else:
