@@ -29,7 +29,7 @@ OLD_NAMES = [
     "retention",
 ]
 #: Figures new in 0.3 (no old name).
-NEW_NAMES = ["plot_effect_profile", "plot_effect_curve"]
+NEW_NAMES = ["plot_effect_profile", "plot_effect_curve", "plot_effects_by_depth"]
 
 
 @pytest.fixture(autouse=True)
