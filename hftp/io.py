@@ -392,10 +392,16 @@ def _encode_attrs(attrs: dict) -> dict:
 
 
 def _decode_attrs(attrs: dict) -> dict:
-    return {
-        k: json.loads(v[5:]) if isinstance(v, str) and v.startswith("json:") else v
-        for k, v in attrs.items()
-    }
+    """JSON attrs back to their values, and netCDF's numpy scalars to Python ones, so that a
+    loaded result's attrs are those of a fresh one (``isinstance(v, int)`` holds for both)."""
+    out = {}
+    for k, v in attrs.items():
+        if isinstance(v, str) and v.startswith("json:"):
+            v = json.loads(v[5:])
+        elif isinstance(v, np.generic):
+            v = v.item()
+        out[k] = v
+    return out
 
 
 def _encode(ds):

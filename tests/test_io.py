@@ -108,6 +108,28 @@ def test_provenance_has_versions():
     assert rec["model"] == "m" and "created" in rec
 
 
+def test_loaded_attrs_are_python_scalars_like_a_fresh_results(tmp_path):
+    """netCDF returns numpy scalars; a loaded result must keep every attr that a consumer
+    filtering on Python types keeps (find_tagged dropped n_layers of a loaded Spectra, so
+    relative depth used the deepest recorded layer instead of the model's)."""
+    from hftp.tagging.across_models import relative_depth
+    from hftp.testing import planted_spectra
+
+    spectra = planted_spectra(
+        (3, 10), conditions=("sentences", "within-shuffle"), planted_in=("sentences",), seed=0
+    )
+    spectra = spectra.assign_coords(layer=[0, 5, 10])
+    spectra.attrs.update(n_layers=30, ratio=0.5, flag=True)
+    back = io.load(io.save(spectra, tmp_path / "s.nc"))
+    assert type(back.attrs["n_layers"]) is int and type(back.attrs["ratio"]) is float
+    assert back.attrs["flag"] is True
+    fresh = hftp.find_tagged(spectra, "sentences", "within-shuffle")
+    loaded = hftp.find_tagged(back, "sentences", "within-shuffle")
+    assert loaded.attrs["n_layers"] == 30
+    np.testing.assert_allclose(relative_depth(loaded), relative_depth(fresh))
+    np.testing.assert_allclose(relative_depth(loaded), [0, 5 / 29, 10 / 29])
+
+
 def test_source_revision_is_this_clones_commit_or_release():
     import subprocess
 
