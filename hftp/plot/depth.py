@@ -53,6 +53,39 @@ def _base(name: str) -> str:
     return name.replace(_UNTRAINED, "").strip()
 
 
+def _panels(axes, n: int, what: str, figsize, *, constrained: bool = False):
+    """``(fig, axes)``: a new row of ``n`` panels, or the caller's ``axes`` (one per ``what``)."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        layout = "constrained" if constrained else None
+        fig, axes = plt.subplots(1, n, figsize=figsize, squeeze=False, layout=layout)
+        return fig, axes[0]
+    axes = np.atleast_1d(axes)
+    if len(axes) != n:
+        raise InvalidValueError(
+            f"Invalid value for 'axes': expected {n} Axes (one per {what}); got {len(axes)}."
+        )
+    return axes[0].figure, axes
+
+
+def _model_line(ax, x, y, model, colours) -> tuple[str, bool]:
+    """One model's line: an untrained model dashed in its trained twin's colour."""
+    dashed = _UNTRAINED in str(model)
+    colour = colours[_base(str(model))]
+    ax.plot(
+        x,
+        y,
+        ls="--" if dashed else "-",
+        marker=None if dashed else "o",
+        ms=3,
+        lw=1.2 if dashed else 1.6,
+        color=colour,
+        label=str(model),
+    )
+    return colour, dashed
+
+
 def _colours(models) -> dict[str, str]:
     bases = list(dict.fromkeys(_base(str(m)) for m in models))
     return {b: OKABE_ITO[(i + 1) % len(OKABE_ITO)] for i, b in enumerate(bases)}
@@ -93,7 +126,6 @@ def plot_effects_by_depth(
         One panel per column: x the relative depth (0–1), y the quantity, a line per model with
         its interval shaded (an untrained model dashed, in its trained twin's colour).
     """
-    import matplotlib.pyplot as plt
 
     df = _table(profiles)
     if isinstance(columns, str):
@@ -109,23 +141,8 @@ def plot_effects_by_depth(
             "control condition."
         )
     own_figure = axes is None
-    if own_figure:
-        fig, axes = plt.subplots(
-            1,
-            len(columns),
-            figsize=(3.4 * len(columns) + 2.2, 3.4),
-            squeeze=False,
-            layout="constrained",
-        )
-        axes = axes[0]
-    else:
-        axes = np.atleast_1d(axes)
-        if len(axes) != len(columns):
-            raise InvalidValueError(
-                f"Invalid value for 'axes': expected {len(columns)} Axes (one per column); "
-                f"got {len(axes)}."
-            )
-        fig = axes[0].figure
+    size = (3.4 * len(columns) + 2.2, 3.4)
+    fig, axes = _panels(axes, len(columns), "column", size, constrained=True)
     colours = _colours(df["model"])
     rows = df[df["category"] == level]
     for ax, panel in zip(axes, columns, strict=True):
@@ -133,19 +150,9 @@ def plot_effects_by_depth(
         scale = 100.0 if panel in _PERCENT else 1.0
         for model, g in rows.groupby("model", sort=False):
             g = g.sort_values("depth")
-            dashed = _UNTRAINED in str(model)
-            colour = colours[_base(str(model))]
             x = g["depth"].to_numpy()
-            ax.plot(
-                x,
-                scale * g[col].to_numpy(dtype=float),
-                ls="--" if dashed else "-",
-                marker=None if dashed else "o",
-                ms=3,
-                lw=1.2 if dashed else 1.6,
-                color=colour,
-                label=str(model),
-            )
+            y = scale * g[col].to_numpy(dtype=float)
+            colour, dashed = _model_line(ax, x, y, model, colours)
             if f"{col}_low" in g and not dashed:
                 ax.fill_between(
                     x,
@@ -192,26 +199,13 @@ def plot_profiles_by_depth(
         One panel per category: x the relative depth (0–1), y the % of neurons tagged, one line
         per model (an untrained model dashed, in its trained twin's colour).
     """
-    import matplotlib.pyplot as plt
 
     df = _table(profiles)
     if isinstance(categories, str):
         categories = [categories]
     for c in categories:
         check_option("categories", c, (*_CATEGORIES, "tagged"))
-    if axes is None:
-        fig, axes = plt.subplots(
-            1, len(categories), figsize=(3.6 * len(categories), 3.4), squeeze=False
-        )
-        axes = axes[0]
-    else:
-        axes = np.atleast_1d(axes)
-        if len(axes) != len(categories):
-            raise InvalidValueError(
-                f"Invalid value for 'axes': expected {len(categories)} Axes (one per category); "
-                f"got {len(axes)}."
-            )
-        fig = axes[0].figure
+    fig, axes = _panels(axes, len(categories), "category", (3.6 * len(categories), 3.4))
     colours = _colours(df["model"])
     for ax, cat in zip(axes, categories, strict=True):
         for model, g in df.groupby("model", sort=False):
@@ -224,17 +218,7 @@ def plot_profiles_by_depth(
             else:
                 g = g[g["category"] == cat]
             g = g.sort_values("depth")
-            dashed = _UNTRAINED in str(model)
-            ax.plot(
-                g["depth"].to_numpy(),
-                100 * g["proportion"].to_numpy(),
-                ls="--" if dashed else "-",
-                marker=None if dashed else "o",
-                ms=3,
-                lw=1.2 if dashed else 1.6,
-                color=colours[_base(str(model))],
-                label=str(model),
-            )
+            _model_line(ax, g["depth"].to_numpy(), 100 * g["proportion"].to_numpy(), model, colours)
         ax.set_title(cat, color=CATEGORY_COLORS.get(cat, "black"))
         ax.set_xlabel("Relative depth (layer / (n_layers - 1))")
         ax.set_xlim(-0.02, 1.02)
